@@ -1,0 +1,163 @@
+/* arena.c — see arena.h. */
+#include "arena.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ArenaBlock {
+    ArenaBlock *next; /* older block */
+    size_t size;      /* usable bytes in data[] */
+    size_t used;      /* bytes handed out */
+    _Alignas(16) unsigned char data[];
+};
+
+void gx_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("guanxi: fatal: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        gx_die("out of memory (%zu bytes)", n);
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        gx_die("out of memory (%zu x %zu bytes)", count, size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        gx_die("out of memory (%zu bytes)", n);
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = xmalloc(n);
+    memcpy(d, s, n);
+    return d;
+}
+
+void arena_init(Arena *a)
+{
+    a->head = NULL;
+    a->block_size = 16 * 1024;
+    a->total = 0;
+}
+
+void arena_free(Arena *a)
+{
+    ArenaBlock *b = a->head;
+    while (b) {
+        ArenaBlock *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->total = 0;
+}
+
+void *arena_alloc(Arena *a, size_t n)
+{
+    size_t need = (n + 15) & ~(size_t)15;
+    if (need < n)
+        gx_die("arena allocation overflow");
+    ArenaBlock *b = a->head;
+    if (!b || b->size - b->used < need) {
+        size_t bs = a->block_size ? a->block_size : 16 * 1024;
+        /* Big requests get a block of their own, placed behind the current one
+         * so the current block keeps serving small requests. */
+        size_t size = need > bs / 4 ? need : bs;
+        ArenaBlock *nb = xmalloc(sizeof *nb + size);
+        nb->size = size;
+        nb->used = 0;
+        a->total += sizeof *nb + size;
+        if (size != bs && b) {
+            nb->next = b->next;
+            b->next = nb;
+            nb->used = need;
+            memset(nb->data, 0, need);
+            return nb->data;
+        }
+        nb->next = b;
+        a->head = nb;
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += need;
+    memset(p, 0, n);
+    return p;
+}
+
+void *arena_calloc(Arena *a, size_t count, size_t size)
+{
+    size_t n;
+    if (__builtin_mul_overflow(count, size, &n))
+        gx_die("arena_calloc overflow");
+    return arena_alloc(a, n);
+}
+
+void *arena_realloc(Arena *a, void *p, size_t old_n, size_t new_n)
+{
+    if (new_n <= old_n)
+        return p;
+    void *q = arena_alloc(a, new_n);
+    if (p && old_n)
+        memcpy(q, p, old_n);
+    return q;
+}
+
+char *arena_strndup(Arena *a, const char *s, size_t n)
+{
+    char *d = arena_alloc(a, n + 1);
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+char *arena_strdup(Arena *a, const char *s)
+{
+    return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *arena_vprintf(Arena *a, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        gx_die("arena_vprintf: bad format");
+    char *s = arena_alloc(a, (size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+char *arena_printf(Arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = arena_vprintf(a, fmt, ap);
+    va_end(ap);
+    return s;
+}

@@ -1,0 +1,219 @@
+/* buf.c — see buf.h. */
+#include "buf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void buf_init(Buf *b, Arena *a)
+{
+    b->arena = a;
+    b->cap = 64;
+    b->data = arena_alloc(a, b->cap);
+    b->len = 0;
+}
+
+void buf_reserve(Buf *b, size_t n)
+{
+    if (b->len + n + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + n + 1) {
+        if (cap > SIZE_MAX / 2)
+            gx_die("buffer too large");
+        cap *= 2;
+    }
+    b->data = arena_realloc(b->arena, b->data, b->len + 1, cap);
+    b->cap = cap;
+}
+
+void buf_raw_n(Buf *b, const char *s, size_t n)
+{
+    buf_reserve(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void buf_raw(Buf *b, const char *s)
+{
+    if (s)
+        buf_raw_n(b, s, strlen(s));
+}
+
+void buf_putc(Buf *b, char c)
+{
+    buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = 0;
+}
+
+void buf_clear(Buf *b)
+{
+    b->len = 0;
+    b->data[0] = 0;
+}
+
+void buf_vprintf(Buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        gx_die("buf_vprintf: bad format");
+    if ((size_t)n >= b->cap - b->len) {
+        buf_reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+    }
+    b->len += (size_t)n;
+}
+
+void buf_printf(Buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void buf_html(Buf *b, const char *s)
+{
+    if (!s)
+        return;
+    const char *run = s;
+    for (; *s; s++) {
+        const char *rep = NULL;
+        switch (*s) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: continue;
+        }
+        buf_raw_n(b, run, (size_t)(s - run));
+        buf_raw(b, rep);
+        run = s + 1;
+    }
+    buf_raw_n(b, run, (size_t)(s - run));
+}
+
+void buf_htmlf(Buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *p = fmt;
+    while (*p) {
+        const char *pct = strchr(p, '%');
+        if (!pct) {
+            buf_raw(b, p);
+            break;
+        }
+        buf_raw_n(b, p, (size_t)(pct - p));
+        /* Collect one conversion spec: flags, width, precision, length, conv. */
+        const char *q = pct + 1;
+        while (*q && strchr("-+ #0123456789.hlzjt", *q))
+            q++;
+        if (!*q)
+            gx_die("buf_htmlf: truncated format");
+        char spec[32];
+        size_t sl = (size_t)(q - pct + 1);
+        if (sl >= sizeof spec)
+            gx_die("buf_htmlf: format spec too long");
+        memcpy(spec, pct, sl);
+        spec[sl] = 0;
+        switch (*q) {
+        case '%': buf_putc(b, '%'); break;
+        case 's': buf_html(b, va_arg(ap, const char *)); break;
+        case 'c': buf_printf(b, "%c", va_arg(ap, int)); break;
+        case 'd': case 'i': case 'u': case 'x': case 'X': case 'o':
+            if (strstr(spec, "ll") || strchr(spec, 'j'))
+                buf_printf(b, spec, va_arg(ap, long long));
+            else if (strchr(spec, 'l') || strchr(spec, 'z'))
+                buf_printf(b, spec, va_arg(ap, long));
+            else
+                buf_printf(b, spec, va_arg(ap, int));
+            break;
+        case 'f': case 'g': case 'e': buf_printf(b, spec, va_arg(ap, double)); break;
+        default: gx_die("buf_htmlf: unsupported conversion %s", spec);
+        }
+        p = q + 1;
+    }
+    va_end(ap);
+}
+
+void buf_url(Buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (!s)
+        return;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            buf_putc(b, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_raw_n(b, e, 3);
+        }
+    }
+}
+
+void buf_json_str(Buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_putc(b, '"');
+    if (s) {
+        const char *run = s;
+        for (; *s; s++) {
+            unsigned char c = (unsigned char)*s;
+            if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&')
+                continue;
+            buf_raw_n(b, run, (size_t)(s - run));
+            switch (c) {
+            case '"': buf_raw(b, "\\\""); break;
+            case '\\': buf_raw(b, "\\\\"); break;
+            case '\n': buf_raw(b, "\\n"); break;
+            case '\r': buf_raw(b, "\\r"); break;
+            case '\t': buf_raw(b, "\\t"); break;
+            default: {
+                /* < > & as \u escapes so JSON can sit inside HTML safely. */
+                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                buf_raw_n(b, e, 6);
+            }
+            }
+            run = s + 1;
+        }
+        buf_raw_n(b, run, (size_t)(s - run));
+    }
+    buf_putc(b, '"');
+}
+
+void buf_csv(Buf *b, const char *s)
+{
+    if (!s)
+        return;
+    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@';
+    if (formula && (s[0] == '-' || s[0] == '+')) {
+        /* A plain signed number is data, not a formula. */
+        const char *p = s + 1;
+        while ((*p >= '0' && *p <= '9') || *p == '.')
+            p++;
+        if (!*p && p > s + 1)
+            formula = false;
+    }
+    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (!quote) {
+        buf_raw(b, s);
+        return;
+    }
+    buf_putc(b, '"');
+    if (formula)
+        buf_putc(b, '\'');
+    for (; *s; s++) {
+        if (*s == '"')
+            buf_putc(b, '"');
+        buf_putc(b, *s);
+    }
+    buf_putc(b, '"');
+}

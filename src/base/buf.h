@@ -1,0 +1,63 @@
+/* buf.h — the one string builder (arena-backed) and its escaping writers.
+ *
+ * A Buf grows inside an Arena; its text is always NUL-terminated. Output to
+ * HTML goes through buf_html()/buf_htmlf(): "%s" arguments of buf_htmlf are
+ * escaped, raw text needs buf_raw() and is only for trusted literals. */
+#ifndef GX_BUF_H
+#define GX_BUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+typedef struct Buf {
+    Arena *arena; /* where the bytes live */
+    char *data;   /* NUL-terminated text, never NULL after buf_init */
+    size_t len;   /* bytes used, without the NUL */
+    size_t cap;   /* bytes available in data, including room for the NUL */
+} Buf;
+
+/* Start an empty buffer in arena a. */
+void buf_init(Buf *b, Arena *a);
+
+/* Make room for n more bytes. */
+void buf_reserve(Buf *b, size_t n);
+
+/* Append n bytes / a string / one byte verbatim. Only for trusted text when
+ * the buffer is HTML. */
+void buf_raw_n(Buf *b, const char *s, size_t n);
+void buf_raw(Buf *b, const char *s);
+void buf_putc(Buf *b, char c);
+
+/* printf verbatim (no escaping): for SQL assembled from metadata identifiers,
+ * numbers, logs. */
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(Buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* HTML text/attribute escaping of s (& < > " ' are escaped). NULL writes nothing. */
+void buf_html(Buf *b, const char *s);
+
+/* printf for HTML: every %s argument is HTML-escaped; %d etc. are numbers and
+ * safe. Use buf_raw for markup. */
+void buf_htmlf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Percent-encode s for a URL query component. */
+void buf_url(Buf *b, const char *s);
+
+/* Write s as a JSON string literal, quotes included. */
+void buf_json_str(Buf *b, const char *s);
+
+/* CSV field (RFC 4180): quoted when it contains , " CR or LF; a leading
+ * = + - @ gets a ' so spreadsheets do not run it as a formula. */
+void buf_csv(Buf *b, const char *s);
+
+/* Reset length to zero (keeps capacity). */
+void buf_clear(Buf *b);
+
+/* Detach: returns data (arena-owned). */
+static inline const char *buf_str(const Buf *b) { return b->data; }
+
+#endif

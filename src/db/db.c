@@ -1,0 +1,217 @@
+/* db.c — dispatch from db.h to the backend, the Sql builder, and helpers
+ * shared by both backends. */
+#include "db_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/log.h"
+
+#define HEAD(c) ((DbConnHead *)(c))
+
+void sql_init(Sql *q, Arena *a)
+{
+    buf_init(&q->text, a);
+    q->params = NULL;
+    q->n = 0;
+    q->cap = 0;
+}
+
+void sql_raw(Sql *q, const char *text) { buf_raw(&q->text, text); }
+
+int sql_bind(Sql *q, DbVal v)
+{
+    if (q->n == q->cap) {
+        int cap = q->cap ? q->cap * 2 : 8;
+        q->params = arena_realloc(q->text.arena, q->params, sizeof(DbVal) * (size_t)q->cap,
+                                  sizeof(DbVal) * (size_t)cap);
+        q->cap = cap;
+    }
+    q->params[q->n++] = v;
+    return q->n;
+}
+
+int sql_param(Sql *q, DbVal v)
+{
+    int n = sql_bind(q, v);
+    buf_printf(&q->text, "$%d", n);
+    return n;
+}
+
+static void thread_conn_forget(void *p)
+{
+    /* The thread ended; its connection stays on the Db's list and is closed
+     * by db_close. Nothing to do here. */
+    (void)p;
+}
+
+Db *db_open(const char *url, char **err)
+{
+    Db *db = xcalloc(1, sizeof *db);
+    db->url = xstrdup(url);
+    if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11)) {
+        db->dialect = DB_PG;
+        db->be = &db_pg_backend;
+    } else {
+        db->dialect = DB_SQLITE;
+        db->be = &db_sqlite_backend;
+    }
+    pthread_key_create(&db->key, thread_conn_forget);
+    pthread_mutex_init(&db->lock, NULL);
+    /* Connect once now so a bad URL fails at start-up, not on first request. */
+    DbConn *c = db->be->connect(db, db->url, err);
+    if (!c) {
+        pthread_key_delete(db->key);
+        pthread_mutex_destroy(&db->lock);
+        free(db->url);
+        free(db);
+        return NULL;
+    }
+    HEAD(c)->next_all = db->conns;
+    db->conns = c;
+    pthread_setspecific(db->key, c);
+    return db;
+}
+
+void db_close(Db *db)
+{
+    if (!db)
+        return;
+    pthread_mutex_lock(&db->lock);
+    DbConn *c = db->conns;
+    while (c) {
+        DbConn *next = HEAD(c)->next_all;
+        db->be->disconnect(c);
+        c = next;
+    }
+    db->conns = NULL;
+    pthread_mutex_unlock(&db->lock);
+    pthread_key_delete(db->key);
+    pthread_mutex_destroy(&db->lock);
+    free(db->url);
+    free(db);
+}
+
+DbDialect db_dialect_of(const Db *db) { return db->dialect; }
+DbDialect db_dialect(const DbConn *c) { return ((const DbConnHead *)c)->db->dialect; }
+
+DbConn *db_thread_conn(Db *db)
+{
+    DbConn *c = pthread_getspecific(db->key);
+    if (c)
+        return c;
+    char *err = NULL;
+    c = db->be->connect(db, db->url, &err);
+    if (!c) {
+        log_error("database connection failed: %s", err ? err : "?");
+        free(err);
+        return NULL;
+    }
+    pthread_mutex_lock(&db->lock);
+    HEAD(c)->next_all = db->conns;
+    db->conns = c;
+    pthread_mutex_unlock(&db->lock);
+    pthread_setspecific(db->key, c);
+    return c;
+}
+
+DbConn *db_connect(Db *db, char **err) { return db->be->connect(db, db->url, err); }
+void db_disconnect(DbConn *c) { HEAD(c)->be->disconnect(c); }
+
+int db_exec(DbConn *c, const char *sql, const DbVal *p, int n) { return HEAD(c)->be->exec(c, sql, p, n); }
+int db_exec_script(DbConn *c, const char *sql) { return HEAD(c)->be->exec_script(c, sql); }
+int db_query(DbConn *c, const char *sql, const DbVal *p, int n, DbRes **res)
+{
+    return HEAD(c)->be->query(c, sql, p, n, res);
+}
+
+/* A DbRes starts with a pointer to its connection so dispatch can find the backend. */
+typedef struct DbResHead {
+    DbConn *conn;
+} DbResHead;
+#define RBE(r) (HEAD(((DbResHead *)(r))->conn)->be)
+
+int db_next(DbRes *r) { return RBE(r)->next(r); }
+int db_ncols(DbRes *r) { return RBE(r)->ncols(r); }
+const char *db_colname(DbRes *r, int col) { return RBE(r)->colname(r, col); }
+bool db_isnull(DbRes *r, int col) { return RBE(r)->isnull(r, col); }
+int64_t db_int(DbRes *r, int col) { return RBE(r)->get_int(r, col); }
+const char *db_text(DbRes *r, int col) { return RBE(r)->get_text(r, col); }
+void db_done(DbRes *r)
+{
+    if (r)
+        RBE(r)->done(r);
+}
+
+int db_query_int(DbConn *c, const char *sql, const DbVal *p, int n, int64_t *out, bool *found)
+{
+    DbRes *r;
+    int rc = db_query(c, sql, p, n, &r);
+    if (rc)
+        return rc;
+    int s = db_next(r);
+    if (found)
+        *found = s == 1;
+    if (s == 1)
+        *out = db_int(r, 0);
+    db_done(r);
+    return s < 0 ? s : DB_OK;
+}
+
+int db_query_text(DbConn *c, Arena *a, const char *sql, const DbVal *p, int n, char **out)
+{
+    DbRes *r;
+    *out = NULL;
+    int rc = db_query(c, sql, p, n, &r);
+    if (rc)
+        return rc;
+    int s = db_next(r);
+    if (s == 1)
+        *out = arena_strdup(a, db_text(r, 0));
+    db_done(r);
+    return s < 0 ? s : DB_OK;
+}
+
+int db_begin(DbConn *c)
+{
+    int rc = db_exec(c, HEAD(c)->db->dialect == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", NULL, 0);
+    if (rc == DB_OK)
+        HEAD(c)->in_tx = true;
+    return rc;
+}
+
+int db_commit(DbConn *c)
+{
+    int rc = db_exec(c, "COMMIT", NULL, 0);
+    if (rc != DB_OK)
+        db_exec(c, "ROLLBACK", NULL, 0);
+    HEAD(c)->in_tx = false;
+    return rc;
+}
+
+int db_rollback(DbConn *c)
+{
+    HEAD(c)->in_tx = false;
+    return db_exec(c, "ROLLBACK", NULL, 0);
+}
+
+bool db_in_tx(const DbConn *c) { return ((const DbConnHead *)c)->in_tx; }
+int64_t db_changes(DbConn *c) { return HEAD(c)->be->changes(c); }
+const char *db_errmsg(DbConn *c) { return HEAD(c)->be->errmsg(c); }
+bool db_table_exists(DbConn *c, const char *t) { return HEAD(c)->be->table_exists(c, t); }
+bool db_column_exists(DbConn *c, const char *t, const char *col) { return HEAD(c)->be->column_exists(c, t, col); }
+void db_optimize(DbConn *c) { HEAD(c)->be->optimize(c); }
+
+int db_backup(Db *db, const char *path, char **err)
+{
+    if (!db->be->backup) {
+        *err = xstrdup("backup is only built in for SQLite; use pg_dump for PostgreSQL");
+        return DB_ERROR;
+    }
+    DbConn *c = db_thread_conn(db);
+    if (!c) {
+        *err = xstrdup("cannot connect");
+        return DB_ERROR;
+    }
+    return db->be->backup(c, path, err);
+}

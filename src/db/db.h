@@ -1,0 +1,137 @@
+/* db.h — one database interface, two backends (SQLite and PostgreSQL).
+ *
+ * The db layer knows SQL and connections, nothing about entities. SQL text
+ * uses PostgreSQL-style numbered parameters ($1, $2 …) on both backends (the
+ * SQLite backend rewrites them to ?1, ?2 …). Values are always bound; SQL
+ * text is a literal or assembled from metadata identifiers only.
+ *
+ * Threads: a Db is shared; each thread uses its own DbConn (db_thread_conn). */
+#ifndef GX_DB_H
+#define GX_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/arena.h"
+#include "../base/buf.h"
+
+typedef enum DbDialect { DB_SQLITE, DB_PG } DbDialect;
+
+typedef struct Db Db;
+typedef struct DbConn DbConn;
+typedef struct DbRes DbRes;
+
+typedef enum DbValType { DBV_NULL, DBV_INT, DBV_TEXT } DbValType;
+
+/* One bound parameter. Text is not copied: it must outlive the call. */
+typedef struct DbVal {
+    DbValType type;
+    int64_t i;     /* DBV_INT */
+    const char *s; /* DBV_TEXT, NUL-terminated UTF-8 */
+} DbVal;
+
+static inline DbVal dbv_null(void) { return (DbVal){.type = DBV_NULL}; }
+static inline DbVal dbv_int(int64_t i) { return (DbVal){.type = DBV_INT, .i = i}; }
+static inline DbVal dbv_text(const char *s) { return s ? (DbVal){.type = DBV_TEXT, .s = s} : dbv_null(); }
+
+/* A statement being assembled: SQL text plus its parameters, both in an arena.
+ * sql_param() appends a value and writes its placeholder ("$n") to the text. */
+typedef struct Sql {
+    Buf text;      /* SQL text with $n placeholders */
+    DbVal *params; /* parameters, params[0] is $1 */
+    int n;         /* number of parameters */
+    int cap;       /* capacity of params */
+} Sql;
+
+void sql_init(Sql *q, Arena *a);
+/* Append trusted SQL text (literals and metadata identifiers only). */
+void sql_raw(Sql *q, const char *text);
+/* Append a parameter's placeholder and bind v to it. Returns its number. */
+int sql_param(Sql *q, DbVal v);
+/* Add a parameter without writing a placeholder. Returns its number. */
+int sql_bind(Sql *q, DbVal v);
+
+/* Result codes (same numbering as GxErr for the overlapping ones). */
+enum {
+    DB_OK = 0,
+    DB_ERROR = -1,      /* any failure; see db_errmsg */
+    DB_CONSTRAINT = -2, /* unique / foreign key / check violation */
+    DB_BUSY = -3,       /* lock timeout or serialization failure */
+};
+
+/* Open a database. url is a file path (SQLite) or "postgresql://…" /
+ * "postgres://…" (PostgreSQL). On failure returns NULL and stores a message
+ * in *err (malloc'ed; caller frees). Creates the SQLite file if missing. */
+Db *db_open(const char *url, char **err);
+
+/* Close all connections made by db_thread_conn and free the Db. */
+void db_close(Db *db);
+
+DbDialect db_dialect_of(const Db *db);
+DbDialect db_dialect(const DbConn *c);
+
+/* The calling thread's connection, opened on first use and closed by
+ * db_close (or when the thread exits). NULL if it cannot connect. */
+DbConn *db_thread_conn(Db *db);
+
+/* A fresh connection not tied to a thread (closed with db_disconnect). */
+DbConn *db_connect(Db *db, char **err);
+void db_disconnect(DbConn *c);
+
+/* Run a statement that returns no rows. Returns DB_OK, DB_CONSTRAINT,
+ * DB_BUSY or DB_ERROR. */
+int db_exec(DbConn *c, const char *sql, const DbVal *params, int nparams);
+
+/* Run several ;-separated statements without parameters (migrations, DDL). */
+int db_exec_script(DbConn *c, const char *sql);
+
+/* Start a query; *res is a cursor positioned before the first row.
+ * Always pair with db_done (also on error paths). */
+int db_query(DbConn *c, const char *sql, const DbVal *params, int nparams, DbRes **res);
+
+/* Advance: 1 = a row is available, 0 = no more rows, <0 = error code. */
+int db_next(DbRes *r);
+
+int db_ncols(DbRes *r);
+const char *db_colname(DbRes *r, int col);
+bool db_isnull(DbRes *r, int col);
+int64_t db_int(DbRes *r, int col);
+/* Text of a column (NULL for SQL NULL). Valid until the next db_next/db_done. */
+const char *db_text(DbRes *r, int col);
+void db_done(DbRes *r);
+
+/* Convenience: run a query expected to yield one integer (first column of the
+ * first row). Returns DB_OK and *out, 0 rows -> DB_OK with *found false. */
+int db_query_int(DbConn *c, const char *sql, const DbVal *params, int nparams, int64_t *out, bool *found);
+
+/* Same for a text value, copied into arena a. */
+int db_query_text(DbConn *c, Arena *a, const char *sql, const DbVal *params, int nparams, char **out);
+
+/* Transactions. db_begin takes the write lock at once on SQLite (BEGIN
+ * IMMEDIATE) so that concurrent writers queue instead of failing. Nesting is
+ * not supported: the caller that begins commits or rolls back. */
+int db_begin(DbConn *c);
+int db_commit(DbConn *c);
+int db_rollback(DbConn *c);
+bool db_in_tx(const DbConn *c);
+
+/* Rows changed by the last db_exec. */
+int64_t db_changes(DbConn *c);
+
+/* Last error message on this connection. */
+const char *db_errmsg(DbConn *c);
+
+/* SQLite online backup of this database to path (SQLite only). */
+int db_backup(Db *db, const char *path, char **err);
+
+/* Does table exist? */
+bool db_table_exists(DbConn *c, const char *table);
+
+/* Does column exist in table? */
+bool db_column_exists(DbConn *c, const char *table, const char *column);
+
+/* Quick ANALYZE / PRAGMA optimize (SQLite) or ANALYZE (PostgreSQL). */
+void db_optimize(DbConn *c);
+
+#endif

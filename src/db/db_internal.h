@@ -1,0 +1,53 @@
+/* db_internal.h — the backend interface behind db.h. Only db.c, sqlite.c and
+ * pg.c include this file. */
+#ifndef GX_DB_INTERNAL_H
+#define GX_DB_INTERNAL_H
+
+#include <pthread.h>
+
+#include "db.h"
+
+typedef struct DbBackend {
+    const char *name;
+    /* Open a connection to url; NULL and *err (malloc'ed) on failure. */
+    DbConn *(*connect)(Db *db, const char *url, char **err);
+    void (*disconnect)(DbConn *c);
+    int (*exec)(DbConn *c, const char *sql, const DbVal *p, int n);
+    int (*exec_script)(DbConn *c, const char *sql);
+    int (*query)(DbConn *c, const char *sql, const DbVal *p, int n, DbRes **res);
+    int (*next)(DbRes *r);
+    int (*ncols)(DbRes *r);
+    const char *(*colname)(DbRes *r, int col);
+    bool (*isnull)(DbRes *r, int col);
+    int64_t (*get_int)(DbRes *r, int col);
+    const char *(*get_text)(DbRes *r, int col);
+    void (*done)(DbRes *r);
+    int64_t (*changes)(DbConn *c);
+    const char *(*errmsg)(DbConn *c);
+    bool (*table_exists)(DbConn *c, const char *table);
+    bool (*column_exists)(DbConn *c, const char *table, const char *column);
+    void (*optimize)(DbConn *c);
+    int (*backup)(DbConn *c, const char *path, char **err); /* NULL if unsupported */
+} DbBackend;
+
+/* Every backend's connection struct starts with this header. */
+typedef struct DbConnHead {
+    Db *db;               /* owning database */
+    const DbBackend *be;  /* its backend */
+    bool in_tx;           /* inside db_begin … commit/rollback */
+    struct DbConn *next_all; /* list of thread connections, for db_close */
+} DbConnHead;
+
+struct Db {
+    char *url;
+    DbDialect dialect;
+    const DbBackend *be;
+    pthread_key_t key;      /* thread -> DbConn */
+    pthread_mutex_t lock;   /* guards conns */
+    struct DbConn *conns;   /* all thread connections */
+};
+
+extern const DbBackend db_sqlite_backend;
+extern const DbBackend db_pg_backend;
+
+#endif

@@ -1,0 +1,372 @@
+/* sqlite.c — the SQLite backend: one connection per thread (NOMUTEX), WAL,
+ * synchronous=FULL, foreign keys, a prepared-statement cache per connection,
+ * and "$n" placeholders rewritten to "?n". */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/log.h"
+#include "db_internal.h"
+
+#define CACHE_SLOTS 256
+
+typedef struct CacheEntry {
+    char *sql;          /* original SQL text (key), malloc'ed */
+    uint64_t hash;      /* FNV-1a of sql */
+    sqlite3_stmt *st;   /* prepared statement */
+    bool busy;          /* handed out to an unfinished DbRes */
+} CacheEntry;
+
+typedef struct SqliteConn {
+    DbConnHead head;
+    sqlite3 *h;
+    CacheEntry cache[CACHE_SLOTS]; /* open addressing, no deletion until close */
+    int ncached;
+} SqliteConn;
+
+typedef struct SqliteRes {
+    DbConn *conn;      /* must be first (see db.c) */
+    sqlite3_stmt *st;
+    CacheEntry *entry; /* cache slot, or NULL if st is owned by this result */
+    int last;          /* last sqlite3_step result */
+} SqliteRes;
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Rewrite $n placeholders to ?n outside string literals and quoted identifiers. */
+static char *rewrite_params(const char *sql)
+{
+    size_t n = strlen(sql);
+    char *out = xmalloc(n + 1);
+    char quote = 0;
+    for (size_t i = 0; i <= n; i++) {
+        char ch = sql[i];
+        if (quote) {
+            if (ch == quote)
+                quote = 0;
+        } else if (ch == '\'' || ch == '"') {
+            quote = ch;
+        } else if (ch == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            ch = '?';
+        }
+        out[i] = ch;
+    }
+    return out;
+}
+
+static int map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW: return DB_OK;
+    case SQLITE_CONSTRAINT: return DB_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return DB_BUSY;
+    default: return DB_ERROR;
+    }
+}
+
+static DbConn *sq_connect(Db *db, const char *url, char **err)
+{
+    const char *path = url;
+    if (!strncmp(path, "sqlite://", 9))
+        path += 9;
+    else if (!strncmp(path, "file:", 5))
+        path += 5;
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        *err = xstrdup(msg);
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_busy_timeout(h, 10000);
+    sqlite3_extended_result_codes(h, 0);
+    static const char *pragmas =
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=FULL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA cache_size=-65536;"
+        "PRAGMA mmap_size=268435456;"
+        "PRAGMA temp_store=MEMORY;";
+    char *emsg = NULL;
+    if (sqlite3_exec(h, pragmas, NULL, NULL, &emsg) != SQLITE_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "cannot configure %s: %s", path, emsg ? emsg : "?");
+        sqlite3_free(emsg);
+        sqlite3_close(h);
+        *err = xstrdup(msg);
+        return NULL;
+    }
+    SqliteConn *c = xcalloc(1, sizeof *c);
+    c->head.db = db;
+    c->head.be = &db_sqlite_backend;
+    c->h = h;
+    return (DbConn *)c;
+}
+
+static void sq_disconnect(DbConn *conn)
+{
+    SqliteConn *c = (SqliteConn *)conn;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (c->cache[i].sql) {
+            sqlite3_finalize(c->cache[i].st);
+            free(c->cache[i].sql);
+        }
+    }
+    sqlite3_close_v2(c->h);
+    free(c);
+}
+
+/* Find or prepare a statement for sql. *entry is set when it came from the
+ * cache (and is marked busy). */
+static int prepare(SqliteConn *c, const char *sql, sqlite3_stmt **st, CacheEntry **entry)
+{
+    uint64_t h = fnv1a(sql);
+    CacheEntry *slot = NULL;
+    for (int probe = 0; probe < CACHE_SLOTS; probe++) {
+        CacheEntry *e = &c->cache[(h + (uint64_t)probe) % CACHE_SLOTS];
+        if (!e->sql) {
+            slot = e;
+            break;
+        }
+        if (e->hash == h && !strcmp(e->sql, sql)) {
+            if (e->busy)
+                break; /* in use by an outer cursor: prepare a private copy */
+            e->busy = true;
+            *st = e->st;
+            *entry = e;
+            return DB_OK;
+        }
+    }
+    char *text = rewrite_params(sql);
+    int rc = sqlite3_prepare_v3(c->h, text, -1, slot ? SQLITE_PREPARE_PERSISTENT : 0, st, NULL);
+    free(text);
+    if (rc != SQLITE_OK) {
+        log_error("sqlite prepare failed: %s — in: %.200s", sqlite3_errmsg(c->h), sql);
+        return map_rc(rc);
+    }
+    if (slot && c->ncached < CACHE_SLOTS * 3 / 4) {
+        slot->sql = xstrdup(sql);
+        slot->hash = h;
+        slot->st = *st;
+        slot->busy = true;
+        c->ncached++;
+        *entry = slot;
+    } else {
+        *entry = NULL;
+    }
+    return DB_OK;
+}
+
+static int bind_all(SqliteConn *c, sqlite3_stmt *st, const DbVal *p, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int rc;
+        switch (p[i].type) {
+        case DBV_INT: rc = sqlite3_bind_int64(st, i + 1, p[i].i); break;
+        case DBV_TEXT: rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_STATIC); break;
+        default: rc = sqlite3_bind_null(st, i + 1); break;
+        }
+        if (rc != SQLITE_OK && rc != SQLITE_RANGE) {
+            log_error("sqlite bind %d failed: %s", i + 1, sqlite3_errmsg(c->h));
+            return map_rc(rc);
+        }
+    }
+    return DB_OK;
+}
+
+static void release(sqlite3_stmt *st, CacheEntry *e)
+{
+    if (e) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        e->busy = false;
+    } else {
+        sqlite3_finalize(st);
+    }
+}
+
+static int sq_exec(DbConn *conn, const char *sql, const DbVal *p, int n)
+{
+    SqliteConn *c = (SqliteConn *)conn;
+    sqlite3_stmt *st;
+    CacheEntry *e;
+    int rc = prepare(c, sql, &st, &e);
+    if (rc)
+        return rc;
+    rc = bind_all(c, st, p, n);
+    if (rc == DB_OK) {
+        int s;
+        while ((s = sqlite3_step(st)) == SQLITE_ROW)
+            ;
+        if (s != SQLITE_DONE) {
+            rc = map_rc(s);
+            if (rc == DB_OK)
+                rc = DB_ERROR;
+            if (rc != DB_CONSTRAINT)
+                log_error("sqlite exec failed: %s — in: %.200s", sqlite3_errmsg(c->h), sql);
+        }
+    }
+    release(st, e);
+    return rc;
+}
+
+static int sq_exec_script(DbConn *conn, const char *sql)
+{
+    SqliteConn *c = (SqliteConn *)conn;
+    char *emsg = NULL;
+    int rc = sqlite3_exec(c->h, sql, NULL, NULL, &emsg);
+    if (rc != SQLITE_OK) {
+        log_error("sqlite script failed: %s", emsg ? emsg : "?");
+        sqlite3_free(emsg);
+        return map_rc(rc) ? map_rc(rc) : DB_ERROR;
+    }
+    return DB_OK;
+}
+
+static int sq_query(DbConn *conn, const char *sql, const DbVal *p, int n, DbRes **res)
+{
+    SqliteConn *c = (SqliteConn *)conn;
+    sqlite3_stmt *st;
+    CacheEntry *e;
+    *res = NULL;
+    int rc = prepare(c, sql, &st, &e);
+    if (rc)
+        return rc;
+    rc = bind_all(c, st, p, n);
+    if (rc) {
+        release(st, e);
+        return rc;
+    }
+    SqliteRes *r = xmalloc(sizeof *r);
+    r->conn = conn;
+    r->st = st;
+    r->entry = e;
+    r->last = SQLITE_OK;
+    *res = (DbRes *)r;
+    return DB_OK;
+}
+
+static int sq_next(DbRes *res)
+{
+    SqliteRes *r = (SqliteRes *)res;
+    if (r->last == SQLITE_DONE)
+        return 0;
+    r->last = sqlite3_step(r->st);
+    if (r->last == SQLITE_ROW)
+        return 1;
+    if (r->last == SQLITE_DONE)
+        return 0;
+    log_error("sqlite step failed: %s", sqlite3_errmsg(((SqliteConn *)r->conn)->h));
+    int rc = map_rc(r->last);
+    return rc ? rc : DB_ERROR;
+}
+
+static int sq_ncols(DbRes *r) { return sqlite3_column_count(((SqliteRes *)r)->st); }
+static const char *sq_colname(DbRes *r, int i) { return sqlite3_column_name(((SqliteRes *)r)->st, i); }
+static bool sq_isnull(DbRes *r, int i) { return sqlite3_column_type(((SqliteRes *)r)->st, i) == SQLITE_NULL; }
+static int64_t sq_int(DbRes *r, int i) { return sqlite3_column_int64(((SqliteRes *)r)->st, i); }
+static const char *sq_text(DbRes *r, int i)
+{
+    SqliteRes *s = (SqliteRes *)r;
+    if (sqlite3_column_type(s->st, i) == SQLITE_NULL)
+        return NULL;
+    return (const char *)sqlite3_column_text(s->st, i);
+}
+
+static void sq_done(DbRes *res)
+{
+    SqliteRes *r = (SqliteRes *)res;
+    release(r->st, r->entry);
+    free(r);
+}
+
+static int64_t sq_changes(DbConn *c) { return sqlite3_changes64(((SqliteConn *)c)->h); }
+static const char *sq_errmsg(DbConn *c) { return sqlite3_errmsg(((SqliteConn *)c)->h); }
+
+static bool sq_table_exists(DbConn *c, const char *table)
+{
+    int64_t v = 0;
+    bool found = false;
+    DbVal p[] = {dbv_text(table)};
+    db_query_int(c, "SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = $1", p, 1, &v, &found);
+    return found;
+}
+
+static bool sq_column_exists(DbConn *c, const char *table, const char *column)
+{
+    int64_t v = 0;
+    bool found = false;
+    DbVal p[] = {dbv_text(table), dbv_text(column)};
+    db_query_int(c, "SELECT 1 FROM pragma_table_info($1) WHERE name = $2", p, 2, &v, &found);
+    return found;
+}
+
+static void sq_optimize(DbConn *c)
+{
+    sq_exec_script(c, "PRAGMA analysis_limit=1000; PRAGMA optimize;");
+}
+
+static int sq_backup(DbConn *conn, const char *path, char **err)
+{
+    SqliteConn *c = (SqliteConn *)conn;
+    sqlite3 *dst = NULL;
+    int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->h, "main");
+        if (b) {
+            /* Copy in steps so writers are not blocked for the whole copy. */
+            do {
+                rc = sqlite3_backup_step(b, 1024);
+                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                    sqlite3_sleep(20);
+            } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            sqlite3_backup_finish(b);
+        }
+        rc = sqlite3_errcode(dst);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "backup to %s failed: %s", path, dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+        *err = xstrdup(msg);
+        sqlite3_close(dst);
+        return DB_ERROR;
+    }
+    sqlite3_close(dst);
+    return DB_OK;
+}
+
+const DbBackend db_sqlite_backend = {
+    .name = "sqlite",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .exec = sq_exec,
+    .exec_script = sq_exec_script,
+    .query = sq_query,
+    .next = sq_next,
+    .ncols = sq_ncols,
+    .colname = sq_colname,
+    .isnull = sq_isnull,
+    .get_int = sq_int,
+    .get_text = sq_text,
+    .done = sq_done,
+    .changes = sq_changes,
+    .errmsg = sq_errmsg,
+    .table_exists = sq_table_exists,
+    .column_exists = sq_column_exists,
+    .optimize = sq_optimize,
+    .backup = sq_backup,
+};
