@@ -1,0 +1,251 @@
+/* acl.c — see acl.h. */
+#include "acl.h"
+
+#include <string.h>
+
+static const char *action_names[ACT__COUNT] = {"read", "create", "edit", "delete", "export", "import", "assign"};
+static const char *scope_names[] = {"none", "own", "department", "department_and_below", "all"};
+
+const char *acl_action_name(Action a) { return a < ACT__COUNT ? action_names[a] : "?"; }
+const char *acl_scope_name(Scope s) { return s <= SCOPE_ALL ? scope_names[s] : "?"; }
+
+bool acl_scope_parse(const char *s, Scope *out)
+{
+    for (int i = 0; i <= SCOPE_ALL; i++)
+        if (s && !strcmp(s, scope_names[i])) {
+            *out = (Scope)i;
+            return true;
+        }
+    return false;
+}
+
+bool acl_action_parse(const char *s, Action *out)
+{
+    for (int i = 0; i < ACT__COUNT; i++)
+        if (s && !strcmp(s, action_names[i])) {
+            *out = (Action)i;
+            return true;
+        }
+    return false;
+}
+
+/* Merge one role's matrix into the principal's: the widest scope wins. */
+static void merge_perms(json_t *into, json_t *role)
+{
+    const char *ent;
+    json_t *acts;
+    json_object_foreach(role, ent, acts)
+    {
+        if (!json_is_object(acts))
+            continue;
+        json_t *dst = json_object_get(into, ent);
+        if (!dst) {
+            dst = json_object();
+            json_object_set_new(into, ent, dst);
+        }
+        const char *act;
+        json_t *sc;
+        json_object_foreach(acts, act, sc)
+        {
+            Scope s;
+            Action a;
+            if (!acl_action_parse(act, &a) || !acl_scope_parse(json_string_value(sc), &s))
+                continue;
+            json_int_t cur = json_integer_value(json_object_get(dst, act));
+            if (s > cur)
+                json_object_set_new(dst, act, json_integer(s));
+        }
+    }
+}
+
+/* Field rules: a field stays restricted only if every role restricts it;
+ * the least restrictive rule among the roles that mention it wins, and a role
+ * that does not mention it grants full access. */
+static void merge_rules(json_t *into, json_t *role, bool first)
+{
+    if (first) {
+        json_object_update(into, role ? role : json_object());
+        return;
+    }
+    const char *ent;
+    json_t *fields;
+    void *tmp;
+    json_object_foreach_safe(into, tmp, ent, fields)
+    {
+        json_t *rf = json_object_get(role, ent);
+        const char *fname;
+        json_t *rule;
+        void *tmp2;
+        json_object_foreach_safe(fields, tmp2, fname, rule)
+        {
+            const char *other = json_string_value(json_object_get(rf, fname));
+            if (!other)
+                json_object_del(fields, fname);
+            else if (!strcmp(other, "readonly") && !strcmp(json_string_value(rule), "hidden"))
+                json_object_set_new(fields, fname, json_string("readonly"));
+        }
+    }
+}
+
+Principal *acl_load(Ctx *c, int64_t user_id)
+{
+    DbRes *r;
+    DbVal p[] = {dbv_int(user_id)};
+    if (db_query(c->db, "SELECT id, department_id, username, name, lang FROM users WHERE id = $1 AND active = 1 AND deleted_at IS NULL",
+                 p, 1, &r) != DB_OK) {
+        ctx_fail(c, GX_EDB, "cannot load user");
+        return NULL;
+    }
+    if (db_next(r) != 1) {
+        db_done(r);
+        ctx_fail(c, GX_EAUTH, "Not logged in");
+        return NULL;
+    }
+    Principal *pr = arena_alloc(c->arena, sizeof *pr);
+    pr->user_id = db_int(r, 0);
+    pr->department_id = db_isnull(r, 1) ? 0 : db_int(r, 1);
+    pr->username = arena_strdup(c->arena, db_text(r, 2));
+    pr->name = arena_strdup(c->arena, db_text(r, 3));
+    pr->lang = arena_strdup(c->arena, db_text(r, 4) ? db_text(r, 4) : "zh");
+    db_done(r);
+
+    pr->perms = json_object();
+    pr->field_rules = json_object();
+    if (db_query(c->db,
+                 "SELECT r.is_admin, r.permissions, r.field_rules FROM users_role_ids ur JOIN roles r ON r.id = ur.target_id"
+                 " WHERE ur.record_id = $1 AND r.deleted_at IS NULL",
+                 p, 1, &r) != DB_OK) {
+        acl_release(pr);
+        ctx_fail(c, GX_EDB, "cannot load roles");
+        return NULL;
+    }
+    bool first = true;
+    while (db_next(r) == 1) {
+        if (db_int(r, 0))
+            pr->is_admin = true;
+        json_t *perm = db_text(r, 1) ? json_loads(db_text(r, 1), 0, NULL) : NULL;
+        json_t *rules = db_text(r, 2) ? json_loads(db_text(r, 2), 0, NULL) : NULL;
+        if (json_is_object(perm))
+            merge_perms(pr->perms, perm);
+        merge_rules(pr->field_rules, json_is_object(rules) ? rules : NULL, first);
+        first = false;
+        json_decref(perm);
+        json_decref(rules);
+    }
+    db_done(r);
+
+    /* Department subtree (breadth-first over parent_id). */
+    if (pr->department_id) {
+        int cap = 16;
+        pr->dept_tree = arena_alloc(c->arena, sizeof(int64_t) * (size_t)cap);
+        pr->dept_tree[pr->ndept_tree++] = pr->department_id;
+        for (int i = 0; i < pr->ndept_tree && i < 10000; i++) {
+            DbVal q[] = {dbv_int(pr->dept_tree[i])};
+            if (db_query(c->db, "SELECT id FROM departments WHERE parent_id = $1 AND deleted_at IS NULL", q, 1, &r) != DB_OK)
+                break;
+            while (db_next(r) == 1) {
+                if (pr->ndept_tree == cap) {
+                    pr->dept_tree = arena_realloc(c->arena, pr->dept_tree, sizeof(int64_t) * (size_t)cap,
+                                                  sizeof(int64_t) * (size_t)cap * 2);
+                    cap *= 2;
+                }
+                pr->dept_tree[pr->ndept_tree++] = db_int(r, 0);
+            }
+            db_done(r);
+        }
+    }
+    return pr;
+}
+
+void acl_release(Principal *p)
+{
+    if (!p)
+        return;
+    json_decref(p->perms);
+    json_decref(p->field_rules);
+    p->perms = p->field_rules = NULL;
+}
+
+bool acl_is_admin(const Ctx *c) { return !c->who || c->who->is_admin; }
+
+Scope acl_scope(const Ctx *c, const Entity *e, Action a)
+{
+    if (!c->who || c->who->is_admin)
+        return SCOPE_ALL;
+    json_t *acts = json_object_get(c->who->perms, e->name);
+    Scope s = (Scope)json_integer_value(json_object_get(acts, acl_action_name(a)));
+    /* Records without owners have no own/department: any grant is all. */
+    if (!e->owned && s != SCOPE_NONE)
+        s = SCOPE_ALL;
+    return s;
+}
+
+void acl_scope_predicate(Ctx *c, const Entity *e, Action a, Sql *q)
+{
+    Scope s = acl_scope(c, e, a);
+    switch (s) {
+    case SCOPE_ALL: return;
+    case SCOPE_NONE: sql_raw(q, " AND 1=0"); return;
+    case SCOPE_OWN:
+        sql_raw(q, " AND owner_id = ");
+        sql_param(q, dbv_int(c->who->user_id));
+        return;
+    case SCOPE_DEPT:
+        if (!c->who->department_id) {
+            sql_raw(q, " AND owner_id = ");
+            sql_param(q, dbv_int(c->who->user_id));
+            return;
+        }
+        sql_raw(q, " AND department_id = ");
+        sql_param(q, dbv_int(c->who->department_id));
+        return;
+    case SCOPE_DEPT_TREE:
+        if (!c->who->ndept_tree) {
+            sql_raw(q, " AND owner_id = ");
+            sql_param(q, dbv_int(c->who->user_id));
+            return;
+        }
+        sql_raw(q, " AND department_id IN (");
+        for (int i = 0; i < c->who->ndept_tree; i++) {
+            if (i)
+                sql_raw(q, ", ");
+            sql_param(q, dbv_int(c->who->dept_tree[i]));
+        }
+        sql_raw(q, ")");
+        return;
+    }
+}
+
+bool acl_row_in_scope(const Ctx *c, const Entity *e, Action a, int64_t owner_id, int64_t department_id)
+{
+    Scope s = acl_scope(c, e, a);
+    switch (s) {
+    case SCOPE_ALL: return true;
+    case SCOPE_NONE: return false;
+    case SCOPE_OWN: return owner_id == c->who->user_id;
+    case SCOPE_DEPT:
+        return c->who->department_id ? department_id == c->who->department_id : owner_id == c->who->user_id;
+    case SCOPE_DEPT_TREE:
+        if (!c->who->ndept_tree)
+            return owner_id == c->who->user_id;
+        for (int i = 0; i < c->who->ndept_tree; i++)
+            if (c->who->dept_tree[i] == department_id)
+                return true;
+        return false;
+    }
+    return false;
+}
+
+FieldAccess acl_field(const Ctx *c, const Entity *e, const char *field)
+{
+    if (!c->who || c->who->is_admin)
+        return FIELD_RW;
+    const char *r = json_string_value(json_object_get(json_object_get(c->who->field_rules, e->name), field));
+    if (!r)
+        return FIELD_RW;
+    if (!strcmp(r, "hidden"))
+        return FIELD_HIDDEN;
+    if (!strcmp(r, "readonly"))
+        return FIELD_RO;
+    return FIELD_RW;
+}

@@ -1,0 +1,71 @@
+/* acl.h — the one access model: roles give entity × action → scope, plus
+ * field rules; every query the record engine builds carries the scope
+ * predicate from here (ARCHITECTURE §5).
+ *
+ * A Principal is loaded per request (acl_load) into the request's arena. */
+#ifndef GX_ACL_H
+#define GX_ACL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/ctx.h"
+#include "../db/db.h"
+#include "../meta/meta.h"
+
+typedef enum Scope { SCOPE_NONE = 0, SCOPE_OWN, SCOPE_DEPT, SCOPE_DEPT_TREE, SCOPE_ALL } Scope;
+
+typedef enum Action {
+    ACT_READ, ACT_CREATE, ACT_EDIT, ACT_DELETE, ACT_EXPORT, ACT_IMPORT, ACT_ASSIGN, ACT__COUNT
+} Action;
+
+typedef enum FieldAccess { FIELD_RW = 0, FIELD_RO, FIELD_HIDDEN } FieldAccess;
+
+struct Principal {
+    int64_t user_id;        /* users.id */
+    int64_t department_id;  /* the user's department, 0 if none */
+    const char *username;   /* login name */
+    const char *name;       /* display name */
+    const char *lang;       /* preferred UI language, "zh" or "en" */
+    bool is_admin;          /* holds a role with is_admin: every scope is all, settings allowed */
+    int64_t *dept_tree;     /* the user's department and all below it */
+    int ndept_tree;
+    json_t *perms;          /* merged {entity: {action: scope-number}}; owned by the principal */
+    json_t *field_rules;    /* merged {entity: {field: "hidden"|"readonly"}} (most permissive wins) */
+    const char *csrf;       /* CSRF token of the browser session, NULL for Bearer tokens */
+    bool via_cookie;        /* authenticated by session cookie (CSRF applies) */
+    const char *session_hash; /* hash of the session or API token used */
+};
+
+/* Names used in role matrices. */
+const char *acl_action_name(Action a);
+const char *acl_scope_name(Scope s);
+/* Parse a scope/action name; false if unknown. */
+bool acl_scope_parse(const char *s, Scope *out);
+bool acl_action_parse(const char *s, Action *out);
+
+/* Load the active user `user_id` with merged role permissions and the
+ * department subtree. Returns NULL (GX_EAUTH in c) if the user does not exist
+ * or is disabled. Memory: arena of c; perms/field_rules are released by
+ * acl_release. */
+Principal *acl_load(Ctx *c, int64_t user_id);
+void acl_release(Principal *p);
+
+/* Scope the acting user has for action on entity (system context: all). */
+Scope acl_scope(const Ctx *c, const Entity *e, Action a);
+
+/* Append " AND <predicate>" restricting rows of e (alias-free column names)
+ * to the user's scope for action. Appends " AND 1=0" for SCOPE_NONE. */
+void acl_scope_predicate(Ctx *c, const Entity *e, Action a, Sql *q);
+
+/* Is a row owned by owner_id in department_id within scope for action? */
+bool acl_row_in_scope(const Ctx *c, const Entity *e, Action a, int64_t owner_id, int64_t department_id);
+
+/* Field access for the acting user (system context: FIELD_RW). */
+FieldAccess acl_field(const Ctx *c, const Entity *e, const char *field);
+
+/* Administrator capability (settings, roles, purge, audit). */
+bool acl_is_admin(const Ctx *c);
+
+#endif

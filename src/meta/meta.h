@@ -1,0 +1,141 @@
+/* meta.h — entity and field metadata: the data that drives the record engine.
+ *
+ * Built-in entities are JSON files in schema/ embedded into the binary and
+ * loaded once at start-up by meta_load(); after that the metadata is read-only
+ * and shared by all threads. */
+#ifndef GX_META_H
+#define GX_META_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/ctx.h"
+#include "../db/db.h"
+
+typedef enum FieldType {
+    FT_STRING, FT_TEXT, FT_INT, FT_DECIMAL, FT_MONEY, FT_PERCENT, FT_BOOL, FT_DATE,
+    FT_DATETIME, FT_ENUM, FT_MULTI_ENUM, FT_LINK, FT_LINK_MULTIPLE, FT_PARENT, FT_EMAIL,
+    FT_PHONE, FT_URL, FT_ADDRESS, FT_FILE, FT_AUTO_NUMBER, FT_FORMULA, FT_JSON,
+    FT__COUNT
+} FieldType;
+
+/* A bilingual label. */
+typedef struct Label {
+    const char *zh; /* Chinese */
+    const char *en; /* English */
+} Label;
+
+typedef struct EnumOption {
+    const char *value; /* stored value, stable */
+    Label label;       /* shown */
+    int64_t number;    /* optional number tied to the option (e.g. win probability), 0 if none */
+} EnumOption;
+
+typedef struct Field {
+    const char *name;      /* API name; also the column (parent: name_type, name_id) */
+    FieldType type;
+    Label label;
+    const char *help;      /* optional description */
+    int since;             /* migration number that adds the column */
+    bool required;         /* must be present and non-empty on create */
+    bool unique;           /* unique index (among all rows) */
+    bool readonly;         /* cannot be written through the API (system, computed) */
+    bool write_only;       /* accepted on write, never returned (passwords) */
+    bool key;              /* changes recorded in the revision history */
+    bool search;           /* part of the text-search index */
+    bool sortable;         /* may be used in sort= */
+    bool filterable;       /* may be used in filters (default true) */
+    bool indexed;          /* ordinary index */
+    bool list;             /* shown in list pages by default */
+    bool board;            /* enum usable as a kanban board */
+    bool calendar;         /* date/datetime usable as a calendar */
+    bool has_min, has_max; /* numeric bounds present */
+    int64_t min, max;      /* bounds (in stored units: minor units, scaled ints) */
+    int64_t max_length;    /* characters; 0 = type default */
+    int scale;             /* decimal places for decimal/percent */
+    const char *target;    /* link/link_multiple: entity name */
+    const char *pattern;   /* auto_number pattern, e.g. "SO-{YYYY}-{000000}" */
+    const char *formula;   /* formula: SQL expression over this entity's columns (trusted, built-in only) */
+    const char *dict;      /* enum: name of a dictionary in the db (pick list) instead of options */
+    EnumOption *options;   /* enum/multi_enum options */
+    int noptions;
+    json_t *dflt;          /* default value on create, or NULL */
+    const char *panel;     /* detail-page panel name, optional */
+} Field;
+
+typedef struct Entity {
+    const char *name;       /* plural snake_case API name: "customers" */
+    const char *table;      /* SQL table name */
+    Label label;            /* plural label */
+    Label singular;         /* singular label */
+    const char *module;     /* navigation module */
+    const char *title_field;/* field used as the record's display name */
+    int since;              /* migration that creates the table */
+    bool owned;             /* has owner_id/department_id (data scopes apply) */
+    bool audited;           /* changes go to the audit log (default true) */
+    bool system;            /* managed by the system (users, roles …) */
+    Field *fields;          /* declared fields (common columns excluded) */
+    int nfields;
+    const char ***indexes;  /* extra composite indexes: NULL-terminated arrays of column names */
+    int nindexes;
+    bool has_search;        /* any field with search */
+} Entity;
+
+/* Load built-in metadata from the embedded schema/ JSON files. Aborts with a clear
+ * message on malformed metadata (a build defect, not a runtime condition). */
+void meta_load(void);
+
+/* Free everything meta_load allocated (for leak checkers). */
+void meta_free(void);
+
+/* Lookup by API name; NULL if unknown. */
+const Entity *meta_entity(const char *name);
+
+/* All entities, in a stable order; *n receives the count. */
+const Entity *const *meta_entities(int *n);
+
+/* Field by name within e (declared fields only); NULL if unknown. */
+const Field *meta_field(const Entity *e, const char *name);
+
+/* Is name one of the common columns every record has (id, owner_id,
+ * department_id, created_at, created_by, updated_at, updated_by, version,
+ * deleted_at)? Sets *type to the equivalent field type. */
+bool meta_common_column(const char *name, FieldType *type);
+
+/* Enum option by value; NULL if not a valid value. */
+const EnumOption *meta_option(const Field *f, const char *value);
+
+/* Type names as written in schema files ("string", "money" …). */
+const char *meta_type_name(FieldType t);
+
+/* The label in lang ("zh"/"en"), falling back to the other. */
+const char *meta_label(const Label *l, const char *lang);
+
+/* Highest migration number mentioned by any entity or field. */
+int meta_max_since(void);
+
+/* --- values (validate.c) --- */
+
+/* Validate and coerce one JSON value for field f into a column value
+ * allocated in c->arena. On failure adds a field error to c and returns false.
+ * For FT_PARENT, use meta_coerce_parent. json null -> DBV_NULL. */
+bool meta_coerce(Ctx *c, const Field *f, json_t *v, DbVal *out);
+
+/* Convert a stored column value back to JSON for output (new reference). */
+json_t *meta_to_json(const Field *f, DbRes *res, int col);
+
+/* Coerce a filter operand given as text (from a query string) for field f. */
+bool meta_coerce_text(Ctx *c, const Field *f, const char *text, DbVal *out);
+
+/* --- DDL and migrations (ddl.c) --- */
+
+/* Bring the database schema up to date: creates the bookkeeping tables and
+ * applies every migration number not yet recorded, each in a transaction.
+ * Returns GX_OK or an error in c. */
+GxErr meta_migrate(Ctx *c);
+
+/* Name of the text-search table of an entity ("customers_fts"). */
+const char *meta_fts_table(Ctx *c, const Entity *e);
+
+#endif

@@ -1,0 +1,1076 @@
+/* record.c — generic CRUD, list, trash and history over metadata (see record.h).
+ *
+ * Write path: check the action's scope → validate and coerce every value →
+ * before-hooks → one transaction (auto numbers, row, link tables, search
+ * index, audit, revisions, after-hooks) → commit. Anything failing rolls the
+ * whole transaction back, so a failed request leaves the database as it was. */
+#include "record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../base/log.h"
+#include "../base/util.h"
+
+/* Common columns, in select order. department_id may be a declared field
+ * (users); it is selected once either way. */
+static const char *common_cols[] = {"id", "owner_id", "department_id", "created_at", "created_by",
+                                    "updated_at", "updated_by", "version", "deleted_at"};
+#define NCOMMON 9
+
+static bool stored(const Field *f)
+{
+    return f->type != FT_LINK_MULTIPLE && !f->write_only && strcmp(f->name, "department_id") != 0;
+}
+
+/* Append the select list for e. */
+static void select_list(Ctx *c, const Entity *e, Sql *q)
+{
+    for (int i = 0; i < NCOMMON; i++) {
+        if (i)
+            sql_raw(q, ", ");
+        sql_raw(q, common_cols[i]);
+    }
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (!stored(f))
+            continue;
+        if (f->type == FT_PARENT)
+            sql_raw(q, arena_printf(c->arena, ", %s_type, %s_id", f->name, f->name));
+        else if (f->type == FT_FORMULA)
+            sql_raw(q, arena_printf(c->arena, ", (%s)", f->formula));
+        else
+            sql_raw(q, arena_printf(c->arena, ", %s", f->name));
+    }
+}
+
+/* Build a JSON record from the current row (all stored fields, unfiltered). */
+static json_t *row_to_json(const Entity *e, DbRes *r)
+{
+    json_t *o = json_object();
+    for (int i = 0; i < NCOMMON; i++) {
+        if (db_isnull(r, i))
+            json_object_set_new(o, common_cols[i], json_null());
+        else if (i == 3 || i == 5 || i == 8)
+            json_object_set_new(o, common_cols[i], json_string(db_text(r, i)));
+        else
+            json_object_set_new(o, common_cols[i], json_integer(db_int(r, i)));
+    }
+    int col = NCOMMON;
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (!stored(f))
+            continue;
+        if (f->type == FT_PARENT) {
+            char k[128];
+            snprintf(k, sizeof k, "%s_type", f->name);
+            json_object_set_new(o, k, db_isnull(r, col) ? json_null() : json_string(db_text(r, col)));
+            snprintf(k, sizeof k, "%s_id", f->name);
+            json_object_set_new(o, k, db_isnull(r, col + 1) ? json_null() : json_integer(db_int(r, col + 1)));
+            col += 2;
+            continue;
+        }
+        json_object_set_new(o, f->name, meta_to_json(f, r, col));
+        col++;
+    }
+    return o;
+}
+
+/* Load the link_multiple values of the given records (array of JSON objects). */
+static GxErr load_link_multiple(Ctx *c, const Entity *e, json_t *recs)
+{
+    size_t n = json_array_size(recs);
+    if (!n)
+        return GX_OK;
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (f->type != FT_LINK_MULTIPLE)
+            continue;
+        Sql q;
+        sql_init(&q, c->arena);
+        sql_raw(&q, arena_printf(c->arena, "SELECT record_id, target_id FROM %s_%s WHERE record_id IN (", e->table, f->name));
+        size_t k;
+        json_t *rec;
+        json_array_foreach(recs, k, rec)
+        {
+            json_object_set_new(rec, f->name, json_array());
+            if (k)
+                sql_raw(&q, ", ");
+            sql_param(&q, dbv_int(json_integer_value(json_object_get(rec, "id"))));
+        }
+        sql_raw(&q, ") ORDER BY record_id, target_id");
+        DbRes *r;
+        if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot read %s", f->name);
+        while (db_next(r) == 1) {
+            int64_t rid = db_int(r, 0);
+            json_array_foreach(recs, k, rec)
+            {
+                if (json_integer_value(json_object_get(rec, "id")) == rid) {
+                    json_array_append_new(json_object_get(rec, f->name), json_integer(db_int(r, 1)));
+                    break;
+                }
+            }
+        }
+        db_done(r);
+    }
+    return GX_OK;
+}
+
+/* Remove what the user may not see from a record (hidden fields). */
+static void present(Ctx *c, const Entity *e, json_t *rec)
+{
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (acl_field(c, e, f->name) != FIELD_HIDDEN)
+            continue;
+        if (f->type == FT_PARENT) {
+            json_object_del(rec, arena_printf(c->arena, "%s_type", f->name));
+            json_object_del(rec, arena_printf(c->arena, "%s_id", f->name));
+        } else {
+            json_object_del(rec, f->name);
+        }
+    }
+    if (!e->owned) {
+        json_object_del(rec, "owner_id");
+        if (!meta_field(e, "department_id"))
+            json_object_del(rec, "department_id");
+    }
+}
+
+/* Fetch one record. trash selects deleted rows; action < 0 skips the scope
+ * (internal reads). */
+static GxErr fetch(Ctx *c, const Entity *e, int64_t id, bool trash, int action, json_t **out)
+{
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, "SELECT ");
+    select_list(c, e, &q);
+    sql_raw(&q, arena_printf(c->arena, " FROM %s WHERE id = ", e->table));
+    sql_param(&q, dbv_int(id));
+    sql_raw(&q, trash ? " AND deleted_at IS NOT NULL" : " AND deleted_at IS NULL");
+    if (action >= 0)
+        acl_scope_predicate(c, e, (Action)action, &q);
+    DbRes *r;
+    *out = NULL;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read %s", e->name);
+    int s = db_next(r);
+    if (s == 1)
+        *out = row_to_json(e, r);
+    db_done(r);
+    if (s < 0)
+        return ctx_fail(c, GX_EDB, "cannot read %s", e->name);
+    if (s == 0)
+        return ctx_fail(c, GX_ENOTFOUND, "No such %s record (id %lld)", e->name, (long long)id);
+    json_t *one = json_array();
+    json_array_append(one, *out);
+    GxErr rc = load_link_multiple(c, e, one);
+    json_decref(one);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+GxErr record_get(Ctx *c, const Entity *e, int64_t id, json_t **out)
+{
+    if (acl_scope(c, e, ACT_READ) == SCOPE_NONE)
+        return ctx_fail(c, GX_EDENIED, "You may not read %s", e->name);
+    GxErr rc = fetch(c, e, id, false, ACT_READ, out);
+    if (rc)
+        return rc;
+    present(c, e, *out);
+    return GX_OK;
+}
+
+/* ---------- writing ---------- */
+
+/* A value ready to be written to one column. */
+typedef struct Assign {
+    const char *col; /* column name */
+    DbVal val;       /* coerced value */
+} Assign;
+
+typedef struct WriteSet {
+    Assign *a;      /* column assignments */
+    int n, cap;
+    json_t *multi;  /* {field: [ids]} for link_multiple fields being set */
+} WriteSet;
+
+static void ws_add(Ctx *c, WriteSet *w, const char *col, DbVal v)
+{
+    if (w->n == w->cap) {
+        int cap = w->cap ? w->cap * 2 : 16;
+        w->a = arena_realloc(c->arena, w->a, sizeof(Assign) * (size_t)w->cap, sizeof(Assign) * (size_t)cap);
+        w->cap = cap;
+    }
+    w->a[w->n].col = col;
+    w->a[w->n].val = v;
+    w->n++;
+}
+
+static bool empty_value(json_t *v)
+{
+    return !v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)) ||
+           (json_is_array(v) && json_array_size(v) == 0);
+}
+
+/* Does a live, visible record of entity t with this id exist? */
+static bool link_visible(Ctx *c, const Entity *t, int64_t id)
+{
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, arena_printf(c->arena, "SELECT 1 FROM %s WHERE id = ", t->table));
+    sql_param(&q, dbv_int(id));
+    sql_raw(&q, " AND deleted_at IS NULL");
+    acl_scope_predicate(c, t, ACT_READ, &q);
+    int64_t one;
+    bool found = false;
+    if (db_query_int(c->db, q.text.data, q.params, q.n, &one, &found) != DB_OK)
+        return false;
+    return found;
+}
+
+/* The department of an active user, for owner_id; false if no such user. */
+static bool owner_department(Ctx *c, int64_t user_id, DbVal *dept)
+{
+    DbRes *r;
+    DbVal p[] = {dbv_int(user_id)};
+    if (db_query(c->db, "SELECT department_id FROM users WHERE id = $1 AND active = 1 AND deleted_at IS NULL", p, 1, &r) != DB_OK)
+        return false;
+    bool ok = db_next(r) == 1;
+    if (ok)
+        *dept = db_isnull(r, 0) ? dbv_null() : dbv_int(db_int(r, 0));
+    db_done(r);
+    return ok;
+}
+
+/* Are two JSON values the same stored value? */
+static bool same_value(json_t *a, json_t *b)
+{
+    if (empty_value(a) && empty_value(b))
+        return true;
+    if (!a || !b)
+        return false;
+    return json_equal(a, b);
+}
+
+/* Validate the incoming object for create (old == NULL) or update and fill w.
+ * Field errors accumulate in c (422); access violations fail with 403. */
+static GxErr validate(Ctx *c, const Entity *e, json_t *in, json_t *old, WriteSet *w)
+{
+    const char *key;
+    json_t *v;
+    bool create = old == NULL;
+    w->multi = json_object();
+    json_object_foreach(in, key, v)
+    {
+        if (!strcmp(key, "version") && !create)
+            continue;
+        FieldType ct;
+        const Field *f = meta_field(e, key);
+        if (!f && meta_common_column(key, &ct)) {
+            if (!strcmp(key, "owner_id") && e->owned) {
+                if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+                    ctx_field(c, key, "must be a user id");
+                    continue;
+                }
+                int64_t uid = json_integer_value(v);
+                if (!create && json_integer_value(json_object_get(old, "owner_id")) == uid)
+                    continue;
+                if (c->who && uid != c->who->user_id && acl_scope(c, e, ACT_ASSIGN) == SCOPE_NONE)
+                    return ctx_fail(c, GX_EDENIED, "You may not assign %s to other users", e->name);
+                DbVal dept;
+                if (!owner_department(c, uid, &dept)) {
+                    ctx_field(c, key, "is not an active user");
+                    continue;
+                }
+                ws_add(c, w, "owner_id", dbv_int(uid));
+                ws_add(c, w, "department_id", dept);
+                continue;
+            }
+            /* System columns: sending back the stored value is harmless. */
+            if (!create && same_value(json_object_get(old, key), v))
+                continue;
+            ctx_field(c, key, "is read-only");
+            continue;
+        }
+        /* parent sub-fields arrive as name_type / name_id */
+        const Field *parent = NULL;
+        bool is_type = false;
+        if (!f) {
+            const char *us = strrchr(key, '_');
+            if (us && (!strcmp(us, "_type") || !strcmp(us, "_id"))) {
+                const Field *pf = meta_field(e, arena_strndup(c->arena, key, (size_t)(us - key)));
+                if (pf && pf->type == FT_PARENT) {
+                    parent = pf;
+                    is_type = !strcmp(us, "_type");
+                }
+            }
+            if (!parent) {
+                ctx_field(c, key, "is not a field of %s", e->name);
+                continue;
+            }
+        }
+        const Field *acl_f = parent ? parent : f;
+        FieldAccess fa = acl_field(c, e, acl_f->name);
+        if (fa == FIELD_HIDDEN) {
+            /* Hidden fields do not exist for this user. */
+            ctx_field(c, key, "is not a field of %s", e->name);
+            continue;
+        }
+        if (fa == FIELD_RO) {
+            if (!create && same_value(json_object_get(old, key), v))
+                continue;
+            ctx_fail(c, GX_EDENIED, "You may not change the field '%s'", key);
+            if (!c->err_fields)
+                c->err_fields = json_object();
+            json_object_set_new(c->err_fields, key, json_string("is read-only for your role"));
+            return GX_EDENIED;
+        }
+        if (parent) {
+            if (empty_value(v)) {
+                ws_add(c, w, key, dbv_null());
+            } else if (is_type) {
+                if (!json_is_string(v) || !meta_entity(json_string_value(v)))
+                    ctx_field(c, key, "must name an entity, e.g. \"customers\"");
+                else
+                    ws_add(c, w, key, dbv_text(arena_strdup(c->arena, json_string_value(v))));
+            } else {
+                if (!json_is_integer(v) || json_integer_value(v) <= 0)
+                    ctx_field(c, key, "must be a record id (positive integer)");
+                else
+                    ws_add(c, w, key, dbv_int(json_integer_value(v)));
+            }
+            continue;
+        }
+        if (f->readonly) {
+            if (!create && same_value(json_object_get(old, key), v))
+                continue;
+            ctx_field(c, key, "is read-only");
+            continue;
+        }
+        if (f->required && empty_value(v)) {
+            ctx_field(c, key, "is required");
+            continue;
+        }
+        if (f->type == FT_LINK_MULTIPLE) {
+            if (!json_is_array(v)) {
+                ctx_field(c, key, "must be a list of record ids");
+                continue;
+            }
+            const Entity *t = meta_entity(f->target);
+            size_t i;
+            json_t *item;
+            bool ok = true;
+            json_array_foreach(v, i, item)
+            {
+                if (!json_is_integer(item) || json_integer_value(item) <= 0) {
+                    ctx_field(c, key, "must be a list of record ids");
+                    ok = false;
+                    break;
+                }
+                if (!link_visible(c, t, json_integer_value(item))) {
+                    ctx_field(c, key, "refers to %s record %lld, which does not exist", t->name,
+                              (long long)json_integer_value(item));
+                    ok = false;
+                    break;
+                }
+            }
+            if (ok)
+                json_object_set(w->multi, key, v);
+            continue;
+        }
+        DbVal dv;
+        if (!meta_coerce(c, f, v, &dv))
+            continue;
+        if (f->type == FT_LINK && dv.type == DBV_INT) {
+            const Entity *t = meta_entity(f->target);
+            bool unchanged = !create && json_integer_value(json_object_get(old, key)) == dv.i;
+            if (!unchanged && !link_visible(c, t, dv.i)) {
+                ctx_field(c, key, "refers to %s record %lld, which does not exist", t->name, (long long)dv.i);
+                continue;
+            }
+        }
+        if (f->write_only)
+            continue; /* handled by hooks, never stored */
+        ws_add(c, w, f->name, dv);
+    }
+    if (create) {
+        for (int i = 0; i < e->nfields; i++) {
+            const Field *f = &e->fields[i];
+            if (f->required && empty_value(json_object_get(in, f->name)) && !json_object_get(c->err_fields, f->name))
+                ctx_field(c, f->name, "is required");
+        }
+    }
+    /* A parent link needs both halves, naming a visible record. */
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (f->type != FT_PARENT)
+            continue;
+        const char *tk = arena_printf(c->arena, "%s_type", f->name);
+        const char *ik = arena_printf(c->arena, "%s_id", f->name);
+        json_t *tv = json_object_get(in, tk), *iv = json_object_get(in, ik);
+        if (!tv && !iv)
+            continue;
+        if (!tv && !create)
+            tv = json_object_get(old, tk);
+        if (!iv && !create)
+            iv = json_object_get(old, ik);
+        if (empty_value(tv) != empty_value(iv)) {
+            ctx_field(c, empty_value(tv) ? tk : ik, "is required together with %s", empty_value(tv) ? ik : tk);
+            continue;
+        }
+        if (!empty_value(tv) && json_is_string(tv) && json_is_integer(iv)) {
+            const Entity *t = meta_entity(json_string_value(tv));
+            if (t && !link_visible(c, t, json_integer_value(iv)))
+                ctx_field(c, ik, "refers to %s record %lld, which does not exist", t->name,
+                          (long long)json_integer_value(iv));
+        }
+    }
+    return c->err;
+}
+
+/* Next number of an auto_number field, inside the caller's transaction (so a
+ * rollback returns it and numbers stay gap-free). */
+static GxErr auto_number(Ctx *c, const Entity *e, const Field *f, DbVal *out)
+{
+    /* Business dates are in the company's zone (Asia/Shanghai, UTC+8). */
+    time_t now = time(NULL) + 8 * 3600;
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    Buf key, num;
+    buf_init(&key, c->arena);
+    buf_init(&num, c->arena);
+    buf_printf(&key, "%s.%s", e->table, f->name);
+    const char *p = f->pattern;
+    int width = 0;
+    const char *seq_at = NULL;
+    for (const char *s = p; *s; s++) {
+        if (!strncmp(s, "{YYYY}", 6)) {
+            buf_printf(&key, ":%04d", tm.tm_year + 1900);
+            s += 5;
+        } else if (!strncmp(s, "{YY}", 4)) {
+            buf_printf(&key, ":%02d", tm.tm_year % 100);
+            s += 3;
+        } else if (!strncmp(s, "{MM}", 4)) {
+            buf_printf(&key, "-%02d", tm.tm_mon + 1);
+            s += 3;
+        } else if (!strncmp(s, "{DD}", 4)) {
+            buf_printf(&key, "-%02d", tm.tm_mday);
+            s += 3;
+        } else if (*s == '{' && s[1] == '0') {
+            seq_at = s;
+            for (s++; *s == '0'; s++)
+                width++;
+        }
+    }
+    int64_t n;
+    bool found;
+    DbVal pk[] = {dbv_text(key.data)};
+    if (db_query_int(c->db,
+                     "INSERT INTO sequences(name, value) VALUES ($1, 1) ON CONFLICT(name) DO UPDATE SET value = sequences.value + 1"
+                     " RETURNING value",
+                     pk, 1, &n, &found) != DB_OK ||
+        !found)
+        return ctx_fail(c, GX_EDB, "cannot allocate a number for %s", f->name);
+    for (const char *s = p; *s; s++) {
+        if (!strncmp(s, "{YYYY}", 6)) {
+            buf_printf(&num, "%04d", tm.tm_year + 1900);
+            s += 5;
+        } else if (!strncmp(s, "{YY}", 4)) {
+            buf_printf(&num, "%02d", tm.tm_year % 100);
+            s += 3;
+        } else if (!strncmp(s, "{MM}", 4)) {
+            buf_printf(&num, "%02d", tm.tm_mon + 1);
+            s += 3;
+        } else if (!strncmp(s, "{DD}", 4)) {
+            buf_printf(&num, "%02d", tm.tm_mday);
+            s += 3;
+        } else if (s == seq_at) {
+            buf_printf(&num, "%0*lld", width, (long long)n);
+            while (*s && *s != '}')
+                s++;
+        } else {
+            buf_putc(&num, *s);
+        }
+    }
+    *out = dbv_text(num.data);
+    return GX_OK;
+}
+
+/* Keep the text-search index in step with row id. */
+static GxErr fts_sync(Ctx *c, const Entity *e, int64_t id, bool remove_only)
+{
+    if (!e->has_search || db_dialect(c->db) != DB_SQLITE)
+        return GX_OK;
+    const char *fts = meta_fts_table(c, e);
+    DbVal p[] = {dbv_int(id)};
+    if (db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE rowid = $1", fts), p, 1) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot update the search index");
+    if (remove_only)
+        return GX_OK;
+    Buf b;
+    buf_init(&b, c->arena);
+    buf_printf(&b, "INSERT INTO %s(rowid, body) SELECT id, ", fts);
+    bool first = true;
+    for (int i = 0; i < e->nfields; i++) {
+        if (!e->fields[i].search)
+            continue;
+        if (!first)
+            buf_raw(&b, " || ' ' || ");
+        buf_printf(&b, "coalesce(%s,'')", e->fields[i].name);
+        first = false;
+    }
+    buf_printf(&b, " FROM %s WHERE id = $1", e->table);
+    if (db_exec(c->db, b.data, p, 1) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot update the search index");
+    return GX_OK;
+}
+
+/* Replace the link table rows of every link_multiple field in w->multi. */
+static GxErr write_multi(Ctx *c, const Entity *e, int64_t id, json_t *multi)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(multi, key, v)
+    {
+        const char *tbl = arena_printf(c->arena, "%s_%s", e->table, key);
+        DbVal p[] = {dbv_int(id), dbv_null()};
+        if (db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE record_id = $1", tbl), p, 1) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot write %s", key);
+        size_t i;
+        json_t *item;
+        const char *ins = arena_printf(c->arena, "INSERT INTO %s(record_id, target_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", tbl);
+        json_array_foreach(v, i, item)
+        {
+            p[1] = dbv_int(json_integer_value(item));
+            if (db_exec(c->db, ins, p, 2) != DB_OK)
+                return ctx_fail(c, GX_EDB, "cannot write %s", key);
+        }
+    }
+    return GX_OK;
+}
+
+/* Field-level diff between two stored records: {field: [old, new]}. */
+static json_t *diff_of(const Entity *e, json_t *old, json_t *now)
+{
+    json_t *d = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(now, k, v)
+    {
+        if (!strcmp(k, "version") || !strcmp(k, "updated_at") || !strcmp(k, "updated_by") ||
+            !strcmp(k, "created_at") || !strcmp(k, "created_by") || !strcmp(k, "id"))
+            continue;
+        const Field *f = meta_field(e, k);
+        if (f && f->write_only)
+            continue;
+        json_t *o = old ? json_object_get(old, k) : NULL;
+        if (same_value(o, v))
+            continue;
+        json_object_set_new(d, k, json_pack("[OO]", o ? o : json_null(), v));
+    }
+    return d;
+}
+
+/* Revision rows for key fields in a diff. */
+static GxErr write_revisions(Ctx *c, const Entity *e, int64_t id, json_t *diff)
+{
+    const char *k;
+    json_t *pair;
+    const char *now = record_now(c);
+    json_object_foreach(diff, k, pair)
+    {
+        const Field *f = meta_field(e, k);
+        bool key = (f && f->key) || !strcmp(k, "owner_id") || !strcmp(k, "deleted_at");
+        if (!key) {
+            /* parent halves count when the parent is a key field */
+            const char *us = strrchr(k, '_');
+            if (us) {
+                const Field *pf = meta_field(e, arena_strndup(c->arena, k, (size_t)(us - k)));
+                key = pf && pf->type == FT_PARENT && pf->key;
+            }
+        }
+        if (!key)
+            continue;
+        char *ov = json_dumps(json_array_get(pair, 0), JSON_ENCODE_ANY | JSON_COMPACT);
+        char *nv = json_dumps(json_array_get(pair, 1), JSON_ENCODE_ANY | JSON_COMPACT);
+        DbVal p[] = {dbv_text(e->name), dbv_int(id), dbv_text(k), dbv_text(ov), dbv_text(nv), dbv_text(now),
+                     c->who ? dbv_int(c->who->user_id) : dbv_null()};
+        int rc = db_exec(c->db,
+                         "INSERT INTO revisions(entity, record_id, field, old_value, new_value, at, user_id)"
+                         " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                         p, 7);
+        free(ov);
+        free(nv);
+        if (rc != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot write the revision history");
+    }
+    return GX_OK;
+}
+
+/* Turn a constraint failure into a conflict naming the unique field. */
+static GxErr constraint_error(Ctx *c, const Entity *e)
+{
+    const char *msg = db_errmsg(c->db);
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (!f->unique)
+            continue;
+        char pat[160];
+        snprintf(pat, sizeof pat, "%s.%s", e->table, f->name);
+        char pat2[160];
+        snprintf(pat2, sizeof pat2, "%s_%s_key", e->table, f->name);
+        if (strstr(msg, pat) || strstr(msg, pat2)) {
+            ctx_fail(c, GX_ECONFLICT, "A %s record with this %s already exists", e->name, f->name);
+            if (!c->err_fields)
+                c->err_fields = json_object();
+            json_object_set_new(c->err_fields, f->name, json_string("already exists"));
+            return GX_ECONFLICT;
+        }
+    }
+    return ctx_fail(c, GX_ECONFLICT, "The change conflicts with other records (%s)", msg);
+}
+
+static GxErr fail_tx(Ctx *c, GxErr rc)
+{
+    db_rollback(c->db);
+    return rc;
+}
+
+/* Apply defaults for fields not given on create. */
+static void apply_defaults(Ctx *c, const Entity *e, json_t *in, WriteSet *w)
+{
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (!f->dflt || json_object_get(in, f->name) || f->write_only)
+            continue;
+        DbVal v;
+        if (meta_coerce(c, f, f->dflt, &v))
+            ws_add(c, w, f->name, v);
+    }
+}
+
+GxErr record_create(Ctx *c, const Entity *e, json_t *in, json_t **out)
+{
+    *out = NULL;
+    if (acl_scope(c, e, ACT_CREATE) == SCOPE_NONE)
+        return ctx_fail(c, GX_EDENIED, "You may not create %s", e->name);
+    if (!json_is_object(in))
+        return ctx_fail(c, GX_EBADREQ, "The body must be a JSON object");
+    HookArgs ha = {.e = e, .input = in};
+    GxErr rc = record_hooks_run(c, HOOK_BEFORE_CREATE, &ha);
+    if (rc)
+        return rc;
+    WriteSet w = {0};
+    rc = validate(c, e, in, NULL, &w);
+    if (rc) {
+        json_decref(w.multi);
+        return rc;
+    }
+    apply_defaults(c, e, in, &w);
+    /* Owner: the creator unless given. */
+    if (e->owned && !json_object_get(in, "owner_id") && c->who) {
+        DbVal dept;
+        if (!owner_department(c, c->who->user_id, &dept))
+            dept = dbv_null();
+        ws_add(c, &w, "owner_id", dbv_int(c->who->user_id));
+        ws_add(c, &w, "department_id", dept);
+    }
+    const char *now = record_now(c);
+    DbVal who = c->who ? dbv_int(c->who->user_id) : dbv_null();
+    if (db_begin(c->db) != DB_OK) {
+        json_decref(w.multi);
+        return ctx_fail(c, GX_EDB, "cannot start a transaction");
+    }
+    for (int i = 0; i < e->nfields; i++) {
+        if (e->fields[i].type != FT_AUTO_NUMBER)
+            continue;
+        DbVal num;
+        if ((rc = auto_number(c, e, &e->fields[i], &num))) {
+            json_decref(w.multi);
+            return fail_tx(c, rc);
+        }
+        ws_add(c, &w, e->fields[i].name, num);
+    }
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, arena_printf(c->arena, "INSERT INTO %s(created_at, created_by, updated_at, updated_by, version", e->table));
+    for (int i = 0; i < w.n; i++)
+        sql_raw(&q, arena_printf(c->arena, ", %s", w.a[i].col));
+    sql_raw(&q, ") VALUES (");
+    sql_param(&q, dbv_text(now));
+    sql_raw(&q, ", ");
+    sql_param(&q, who);
+    sql_raw(&q, ", ");
+    sql_param(&q, dbv_text(now));
+    sql_raw(&q, ", ");
+    sql_param(&q, who);
+    sql_raw(&q, ", 1");
+    for (int i = 0; i < w.n; i++) {
+        sql_raw(&q, ", ");
+        sql_param(&q, w.a[i].val);
+    }
+    sql_raw(&q, ") RETURNING id");
+    int64_t id = 0;
+    bool found = false;
+    int dbrc = db_query_int(c->db, q.text.data, q.params, q.n, &id, &found);
+    if (dbrc != DB_OK || !found) {
+        json_decref(w.multi);
+        rc = dbrc == DB_CONSTRAINT ? constraint_error(c, e) : ctx_fail(c, GX_EDB, "cannot store the %s record", e->name);
+        return fail_tx(c, rc);
+    }
+    json_t *rec = NULL;
+    if ((rc = write_multi(c, e, id, w.multi)) || (rc = fts_sync(c, e, id, false)) ||
+        (rc = fetch(c, e, id, false, -1, &rec))) {
+        json_decref(w.multi);
+        return fail_tx(c, rc);
+    }
+    json_decref(w.multi);
+    json_t *diff = diff_of(e, NULL, rec);
+    ha.id = id;
+    ha.result = rec;
+    if ((e->audited && (rc = audit_write(c, "create", e->name, id, diff))) ||
+        (rc = record_hooks_run(c, HOOK_AFTER_CREATE, &ha))) {
+        json_decref(diff);
+        json_decref(rec);
+        return fail_tx(c, rc);
+    }
+    json_decref(diff);
+    if (db_commit(c->db) != DB_OK) {
+        json_decref(rec);
+        return ctx_fail(c, GX_EDB, "cannot commit");
+    }
+    present(c, e, rec);
+    *out = rec;
+    return GX_OK;
+}
+
+GxErr record_update(Ctx *c, const Entity *e, int64_t id, json_t *in, json_t **out)
+{
+    *out = NULL;
+    if (acl_scope(c, e, ACT_EDIT) == SCOPE_NONE && acl_scope(c, e, ACT_READ) == SCOPE_NONE)
+        return ctx_fail(c, GX_EDENIED, "You may not change %s", e->name);
+    if (!json_is_object(in))
+        return ctx_fail(c, GX_EBADREQ, "The body must be a JSON object");
+    json_t *old;
+    GxErr rc = fetch(c, e, id, false, ACT_READ, &old);
+    if (rc)
+        return rc;
+    if (!acl_row_in_scope(c, e, ACT_EDIT, json_integer_value(json_object_get(old, "owner_id")),
+                          json_integer_value(json_object_get(old, "department_id")))) {
+        json_decref(old);
+        return ctx_fail(c, GX_EDENIED, "You may not change this %s record", e->name);
+    }
+    json_t *ver = json_object_get(in, "version");
+    if (!json_is_integer(ver)) {
+        json_decref(old);
+        ctx_field(c, "version", "is required: send the version you read, to detect concurrent changes");
+        return c->err;
+    }
+    int64_t version = json_integer_value(ver);
+    if (version != json_integer_value(json_object_get(old, "version"))) {
+        json_decref(old);
+        return ctx_fail(c, GX_ECONFLICT, "Someone else changed this record (version %lld is now %lld); reload and try again",
+                        (long long)version, (long long)json_integer_value(json_object_get(old, "version")));
+    }
+    HookArgs ha = {.e = e, .id = id, .old = old, .input = in};
+    if ((rc = record_hooks_run(c, HOOK_BEFORE_UPDATE, &ha))) {
+        json_decref(old);
+        return rc;
+    }
+    WriteSet w = {0};
+    rc = validate(c, e, in, old, &w);
+    if (rc) {
+        json_decref(w.multi);
+        json_decref(old);
+        return rc;
+    }
+    const char *now = record_now(c);
+    if (db_begin(c->db) != DB_OK) {
+        json_decref(w.multi);
+        json_decref(old);
+        return ctx_fail(c, GX_EDB, "cannot start a transaction");
+    }
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, arena_printf(c->arena, "UPDATE %s SET version = version + 1, updated_at = ", e->table));
+    sql_param(&q, dbv_text(now));
+    sql_raw(&q, ", updated_by = ");
+    sql_param(&q, c->who ? dbv_int(c->who->user_id) : dbv_null());
+    for (int i = 0; i < w.n; i++) {
+        sql_raw(&q, arena_printf(c->arena, ", %s = ", w.a[i].col));
+        sql_param(&q, w.a[i].val);
+    }
+    sql_raw(&q, " WHERE id = ");
+    sql_param(&q, dbv_int(id));
+    sql_raw(&q, " AND version = ");
+    sql_param(&q, dbv_int(version));
+    sql_raw(&q, " AND deleted_at IS NULL");
+    int dbrc = db_exec(c->db, q.text.data, q.params, q.n);
+    if (dbrc != DB_OK) {
+        json_decref(w.multi);
+        json_decref(old);
+        rc = dbrc == DB_CONSTRAINT ? constraint_error(c, e) : ctx_fail(c, GX_EDB, "cannot store the %s record", e->name);
+        return fail_tx(c, rc);
+    }
+    if (db_changes(c->db) != 1) {
+        json_decref(w.multi);
+        json_decref(old);
+        return fail_tx(c, ctx_fail(c, GX_ECONFLICT, "Someone else changed this record; reload and try again"));
+    }
+    json_t *rec = NULL;
+    if ((rc = write_multi(c, e, id, w.multi)) || (rc = fts_sync(c, e, id, false)) ||
+        (rc = fetch(c, e, id, false, -1, &rec))) {
+        json_decref(w.multi);
+        json_decref(old);
+        return fail_tx(c, rc);
+    }
+    json_decref(w.multi);
+    json_t *diff = diff_of(e, old, rec);
+    ha.result = rec;
+    if ((e->audited && json_object_size(diff) && (rc = audit_write(c, "update", e->name, id, diff))) ||
+        (rc = write_revisions(c, e, id, diff)) || (rc = record_hooks_run(c, HOOK_AFTER_UPDATE, &ha))) {
+        json_decref(diff);
+        json_decref(rec);
+        json_decref(old);
+        return fail_tx(c, rc);
+    }
+    json_decref(diff);
+    json_decref(old);
+    if (db_commit(c->db) != DB_OK) {
+        json_decref(rec);
+        return ctx_fail(c, GX_EDB, "cannot commit");
+    }
+    present(c, e, rec);
+    *out = rec;
+    return GX_OK;
+}
+
+/* Shared by delete and restore: flip deleted_at. */
+static GxErr set_deleted(Ctx *c, const Entity *e, int64_t id, bool del, json_t **out)
+{
+    json_t *old;
+    GxErr rc = fetch(c, e, id, !del, ACT_READ, &old);
+    if (rc)
+        return rc;
+    if (!acl_row_in_scope(c, e, ACT_DELETE, json_integer_value(json_object_get(old, "owner_id")),
+                          json_integer_value(json_object_get(old, "department_id")))) {
+        json_decref(old);
+        return ctx_fail(c, GX_EDENIED, "You may not %s this %s record", del ? "delete" : "restore", e->name);
+    }
+    HookArgs ha = {.e = e, .id = id, .old = old};
+    if (del && (rc = record_hooks_run(c, HOOK_BEFORE_DELETE, &ha))) {
+        json_decref(old);
+        return rc;
+    }
+    if (db_begin(c->db) != DB_OK) {
+        json_decref(old);
+        return ctx_fail(c, GX_EDB, "cannot start a transaction");
+    }
+    const char *now = record_now(c);
+    DbVal p[] = {del ? dbv_text(now) : dbv_null(), dbv_text(now), c->who ? dbv_int(c->who->user_id) : dbv_null(),
+                 dbv_int(id)};
+    const char *sql = arena_printf(c->arena,
+                                   "UPDATE %s SET deleted_at = $1, updated_at = $2, updated_by = $3, version = version + 1"
+                                   " WHERE id = $4 AND deleted_at IS %s",
+                                   e->table, del ? "NULL" : "NOT NULL");
+    if (db_exec(c->db, sql, p, 4) != DB_OK || db_changes(c->db) != 1) {
+        json_decref(old);
+        return fail_tx(c, ctx_fail(c, GX_ECONFLICT, "The record changed meanwhile; reload and try again"));
+    }
+    json_t *pair = json_array();
+    json_array_append_new(pair, del ? json_null() : json_incref(json_object_get(old, "deleted_at")));
+    json_array_append_new(pair, del ? json_string(now) : json_null());
+    json_t *diff = json_object();
+    json_object_set_new(diff, "deleted_at", pair);
+    if ((e->audited && (rc = audit_write(c, del ? "delete" : "restore", e->name, id, diff))) ||
+        (rc = write_revisions(c, e, id, diff)) || (del && (rc = record_hooks_run(c, HOOK_AFTER_DELETE, &ha)))) {
+        json_decref(diff);
+        json_decref(old);
+        return fail_tx(c, rc);
+    }
+    json_decref(diff);
+    json_decref(old);
+    if (db_commit(c->db) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot commit");
+    if (out) {
+        rc = fetch(c, e, id, false, -1, out);
+        if (rc == GX_OK)
+            present(c, e, *out);
+        return rc;
+    }
+    return GX_OK;
+}
+
+GxErr record_delete(Ctx *c, const Entity *e, int64_t id)
+{
+    if (acl_scope(c, e, ACT_DELETE) == SCOPE_NONE)
+        return ctx_fail(c, GX_EDENIED, "You may not delete %s", e->name);
+    return set_deleted(c, e, id, true, NULL);
+}
+
+GxErr record_restore(Ctx *c, const Entity *e, int64_t id, json_t **out)
+{
+    *out = NULL;
+    if (acl_scope(c, e, ACT_DELETE) == SCOPE_NONE)
+        return ctx_fail(c, GX_EDENIED, "You may not restore %s", e->name);
+    return set_deleted(c, e, id, false, out);
+}
+
+GxErr record_purge(Ctx *c, const Entity *e, int64_t id)
+{
+    if (!acl_is_admin(c))
+        return ctx_fail(c, GX_EDENIED, "Only administrators may purge records");
+    json_t *old;
+    GxErr rc = fetch(c, e, id, true, -1, &old);
+    if (rc)
+        return rc;
+    if (db_begin(c->db) != DB_OK) {
+        json_decref(old);
+        return ctx_fail(c, GX_EDB, "cannot start a transaction");
+    }
+    DbVal p[] = {dbv_int(id)};
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].type == FT_LINK_MULTIPLE &&
+            db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s_%s WHERE record_id = $1", e->table, e->fields[i].name), p, 1) != DB_OK) {
+            json_decref(old);
+            return fail_tx(c, ctx_fail(c, GX_EDB, "cannot purge"));
+        }
+    int dbrc = db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE id = $1 AND deleted_at IS NOT NULL", e->table), p, 1);
+    if (dbrc != DB_OK) {
+        json_decref(old);
+        return fail_tx(c, dbrc == DB_CONSTRAINT
+                              ? ctx_fail(c, GX_ECONFLICT, "Other records still refer to this one; it cannot be purged")
+                              : ctx_fail(c, GX_EDB, "cannot purge"));
+    }
+    json_t *diff = diff_of(e, NULL, old);
+    if ((rc = fts_sync(c, e, id, true)) || (rc = audit_write(c, "purge", e->name, id, diff))) {
+        json_decref(diff);
+        json_decref(old);
+        return fail_tx(c, rc);
+    }
+    json_decref(diff);
+    json_decref(old);
+    if (db_commit(c->db) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot commit");
+    return GX_OK;
+}
+
+/* ---------- reading lists ---------- */
+
+static GxErr where_clause(Ctx *c, const Entity *e, const ListQuery *lq, Sql *q)
+{
+    sql_raw(q, arena_printf(c->arena, " FROM %s WHERE deleted_at IS %s", e->table, lq->trash ? "NOT NULL" : "NULL"));
+    acl_scope_predicate(c, e, lq->action, q);
+    GxErr rc = record_filter_compile(c, e, lq->where, q);
+    if (rc)
+        return rc;
+    return record_search_compile(c, e, lq->q, q);
+}
+
+GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, int64_t *total)
+{
+    *rows = NULL;
+    if (total)
+        *total = -1;
+    if (acl_scope(c, e, lq->action) == SCOPE_NONE)
+        return ctx_fail(c, GX_EDENIED, "You may not %s %s", lq->action == ACT_EXPORT ? "export" : "read", e->name);
+    if (lq->trash && !acl_is_admin(c) && acl_scope(c, e, ACT_DELETE) == SCOPE_NONE)
+        return ctx_fail(c, GX_EDENIED, "You may not see deleted %s", e->name);
+    if (lq->limit < 1 || lq->limit > RECORD_LIMIT_MAX)
+        return ctx_fail(c, GX_EBADREQ, "limit must be between 1 and %d", RECORD_LIMIT_MAX);
+    if (lq->offset < 0)
+        return ctx_fail(c, GX_EBADREQ, "offset must not be negative");
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, "SELECT ");
+    select_list(c, e, &q);
+    GxErr rc = where_clause(c, e, lq, &q);
+    if (rc)
+        return rc;
+    if ((rc = record_sort_compile(c, e, lq->sort, &q)))
+        return rc;
+    sql_raw(&q, " LIMIT ");
+    sql_param(&q, dbv_int(lq->limit));
+    sql_raw(&q, " OFFSET ");
+    sql_param(&q, dbv_int(lq->offset));
+    DbRes *r;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    json_t *arr = json_array();
+    int s;
+    while ((s = db_next(r)) == 1)
+        json_array_append_new(arr, row_to_json(e, r));
+    db_done(r);
+    if (s < 0) {
+        json_decref(arr);
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    }
+    if ((rc = load_link_multiple(c, e, arr))) {
+        json_decref(arr);
+        return rc;
+    }
+    size_t i;
+    json_t *rec;
+    json_array_foreach(arr, i, rec) present(c, e, rec);
+    if (lq->count && total) {
+        size_t got = json_array_size(arr);
+        if (lq->offset == 0 && got < (size_t)lq->limit) {
+            *total = (int64_t)got; /* the whole result is on this page */
+        } else {
+            Sql cq;
+            sql_init(&cq, c->arena);
+            sql_raw(&cq, "SELECT count(*)");
+            if ((rc = where_clause(c, e, lq, &cq))) {
+                json_decref(arr);
+                return rc;
+            }
+            bool found;
+            if (db_query_int(c->db, cq.text.data, cq.params, cq.n, total, &found) != DB_OK) {
+                json_decref(arr);
+                return ctx_fail(c, GX_EDB, "cannot count %s", e->name);
+            }
+        }
+    }
+    *rows = arr;
+    return GX_OK;
+}
+
+GxErr record_history(Ctx *c, const Entity *e, int64_t id, json_t **out)
+{
+    json_t *rec;
+    GxErr rc = record_get(c, e, id, &rec);
+    if (rc)
+        return rc;
+    json_decref(rec);
+    DbRes *r;
+    DbVal p[] = {dbv_text(e->name), dbv_int(id)};
+    if (db_query(c->db,
+                 "SELECT r.id, r.field, r.old_value, r.new_value, r.at, r.user_id, u.name FROM revisions r"
+                 " LEFT JOIN users u ON u.id = r.user_id WHERE r.entity = $1 AND r.record_id = $2 ORDER BY r.id DESC LIMIT 500",
+                 p, 2, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the history");
+    json_t *arr = json_array();
+    while (db_next(r) == 1) {
+        const char *field = db_text(r, 1);
+        const Field *f = meta_field(e, field);
+        if (f && acl_field(c, e, field) == FIELD_HIDDEN)
+            continue;
+        json_t *ov = json_loads(db_text(r, 2) ? db_text(r, 2) : "null", JSON_DECODE_ANY, NULL);
+        json_t *nv = json_loads(db_text(r, 3) ? db_text(r, 3) : "null", JSON_DECODE_ANY, NULL);
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:o}", "id", (json_int_t)db_int(r, 0),
+                                             "field", field, "old", ov ? ov : json_null(), "new",
+                                             nv ? nv : json_null(), "at", db_text(r, 4), "user_id",
+                                             db_isnull(r, 5) ? json_null() : json_integer(db_int(r, 5)), "user_name",
+                                             db_text(r, 6) ? json_string(db_text(r, 6)) : json_null()));
+    }
+    db_done(r);
+    *out = arr;
+    return GX_OK;
+}

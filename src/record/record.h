@@ -1,0 +1,112 @@
+/* record.h — the generic record engine: CRUD, list, search, trash, audit,
+ * history and hooks for every entity described by metadata.
+ *
+ * Records travel as JSON objects (jansson). Every function checks access
+ * through the ACL for c->who, applies the data scope to every query, leaves
+ * the database unchanged when it fails, and describes failures in c.
+ * Returned JSON values are new references owned by the caller. */
+#ifndef GX_RECORD_H
+#define GX_RECORD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../acl/acl.h"
+#include "../base/ctx.h"
+#include "../meta/meta.h"
+
+#define RECORD_LIMIT_DEFAULT 50
+#define RECORD_LIMIT_MAX 500
+
+/* A list request. */
+typedef struct ListQuery {
+    json_t *where;      /* filter tree (borrowed) or NULL: {"and":[…]}, {"or":[…]}, {"field","op","value"} */
+    const char *sort;   /* "name", "-updated_at", "a,-b"; NULL = -updated_at */
+    const char *q;      /* text search, or NULL */
+    int64_t limit;      /* rows, 1..RECORD_LIMIT_MAX */
+    int64_t offset;     /* rows to skip */
+    bool count;         /* compute total */
+    bool trash;         /* list deleted records instead of live ones */
+    Action action;      /* ACT_READ normally, ACT_EXPORT for exports */
+} ListQuery;
+
+/* Read one live record visible to the user. GX_ENOTFOUND otherwise. */
+GxErr record_get(Ctx *c, const Entity *e, int64_t id, json_t **out);
+
+/* Create from a JSON object of field values. On success *out is the stored
+ * record (with id and version). */
+GxErr record_create(Ctx *c, const Entity *e, json_t *in, json_t **out);
+
+/* Partial update; in must carry "version" equal to the stored one (else
+ * GX_ECONFLICT). */
+GxErr record_update(Ctx *c, const Entity *e, int64_t id, json_t *in, json_t **out);
+
+/* Move to the trash. */
+GxErr record_delete(Ctx *c, const Entity *e, int64_t id);
+
+/* Bring back from the trash. */
+GxErr record_restore(Ctx *c, const Entity *e, int64_t id, json_t **out);
+
+/* Delete for good (administrators; only records already in the trash). */
+GxErr record_purge(Ctx *c, const Entity *e, int64_t id);
+
+/* List: *rows is a JSON array; *total the count of matching rows when
+ * q->count (else -1). */
+GxErr record_list(Ctx *c, const Entity *e, const ListQuery *q, json_t **rows, int64_t *total);
+
+/* Parse query-string style filters: key "field" or "field[op]" with a text
+ * value, appended as conditions to the JSON and-list `conds`. Returns false
+ * with GX_EBADREQ in c for unknown fields or operators. */
+bool record_filter_from_param(Ctx *c, const Entity *e, const char *key, const char *value, json_t *conds);
+
+/* Revision history of key fields, newest first. */
+GxErr record_history(Ctx *c, const Entity *e, int64_t id, json_t **out);
+
+/* --- filter compiler (filter.c) --- */
+
+/* Append " AND (<where>)" for the JSON filter tree to q, checking every field
+ * against metadata and the user's field access. GX_EBADREQ on bad input. */
+GxErr record_filter_compile(Ctx *c, const Entity *e, json_t *where, Sql *q);
+
+/* Append " ORDER BY …" for sort (validated against metadata). */
+GxErr record_sort_compile(Ctx *c, const Entity *e, const char *sort, Sql *q);
+
+/* Append " AND <search predicate>" for the text query. */
+GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q);
+
+/* --- hooks (hooks.c) --- */
+
+typedef enum HookEvent {
+    HOOK_BEFORE_CREATE, HOOK_AFTER_CREATE, HOOK_BEFORE_UPDATE, HOOK_AFTER_UPDATE,
+    HOOK_BEFORE_DELETE, HOOK_AFTER_DELETE, HOOK__COUNT
+} HookEvent;
+
+typedef struct HookArgs {
+    const Entity *e; /* the entity */
+    int64_t id;      /* record id (0 before create) */
+    json_t *old;     /* stored record before the change, or NULL on create */
+    json_t *input;   /* incoming values: may be changed by before-hooks (create/update) */
+    json_t *result;  /* stored record after the change (after-hooks), or NULL */
+} HookArgs;
+
+/* A hook runs inside the write transaction; returning non-GX_OK (with the
+ * reason in c) rolls everything back. */
+typedef GxErr (*RecordHook)(Ctx *c, HookArgs *a);
+
+/* Register at start-up (not thread-safe; before serving). */
+void record_hook_add(const char *entity, HookEvent ev, RecordHook fn);
+
+/* Run the hooks for (entity, event). */
+GxErr record_hooks_run(Ctx *c, HookEvent ev, HookArgs *a);
+
+/* --- audit (audit.c) --- */
+
+/* Write an audit row: action ("create", "login_failed" …), entity and record
+ * (or NULL/0), diff (borrowed JSON, may be NULL). */
+GxErr audit_write(Ctx *c, const char *action, const char *entity, int64_t record_id, json_t *diff);
+
+/* Current time as stored ("…Z" with milliseconds). */
+const char *record_now(Ctx *c);
+
+#endif
