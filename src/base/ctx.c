@@ -8,8 +8,21 @@ void ctx_init(Ctx *c, Arena *arena, DbConn *db)
     *c = (Ctx){.arena = arena, .db = db, .lang = "zh"};
 }
 
+void ctx_defer(Ctx *c, void (*fn)(void *), void *arg)
+{
+    if (c->ndeferred == (int)(sizeof c->deferred / sizeof c->deferred[0]))
+        gx_die("ctx_defer: too many cleanups");
+    c->deferred[c->ndeferred].fn = fn;
+    c->deferred[c->ndeferred].arg = arg;
+    c->ndeferred++;
+}
+
 void ctx_done(Ctx *c)
 {
+    while (c->ndeferred > 0) {
+        c->ndeferred--;
+        c->deferred[c->ndeferred].fn(c->deferred[c->ndeferred].arg);
+    }
     if (c->err_fields)
         json_decref(c->err_fields);
     c->err_fields = NULL;
@@ -17,7 +30,9 @@ void ctx_done(Ctx *c)
 
 void ctx_clear(Ctx *c)
 {
-    ctx_done(c);
+    if (c->err_fields)
+        json_decref(c->err_fields);
+    c->err_fields = NULL;
     c->err = GX_OK;
     c->err_code = NULL;
     c->err_msg = NULL;

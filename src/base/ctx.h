@@ -42,7 +42,15 @@ typedef struct Ctx {
     const char *err_msg;  /* human message (arena) */
     json_t *err_fields;   /* field name -> message, or NULL; owned */
     int64_t retry_after;  /* seconds, for GX_ETOOMANY */
+    struct {
+        void (*fn)(void *);   /* cleanup to run in ctx_done */
+        void *arg;
+    } deferred[8];
+    int ndeferred;
 } Ctx;
+
+/* Run fn(arg) when the context is done (in reverse order of registration). */
+void ctx_defer(Ctx *c, void (*fn)(void *), void *arg);
 
 /* Prepare a context; the caller owns arena and db. */
 void ctx_init(Ctx *c, Arena *arena, DbConn *db);

@@ -1,0 +1,133 @@
+/* app.c — see app.h. */
+#include "app.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "../acl/acl.h"
+#include "../auth/auth.h"
+#include "../base/log.h"
+
+const Route *app_routes(void)
+{
+    static Route *all;
+    if (all)
+        return all;
+    int nu = 0, na = 0;
+    while (ui_routes[nu].method)
+        nu++;
+    while (api_routes[na].method)
+        na++;
+    all = xcalloc((size_t)(nu + na + 1), sizeof *all);
+    memcpy(all, api_routes, sizeof *all * (size_t)na);
+    memcpy(all + na, ui_routes, sizeof *all * (size_t)nu);
+    return all;
+}
+
+static void release_principal(void *p) { acl_release(p); }
+
+/* "zh" unless the browser prefers English. */
+static const char *negotiate_lang(Req *r)
+{
+    const char *al = http_header(r, "Accept-Language");
+    if (!al)
+        return "zh";
+    const char *zh = strcasestr(al, "zh"), *en = strcasestr(al, "en");
+    if (en && (!zh || en < zh))
+        return "en";
+    return "zh";
+}
+
+bool app_before(Req *r)
+{
+    r->c.lang = negotiate_lang(r);
+    const char *authz = http_header(r, "Authorization");
+    const char *token = NULL;
+    bool cookie = false;
+    if (authz && !strncasecmp(authz, "Bearer ", 7)) {
+        token = authz + 7;
+    } else if ((token = http_cookie(r, AUTH_COOKIE))) {
+        cookie = true;
+    }
+    if (token) {
+        AuthResult ar;
+        if (auth_lookup(&r->c, token, &ar) != GX_OK)
+            return false;
+        if (ar.user_id) {
+            Principal *p = acl_load(&r->c, ar.user_id);
+            if (p) {
+                ctx_defer(&r->c, release_principal, p);
+                p->csrf = ar.csrf;
+                p->via_cookie = cookie;
+                p->session_hash = ar.hash;
+                r->c.who = p;
+                r->c.lang = p->lang;
+            } else if (r->c.err == GX_EDB) {
+                return false;
+            }
+            ctx_clear(&r->c);
+        } else if (authz && !(r->route->flags & ROUTE_PUBLIC)) {
+            ctx_fail(&r->c, GX_EAUTH, "The token is not valid (expired, revoked or unknown)");
+            return false;
+        }
+    }
+    if (!(r->route->flags & ROUTE_PUBLIC) && !r->c.who) {
+        ctx_fail(&r->c, GX_EAUTH, "Not logged in");
+        return false;
+    }
+    if (r->c.who && r->c.who->via_cookie && (r->route->flags & ROUTE_MUTATES)) {
+        const char *sent = http_header(r, "X-CSRF-Token");
+        json_t *form = NULL;
+        if (!sent) {
+            const char *ct = http_header(r, "Content-Type");
+            if (ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
+                form = http_form(r);
+                sent = json_string_value(json_object_get(form, "_csrf"));
+            }
+        }
+        bool ok = sent && r->c.who->csrf && strlen(sent) == strlen(r->c.who->csrf) &&
+                  !memcmp(sent, r->c.who->csrf, strlen(sent));
+        json_decref(form);
+        if (!ok) {
+            ctx_fail(&r->c, GX_EDENIED, "Missing or wrong CSRF token; reload the page and try again");
+            r->c.err_code = "csrf";
+            return false;
+        }
+    }
+    if (r->route->capability && !strcmp(r->route->capability, "admin") && !acl_is_admin(&r->c)) {
+        ctx_fail(&r->c, GX_EDENIED, "Only administrators may do this");
+        return false;
+    }
+    return true;
+}
+
+void api_error(Req *r)
+{
+    json_t *err = json_object();
+    json_object_set_new(err, "code", json_string(r->c.err_code ? r->c.err_code : gx_err_code(r->c.err)));
+    json_object_set_new(err, "message", json_string(r->c.err_msg ? r->c.err_msg : "Error"));
+    if (r->c.err_fields)
+        json_object_set(err, "fields", r->c.err_fields);
+    if (r->c.err == GX_ETOOMANY && r->c.retry_after > 0) {
+        char s[32];
+        snprintf(s, sizeof s, "%lld", (long long)r->c.retry_after);
+        http_add_header(r, "Retry-After", s);
+    }
+    if (r->c.err == GX_EDB || r->c.err == GX_EINTERNAL)
+        log_error("%s %s: %s", r->method, r->path, r->c.err_msg ? r->c.err_msg : "?");
+    buf_clear(&r->out);
+    http_json(r, gx_http_status(r->c.err), json_pack("{s:o}", "error", err));
+}
+
+void app_render_error(Req *r)
+{
+    if (r->route && (r->route->flags & ROUTE_HTML)) {
+        ui_error_page(r);
+        return;
+    }
+    if (!r->route && strncmp(r->path, "/api/", 5) != 0) {
+        ui_error_page(r);
+        return;
+    }
+    api_error(r);
+}

@@ -1,0 +1,36 @@
+/* app.h — wiring of the web application: the route table (API and UI), the
+ * authentication step every request passes, and error rendering. */
+#ifndef GX_APP_H
+#define GX_APP_H
+
+#include "../http/http.h"
+
+typedef struct App {
+    Db *db;            /* the database */
+    bool behind_tls;   /* trust X-Forwarded-Proto from a local proxy */
+} App;
+
+/* Routes of the JSON API (api/), terminated by a NULL method. */
+extern const Route api_routes[];
+/* Routes of the web UI (ui/), terminated by a NULL method. */
+extern const Route ui_routes[];
+
+/* The combined table (UI first for "/", then API); built once. */
+const Route *app_routes(void);
+
+/* HttpConfig.before: session/token, principal, CSRF, capability. */
+bool app_before(Req *r);
+
+/* HttpConfig.render_error: JSON for the API, a page for the UI. */
+void app_render_error(Req *r);
+
+/* Write the JSON error body for r->c.err. */
+void api_error(Req *r);
+
+/* Register module hooks (users, roles …); call once at start-up. */
+void modules_init(void);
+
+/* UI error page (ui/). */
+void ui_error_page(Req *r);
+
+#endif

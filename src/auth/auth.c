@@ -1,0 +1,271 @@
+/* auth.c — see auth.h. */
+#include "auth.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/util.h"
+
+/* OWASP's Argon2id baseline: 19 MiB, 2 passes. */
+#define PW_OPS 2
+#define PW_MEM (19u * 1024 * 1024)
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+bool auth_init(void)
+{
+    if (sodium_init() < 0)
+        return false;
+    if (!dummy_hash[0] &&
+        crypto_pwhash_str_alg(dummy_hash, "not a password", 14, PW_OPS, PW_MEM, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return false;
+    return true;
+}
+
+char *auth_hash_password(Ctx *c, const char *pw)
+{
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(out, pw, strlen(pw), PW_OPS, PW_MEM, crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return NULL;
+    return arena_strdup(c->arena, out);
+}
+
+bool auth_verify_password(const char *hash, const char *pw)
+{
+    if (!hash || !*hash) {
+        if (crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw)) == 0)
+            return false; /* cannot happen: the dummy hash is of another text */
+        return false;
+    }
+    return crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+}
+
+const char *auth_password_problem(const char *username, const char *pw)
+{
+    if (!pw || utf8_len(pw) < 8)
+        return "must be at least 8 characters long";
+    if (utf8_len(pw) > 128)
+        return "must be at most 128 characters long";
+    if (username && !strcasecmp(username, pw))
+        return "must not be the same as the username";
+    return NULL;
+}
+
+char *auth_token_hash(Ctx *c, const char *token)
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    return arena_strdup(c->arena, hex);
+}
+
+char *auth_new_token(Ctx *c, const char *prefix)
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return arena_printf(c->arena, "%s%s", prefix ? prefix : "", b64);
+}
+
+static const char *iso_at(Ctx *c, int64_t ms)
+{
+    char b[64];
+    time_format_ms(ms, b);
+    return arena_strdup(c->arena, b);
+}
+
+GxErr auth_session_create(Ctx *c, int64_t user_id, const char *ua, char **token, char **csrf)
+{
+    int64_t now = time_now_ms();
+    *token = auth_new_token(c, NULL);
+    *csrf = auth_new_token(c, NULL);
+    DbVal p[] = {dbv_text(auth_token_hash(c, *token)), dbv_int(user_id), dbv_text(*csrf), dbv_text(iso_at(c, now)),
+                 dbv_text(iso_at(c, now)), dbv_text(iso_at(c, now + (int64_t)AUTH_SESSION_MAX_S * 1000)), dbv_text(c->ip),
+                 dbv_text(ua)};
+    if (db_exec(c->db,
+                "INSERT INTO sessions(token_hash, user_id, csrf, created_at, last_seen_at, expires_at, ip, user_agent)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                p, 8) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot create a session");
+    return GX_OK;
+}
+
+GxErr auth_lookup(Ctx *c, const char *token, AuthResult *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!token || strlen(token) < 20 || strlen(token) > 100)
+        return GX_OK;
+    char *hash = auth_token_hash(c, token);
+    int64_t now = time_now_ms();
+    DbRes *r;
+    DbVal p[] = {dbv_text(hash)};
+    if (strncmp(token, "gx_", 3) != 0) {
+        if (db_query(c->db, "SELECT user_id, csrf, last_seen_at, expires_at FROM sessions WHERE token_hash = $1", p, 1, &r) !=
+            DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot read sessions");
+        if (db_next(r) == 1) {
+            int64_t last, exp;
+            bool ok = time_parse_rfc3339(db_text(r, 2), &last) && time_parse_rfc3339(db_text(r, 3), &exp);
+            int64_t now_s = now / 1000;
+            if (ok && now_s < exp && now_s - last < AUTH_SESSION_IDLE_S) {
+                out->user_id = db_int(r, 0);
+                out->csrf = arena_strdup(c->arena, db_text(r, 1));
+                out->hash = hash;
+                if (now_s - last > 60) {
+                    db_done(r);
+                    DbVal q[] = {dbv_text(iso_at(c, now)), dbv_text(hash)};
+                    db_exec(c->db, "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2", q, 2);
+                    return GX_OK;
+                }
+            }
+        }
+        db_done(r);
+        return GX_OK;
+    }
+    if (db_query(c->db, "SELECT user_id, id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL", p, 1,
+                 &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read tokens");
+    if (db_next(r) == 1) {
+        out->user_id = db_int(r, 0);
+        out->hash = hash;
+        out->api_token = true;
+        int64_t id = db_int(r, 1), last = 0;
+        bool stale = !db_text(r, 2) || !time_parse_rfc3339(db_text(r, 2), &last) || now / 1000 - last > 60;
+        db_done(r);
+        if (stale) {
+            DbVal q[] = {dbv_text(iso_at(c, now)), dbv_int(id)};
+            db_exec(c->db, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", q, 2);
+        }
+        return GX_OK;
+    }
+    db_done(r);
+    return GX_OK;
+}
+
+GxErr auth_session_end(Ctx *c, const char *hash)
+{
+    DbVal p[] = {dbv_text(hash)};
+    if (db_exec(c->db, "DELETE FROM sessions WHERE token_hash = $1", p, 1) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot end the session");
+    return GX_OK;
+}
+
+GxErr auth_end_all(Ctx *c, int64_t user_id)
+{
+    DbVal p[] = {dbv_int(user_id), dbv_text(iso_at(c, time_now_ms()))};
+    if (db_exec(c->db, "DELETE FROM sessions WHERE user_id = $1", p, 1) != DB_OK ||
+        db_exec(c->db, "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", p, 2) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot end sessions");
+    return GX_OK;
+}
+
+/* Count failures for key since the window start; *oldest gets the earliest. */
+static int64_t failures(Ctx *c, const char *key, const char *since, char **oldest)
+{
+    DbRes *r;
+    DbVal p[] = {dbv_text(key), dbv_text(since)};
+    int64_t n = 0;
+    *oldest = NULL;
+    if (db_query(c->db, "SELECT count(*), min(at) FROM login_attempts WHERE key = $1 AND at >= $2", p, 2, &r) != DB_OK)
+        return 0;
+    if (db_next(r) == 1) {
+        n = db_int(r, 0);
+        *oldest = arena_strdup(c->arena, db_text(r, 1));
+    }
+    db_done(r);
+    return n;
+}
+
+GxErr auth_login(Ctx *c, const char *username, const char *password, int64_t *user_id)
+{
+    *user_id = 0;
+    int64_t now = time_now_ms();
+    const char *since = iso_at(c, now - (int64_t)AUTH_WINDOW_S * 1000);
+    const char *ukey = arena_printf(c->arena, "u:%s", username);
+    const char *ikey = arena_printf(c->arena, "ip:%s", c->ip ? c->ip : "-");
+    char *oldest_u, *oldest_i;
+    int64_t nu = failures(c, ukey, since, &oldest_u);
+    int64_t ni = failures(c, ikey, since, &oldest_i);
+    if (nu >= AUTH_MAX_FAILURES || ni >= AUTH_MAX_IP_FAILURES) {
+        int64_t t;
+        const char *oldest = nu >= AUTH_MAX_FAILURES ? oldest_u : oldest_i;
+        c->retry_after = oldest && time_parse_rfc3339(oldest, &t) ? t + AUTH_WINDOW_S - now / 1000 : AUTH_WINDOW_S;
+        if (c->retry_after < 1)
+            c->retry_after = 1;
+        return ctx_fail(c, GX_ETOOMANY, "Too many failed logins; try again in %lld minutes",
+                        (long long)(c->retry_after + 59) / 60);
+    }
+    DbRes *r;
+    DbVal p[] = {dbv_text(username)};
+    char *hash = NULL;
+    int64_t id = 0;
+    bool active = false;
+    if (db_query(c->db, "SELECT id, password_hash, active FROM users WHERE username = $1 AND deleted_at IS NULL", p, 1, &r) !=
+        DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read users");
+    if (db_next(r) == 1) {
+        id = db_int(r, 0);
+        hash = arena_strdup(c->arena, db_text(r, 1));
+        active = db_int(r, 2) != 0;
+    }
+    db_done(r);
+    bool ok = auth_verify_password(hash, password) && active;
+    if (!ok) {
+        const char *at = iso_at(c, now);
+        DbVal a[] = {dbv_text(ukey), dbv_text(at)};
+        DbVal b[] = {dbv_text(ikey), dbv_text(at)};
+        db_exec(c->db, "INSERT INTO login_attempts(key, at) VALUES ($1, $2)", a, 2);
+        db_exec(c->db, "INSERT INTO login_attempts(key, at) VALUES ($1, $2)", b, 2);
+        return ctx_fail(c, GX_EAUTH, "Wrong username or password");
+    }
+    DbVal d[] = {dbv_text(ukey)};
+    db_exec(c->db, "DELETE FROM login_attempts WHERE key = $1", d, 1);
+    *user_id = id;
+    return GX_OK;
+}
+
+GxErr auth_token_create(Ctx *c, int64_t user_id, const char *name, char **token, int64_t *id)
+{
+    *token = auth_new_token(c, "gx_");
+    bool found;
+    DbVal p[] = {dbv_int(user_id), dbv_text(name), dbv_text(auth_token_hash(c, *token)),
+                 dbv_text(arena_strndup(c->arena, *token, 7)), dbv_text(iso_at(c, time_now_ms()))};
+    if (db_query_int(c->db,
+                     "INSERT INTO api_tokens(user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                     p, 5, id, &found) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot create the token");
+    return GX_OK;
+}
+
+GxErr auth_token_revoke(Ctx *c, int64_t user_id, int64_t token_id, bool admin)
+{
+    DbVal p[] = {dbv_text(iso_at(c, time_now_ms())), dbv_int(token_id), dbv_int(user_id), dbv_int(admin ? 1 : 0)};
+    if (db_exec(c->db, "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND (user_id = $3 OR $4 = 1) AND revoked_at IS NULL",
+                p, 4) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot revoke the token");
+    if (db_changes(c->db) != 1)
+        return ctx_fail(c, GX_ENOTFOUND, "No such token");
+    return GX_OK;
+}
+
+GxErr auth_set_password(Ctx *c, int64_t user_id, const char *username, const char *pw, const char *keep_hash)
+{
+    const char *problem = auth_password_problem(username, pw);
+    if (problem) {
+        ctx_field(c, "password", "%s", problem);
+        return c->err;
+    }
+    char *hash = auth_hash_password(c, pw);
+    if (!hash)
+        return ctx_fail(c, GX_EINTERNAL, "cannot hash the password");
+    DbVal p[] = {dbv_text(hash), dbv_int(user_id)};
+    if (db_exec(c->db, "UPDATE users SET password_hash = $1 WHERE id = $2", p, 2) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot store the password");
+    DbVal q[] = {dbv_int(user_id), dbv_text(keep_hash ? keep_hash : "")};
+    if (db_exec(c->db, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", q, 2) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot end other sessions");
+    return GX_OK;
+}

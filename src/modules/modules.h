@@ -1,0 +1,22 @@
+/* modules.h — business modules hooked into the record engine. */
+#ifndef GX_MODULES_H
+#define GX_MODULES_H
+
+#include "../base/ctx.h"
+
+/* Register every module's hooks and actions (once, before serving). */
+void modules_init(void);
+
+/* Create the schema (migrations) and, on an empty database, the built-in
+ * roles, the head-office department and the administrator `admin` with
+ * admin_password (or a generated one, returned in *generated). */
+GxErr setup_database(Ctx *c, const char *admin_password, char **generated);
+
+/* Create a user (system context) with the given roles by code. */
+GxErr setup_user(Ctx *c, const char *username, const char *name, const char *password, int64_t department_id,
+                 const char *const *role_codes, int64_t *id);
+
+/* Id of a role by its code, 0 if none. */
+int64_t setup_role_id(Ctx *c, const char *code);
+
+#endif

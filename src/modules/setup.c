@@ -1,0 +1,190 @@
+/* setup.c — a new database: migrations, built-in roles, the head office and
+ * the administrator; module registration. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../auth/auth.h"
+#include "../record/record.h"
+#include "modules.h"
+
+void users_module_init(void);
+
+void modules_init(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    users_module_init();
+}
+
+/* Built-in roles with stable codes (issue #4's contract). Scopes per entity. */
+static const char *sales_entities[] = {"customers", "contacts", "leads", "opportunities", "activities", "quotes",
+                                       "orders", "contracts", "payments", "tasks", NULL};
+
+static json_t *matrix(const char *const *entities, const char *read, const char *write, const char *extra)
+{
+    json_t *m = json_object();
+    for (int i = 0; entities[i]; i++)
+        if (meta_entity(entities[i])) /* entities of modules not built yet are left out */
+        json_object_set_new(m, entities[i],
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "read", read, "create", write, "edit", write,
+                                      "delete", write, "export", extra, "import", extra, "assign", extra));
+    return m;
+}
+
+static void grant(json_t *m, const char *entity, const char *action, const char *scope)
+{
+    if (!meta_entity(entity))
+        return;
+    json_t *e = json_object_get(m, entity);
+    if (!e) {
+        e = json_object();
+        json_object_set_new(m, entity, e);
+    }
+    json_object_set_new(e, action, json_string(scope));
+}
+
+static json_t *builtin_roles(void)
+{
+    json_t *roles = json_array();
+    json_t *m;
+
+    json_array_append_new(roles, json_pack("{s:s, s:s, s:b, s:s}", "code", "admin", "name", "系统管理员 Administrator",
+                                           "is_admin", 1, "description", "Everything, including settings and roles."));
+
+    m = matrix(sales_entities, "department_and_below", "department_and_below", "department_and_below");
+    grant(m, "products", "read", "all");
+    grant(m, "users", "read", "all");
+    grant(m, "departments", "read", "all");
+    json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "sales_manager", "name", "销售经理 Sales manager",
+                                           "permissions", m, "description", "Sales work of their department and below."));
+
+    m = matrix(sales_entities, "own", "own", "own");
+    for (int i = 0; sales_entities[i]; i++)
+        grant(m, sales_entities[i], "assign", "none");
+    grant(m, "products", "read", "all");
+    grant(m, "users", "read", "all");
+    grant(m, "departments", "read", "all");
+    json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "sales_rep", "name", "销售代表 Sales rep",
+                                           "permissions", m, "description", "Their own customers, contacts, leads, opportunities and activities."));
+
+    static const char *service[] = {"tickets", "activities", "knowledge_articles", NULL};
+    m = matrix(service, "all", "all", "none");
+    grant(m, "customers", "read", "all");
+    grant(m, "contacts", "read", "all");
+    grant(m, "products", "read", "all");
+    grant(m, "users", "read", "all");
+    grant(m, "departments", "read", "all");
+    json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "service_agent", "name", "客服专员 Service agent",
+                                           "permissions", m, "description", "Tickets and the knowledge base; reads customers."));
+
+    static const char *desk[] = {"members", "bookings", "checkouts", "resources", NULL};
+    m = matrix(desk, "all", "all", "none");
+    grant(m, "customers", "read", "all");
+    grant(m, "customers", "create", "all");
+    grant(m, "customers", "edit", "all");
+    grant(m, "users", "read", "all");
+    grant(m, "departments", "read", "all");
+    json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "front_desk", "name", "前台 Front desk",
+                                           "permissions", m, "description", "Members, bookings and checkout."));
+
+    static const char *mkt[] = {"campaigns", "leads", NULL};
+    m = matrix(mkt, "all", "all", "all");
+    grant(m, "customers", "read", "all");
+    grant(m, "customers", "export", "all");
+    grant(m, "contacts", "read", "all");
+    grant(m, "contacts", "export", "all");
+    grant(m, "users", "read", "all");
+    grant(m, "departments", "read", "all");
+    json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "marketer", "name", "市场专员 Marketer",
+                                           "permissions", m, "description", "Campaigns and leads; reads and exports customers."));
+    return roles;
+}
+
+int64_t setup_role_id(Ctx *c, const char *code)
+{
+    int64_t id = 0;
+    bool found = false;
+    DbVal p[] = {dbv_text(code)};
+    db_query_int(c->db, "SELECT id FROM roles WHERE code = $1 AND deleted_at IS NULL", p, 1, &id, &found);
+    return found ? id : 0;
+}
+
+GxErr setup_user(Ctx *c, const char *username, const char *name, const char *password, int64_t department_id,
+                 const char *const *role_codes, int64_t *id)
+{
+    json_t *roles = json_array();
+    for (int i = 0; role_codes && role_codes[i]; i++) {
+        int64_t rid = setup_role_id(c, role_codes[i]);
+        if (!rid) {
+            json_decref(roles);
+            return ctx_fail(c, GX_EINVALID, "unknown role '%s'", role_codes[i]);
+        }
+        json_array_append_new(roles, json_integer(rid));
+    }
+    json_t *in = json_pack("{s:s, s:s, s:s, s:o}", "username", username, "name", name, "password", password, "role_ids", roles);
+    if (department_id)
+        json_object_set_new(in, "department_id", json_integer(department_id));
+    json_t *out;
+    GxErr rc = record_create(c, meta_entity("users"), in, &out);
+    json_decref(in);
+    if (rc)
+        return rc;
+    if (id)
+        *id = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    return GX_OK;
+}
+
+GxErr setup_database(Ctx *c, const char *admin_password, char **generated)
+{
+    modules_init();
+    GxErr rc = meta_migrate(c);
+    if (rc)
+        return rc;
+    if (generated)
+        *generated = NULL;
+    int64_t n = 0;
+    bool found;
+    if (db_query_int(c->db, "SELECT count(*) FROM roles", NULL, 0, &n, &found) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read roles");
+    if (n > 0)
+        return GX_OK; /* already set up */
+    json_t *roles = builtin_roles();
+    size_t i;
+    json_t *role;
+    json_array_foreach(roles, i, role)
+    {
+        json_t *out;
+        if ((rc = record_create(c, meta_entity("roles"), role, &out))) {
+            json_decref(roles);
+            return rc;
+        }
+        json_decref(out);
+    }
+    json_decref(roles);
+    json_t *dept = json_pack("{s:s, s:s}", "name", "总公司", "code", "HQ"), *out;
+    rc = record_create(c, meta_entity("departments"), dept, &out);
+    json_decref(dept);
+    if (rc)
+        return rc;
+    int64_t hq = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    const char *pw = admin_password;
+    if (!pw) {
+        char *t = auth_new_token(c, NULL);
+        t[16] = 0;
+        pw = t;
+        if (generated)
+            *generated = t;
+    }
+    static const char *admin_roles[] = {"admin", NULL};
+    int64_t admin_id;
+    if ((rc = setup_user(c, "admin", "系统管理员", pw, hq, admin_roles, &admin_id)))
+        return rc;
+    DbVal p[] = {dbv_int(admin_id), dbv_int(hq)};
+    if (db_exec(c->db, "UPDATE departments SET manager_id = $1 WHERE id = $2", p, 2) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot set the head office manager");
+    return GX_OK;
+}
