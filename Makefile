@@ -15,8 +15,8 @@ $(BUILD)/.filelist: FORCE
 	@echo "$(FILELIST)" > $(BUILD)/.filelist.new
 	@if ! cmp -s $(BUILD)/.filelist.new $(BUILD)/.filelist; then meson setup --reconfigure $(BUILD) $(MESON_OPTS) >/dev/null; mv $(BUILD)/.filelist.new $(BUILD)/.filelist; else rm -f $(BUILD)/.filelist.new; fi
 
-test: all
-	./tests/run_all.sh
+test:
+	./scripts/test-all.sh
 
 asan:
 	$(MAKE) BUILD=build-asan MESON_OPTS="-Db_sanitize=address,undefined -Db_lundef=false"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# test-all.sh — every test: install what is missing, build, then unit tests,
+# the API suite on SQLite and on PostgreSQL, the OpenAPI lint, the browser
+# suite, and the unit and API suites again under AddressSanitizer and
+# UndefinedBehaviorSanitizer. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/deps.sh
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "build (-Wall -Wextra -Werror)"
+make -s
+
+step "unit tests"
+meson test -C build --suite unit --print-errorlogs
+
+step "API tests on SQLite"
+GUANXI=build/guanxi tests/api/run.sh
+
+step "API tests on PostgreSQL"
+GUANXI=build/guanxi tests/api/run.sh --pg
+
+if [ -x tests/openapi_lint.sh ]; then
+    step "OpenAPI document lint"
+    GUANXI=build/guanxi tests/openapi_lint.sh
+fi
+
+if [ -x tests/e2e/run.sh ]; then
+    step "browser tests (Chromium)"
+    GUANXI=build/guanxi tests/e2e/run.sh
+fi
+
+step "AddressSanitizer + UndefinedBehaviorSanitizer build"
+make -s asan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+step "unit tests under ASan/UBSan"
+meson test -C build-asan --suite unit --print-errorlogs
+step "API tests on SQLite under ASan/UBSan"
+GUANXI=build-asan/guanxi tests/api/run.sh
+
+printf '\nAll tests passed.\n'
