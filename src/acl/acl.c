@@ -134,25 +134,36 @@ Principal *acl_load(Ctx *c, int64_t user_id)
     }
     db_done(r);
 
-    /* Department subtree (breadth-first over parent_id). */
+    /* Department subtree: read the (small) department table once and walk
+     * it breadth-first from the user's department. */
     if (pr->department_id) {
-        int cap = 16;
-        pr->dept_tree = arena_alloc(c->arena, sizeof(int64_t) * (size_t)cap);
-        pr->dept_tree[pr->ndept_tree++] = pr->department_id;
-        for (int i = 0; i < pr->ndept_tree && i < 10000; i++) {
-            DbVal q[] = {dbv_int(pr->dept_tree[i])};
-            if (db_query(c->db, "SELECT id FROM departments WHERE parent_id = $1 AND deleted_at IS NULL", q, 1, &r) != DB_OK)
-                break;
+        int64_t *ids = NULL, *parents = NULL;
+        int n = 0, cap = 0;
+        if (db_query(c->db, "SELECT id, parent_id FROM departments WHERE deleted_at IS NULL", NULL, 0, &r) == DB_OK) {
             while (db_next(r) == 1) {
-                if (pr->ndept_tree == cap) {
-                    pr->dept_tree = arena_realloc(c->arena, pr->dept_tree, sizeof(int64_t) * (size_t)cap,
-                                                  sizeof(int64_t) * (size_t)cap * 2);
-                    cap *= 2;
+                if (n == cap) {
+                    int ncap = cap ? cap * 2 : 64;
+                    ids = arena_realloc(c->arena, ids, sizeof(int64_t) * (size_t)cap, sizeof(int64_t) * (size_t)ncap);
+                    parents = arena_realloc(c->arena, parents, sizeof(int64_t) * (size_t)cap, sizeof(int64_t) * (size_t)ncap);
+                    cap = ncap;
                 }
-                pr->dept_tree[pr->ndept_tree++] = db_int(r, 0);
+                ids[n] = db_int(r, 0);
+                parents[n] = db_isnull(r, 1) ? 0 : db_int(r, 1);
+                n++;
             }
             db_done(r);
         }
+        pr->dept_tree = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(n + 1));
+        pr->dept_tree[pr->ndept_tree++] = pr->department_id;
+        for (int i = 0; i < pr->ndept_tree; i++)
+            for (int k = 0; k < n; k++)
+                if (parents[k] == pr->dept_tree[i] && ids[k] != pr->department_id && pr->ndept_tree <= n) {
+                    bool seen = false; /* guard against cycles */
+                    for (int m = 0; m < pr->ndept_tree; m++)
+                        seen |= pr->dept_tree[m] == ids[k];
+                    if (!seen)
+                        pr->dept_tree[pr->ndept_tree++] = ids[k];
+                }
     }
     return pr;
 }
