@@ -13,8 +13,7 @@ const char *http_query(Req *r, const char *name)
 {
     const char *value = NULL;
     size_t len = 0;
-    if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &value,
-                                      &len) != MHD_YES)
+    if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &value, &len) != MHD_YES)
         return NULL;
     return value ? value : ""; /* "?flag" is present with an empty value */
 }
@@ -25,8 +24,7 @@ typedef struct QueryEach {
     void *ud;
 } QueryEach;
 
-static enum MHD_Result query_each_one(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      const char *value)
+static enum MHD_Result query_each_one(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     QueryEach *qe = cls;
     (void)kind;
@@ -61,13 +59,11 @@ const char *http_param(Req *r, const char *name)
 void http_add_header(Req *r, const char *name, const char *value)
 {
     if (r->nheaders >= HTTP_MAX_HEADERS) {
-        log_warn("http: %s %s: more than %d response headers, %s dropped", r->method, r->path,
-                 HTTP_MAX_HEADERS, name);
+        log_warn("http: %s %s: more than %d response headers, %s dropped", r->method, r->path, HTTP_MAX_HEADERS, name);
         return;
     }
     if (strpbrk(name, "\r\n: \t") || strpbrk(value, "\r\n")) {
-        log_warn("http: %s %s: response header %s has forbidden characters, dropped", r->method,
-                 r->path, name);
+        log_warn("http: %s %s: response header %s has forbidden characters, dropped", r->method, r->path, name);
         return;
     }
     HttpHeader *h = &r->headers[r->nheaders++];

@@ -37,6 +37,9 @@
  * connection reset. Past this many further bytes we give up and close. */
 #define HTTP_DISCARD_LIMIT ((size_t)16 << 20)
 
+/* Most bytes reserved for a body before it arrives. */
+#define HTTP_BODY_PREALLOC ((size_t)64 << 10)
+
 #define HTTP_DEFAULT_MAX_BODY ((size_t)1 << 20)
 #define HTTP_DEFAULT_TIMEOUT_S 30u
 #define HTTP_CONNECTION_LIMIT 1024u
@@ -65,6 +68,7 @@ struct HttpServer {
     int nroutes;               /* number of routes */
     int port;                  /* bound port */
     atomic_int inflight;       /* requests between on_uri and on_completed */
+    atomic_bool stopping;      /* http_stop has begun: responses close their connection */
 };
 
 /* Everything one request owns; freed by on_completed. */
@@ -386,8 +390,7 @@ static enum MHD_Result respond(ReqState *st)
     struct MHD_Response *resp;
     if (r->out_static) {
         st->bytes = r->out_static_len;
-        resp = MHD_create_response_from_buffer(r->out_static_len, (void *)r->out_static,
-                                               MHD_RESPMEM_PERSISTENT);
+        resp = MHD_create_response_from_buffer(r->out_static_len, (void *)r->out_static, MHD_RESPMEM_PERSISTENT);
     } else {
         st->bytes = r->out.len;
         resp = MHD_create_response_from_buffer(r->out.len, r->out.data, MHD_RESPMEM_MUST_COPY);
@@ -401,6 +404,8 @@ static enum MHD_Result respond(ReqState *st)
             add_response_header(resp, security[i].name, security[i].value);
     for (int i = 0; i < r->nheaders; i++)
         add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    if (atomic_load(&st->server->stopping))
+        add_response_header(resp, "Connection", "close");
     if (r->status < 100 || r->status > 599) {
         log_error("http: %s %s: handler set status %d", r->method, r->path, r->status);
         r->status = 500;
@@ -432,9 +437,11 @@ static enum MHD_Result request_begin(HttpServer *s, ReqState *st, const char *me
     if (*end || end == cl)
         return MHD_YES; /* libmicrohttpd rejects a malformed length itself */
     if (declared <= s->cfg.max_body) {
-        st->body_seen = 0;
+        /* Room for the usual small body at once; a larger one grows as it
+         * arrives, so a client cannot make us hold max_body per connection by
+         * announcing a length and then stalling. */
         buf_init(&st->body, &r->arena);
-        buf_reserve(&st->body, (size_t)declared);
+        buf_reserve(&st->body, declared < HTTP_BODY_PREALLOC ? (size_t)declared : HTTP_BODY_PREALLOC);
         return MHD_YES;
     }
     st->too_large = true;
@@ -442,8 +449,7 @@ static enum MHD_Result request_begin(HttpServer *s, ReqState *st, const char *me
      * or the body is too large to be worth reading. libmicrohttpd then closes
      * the connection after the response. */
     const char *expect = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Expect");
-    if ((expect && !strcasecmp(expect, "100-continue")) ||
-        declared - s->cfg.max_body > HTTP_DISCARD_LIMIT)
+    if ((expect && !strcasecmp(expect, "100-continue")) || declared - s->cfg.max_body > HTTP_DISCARD_LIMIT)
         return request_finish(s, st);
     return MHD_YES;
 }
@@ -470,9 +476,8 @@ static enum MHD_Result request_upload(HttpServer *s, ReqState *st, const char *d
 }
 
 /* libmicrohttpd's access handler (see the comment at the top). */
-static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
-                                 const char *method, const char *version, const char *upload_data,
-                                 size_t *upload_data_size, void **con_cls)
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                 const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
     HttpServer *s = cls;
     ReqState *st = *con_cls;
@@ -500,8 +505,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 /* Text form of the peer address, in the arena. */
 static const char *client_ip_text(struct MHD_Connection *conn, Arena *a)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     char *out = arena_alloc(a, INET6_ADDRSTRLEN);
     if (!ci || !ci->client_addr)
         return "-";
@@ -551,8 +555,7 @@ static const char *log_safe(Arena *a, const char *s)
 
 /* libmicrohttpd's completion callback: the response was sent, or the
  * connection failed. Logs and frees the request. */
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
     HttpServer *s = cls;
     ReqState *st = *con_cls;
@@ -620,8 +623,7 @@ HttpServer *http_start(const HttpConfig *cfg)
 {
     struct sockaddr_in sa;
     if (!parse_listen(cfg->listen, &sa)) {
-        log_error("http: cannot parse listen address \"%s\" (want HOST:PORT)",
-                  cfg->listen ? cfg->listen : "");
+        log_error("http: cannot parse listen address \"%s\" (want HOST:PORT)", cfg->listen ? cfg->listen : "");
         return NULL;
     }
     HttpServer *s = xcalloc(1, sizeof *s);
@@ -635,6 +637,7 @@ HttpServer *http_start(const HttpConfig *cfg)
         s->cfg.threads = cpus < 2 ? 2 : (int)cpus;
     }
     atomic_init(&s->inflight, 0);
+    atomic_init(&s->stopping, false);
 
     int n = 0;
     while (cfg->routes && cfg->routes[n].method)
@@ -646,17 +649,12 @@ HttpServer *http_start(const HttpConfig *cfg)
             goto fail;
     }
 
-    s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC,
-        ntohs(sa.sin_port), NULL, NULL, on_access, s,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC,
+                                 ntohs(sa.sin_port), NULL, NULL, on_access, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+                                 NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+                                 (unsigned)s->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.timeout_s,
+                                 MHD_OPTION_CONNECTION_LIMIT, HTTP_CONNECTION_LIMIT, MHD_OPTION_URI_LOG_CALLBACK,
+                                 on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         log_error("http: cannot listen on %s", cfg->listen);
         goto fail;
@@ -677,8 +675,10 @@ void http_stop(HttpServer *s)
     if (!s)
         return;
     MHD_socket listen_fd = MHD_quiesce_daemon(s->daemon);
-    /* Connections already open may still bring requests; wait a little for
-     * those in progress, then stop (which closes the rest). */
+    /* Connections already open may still bring requests: answer them with
+     * "Connection: close", wait a little for those in progress, then stop
+     * (which closes the idle ones). */
+    atomic_store(&s->stopping, true);
     for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < HTTP_STOP_GRACE_MS; waited += 10)
         usleep(10 * 1000);
     MHD_stop_daemon(s->daemon);
@@ -688,4 +688,7 @@ void http_stop(HttpServer *s)
     free(s);
 }
 
-int http_port(const HttpServer *s) { return s->port; }
+int http_port(const HttpServer *s)
+{
+    return s->port;
+}
