@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "app/app.h"
 #include "auth/auth.h"
 #include "base/log.h"
@@ -318,6 +319,7 @@ int main(int argc, char **argv)
     }
     meta_load();
     modules_init();
+    api_init();
     const char *cmd = argv[1];
     int rc;
     if (!strcmp(cmd, "user")) {

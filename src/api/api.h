@@ -33,4 +33,7 @@ json_t *api_openapi(void);
 /* Metadata of one entity as JSON for clients (meta_api.c). */
 json_t *api_entity_json(const Entity *e, const char *lang, Ctx *c);
 
+/* Register module actions (once, at start-up). */
+void api_init(void);
+
 #endif

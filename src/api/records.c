@@ -415,6 +415,7 @@ void api_openapi_doc(Req *r);
 void api_healthz(Req *r);
 void api_audit_list(Req *r);
 void api_search(Req *r);
+void api_record_comments(Req *r);
 
 const Route api_routes[] = {
     {"GET", "/healthz", api_healthz, ROUTE_PUBLIC, NULL},
@@ -439,6 +440,7 @@ const Route api_routes[] = {
     {"PATCH", "/api/v1/{entity}/{id}", h_update, ROUTE_MUTATES, NULL},
     {"DELETE", "/api/v1/{entity}/{id}", h_delete, ROUTE_MUTATES, NULL},
     {"GET", "/api/v1/{entity}/{id}/history", h_history, 0, NULL},
+    {"GET", "/api/v1/{entity}/{id}/comments", api_record_comments, 0, NULL},
     {"POST", "/api/v1/{entity}/{id}/{action}", h_action, ROUTE_MUTATES, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };

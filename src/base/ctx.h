@@ -35,6 +35,8 @@ typedef struct Ctx {
     Arena *arena;         /* request-lifetime memory */
     DbConn *db;           /* connection owned by the calling thread */
     const Principal *who; /* acting user; NULL means the system (CLI, jobs) */
+    bool elevated;        /* module-internal write on behalf of `who`: scopes and field
+                             rules are not applied, but audit rows name `who` */
     const char *ip;       /* client address for the audit log, or NULL */
     const char *lang;     /* "zh" or "en" */
     GxErr err;            /* last failure, GX_OK if none */

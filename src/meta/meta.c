@@ -171,6 +171,7 @@ static void load_entity(json_t *j, const char *path)
     e->owned = flag(j, "owned", true);
     e->audited = flag(j, "audited", true);
     e->system = flag(j, "system", false);
+    e->transferable = flag(j, "transferable", e->owned);
     json_t *fields = json_object_get(j, "fields");
     e->nfields = (int)json_array_size(fields);
     e->fields = xcalloc((size_t)e->nfields, sizeof *e->fields);

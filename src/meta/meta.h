@@ -75,6 +75,7 @@ typedef struct Entity {
     bool owned;             /* has owner_id/department_id (data scopes apply) */
     bool audited;           /* changes go to the audit log (default true) */
     bool system;            /* managed by the system (users, roles …) */
+    bool transferable;      /* records move in a handover (default: owned) */
     Field *fields;          /* declared fields (common columns excluded) */
     int nfields;
     const char ***indexes;  /* extra composite indexes: NULL-terminated arrays of column names */

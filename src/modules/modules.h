@@ -19,4 +19,12 @@ GxErr setup_user(Ctx *c, const char *username, const char *name, const char *pas
 /* Id of a role by its code, 0 if none. */
 int64_t setup_role_id(Ctx *c, const char *code);
 
+/* Hand over every live record owned by `from` (or those of the listed
+ * entities) to `to`; *counts gets {entity: moved}. Administrators only. */
+GxErr handover_run(Ctx *c, int64_t from, int64_t to, json_t *entities, json_t **counts);
+
+/* Supervision (批示): add a comment to an activity the acting user may read
+ * and notify the activity's owner. *out is the stored comment. */
+GxErr supervision_comment(Ctx *c, int64_t activity_id, const char *body, json_t **out);
+
 #endif

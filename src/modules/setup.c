@@ -8,6 +8,7 @@
 #include "modules.h"
 
 void users_module_init(void);
+void supervision_module_init(void);
 
 void modules_init(void)
 {
@@ -16,6 +17,7 @@ void modules_init(void)
         return;
     done = true;
     users_module_init();
+    supervision_module_init();
 }
 
 /* Built-in roles with stable codes (issue #4's contract). Scopes per entity. */
@@ -99,6 +101,20 @@ static json_t *builtin_roles(void)
     grant(m, "departments", "read", "all");
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "marketer", "name", "市场专员 Marketer",
                                            "permissions", m, "description", "Campaigns and leads; reads and exports customers."));
+    /* Everyone reads and marks their own notifications; managers see the
+     * comments of their people. */
+    size_t i;
+    json_t *role;
+    json_array_foreach(roles, i, role)
+    {
+        json_t *perm = json_object_get(role, "permissions");
+        if (!perm)
+            continue;
+        grant(perm, "notifications", "read", "own");
+        grant(perm, "notifications", "edit", "own");
+        grant(perm, "notifications", "delete", "own");
+        grant(perm, "comments", "read", "department_and_below");
+    }
     return roles;
 }
 

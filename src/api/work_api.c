@@ -1,0 +1,86 @@
+/* work_api.c — module actions exposed over the API: handover (离职交接) and
+ * supervision comments (批示). */
+#include <string.h>
+
+#include "../modules/modules.h"
+#include "api.h"
+
+/* POST /api/v1/users/{id}/handover {"to_user_id", "entities": optional list} */
+static void act_handover(Req *r, const Entity *e, int64_t id)
+{
+    (void)e;
+    json_t *b = api_body(r);
+    if (!b)
+        return;
+    json_t *to = json_object_get(b, "to_user_id");
+    if (!json_is_integer(to)) {
+        json_decref(b);
+        ctx_field(&r->c, "to_user_id", "is required (a user id)");
+        return api_fail(r);
+    }
+    json_t *counts;
+    GxErr rc = handover_run(&r->c, id, json_integer_value(to), json_object_get(b, "entities"), &counts);
+    json_decref(b);
+    if (rc)
+        return api_fail(r);
+    http_json(r, 200, json_pack("{s:o}", "moved", counts));
+}
+
+/* POST /api/v1/activities/{id}/comment {"body"} */
+static void act_comment(Req *r, const Entity *e, int64_t id)
+{
+    (void)e;
+    json_t *b = api_body(r);
+    if (!b)
+        return;
+    json_t *body = json_object_get(b, "body");
+    if (body && !json_is_string(body)) {
+        json_decref(b);
+        ctx_field(&r->c, "body", "must be text");
+        return api_fail(r);
+    }
+    json_t *out;
+    GxErr rc = supervision_comment(&r->c, id, json_string_value(body), &out);
+    json_decref(b);
+    if (rc)
+        return api_fail(r);
+    http_json(r, 201, out);
+}
+
+/* GET /api/v1/{entity}/{id}/comments: comments on a record the user can see. */
+void api_record_comments(Req *r)
+{
+    const Entity *e = api_entity(r);
+    int64_t id;
+    if (!e || !api_id(r, &id))
+        return;
+    json_t *rec;
+    if (record_get(&r->c, e, id, &rec))
+        return api_fail(r);
+    json_decref(rec);
+    Ctx w = r->c;
+    w.elevated = true; /* visible because the record is */
+    json_t *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:I}]}", "and", "field", "related_type", "op", "eq", "value",
+                              e->name, "field", "related_id", "op", "eq", "value", (json_int_t)id);
+    ListQuery lq = {.where = where, .sort = "created_at", .limit = RECORD_LIMIT_MAX, .action = ACT_READ};
+    json_t *rows;
+    GxErr rc = record_list(&w, meta_entity("comments"), &lq, &rows, NULL);
+    json_decref(where);
+    if (rc) {
+        r->c.err = w.err;
+        r->c.err_msg = w.err_msg;
+        r->c.err_code = w.err_code;
+        return api_fail(r);
+    }
+    http_json(r, 200, json_pack("{s:o}", "data", rows));
+}
+
+void api_init(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    api_action_register("users", "handover", act_handover);
+    api_action_register("activities", "comment", act_comment);
+}
