@@ -318,20 +318,18 @@ static GxErr validate(Ctx *c, const Entity *e, json_t *in, json_t *old, WriteSet
         }
         const Field *acl_f = parent ? parent : f;
         FieldAccess fa = acl_field(c, e, acl_f->name);
-        if (fa == FIELD_HIDDEN) {
-            /* Hidden fields do not exist for this user. */
-            ctx_field(c, key, "is not a field of %s", e->name);
-            continue;
-        }
-        if (fa == FIELD_RO) {
-            if (!create && same_value(json_object_get(old, key), v))
-                continue;
+        if (fa == FIELD_HIDDEN || (fa == FIELD_RO && (create || !same_value(json_object_get(old, key), v)))) {
+            /* Writing a field one's role hides or makes read-only: 403 naming
+             * it, and nothing is written. */
             ctx_fail(c, GX_EDENIED, "You may not change the field '%s'", key);
             if (!c->err_fields)
                 c->err_fields = json_object();
-            json_object_set_new(c->err_fields, key, json_string("is read-only for your role"));
+            json_object_set_new(c->err_fields, key,
+                                json_string(fa == FIELD_HIDDEN ? "is hidden for your role" : "is read-only for your role"));
             return GX_EDENIED;
         }
+        if (fa == FIELD_RO)
+            continue; /* the unchanged value sent back */
         if (parent) {
             if (empty_value(v)) {
                 ws_add(c, w, key, dbv_null());
