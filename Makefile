@@ -3,14 +3,29 @@
 # reconfigured whenever the set of source or embedded files changes.
 BUILD ?= build
 MESON_OPTS ?=
-FILELIST := $(shell python3 tools/list_sources.py core; python3 tools/list_sources.py unit; python3 tools/list_embedded.py)
+# Expanded when the recipe runs (after the vendor files exist).
+FILELIST = $(shell python3 tools/list_sources.py core; python3 tools/list_sources.py unit; python3 tools/list_embedded.py)
+
+VENDOR = web/vendor/htmx.min.js web/vendor/Sortable.min.js web/vendor/echarts.simple.min.js
 
 .PHONY: all test asan clean FORCE
 
-all: $(BUILD)/.filelist
+all: $(VENDOR) $(BUILD)/.filelist
 	ninja -C $(BUILD)
 
-$(BUILD)/.filelist: FORCE
+# Third-party browser assets, copied from node_modules (npm ci) into web/vendor
+# (git-ignored) and embedded like every file under web/. The .gz copies are
+# served to clients that accept gzip.
+web/vendor/htmx.min.js: node_modules/htmx.org/dist/htmx.min.js
+web/vendor/Sortable.min.js: node_modules/sortablejs/Sortable.min.js
+web/vendor/echarts.simple.min.js: node_modules/echarts/dist/echarts.simple.min.js
+$(VENDOR):
+	@test -f "$<" || { echo "missing $<: run 'npm ci' first" >&2; exit 1; }
+	@mkdir -p web/vendor
+	cp "$<" "$@"
+	gzip -9 -n -k -f "$@"
+
+$(BUILD)/.filelist: FORCE | $(VENDOR)
 	@if [ ! -f $(BUILD)/build.ninja ]; then meson setup $(BUILD) $(MESON_OPTS); fi
 	@echo "$(FILELIST)" > $(BUILD)/.filelist.new
 	@if ! cmp -s $(BUILD)/.filelist.new $(BUILD)/.filelist; then meson setup --reconfigure $(BUILD) $(MESON_OPTS) >/dev/null; mv $(BUILD)/.filelist.new $(BUILD)/.filelist; else rm -f $(BUILD)/.filelist.new; fi
