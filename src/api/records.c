@@ -289,80 +289,6 @@ static void h_history(Req *r)
     http_json(r, 200, json_pack("{s:o}", "data", rows));
 }
 
-/* CSV export of the list the user may see, with the list's filters. */
-static void h_export(Req *r)
-{
-    const Entity *e = api_entity(r);
-    if (!e)
-        return;
-    const char *fmt = http_query(r, "format");
-    if (fmt && strcmp(fmt, "csv")) {
-        ctx_fail(&r->c, GX_EBADREQ, "Unsupported export format '%s' (use csv)", fmt);
-        return api_fail(r);
-    }
-    ListQuery lq;
-    json_t *where;
-    if (!api_list_query(r, e, &lq, &where))
-        return api_fail(r);
-    lq.action = ACT_EXPORT;
-    lq.count = false;
-    lq.limit = RECORD_LIMIT_MAX;
-    /* Header: id plus every visible stored field. */
-    Buf *o = &r->out;
-    buf_raw(o, "\xEF\xBB\xBF"); /* BOM so spreadsheet programs read UTF-8 */
-    buf_raw(o, "id");
-    for (int i = 0; i < e->nfields; i++) {
-        const Field *f = &e->fields[i];
-        if (f->write_only || acl_field(&r->c, e, f->name) == FIELD_HIDDEN || f->type == FT_PARENT)
-            continue;
-        buf_putc(o, ',');
-        buf_csv(o, meta_label(&f->label, r->c.lang));
-    }
-    buf_raw(o, "\r\n");
-    int64_t rows_out = 0;
-    for (int64_t off = 0; off < 100000; off += RECORD_LIMIT_MAX) {
-        lq.offset = off;
-        json_t *rows;
-        if (record_list(&r->c, e, &lq, &rows, NULL)) {
-            json_decref(where);
-            buf_clear(o);
-            return api_fail(r);
-        }
-        size_t i;
-        json_t *rec;
-        json_array_foreach(rows, i, rec)
-        {
-            buf_printf(o, "%lld", (long long)json_integer_value(json_object_get(rec, "id")));
-            for (int k = 0; k < e->nfields; k++) {
-                const Field *f = &e->fields[k];
-                if (f->write_only || acl_field(&r->c, e, f->name) == FIELD_HIDDEN || f->type == FT_PARENT)
-                    continue;
-                buf_putc(o, ',');
-                json_t *v = json_object_get(rec, f->name);
-                if (json_is_string(v)) {
-                    buf_csv(o, json_string_value(v));
-                } else if (v && !json_is_null(v)) {
-                    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-                    buf_csv(o, s);
-                    free(s);
-                }
-            }
-            buf_raw(o, "\r\n");
-            rows_out++;
-        }
-        size_t got = json_array_size(rows);
-        json_decref(rows);
-        if (got < RECORD_LIMIT_MAX)
-            break;
-    }
-    json_decref(where);
-    json_t *d = json_pack("{s:I}", "rows", (json_int_t)rows_out);
-    audit_write(&r->c, "export", e->name, 0, d);
-    json_decref(d);
-    r->content_type = "text/csv; charset=utf-8";
-    http_add_header(r, "Content-Disposition", arena_printf(&r->arena, "attachment; filename=\"%s.csv\"", e->name));
-}
-
 /* ---------- module actions ---------- */
 
 #define MAX_ACTIONS 64
@@ -415,6 +341,7 @@ void api_openapi_doc(Req *r);
 void api_healthz(Req *r);
 void api_audit_list(Req *r);
 void api_search(Req *r);
+void api_export(Req *r);
 void api_record_comments(Req *r);
 
 const Route api_routes[] = {
@@ -434,7 +361,7 @@ const Route api_routes[] = {
     {"GET", "/api/v1/{entity}", h_list, 0, NULL},
     {"POST", "/api/v1/{entity}", h_create, ROUTE_MUTATES, NULL},
     {"POST", "/api/v1/{entity}/query", h_query, 0, NULL},
-    {"GET", "/api/v1/{entity}/export", h_export, 0, NULL},
+    {"GET", "/api/v1/{entity}/export", api_export, 0, NULL},
     {"GET", "/api/v1/{entity}/trash", h_trash, 0, NULL},
     {"GET", "/api/v1/{entity}/{id}", h_get, 0, NULL},
     {"PATCH", "/api/v1/{entity}/{id}", h_update, ROUTE_MUTATES, NULL},

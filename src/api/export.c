@@ -1,0 +1,212 @@
+/* export.c — GET /api/v1/{entity}/export?format=csv|xlsx with the list's
+ * filters: the rows the user may export (ACT_EXPORT scope), the fields they
+ * may see, values as people read them (money in yuan, enum labels, dates in
+ * UTC+8). Audited. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "../base/util.h"
+#include "api.h"
+
+#define EXPORT_MAX_ROWS 100000
+
+/* Columns exported for e: id plus visible, non-secret fields. */
+static int export_columns(Req *r, const Entity *e, const Field **cols, int max)
+{
+    int n = 0;
+    for (int i = 0; i < e->nfields && n < max; i++) {
+        const Field *f = &e->fields[i];
+        if (f->write_only || f->type == FT_PARENT || f->type == FT_JSON ||
+            acl_field(&r->c, e, f->name) == FIELD_HIDDEN)
+            continue;
+        cols[n++] = f;
+    }
+    return n;
+}
+
+/* Text of one value as a person reads it (arena string), or NULL when empty. */
+static const char *cell_text(Req *r, const Field *f, json_t *v)
+{
+    if (!v || json_is_null(v))
+        return NULL;
+    switch (f->type) {
+    case FT_MONEY: {
+        int64_t fen = json_integer_value(v);
+        uint64_t a = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+        return arena_printf(&r->arena, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100),
+                            (unsigned long long)(a % 100));
+    }
+    case FT_ENUM: {
+        const EnumOption *o = meta_option(f, json_string_value(v));
+        return o ? meta_label(&o->label, r->c.lang) : json_string_value(v);
+    }
+    case FT_BOOL: return json_is_true(v) ? (r->c.lang[0] == 'e' ? "Yes" : "是") : (r->c.lang[0] == 'e' ? "No" : "否");
+    case FT_DATETIME: {
+        int64_t t;
+        if (!time_parse_rfc3339(json_string_value(v), &t))
+            return json_string_value(v);
+        char b[64];
+        time_format_s(t + 8 * 3600, b); /* shown in Asia/Shanghai */
+        b[10] = ' ';
+        b[19] = 0;
+        return arena_strdup(&r->arena, b);
+    }
+    case FT_ADDRESS: {
+        static const char *parts[] = {"country", "province", "city", "district", "street", "postcode", NULL};
+        Buf b;
+        buf_init(&b, &r->arena);
+        for (int i = 0; parts[i]; i++) {
+            const char *p = json_string_value(json_object_get(v, parts[i]));
+            if (p && *p) {
+                if (b.len)
+                    buf_putc(&b, ' ');
+                buf_raw(&b, p);
+            }
+        }
+        return b.data;
+    }
+    default:
+        if (json_is_string(v))
+            return json_string_value(v);
+        char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        const char *out = arena_strdup(&r->arena, s);
+        free(s);
+        return out;
+    }
+}
+
+void api_export(Req *r)
+{
+    const Entity *e = api_entity(r);
+    if (!e)
+        return;
+    const char *fmt = http_query(r, "format");
+    bool xlsx = fmt && !strcmp(fmt, "xlsx");
+    if (fmt && !xlsx && strcmp(fmt, "csv")) {
+        ctx_fail(&r->c, GX_EBADREQ, "Unsupported export format '%s' (use csv or xlsx)", fmt);
+        return api_fail(r);
+    }
+    ListQuery lq;
+    json_t *where;
+    if (!api_list_query(r, e, &lq, &where))
+        return api_fail(r);
+    lq.action = ACT_EXPORT;
+    lq.count = false;
+    lq.limit = RECORD_LIMIT_MAX;
+    const Field *cols[128];
+    int ncols = export_columns(r, e, cols, 128);
+
+    char path[] = "/tmp/guanxi-export-XXXXXX";
+    lxw_workbook *wb = NULL;
+    lxw_worksheet *ws = NULL;
+    lxw_format *bold = NULL, *money = NULL;
+    Buf *o = &r->out;
+    if (xlsx) {
+        int fd = mkstemp(path);
+        if (fd < 0) {
+            json_decref(where);
+            ctx_fail(&r->c, GX_EINTERNAL, "cannot create a temporary file");
+            return api_fail(r);
+        }
+        close(fd);
+        lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = "/tmp"};
+        wb = workbook_new_opt(path, &opt);
+        ws = wb ? workbook_add_worksheet(wb, NULL) : NULL;
+        if (!ws) {
+            if (wb)
+                workbook_close(wb);
+            unlink(path);
+            json_decref(where);
+            ctx_fail(&r->c, GX_EINTERNAL, "cannot create the workbook");
+            return api_fail(r);
+        }
+        bold = workbook_add_format(wb);
+        format_set_bold(bold);
+        money = workbook_add_format(wb);
+        format_set_num_format(money, "#,##0.00");
+        worksheet_write_string(ws, 0, 0, "ID", bold);
+        for (int k = 0; k < ncols; k++)
+            worksheet_write_string(ws, 0, (lxw_col_t)(k + 1), meta_label(&cols[k]->label, r->c.lang), bold);
+    } else {
+        buf_raw(o, "\xEF\xBB\xBF"); /* BOM so spreadsheet programs read UTF-8 */
+        buf_raw(o, "ID");
+        for (int k = 0; k < ncols; k++) {
+            buf_putc(o, ',');
+            buf_csv(o, meta_label(&cols[k]->label, r->c.lang));
+        }
+        buf_raw(o, "\r\n");
+    }
+    int64_t nrows = 0;
+    GxErr rc = GX_OK;
+    for (int64_t off = 0; off < EXPORT_MAX_ROWS; off += RECORD_LIMIT_MAX) {
+        lq.offset = off;
+        json_t *rows;
+        if ((rc = record_list(&r->c, e, &lq, &rows, NULL)))
+            break;
+        size_t i;
+        json_t *rec;
+        json_array_foreach(rows, i, rec)
+        {
+            int64_t id = json_integer_value(json_object_get(rec, "id"));
+            nrows++;
+            if (xlsx) {
+                lxw_row_t row = (lxw_row_t)nrows;
+                worksheet_write_number(ws, row, 0, (double)id, NULL);
+                for (int k = 0; k < ncols; k++) {
+                    json_t *v = json_object_get(rec, cols[k]->name);
+                    if (!v || json_is_null(v))
+                        continue;
+                    if (cols[k]->type == FT_MONEY)
+                        worksheet_write_number(ws, row, (lxw_col_t)(k + 1), (double)json_integer_value(v) / 100.0, money);
+                    else if (cols[k]->type == FT_INT)
+                        worksheet_write_number(ws, row, (lxw_col_t)(k + 1), (double)json_integer_value(v), NULL);
+                    else
+                        worksheet_write_string(ws, row, (lxw_col_t)(k + 1), cell_text(r, cols[k], v), NULL);
+                }
+            } else {
+                buf_printf(o, "%lld", (long long)id);
+                for (int k = 0; k < ncols; k++) {
+                    buf_putc(o, ',');
+                    buf_csv(o, cell_text(r, cols[k], json_object_get(rec, cols[k]->name)));
+                }
+                buf_raw(o, "\r\n");
+            }
+        }
+        size_t got = json_array_size(rows);
+        json_decref(rows);
+        if (got < RECORD_LIMIT_MAX)
+            break;
+    }
+    json_decref(where);
+    if (xlsx) {
+        lxw_error xe = workbook_close(wb);
+        if (!rc && xe == LXW_NO_ERROR) {
+            FILE *f = fopen(path, "rb");
+            if (f) {
+                char chunk[65536];
+                size_t n;
+                while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+                    buf_raw_n(o, chunk, n);
+                fclose(f);
+            } else {
+                rc = ctx_fail(&r->c, GX_EINTERNAL, "cannot read the workbook");
+            }
+        } else if (!rc) {
+            rc = ctx_fail(&r->c, GX_EINTERNAL, "cannot write the workbook: %s", lxw_strerror(xe));
+        }
+        unlink(path);
+    }
+    if (rc) {
+        buf_clear(o);
+        return api_fail(r);
+    }
+    json_t *d = json_pack("{s:I, s:s}", "rows", (json_int_t)nrows, "format", xlsx ? "xlsx" : "csv");
+    audit_write(&r->c, "export", e->name, 0, d);
+    json_decref(d);
+    r->content_type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8";
+    http_add_header(r, "Content-Disposition",
+                    arena_printf(&r->arena, "attachment; filename=\"%s.%s\"", e->name, xlsx ? "xlsx" : "csv"));
+}
