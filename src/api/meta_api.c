@@ -176,8 +176,12 @@ void api_audit_list(Req *r)
         sql_param(&q, dbv_text(arena_strdup(&r->arena, b)));
     }
     const char *ls = http_query(r, "limit"), *os = http_query(r, "offset");
-    if ((ls && (!parse_i64(ls, &limit) || limit < 1 || limit > 500)) || (os && (!parse_i64(os, &offset) || offset < 0))) {
-        ctx_fail(&r->c, GX_EBADREQ, "limit must be 1..500 and offset not negative");
+    const char *fmt0 = http_query(r, "format");
+    int64_t max = fmt0 && !strcmp(fmt0, "csv") ? 100000 : 500;
+    if (fmt0 && !strcmp(fmt0, "csv") && !ls)
+        limit = max;
+    if ((ls && (!parse_i64(ls, &limit) || limit < 1 || limit > max)) || (os && (!parse_i64(os, &offset) || offset < 0))) {
+        ctx_fail(&r->c, GX_EBADREQ, "limit must be 1..%lld and offset not negative", (long long)max);
         return api_fail(r);
     }
     sql_raw(&q, " ORDER BY a.id DESC LIMIT ");
