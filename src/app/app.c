@@ -7,6 +7,7 @@
 #include "../acl/acl.h"
 #include "../auth/auth.h"
 #include "../base/log.h"
+#include "../base/util.h"
 
 const Route *app_routes(void)
 {
@@ -38,9 +39,22 @@ static const char *negotiate_lang(Req *r)
     return "zh";
 }
 
+static void check_utf8(void *ud, const char *key, const char *value)
+{
+    bool *ok = ud;
+    if (!utf8_valid(key, strlen(key)) || (value && !utf8_valid(value, strlen(value))))
+        *ok = false;
+}
+
 bool app_before(Req *r)
 {
     r->c.lang = negotiate_lang(r);
+    bool utf8 = true;
+    http_query_each(r, check_utf8, &utf8);
+    if (!utf8) {
+        ctx_fail(&r->c, GX_EBADREQ, "The query string is not valid UTF-8");
+        return false;
+    }
     const char *authz = http_header(r, "Authorization");
     const char *token = NULL;
     bool cookie = false;

@@ -142,12 +142,16 @@ char *arena_strdup(Arena *a, const char *s)
 
 char *arena_vprintf(Arena *a, const char *fmt, va_list ap)
 {
+    /* Most results are short: format on the stack first, copy once. */
+    char tmp[256];
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap2);
     va_end(ap2);
     if (n < 0)
         gx_die("arena_vprintf: bad format");
+    if ((size_t)n < sizeof tmp)
+        return arena_strndup(a, tmp, (size_t)n);
     char *s = arena_alloc(a, (size_t)n + 1);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     return s;
