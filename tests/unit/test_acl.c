@@ -1,0 +1,189 @@
+/* test_acl.c — scope resolution and the scope predicate for each scope, the
+ * widest-scope-wins merge of several roles, and field rules. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "acl/acl.h"
+#include "auth/auth.h"
+#include "modules/modules.h"
+#include "record/record.h"
+
+typedef struct Fixture {
+    Arena arena;
+    Db *db;
+    Ctx c;
+    char path[64];
+} Fixture;
+
+static int setup(void **state)
+{
+    Fixture *f = calloc(1, sizeof *f);
+    snprintf(f->path, sizeof f->path, "/tmp/gx-test-acl-%d.db", (int)getpid());
+    unlink(f->path);
+    char *err = NULL;
+    f->db = db_open(f->path, &err);
+    assert_non_null(f->db);
+    arena_init(&f->arena);
+    ctx_init(&f->c, &f->arena, db_thread_conn(f->db));
+    assert_int_equal(setup_database(&f->c, "Admin12345", NULL), GX_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fixture *f = *state;
+    ctx_done(&f->c);
+    arena_free(&f->arena);
+    db_close(f->db);
+    unlink(f->path);
+    char wal[80];
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", f->path);
+    unlink(wal);
+    free(f);
+    return 0;
+}
+
+/* Create a department under parent (0 = none) as the system; returns its id. */
+static int64_t dept(Fixture *f, const char *name, int64_t parent)
+{
+    json_t *in = json_pack("{s:s}", "name", name), *out;
+    if (parent)
+        json_object_set_new(in, "parent_id", json_integer(parent));
+    assert_int_equal(record_create(&f->c, meta_entity("departments"), in, &out), GX_OK);
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    json_decref(in);
+    json_decref(out);
+    return id;
+}
+
+static int64_t user(Fixture *f, const char *name, int64_t d, const char *role, const char *role2)
+{
+    const char *roles[] = {role, role2, NULL};
+    int64_t id;
+    assert_int_equal(setup_user(&f->c, name, name, "Password123", d, roles, &id), GX_OK);
+    return id;
+}
+
+static const char *predicate(Fixture *f, const Principal *p, const char *entity, Action a)
+{
+    Ctx c = f->c;
+    c.who = p;
+    Sql q;
+    sql_init(&q, &f->arena);
+    acl_scope_predicate(&c, meta_entity(entity), a, &q);
+    return q.text.data;
+}
+
+static void test_scopes_per_role(void **state)
+{
+    Fixture *f = *state;
+    int64_t a = dept(f, "A", 0), a1 = dept(f, "A1", a), b = dept(f, "B", 0);
+    (void)b;
+    int64_t rep = user(f, "rep", a1, "sales_rep", NULL);
+    int64_t mgr = user(f, "mgr", a, "sales_manager", NULL);
+    int64_t both = user(f, "both", a1, "sales_rep", "sales_manager");
+
+    Principal *pr = acl_load(&f->c, rep);
+    assert_non_null(pr);
+    Ctx c = f->c;
+    c.who = pr;
+    assert_int_equal(acl_scope(&c, meta_entity("customers"), ACT_READ), SCOPE_OWN);
+    assert_int_equal(acl_scope(&c, meta_entity("customers"), ACT_ASSIGN), SCOPE_NONE);
+    assert_int_equal(acl_scope(&c, meta_entity("roles"), ACT_READ), SCOPE_NONE);
+    assert_int_equal(acl_scope(&c, meta_entity("users"), ACT_READ), SCOPE_ALL);
+    assert_string_equal(predicate(f, pr, "customers", ACT_READ), " AND owner_id = $1");
+    assert_string_equal(predicate(f, pr, "roles", ACT_EDIT), " AND 1=0");
+    assert_false(pr->is_admin);
+    assert_true(acl_row_in_scope(&c, meta_entity("customers"), ACT_READ, rep, a1));
+    assert_false(acl_row_in_scope(&c, meta_entity("customers"), ACT_READ, mgr, a1));
+    acl_release(pr);
+
+    /* The manager of A sees A and A1 (department and below), not B. */
+    pr = acl_load(&f->c, mgr);
+    assert_int_equal(pr->ndept_tree, 2);
+    assert_int_equal(pr->dept_tree[0], a);
+    assert_int_equal(pr->dept_tree[1], a1);
+    assert_string_equal(predicate(f, pr, "customers", ACT_READ), " AND department_id IN ($1, $2)");
+    c.who = pr;
+    assert_true(acl_row_in_scope(&c, meta_entity("customers"), ACT_READ, rep, a1));
+    assert_false(acl_row_in_scope(&c, meta_entity("customers"), ACT_READ, rep, b));
+    acl_release(pr);
+
+    /* Two roles: the widest scope wins (manager's department-and-below over own). */
+    pr = acl_load(&f->c, both);
+    c.who = pr;
+    assert_int_equal(acl_scope(&c, meta_entity("customers"), ACT_READ), SCOPE_DEPT_TREE);
+    assert_int_equal(acl_scope(&c, meta_entity("customers"), ACT_ASSIGN), SCOPE_DEPT_TREE);
+    acl_release(pr);
+
+    /* The administrator: everything. */
+    pr = acl_load(&f->c, 1);
+    c.who = pr;
+    assert_true(pr->is_admin);
+    assert_int_equal(acl_scope(&c, meta_entity("roles"), ACT_DELETE), SCOPE_ALL);
+    assert_string_equal(predicate(f, pr, "customers", ACT_READ), "");
+    acl_release(pr);
+}
+
+static void test_field_rules_and_disabled_user(void **state)
+{
+    Fixture *f = *state;
+    int64_t d = dept(f, "D", 0);
+    /* A role hiding customers.phone and making customers.level read-only. */
+    json_t *role = json_pack("{s:s, s:s, s:{s:{s:s}}, s:{s:{s:s, s:s}}}", "code", "restricted", "name", "Restricted",
+                             "permissions", "customers", "read", "all", "field_rules", "customers", "phone", "hidden",
+                             "level", "readonly"),
+           *out;
+    assert_int_equal(record_create(&f->c, meta_entity("roles"), role, &out), GX_OK);
+    json_decref(role);
+    json_decref(out);
+    int64_t u = user(f, "restricted_user", d, "restricted", NULL);
+    Principal *pr = acl_load(&f->c, u);
+    Ctx c = f->c;
+    c.who = pr;
+    const Entity *cust = meta_entity("customers");
+    assert_int_equal(acl_field(&c, cust, "phone"), FIELD_HIDDEN);
+    assert_int_equal(acl_field(&c, cust, "level"), FIELD_RO);
+    assert_int_equal(acl_field(&c, cust, "name"), FIELD_RW);
+    acl_release(pr);
+
+    /* With a second role that does not restrict phone, phone becomes visible. */
+    int64_t u2 = user(f, "restricted_rep", d, "restricted", "sales_rep");
+    pr = acl_load(&f->c, u2);
+    c.who = pr;
+    assert_int_equal(acl_field(&c, cust, "phone"), FIELD_RW);
+    acl_release(pr);
+
+    /* A disabled user cannot be loaded (their sessions end). */
+    DbVal p[] = {dbv_int(u)};
+    assert_int_equal(db_exec(f->c.db, "UPDATE users SET active = 0 WHERE id = $1", p, 1), DB_OK);
+    assert_null(acl_load(&f->c, u));
+    assert_int_equal(f->c.err, GX_EAUTH);
+    ctx_clear(&f->c);
+}
+
+int main(void)
+{
+    if (!auth_init())
+        return 1;
+    meta_load();
+    modules_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_scopes_per_role, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_field_rules_and_disabled_user, setup, teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    meta_free();
+    return rc;
+}
