@@ -84,6 +84,22 @@ void api_auth_logout(Req *r)
     http_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* POST /api/v1/auth/logout-all: end every browser session of the current
+ * user (API tokens stay; they are revoked one by one). */
+void api_auth_logout_all(Req *r)
+{
+    DbVal p[] = {dbv_int(r->c.who->user_id)};
+    if (db_exec(r->c.db, "DELETE FROM sessions WHERE user_id = $1", p, 1) != DB_OK) {
+        ctx_fail(&r->c, GX_EDB, "cannot end sessions");
+        return api_fail(r);
+    }
+    int64_t n = db_changes(r->c.db);
+    audit_write(&r->c, "logout_all", "users", r->c.who->user_id, NULL);
+    if (r->c.who->via_cookie)
+        http_set_cookie(r, AUTH_COOKIE, "", 0);
+    http_json(r, 200, json_pack("{s:b, s:I}", "ok", 1, "sessions_ended", (json_int_t)n));
+}
+
 void api_auth_me(Req *r)
 {
     json_t *u = me_json(r, r->c.who->user_id);

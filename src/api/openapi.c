@@ -1,8 +1,1256 @@
-/* openapi.c — OpenAPI 3.1 document generated from metadata. */
+/* openapi.c — the OpenAPI 3.1 description of the JSON API, generated from
+ * metadata on every call (GET /api/v1/openapi.json).
+ *
+ * It describes what the handlers do, not what they might do: the route table
+ * in records.c with {entity} expanded to one set of paths per entity, the
+ * endpoints of auth_api.c and meta_api.c, authentication and CSRF as app.c
+ * checks them, and the query-string filters of filter.c. Per entity there are
+ * component schemas for the record (what GET returns), the create and update
+ * bodies, the list response and the filter tree of POST …/query, and one
+ * query parameter per filterable field and operator ("name", "name[like]" …),
+ * shared by the list, trash and export operations through $ref.
+ *
+ * Everything is built with jansson; scratch text lives in an arena freed
+ * before returning. Nothing is cached: the document follows the metadata
+ * loaded at start-up and takes a few milliseconds to build. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../auth/auth.h"
 #include "api.h"
+
+/* State of one document being built. */
+typedef struct Doc {
+    Arena arena;     /* scratch text (descriptions, names); jansson copies it */
+    json_t *root;    /* the document */
+    json_t *paths;   /* root.paths */
+    json_t *schemas; /* root.components.schemas */
+    json_t *params;  /* root.components.parameters */
+    json_t *ops;     /* the filter operator names, shared by the schemas that list them */
+    const char *filter_help; /* the query-string filter syntax, for list descriptions */
+} Doc;
+
+/* Who may call an operation, which decides its `security`. */
+typedef enum Access {
+    ACCESS_PUBLIC, /* no login (security: []) */
+    ACCESS_READ,   /* bearer token or session cookie (the document default) */
+    ACCESS_WRITE,  /* bearer token, or session cookie plus X-CSRF-Token */
+} Access;
+
+/* Filter operators of filter.c, in its order; eq is also the bare
+ * "field=value" form. */
+static const struct {
+    const char *name; /* as written in field[op] */
+    const char *what; /* meaning, for the description */
+} filter_ops[] = {
+    {"eq", "equals"},
+    {"ne", "differs from"},
+    {"lt", "is less than"},
+    {"le", "is at most"},
+    {"gt", "is greater than"},
+    {"ge", "is at least"},
+    {"like", "contains the text (case-insensitive substring; % and _ match literally)"},
+    {"in", "is one of the comma-separated values (1 to 500)"},
+    {"null", "is empty (true) or not empty (false)"},
+};
+#define NFILTER_OPS (sizeof filter_ops / sizeof filter_ops[0])
+
+/* Query parameters the list endpoints read themselves; a field with one of
+ * these names cannot be filtered with the bare form. */
+static bool reserved_param(const char *name)
+{
+    static const char *names[] = {"limit", "offset", "sort", "q", "format", "_"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(names[i], name))
+            return true;
+    return false;
+}
+
+/* ---------- small builders ---------- */
+
+/* {"$ref": "#/components/<kind>/<name>"} (new reference). */
+static json_t *ref(Doc *d, const char *kind, const char *name)
+{
+    return json_pack("{s:s}", "$ref", arena_printf(&d->arena, "#/components/%s/%s", kind, name));
+}
+
+static json_t *schema_ref(Doc *d, const char *name) { return ref(d, "schemas", name); }
+
+/* Let schema s also accept null: "type" becomes [type, "null"] (and null joins
+ * an enum); a $ref or a typeless schema is wrapped in anyOf. Takes s, returns
+ * the result (new reference). */
+static json_t *nullable(json_t *s)
+{
+    json_t *t = json_object_get(s, "type");
+    if (json_is_string(t)) {
+        json_object_set_new(s, "type", json_pack("[s, s]", json_string_value(t), "null"));
+    } else if (json_is_array(t)) {
+        json_array_append_new(t, json_string("null"));
+    } else {
+        return json_pack("{s:[o, {s:s}]}", "anyOf", s, "type", "null");
+    }
+    json_t *en = json_object_get(s, "enum");
+    if (en)
+        json_array_append_new(en, json_null());
+    return s;
+}
+
+/* {"zh": …, "en": …} */
+static json_t *labels_json(const Label *l) { return json_pack("{s:s, s:s}", "zh", l->zh, "en", l->en); }
+
+/* "客户名称 (Name)" or just one of them when both are the same. */
+static const char *label_text(Doc *d, const Label *l)
+{
+    if (!strcmp(l->zh, l->en))
+        return l->zh;
+    return arena_printf(&d->arena, "%s (%s)", l->zh, l->en);
+}
+
+/* A JSON response with the given schema (taken). */
+static json_t *json_response(const char *description, json_t *schema)
+{
+    return json_pack("{s:s, s:{s:{s:o}}}", "description", description, "content", "application/json", "schema",
+                     schema);
+}
+
+/* A request body with the given schema (taken). */
+static json_t *json_body(const char *description, json_t *schema)
+{
+    return json_pack("{s:s, s:b, s:{s:{s:o}}}", "description", description, "required", 1, "content",
+                     "application/json", "schema", schema);
+}
+
+/* A new operation object. `errors` lists the error statuses it can answer
+ * with, space-separated ("400 404"); 401 is added for non-public operations,
+ * 405 and 500 for all, 413 when the operation has a request body. */
+static json_t *operation(Doc *d, const char *tag, const char *id, const char *summary, const char *description,
+                         Access access, const char *errors, bool has_body)
+{
+    static const struct {
+        const char *status; /* HTTP status */
+        const char *name;   /* component in #/components/responses */
+    } errs[] = {
+        {"400", "BadRequest"},       {"401", "Unauthorized"},   {"403", "Forbidden"},
+        {"404", "NotFound"},         {"405", "MethodNotAllowed"}, {"409", "Conflict"},
+        {"413", "PayloadTooLarge"},  {"422", "ValidationFailed"}, {"429", "TooManyRequests"},
+        {"500", "InternalError"},
+    };
+    json_t *op = json_pack("{s:[s], s:s, s:s, s:s, s:{}}", "tags", tag, "operationId", id, "summary", summary,
+                           "description", description, "responses");
+    if (access == ACCESS_PUBLIC)
+        json_object_set_new(op, "security", json_array());
+    else if (access == ACCESS_WRITE)
+        json_object_set_new(op, "security", json_pack("[{s:[]}, {s:[], s:[]}]", "bearerAuth", "cookieAuth", "csrfToken"));
+    const char *all = arena_printf(&d->arena, "%s%s 405 500%s", errors, access == ACCESS_PUBLIC ? "" : " 401",
+                                   has_body ? " 413" : "");
+    json_t *responses = json_object_get(op, "responses");
+    for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++)
+        if (strstr(all, errs[i].status))
+            json_object_set_new(responses, errs[i].status, ref(d, "responses", errs[i].name));
+    return op;
+}
+
+/* Attach op under method at path (the path item is created on first use). */
+static void add_op(Doc *d, const char *path, const char *method, json_t *op)
+{
+    json_t *item = json_object_get(d->paths, path);
+    if (!item) {
+        item = json_object();
+        json_object_set_new(d->paths, path, item);
+    }
+    json_object_set_new(item, method, op);
+}
+
+/* Attach a success response to op. */
+static void respond(json_t *op, const char *status, json_t *response)
+{
+    json_object_set_new(json_object_get(op, "responses"), status, response);
+}
+
+static void add_param(json_t *op, json_t *param)
+{
+    json_t *list = json_object_get(op, "parameters");
+    if (!list) {
+        list = json_array();
+        json_object_set_new(op, "parameters", list);
+    }
+    json_array_append_new(list, param);
+}
+
+/* ---------- field schemas ---------- */
+
+static const int64_t pow10s[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+
+/* Title, description, labels and flags every field schema carries. */
+static void annotate(Doc *d, json_t *s, const Field *f, const char *note)
+{
+    Buf b;
+    buf_init(&b, &d->arena);
+    buf_raw(&b, label_text(d, &f->label));
+    buf_raw(&b, ". ");
+    if (note)
+        buf_raw(&b, note);
+    if (f->unique)
+        buf_raw(&b, " Unique among all records.");
+    if (f->help) {
+        buf_putc(&b, ' ');
+        buf_raw(&b, f->help);
+    }
+    json_object_set_new(s, "title", json_string(f->label.en));
+    json_object_set_new(s, "description", json_string(b.data));
+    json_object_set_new(s, "x-labels", labels_json(&f->label));
+    json_object_set_new(s, "x-type", json_string(meta_type_name(f->type)));
+}
+
+/* The options of an enum as {"enum": [...], "x-enumDescriptions": {...}} added to s. */
+static void enum_options(Doc *d, json_t *s, const Field *f)
+{
+    json_t *values = json_array(), *descr = json_object();
+    for (int i = 0; i < f->noptions; i++) {
+        json_array_append_new(values, json_string(f->options[i].value));
+        json_object_set_new(descr, f->options[i].value, json_string(label_text(d, &f->options[i].label)));
+    }
+    json_object_set_new(s, "enum", values);
+    json_object_set_new(s, "x-enumDescriptions", descr);
+}
+
+/* Numeric bounds in API units (decimal fields store scaled integers). */
+static void bounds(json_t *s, const Field *f)
+{
+    bool scaled = f->type == FT_DECIMAL || f->type == FT_PERCENT;
+    if (f->has_min)
+        json_object_set_new(s, "minimum", scaled ? json_real((double)f->min / (double)pow10s[f->scale])
+                                                  : json_integer(f->min));
+    if (f->has_max)
+        json_object_set_new(s, "maximum", scaled ? json_real((double)f->max / (double)pow10s[f->scale])
+                                                  : json_integer(f->max));
+}
+
+/* Schema of the value of field f (not a parent) in a record (input false)
+ * or in a create/update body (input true). New reference. */
+static json_t *field_schema(Doc *d, const Field *f, bool input)
+{
+    json_t *s = NULL;
+    const char *note = NULL;
+    switch (f->type) {
+    case FT_STRING:
+    case FT_TEXT:
+        s = json_pack("{s:s, s:I}", "type", "string", "maxLength", (json_int_t)f->max_length);
+        note = f->type == FT_STRING ? "Single line; length in characters." : "Length in characters.";
+        break;
+    case FT_EMAIL:
+        s = json_pack("{s:s, s:s, s:I}", "type", "string", "format", "email", "maxLength", (json_int_t)f->max_length);
+        note = "E-mail address; an empty string clears it.";
+        break;
+    case FT_PHONE:
+        s = json_pack("{s:s, s:I}", "type", "string", "maxLength", (json_int_t)f->max_length);
+        note = "Phone number: an optional leading +, 5 to 20 digits, separators (space - . ( )) and an optional "
+               "extension x123; stored and returned without separators (138-1234-5678 -> 13812345678).";
+        break;
+    case FT_URL:
+        s = json_pack("{s:s, s:s, s:I}", "type", "string", "format", "uri", "maxLength", (json_int_t)f->max_length);
+        note = "Web address starting with http:// or https://.";
+        break;
+    case FT_DATE:
+        s = json_pack("{s:s, s:s}", "type", "string", "format", "date");
+        note = "Date YYYY-MM-DD.";
+        break;
+    case FT_DATETIME:
+        s = json_pack("{s:s, s:s}", "type", "string", "format", "date-time");
+        note = "RFC 3339 date-time; accepted with any offset, returned in UTC with Z.";
+        break;
+    case FT_ENUM:
+        s = json_pack("{s:s}", "type", "string");
+        if (f->noptions)
+            enum_options(d, s, f);
+        note = f->dict ? arena_printf(&d->arena, "One value of the dictionary '%s'.", f->dict) : "One of the listed values.";
+        break;
+    case FT_MULTI_ENUM: {
+        json_t *item = json_pack("{s:s}", "type", "string");
+        if (f->noptions)
+            enum_options(d, item, f);
+        s = json_pack("{s:s, s:o, s:b}", "type", "array", "items", item, "uniqueItems", 1);
+        note = "Several of the listed values, each at most once.";
+        break;
+    }
+    case FT_INT:
+        s = json_pack("{s:s, s:s}", "type", "integer", "format", "int64");
+        bounds(s, f);
+        note = "Integer.";
+        break;
+    case FT_MONEY:
+        s = json_pack("{s:s, s:s}", "type", "integer", "format", "int64");
+        bounds(s, f);
+        note = "Money as an integer in minor units (fen): 12345 means 123.45 yuan.";
+        break;
+    case FT_DECIMAL:
+    case FT_PERCENT:
+        s = input ? json_pack("{s:[s, s], s:s}", "type", "number", "string", "pattern", "^[+-]?[0-9]+(\\.[0-9]+)?$")
+                  : json_pack("{s:s}", "type", "number");
+        bounds(s, f);
+        note = arena_printf(&d->arena, "%s with at most %d decimal places%s.",
+                            f->type == FT_PERCENT ? "Percentage (12.5 means 12.5%)" : "Decimal number", f->scale,
+                            input ? "; a JSON number or a decimal string such as \"12.34\"" : "");
+        break;
+    case FT_BOOL:
+        s = json_pack("{s:s}", "type", "boolean");
+        note = "true or false.";
+        break;
+    case FT_LINK: {
+        const Entity *t = meta_entity(f->target);
+        s = json_pack("{s:s, s:s, s:i, s:s}", "type", "integer", "format", "int64", "minimum", 1, "x-target", f->target);
+        note = arena_printf(&d->arena, "Id of a %s record (%s).", f->target, t ? label_text(d, &t->singular) : f->target);
+        break;
+    }
+    case FT_LINK_MULTIPLE: {
+        const Entity *t = meta_entity(f->target);
+        s = json_pack("{s:s, s:{s:s, s:s, s:i}, s:s}", "type", "array", "items", "type", "integer", "format", "int64",
+                      "minimum", 1, "x-target", f->target);
+        note = arena_printf(&d->arena, "Ids of %s records (%s); the list replaces the stored one.", f->target,
+                            t ? label_text(d, &t->label) : f->target);
+        break;
+    }
+    case FT_FILE:
+        s = json_pack("{s:s, s:s, s:i}", "type", "integer", "format", "int64", "minimum", 1);
+        note = "Id of an uploaded file.";
+        break;
+    case FT_ADDRESS:
+        /* Siblings of $ref are allowed in 3.1 but ignored by many tools: wrap it. */
+        s = f->required ? json_pack("{s:[o]}", "allOf", schema_ref(d, "Address"))
+                        : json_pack("{s:[o, {s:s}]}", "anyOf", schema_ref(d, "Address"), "type", "null");
+        note = "Postal address.";
+        break;
+    case FT_JSON:
+        s = json_object();
+        note = "Any JSON value.";
+        break;
+    case FT_AUTO_NUMBER:
+        s = json_pack("{s:s, s:b}", "type", "string", "readOnly", 1);
+        note = arena_printf(&d->arena, "Assigned by the server on create from the pattern %s.", f->pattern);
+        break;
+    case FT_FORMULA:
+        s = json_pack("{s:[s, s, s], s:b}", "type", "integer", "number", "string", "readOnly", 1);
+        note = "Computed by the server.";
+        break;
+    case FT_PARENT:
+    case FT__COUNT:
+        s = json_object();
+        break;
+    }
+    annotate(d, s, f, note);
+    if (f->readonly)
+        json_object_set_new(s, "readOnly", json_true());
+    if (f->write_only)
+        json_object_set_new(s, "writeOnly", json_true());
+    if (f->dflt && input)
+        json_object_set(s, "default", f->dflt);
+    /* Required text must not be empty: the engine treats "" as missing. */
+    if (f->required && (f->type == FT_STRING || f->type == FT_TEXT || f->type == FT_EMAIL || f->type == FT_PHONE ||
+                        f->type == FT_URL))
+        json_object_set_new(s, "minLength", json_integer(1));
+    /* null clears an optional field; lists are cleared with [], write-only
+     * values (passwords) must be text. */
+    if (!f->required && !f->write_only && f->type != FT_LINK_MULTIPLE && f->type != FT_JSON &&
+        f->type != FT_ADDRESS)
+        s = nullable(s);
+    return s;
+}
+
+/* The two properties of a parent field: NAME_type (an entity name) and NAME_id. */
+static void parent_properties(Doc *d, json_t *props, const Field *f)
+{
+    int n;
+    const Entity *const *all = meta_entities(&n);
+    json_t *names = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(names, json_string(all[i]->name));
+    const char *lt = label_text(d, &f->label);
+    json_t *t = json_pack("{s:s, s:o, s:s, s:s, s:o}", "type", "string", "enum", names, "title", f->label.en,
+                          "description",
+                          arena_printf(&d->arena, "%s: the entity of the related record; set together with %s_id.",
+                                       lt, f->name),
+                          "x-labels", labels_json(&f->label));
+    json_t *id = json_pack("{s:s, s:s, s:i, s:s, s:s, s:o}", "type", "integer", "format", "int64", "minimum", 1,
+                           "title", f->label.en, "description",
+                           arena_printf(&d->arena, "%s: the id of the related record; set together with %s_type.",
+                                        lt, f->name),
+                           "x-labels", labels_json(&f->label));
+    if (f->readonly) {
+        json_object_set_new(t, "readOnly", json_true());
+        json_object_set_new(id, "readOnly", json_true());
+    }
+    json_object_set_new(props, arena_printf(&d->arena, "%s_type", f->name), nullable(t));
+    json_object_set_new(props, arena_printf(&d->arena, "%s_id", f->name), nullable(id));
+}
+
+/* ---------- per-entity components ---------- */
+
+/* Does a record of e carry owner_id / department_id as common columns? */
+static bool has_owner(const Entity *e) { return e->owned; }
+static bool has_common_department(const Entity *e) { return e->owned && !meta_field(e, "department_id"); }
+
+/* Component "<entity>": a record as returned by the API. */
+static void record_schema(Doc *d, const Entity *e)
+{
+    json_t *props = json_object();
+    json_object_set_new(props, "id", json_pack("{s:s, s:s, s:b, s:s}", "type", "integer", "format", "int64",
+                                               "readOnly", 1, "description", "Record id."));
+    if (has_owner(e))
+        json_object_set_new(props, "owner_id",
+                            json_pack("{s:[s, s], s:s, s:s, s:s}", "type", "integer", "null", "format", "int64",
+                                      "x-target", "users", "description",
+                                      "Owner (a users id); decides who sees the record under own/department scopes."));
+    if (has_common_department(e))
+        json_object_set_new(props, "department_id",
+                            json_pack("{s:[s, s], s:s, s:b, s:s, s:s}", "type", "integer", "null", "format", "int64",
+                                      "readOnly", 1, "x-target", "departments", "description",
+                                      "Department of the owner, kept in step with owner_id."));
+    json_object_set_new(props, "created_at", json_pack("{s:s, s:s, s:b, s:s}", "type", "string", "format", "date-time",
+                                                       "readOnly", 1, "description", "Creation time (UTC)."));
+    json_object_set_new(props, "created_by",
+                        json_pack("{s:[s, s], s:s, s:b, s:s, s:s}", "type", "integer", "null", "format", "int64",
+                                  "readOnly", 1, "x-target", "users", "description", "User who created it."));
+    json_object_set_new(props, "updated_at", json_pack("{s:s, s:s, s:b, s:s}", "type", "string", "format", "date-time",
+                                                       "readOnly", 1, "description", "Time of the last change (UTC)."));
+    json_object_set_new(props, "updated_by",
+                        json_pack("{s:[s, s], s:s, s:b, s:s, s:s}", "type", "integer", "null", "format", "int64",
+                                  "readOnly", 1, "x-target", "users", "description", "User who changed it last."));
+    json_object_set_new(props, "version",
+                        json_pack("{s:s, s:s, s:i, s:b, s:s}", "type", "integer", "format", "int64", "minimum", 1,
+                                  "readOnly", 1, "description",
+                                  "Incremented by every change; send it back with PATCH to detect concurrent edits."));
+    json_object_set_new(props, "deleted_at",
+                        json_pack("{s:[s, s], s:s, s:b, s:s}", "type", "string", "null", "format", "date-time",
+                                  "readOnly", 1, "description", "When it was moved to the trash; null for live records."));
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (f->type == FT_PARENT)
+            parent_properties(d, props, f);
+        else
+            json_object_set_new(props, f->name, field_schema(d, f, false));
+    }
+    json_t *s = json_pack("{s:s, s:s, s:s, s:o, s:o, s:[s, s, s, s, s, s, s]}", "type", "object", "title",
+                          e->singular.en, "description",
+                          arena_printf(&d->arena,
+                                       "%s: one record. Fields the caller's role may not see are left out; "
+                                       "write-only fields are never returned.",
+                                       label_text(d, &e->singular)),
+                          "x-labels", labels_json(&e->label), "properties", props, "required", "id", "created_at",
+                          "created_by", "updated_at", "updated_by", "version", "deleted_at");
+    if (e->title_field)
+        json_object_set_new(s, "x-title-field", json_string(e->title_field));
+    json_object_set_new(d->schemas, e->name, s);
+}
+
+/* Components "<entity>_create" and "<entity>_update": request bodies. */
+static void input_schemas(Doc *d, const Entity *e)
+{
+    json_t *props = json_object(), *required = json_array();
+    if (has_owner(e))
+        json_object_set_new(props, "owner_id",
+                            json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "integer", "format", "int64", "minimum", 1,
+                                      "x-target", "users", "description",
+                                      "Owner (an active user's id); defaults to the caller on create. Giving the "
+                                      "record to someone else needs the assign permission."));
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (f->readonly || f->type == FT_AUTO_NUMBER || f->type == FT_FORMULA)
+            continue;
+        if (f->type == FT_PARENT) {
+            parent_properties(d, props, f);
+            continue;
+        }
+        json_object_set_new(props, f->name, field_schema(d, f, true));
+        if (f->required)
+            json_array_append_new(required, json_string(f->name));
+    }
+    const char *sing = label_text(d, &e->singular);
+    json_t *create = json_pack("{s:s, s:s, s:O, s:o, s:b}", "type", "object", "description",
+                               arena_printf(&d->arena,
+                                            "%s: the values of a new record. Unknown and read-only fields are "
+                                            "rejected (422); fields left out get their default.",
+                                            sing),
+                               "properties", props, "required", required, "additionalProperties", 0);
+    json_t *uprops = json_deep_copy(props);
+    json_object_set_new(uprops, "version",
+                        json_pack("{s:s, s:s, s:i, s:s}", "type", "integer", "format", "int64", "minimum", 1,
+                                  "description", "The version read; a different stored version answers 409."));
+    /* Defaults apply on create only. */
+    const char *k;
+    json_t *v;
+    json_object_foreach(uprops, k, v)
+    {
+        json_object_del(v, "default");
+    }
+    json_t *update = json_pack("{s:s, s:s, s:o, s:[s]}", "type", "object", "description",
+                               arena_printf(&d->arena,
+                                            "%s: the fields to change, and the version read. Read-only columns "
+                                            "(id, created_at …) may be sent back unchanged and are then ignored.",
+                                            sing),
+                               "properties", uprops, "required", "version");
+    json_decref(props);
+    json_object_set_new(d->schemas, arena_printf(&d->arena, "%s_create", e->name), create);
+    json_object_set_new(d->schemas, arena_printf(&d->arena, "%s_update", e->name), update);
+}
+
+/* Component "<entity>_list": a page of records. */
+static void list_schema(Doc *d, const Entity *e)
+{
+    json_t *s = json_pack(
+        "{s:s, s:s, s:{s:{s:s, s:o}, s:{s:s, s:s, s:i, s:s}, s:{s:s, s:i, s:i}, s:{s:s, s:i}}, s:[s, s, s, s]}",
+        "type", "object", "description", arena_printf(&d->arena, "A page of %s.", label_text(d, &e->label)),
+        "properties", "data", "type", "array", "items", schema_ref(d, e->name), "total", "type", "integer", "format",
+        "int64", "minimum", 0, "description", "Matching records in all pages.", "limit", "type", "integer", "minimum",
+        1, "maximum", RECORD_LIMIT_MAX, "offset", "type", "integer", "minimum", 0, "required", "data", "total",
+        "limit", "offset");
+    json_object_set_new(d->schemas, arena_printf(&d->arena, "%s_list", e->name), s);
+}
+
+/* Names that may be filtered and sorted on, in filter.c's terms: common
+ * columns (not deleted_at), declared fields, parent sub-columns. fn is called
+ * with the name, the field (NULL for common columns and parent sub-columns),
+ * the common type for columns, and whether it sorts. */
+typedef void (*NameFn)(Doc *d, const Entity *e, const char *name, const Field *f, FieldType t, bool sortable,
+                       void *ud);
+
+static void each_filter_name(Doc *d, const Entity *e, NameFn fn, void *ud)
+{
+    static const char *common[] = {"id", "owner_id", "department_id", "created_at", "created_by", "updated_at",
+                                   "updated_by", "version"};
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
+        FieldType t;
+        meta_common_column(common[i], &t);
+        if (!strcmp(common[i], "owner_id") && !has_owner(e))
+            continue;
+        if (!strcmp(common[i], "department_id") && !has_common_department(e))
+            continue;
+        fn(d, e, common[i], NULL, t, true, ud);
+    }
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (f->type == FT_PARENT) {
+            fn(d, e, arena_printf(&d->arena, "%s_type", f->name), f, FT_STRING, true, ud);
+            fn(d, e, arena_printf(&d->arena, "%s_id", f->name), f, FT_INT, true, ud);
+            continue;
+        }
+        if (!f->filterable || f->type == FT_LINK_MULTIPLE)
+            continue;
+        fn(d, e, f->name, f, f->type, f->sortable, ud);
+    }
+}
+
+/* Schema of one filter operand as query-string text for a column of type t
+ * (field f when declared). */
+static json_t *operand_schema(Doc *d, const Field *f, FieldType t)
+{
+    switch (t) {
+    case FT_INT:
+    case FT_MONEY:
+    case FT_LINK:
+    case FT_FILE:
+        return json_pack("{s:s, s:s}", "type", "integer", "format", "int64");
+    case FT_DECIMAL:
+    case FT_PERCENT:
+        return json_pack("{s:s}", "type", "number");
+    case FT_BOOL:
+        return json_pack("{s:s}", "type", "boolean");
+    case FT_DATE:
+        return json_pack("{s:s, s:s}", "type", "string", "format", "date");
+    case FT_ENUM: {
+        json_t *s = json_pack("{s:s}", "type", "string");
+        if (f && f->type == FT_ENUM && f->noptions)
+            enum_options(d, s, f);
+        return s;
+    }
+    default:
+        return json_pack("{s:s}", "type", "string");
+    }
+}
+
+/* State while collecting the filter parameters of one entity. */
+typedef struct FilterState {
+    json_t *refs;     /* array of $refs to components/parameters, for list/trash/export */
+    json_t *names;    /* array of filterable names, for the condition schema */
+    json_t *sortable; /* array of sortable names */
+} FilterState;
+
+/* Add the parameter component of one filterable name: its eq form
+ * "name=value". The other operators ("name[op]=value") are described once in
+ * the operation's description and listed in x-operators, rather than as one
+ * parameter each: that would be nine parameters per field on three operations
+ * per entity, which made the document several times larger and slower to
+ * build without telling a reader more. */
+static void filter_params_of(Doc *d, const Entity *e, const char *name, const Field *f, FieldType t, bool sortable,
+                             void *ud)
+{
+    FilterState *st = ud;
+    json_array_append_new(st->names, json_string(name));
+    if (sortable)
+        json_array_append_new(st->sortable, json_string(name));
+    if (reserved_param(name))
+        return; /* only name[eq]=… reaches the filter; still documented in x-operators of the others */
+    const char *what;
+    if (f && f->type == FT_PARENT)
+        what = arena_printf(&d->arena, "%s, %s", label_text(d, &f->label), strstr(name, "_type") ? "entity" : "id");
+    else if (f)
+        what = label_text(d, &f->label);
+    else
+        what = name;
+    const char *note = t == FT_DATETIME ? " Date-times are RFC 3339 or a date YYYY-MM-DD (its start, UTC)."
+                       : t == FT_MONEY  ? " Amounts in minor units (fen)."
+                                        : "";
+    json_t *p = json_pack("{s:s, s:s, s:b, s:s, s:o, s:O}", "name", name, "in", "query", "required", 0, "description",
+                          arena_printf(&d->arena,
+                                       "Filter: %s equals the value.%s Other operators: %s[op]=value with op in "
+                                       "ne, lt, le, gt, ge, like, in, null.",
+                                       what, note, name),
+                          "schema", operand_schema(d, f, t), "x-operators", d->ops);
+    const char *key = arena_printf(&d->arena, "%s.%s", e->name, name);
+    json_object_set_new(d->params, key, p);
+    json_array_append_new(st->refs, ref(d, "parameters", key));
+}
+
+/* "(a|b|c)" for a regular expression over identifiers. */
+static const char *alternatives(Doc *d, json_t *names)
+{
+    Buf b;
+    buf_init(&b, &d->arena);
+    buf_putc(&b, '(');
+    size_t i;
+    json_t *n;
+    json_array_foreach(names, i, n)
+    {
+        if (i)
+            buf_putc(&b, '|');
+        buf_raw(&b, json_string_value(n));
+    }
+    buf_putc(&b, ')');
+    return b.data;
+}
+
+/* Comma-separated list of names, for descriptions. */
+static const char *name_list(Doc *d, json_t *names)
+{
+    Buf b;
+    buf_init(&b, &d->arena);
+    size_t i;
+    json_t *n;
+    json_array_foreach(names, i, n)
+    {
+        if (i)
+            buf_raw(&b, ", ");
+        buf_raw(&b, json_string_value(n));
+    }
+    return b.data;
+}
+
+/* Components of the filters of e: the query parameters, "<entity>.sort",
+ * "<entity>.q", and the schemas "<entity>_condition", "<entity>_filter" and
+ * "<entity>_query". Fills st (the caller decrefs its arrays). */
+static void filter_components(Doc *d, const Entity *e, FilterState *st)
+{
+    st->refs = json_array();
+    st->names = json_array();
+    st->sortable = json_array();
+    each_filter_name(d, e, filter_params_of, st);
+
+    const char *alt = alternatives(d, st->sortable);
+    json_object_set_new(
+        d->params, arena_printf(&d->arena, "%s.sort", e->name),
+        json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:s, s:s}}", "name", "sort", "in", "query", "required", 0,
+                  "description",
+                  arena_printf(&d->arena,
+                               "Order: up to 4 comma-separated names, each optionally prefixed with - (descending) "
+                               "or +; ties are broken by id. Default -updated_at. Sortable: %s.",
+                               name_list(d, st->sortable)),
+                  "schema", "type", "string", "pattern", arena_printf(&d->arena, "^[-+]?%s(,[-+]?%s){0,3}$", alt, alt),
+                  "default", "-updated_at"));
+
+    Buf sf;
+    buf_init(&sf, &d->arena);
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].search) {
+            if (sf.len)
+                buf_raw(&sf, ", ");
+            buf_raw(&sf, e->fields[i].name);
+        }
+    if (!sf.len && e->title_field)
+        buf_raw(&sf, e->title_field);
+    json_object_set_new(d->params, arena_printf(&d->arena, "%s.q", e->name),
+                        json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i}}", "name", "q", "in", "query", "required", 0,
+                                  "description",
+                                  arena_printf(&d->arena,
+                                               "Text search (substring, at most 100 characters) over: %s.",
+                                               sf.len ? sf.data : "(nothing)"),
+                                  "schema", "type", "string", "maxLength", 100));
+
+    const char *cond_name = arena_printf(&d->arena, "%s_condition", e->name);
+    const char *filter_name = arena_printf(&d->arena, "%s_filter", e->name);
+    json_object_set_new(
+        d->schemas, cond_name,
+        json_pack("{s:s, s:s, s:{s:{s:s, s:O}, s:{s:s, s:O, s:s}, s:{s:s}}, s:[s], s:b}", "type", "object",
+                  "description",
+                  "One condition. value is a scalar for eq ne lt le gt ge, text for like, a list (or a "
+                  "comma-separated string) for in, and true/false for null (true when left out).",
+                  "properties", "field", "type", "string", "enum", st->names, "op", "type", "string", "enum", d->ops,
+                  "default", "eq", "value", "description", "The operand.", "required", "field", "additionalProperties",
+                  0));
+    json_object_set_new(
+        d->schemas, filter_name,
+        json_pack("{s:s, s:[{s:s, s:{s:{s:s, s:o}}, s:[s], s:b}, {s:s, s:{s:{s:s, s:o}}, s:[s], s:b}, o]}",
+                  "description",
+                  "A filter tree: {\"and\": [...]}, {\"or\": [...]} or a condition; at most 8 levels and 100 "
+                  "conditions. An empty and-list matches everything, an empty or-list nothing.",
+                  "oneOf", "type", "object", "properties", "and", "type", "array", "items", schema_ref(d, filter_name),
+                  "required", "and", "additionalProperties", 0, "type", "object", "properties", "or", "type", "array",
+                  "items", schema_ref(d, filter_name), "required", "or", "additionalProperties", 0,
+                  schema_ref(d, cond_name)));
+    json_object_set_new(
+        d->schemas, arena_printf(&d->arena, "%s_query", e->name),
+        json_pack("{s:s, s:s, s:{s:o, s:{s:s, s:s}, s:{s:[s, s], s:i}, s:{s:s, s:i, s:i, s:i}, s:{s:s, s:i, s:i}}, "
+                  "s:b}",
+                  "type", "object", "description", "A query with a nested filter.", "properties", "where",
+                  schema_ref(d, filter_name), "sort", "type", "string", "description",
+                  arena_printf(&d->arena, "As the sort parameter of the list (sortable: %s).",
+                               name_list(d, st->sortable)),
+                  "q", "type", "string", "null", "maxLength", 100, "limit", "type", "integer", "minimum", 1,
+                  "maximum", RECORD_LIMIT_MAX, "default", RECORD_LIMIT_DEFAULT, "offset", "type", "integer", "minimum",
+                  0, "default", 0, "additionalProperties", 0));
+}
+
+/* ---------- per-entity paths ---------- */
+
+/* The query-string filter syntax, described once per document. */
+static const char *filter_syntax(Doc *d)
+{
+    Buf b;
+    buf_init(&b, &d->arena);
+    buf_raw(&b, "Filters: `field=value`, or `field[op]=value` with op one of:");
+    for (size_t i = 0; i < NFILTER_OPS; i++)
+        buf_printf(&b, "%s `%s` (%s)", i ? "," : "", filter_ops[i].name, filter_ops[i].what);
+    buf_raw(&b, ". Every filterable field is declared as a parameter in its eq form; the other operators apply to "
+                "the same names (their x-operators). Several filters all apply. Fields the caller's role may not "
+                "see cannot be filtered; unknown fields and operators answer 400. Nested and/or filters: POST "
+                "…/query.");
+    return b.data;
+}
+
+static void entity_paths(Doc *d, const Entity *e)
+{
+    FilterState st;
+    filter_components(d, e, &st);
+    const char *n = e->name;
+    const char *lab = label_text(d, &e->label);
+    const char *sing = label_text(d, &e->singular);
+    const char *base = arena_printf(&d->arena, "/api/v1/%s", n);
+    const char *one = arena_printf(&d->arena, "/api/v1/%s/{id}", n);
+    json_t *list_params = json_pack("[o, o, o, o]", ref(d, "parameters", "limit"), ref(d, "parameters", "offset"),
+                                    ref(d, "parameters", arena_printf(&d->arena, "%s.sort", n)),
+                                    ref(d, "parameters", arena_printf(&d->arena, "%s.q", n)));
+    json_array_extend(list_params, st.refs);
+    json_t *list_ok = json_response(arena_printf(&d->arena, "A page of %s.", lab),
+                                    schema_ref(d, arena_printf(&d->arena, "%s_list", n)));
+
+    json_t *op = operation(d, n, arena_printf(&d->arena, "%s_list", n), arena_printf(&d->arena, "List %s", n),
+                           arena_printf(&d->arena, "%s: the live records the caller may read, newest change first. %s",
+                                        lab, d->filter_help),
+                           ACCESS_READ, "400 403", false);
+    json_object_set(op, "parameters", list_params);
+    respond(op, "200", json_incref(list_ok));
+    add_op(d, base, "get", op);
+
+    op = operation(d, n, arena_printf(&d->arena, "%s_create", n), arena_printf(&d->arena, "Create a %s record", n),
+                   arena_printf(&d->arena, "%s: create a record; answers 201 with the stored record and its Location.",
+                                sing),
+                   ACCESS_WRITE, "400 403 409 422", true);
+    json_object_set_new(op, "requestBody", json_body("The new record's values.",
+                                                     schema_ref(d, arena_printf(&d->arena, "%s_create", n))));
+    json_t *created = json_response("Created.", schema_ref(d, n));
+    json_object_set_new(created, "headers",
+                        json_pack("{s:{s:s, s:{s:s, s:s}}}", "Location", "description", "The record's URL.", "schema",
+                                  "type", "string", "format", "uri-reference"));
+    respond(op, "201", created);
+    add_op(d, base, "post", op);
+
+    op = operation(d, n, arena_printf(&d->arena, "%s_query", n), arena_printf(&d->arena, "Query %s", n),
+                   arena_printf(&d->arena, "%s: list with a nested and/or filter tree in the body.", lab), ACCESS_READ,
+                   "400 403", true);
+    json_object_set_new(op, "requestBody",
+                        json_body("The query.", schema_ref(d, arena_printf(&d->arena, "%s_query", n))));
+    respond(op, "200", json_incref(list_ok));
+    add_op(d, arena_printf(&d->arena, "%s/query", base), "post", op);
+
+    op = operation(d, n, arena_printf(&d->arena, "%s_export", n), arena_printf(&d->arena, "Export %s as CSV", n),
+                   arena_printf(&d->arena,
+                                "%s: every record of the list (up to 100000) as CSV in UTF-8 with a BOM; the "
+                                "header row has id and the field labels. Needs the export permission. Takes the "
+                                "filters, sort and q of the list (%s_list).",
+                                lab, n),
+                   ACCESS_READ, "400 403", false);
+    json_t *ep = json_pack("[{s:s, s:s, s:b, s:s, s:{s:s, s:[s], s:s}}, o, o]", "name", "format", "in", "query",
+                           "required", 0, "description", "Export format.", "schema", "type", "string", "enum", "csv",
+                           "default", "csv", ref(d, "parameters", arena_printf(&d->arena, "%s.sort", n)),
+                           ref(d, "parameters", arena_printf(&d->arena, "%s.q", n)));
+    json_array_extend(ep, st.refs);
+    json_object_set_new(op, "parameters", ep);
+    respond(op, "200",
+            json_pack("{s:s, s:{s:{s:s, s:{s:s}, s:s}}, s:{s:{s:{s:s}}}}", "description", "The CSV file.", "headers",
+                      "Content-Disposition", "description", "Names the download.", "schema", "type", "string",
+                      "example", arena_printf(&d->arena, "attachment; filename=\"%s.csv\"", n), "content",
+                      "text/csv", "schema", "type", "string"));
+    add_op(d, arena_printf(&d->arena, "%s/export", base), "get", op);
+
+    op = operation(d, n, arena_printf(&d->arena, "%s_trash", n), arena_printf(&d->arena, "List deleted %s", n),
+                   arena_printf(&d->arena,
+                                "%s in the trash (administrators, or roles that may delete them). Takes the "
+                                "parameters of the list (%s_list).",
+                                lab, n),
+                   ACCESS_READ, "400 403", false);
+    json_object_set(op, "parameters", list_params);
+    respond(op, "200", json_incref(list_ok));
+    add_op(d, arena_printf(&d->arena, "%s/trash", base), "get", op);
+
+    op = operation(d, n, arena_printf(&d->arena, "%s_get", n), arena_printf(&d->arena, "Get a %s record", n),
+                   arena_printf(&d->arena, "%s: one live record the caller may read.", sing), ACCESS_READ, "403 404",
+                   false);
+    respond(op, "200", json_response("The record.", schema_ref(d, n)));
+    add_op(d, one, "get", op);
+
+    op = operation(d, n, arena_printf(&d->arena, "%s_update", n), arena_printf(&d->arena, "Change a %s record", n),
+                   arena_printf(&d->arena,
+                                "%s: change the given fields. The body carries the version read; if the record "
+                                "changed meanwhile the answer is 409.",
+                                sing),
+                   ACCESS_WRITE, "400 403 404 409 422", true);
+    json_object_set_new(op, "requestBody", json_body("The fields to change and the version read.",
+                                                     schema_ref(d, arena_printf(&d->arena, "%s_update", n))));
+    respond(op, "200", json_response("The stored record.", schema_ref(d, n)));
+    add_op(d, one, "patch", op);
+
+    op = operation(d, n, arena_printf(&d->arena, "%s_delete", n), arena_printf(&d->arena, "Delete a %s record", n),
+                   arena_printf(&d->arena, "%s: move the record to the trash (it can be restored).", sing),
+                   ACCESS_WRITE, "403 404 409", false);
+    respond(op, "204", json_pack("{s:s}", "description", "Moved to the trash."));
+    add_op(d, one, "delete", op);
+    json_object_set_new(json_object_get(d->paths, one), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+
+    const char *hist = arena_printf(&d->arena, "%s/history", one);
+    op = operation(d, n, arena_printf(&d->arena, "%s_history", n),
+                   arena_printf(&d->arena, "History of a %s record", n),
+                   arena_printf(&d->arena,
+                                "%s: changes of the key fields, newest first (at most 500); fields the caller "
+                                "may not see are left out.",
+                                sing),
+                   ACCESS_READ, "403 404", false);
+    respond(op, "200",
+            json_response("The changes.", json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object", "properties",
+                                                    "data", "type", "array", "items", schema_ref(d, "HistoryEntry"),
+                                                    "required", "data")));
+    add_op(d, hist, "get", op);
+    json_object_set_new(json_object_get(d->paths, hist), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+
+    const char *rest = arena_printf(&d->arena, "%s/restore", one);
+    op = operation(d, n, arena_printf(&d->arena, "%s_restore", n), arena_printf(&d->arena, "Restore a %s record", n),
+                   arena_printf(&d->arena, "%s: bring a record back from the trash.", sing), ACCESS_WRITE,
+                   "403 404 409", false);
+    respond(op, "200", json_response("The restored record.", schema_ref(d, n)));
+    add_op(d, rest, "post", op);
+    json_object_set_new(json_object_get(d->paths, rest), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+
+    const char *purge = arena_printf(&d->arena, "%s/purge", one);
+    op = operation(d, n, arena_printf(&d->arena, "%s_purge", n), arena_printf(&d->arena, "Purge a %s record", n),
+                   arena_printf(&d->arena,
+                                "%s: delete a record in the trash for good (administrators only); 409 while "
+                                "other records refer to it.",
+                                sing),
+                   ACCESS_WRITE, "403 404 409", false);
+    respond(op, "204", json_pack("{s:s}", "description", "Deleted for good."));
+    add_op(d, purge, "post", op);
+    json_object_set_new(json_object_get(d->paths, purge), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+
+    json_decref(list_ok);
+    json_decref(list_params);
+    json_decref(st.refs);
+    json_decref(st.names);
+    json_decref(st.sortable);
+}
+
+/* ---------- fixed endpoints ---------- */
+
+static json_t *ok_schema(void)
+{
+    return json_pack("{s:s, s:{s:{s:s, s:b}}, s:[s]}", "type", "object", "properties", "ok", "type", "boolean",
+                     "const", 1, "required", "ok");
+}
+
+static void auth_paths(Doc *d)
+{
+    json_t *op = operation(d, "auth", "auth_login", "Log in",
+                           "Check a username and password. Answers with a session token for the Authorization "
+                           "header, the CSRF token for cookie sessions and the user, and sets the session cookie. "
+                           "Repeated failures are rate limited (429 with Retry-After).",
+                           ACCESS_PUBLIC, "400 401 422 429", true);
+    json_object_set_new(op, "requestBody",
+                        json_body("Credentials.", json_pack("{s:s, s:{s:{s:s, s:i, s:i}, s:{s:s, s:i, s:i, s:s}}, s:[s, s]}",
+                                                            "type", "object", "properties", "username", "type",
+                                                            "string", "minLength", 1, "maxLength", 64, "password",
+                                                            "type", "string", "minLength", 1, "maxLength", 200,
+                                                            "format", "password", "required", "username", "password")));
+    json_t *ok = json_response("Logged in.", schema_ref(d, "LoginResult"));
+    json_object_set_new(ok, "headers",
+                        json_pack("{s:{s:s, s:{s:s}}}", "Set-Cookie", "description",
+                                  "The session cookie " AUTH_COOKIE " (HttpOnly, SameSite=Lax).", "schema", "type",
+                                  "string"));
+    respond(op, "200", ok);
+    add_op(d, "/api/v1/auth/login", "post", op);
+
+    op = operation(d, "auth", "auth_logout", "Log out",
+                   "End the session (cookie or session token). API tokens are revoked with DELETE "
+                   "/api/v1/auth/tokens/{id} instead (400).",
+                   ACCESS_WRITE, "400 403", false);
+    respond(op, "200", json_response("Logged out.", ok_schema()));
+    add_op(d, "/api/v1/auth/logout", "post", op);
+
+    op = operation(d, "auth", "auth_me", "The current user",
+                   "The caller's users record with is_admin and the permission matrix; csrf_token for cookie "
+                   "sessions.",
+                   ACCESS_READ, "", false);
+    respond(op, "200", json_response("The current user.", schema_ref(d, "Me")));
+    add_op(d, "/api/v1/auth/me", "get", op);
+
+    op = operation(d, "auth", "auth_password", "Change the password",
+                   "Change the caller's password; other sessions of the user end.", ACCESS_WRITE, "400 403 422", true);
+    json_object_set_new(op, "requestBody",
+                        json_body("Current and new password.",
+                                  json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}}, s:[s, s]}", "type", "object",
+                                            "properties", "current_password", "type", "string", "format", "password",
+                                            "new_password", "type", "string", "format", "password", "required",
+                                            "current_password", "new_password")));
+    respond(op, "200", json_response("Changed.", ok_schema()));
+    add_op(d, "/api/v1/auth/password", "post", op);
+
+    op = operation(d, "tokens", "tokens_list", "List API tokens", "The caller's API tokens, newest first.",
+                   ACCESS_READ, "", false);
+    respond(op, "200",
+            json_response("The tokens.", json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object", "properties",
+                                                   "data", "type", "array", "items", schema_ref(d, "Token"),
+                                                   "required", "data")));
+    add_op(d, "/api/v1/auth/tokens", "get", op);
+
+    op = operation(d, "tokens", "tokens_create", "Create an API token",
+                   "A long-lived token (gx_…) for scripts, sent as Authorization: Bearer. It is shown once.",
+                   ACCESS_WRITE, "400 403 422", true);
+    json_object_set_new(op, "requestBody",
+                        json_body("The token's name.", json_pack("{s:s, s:{s:{s:s, s:i, s:i}}, s:[s]}", "type",
+                                                                 "object", "properties", "name", "type", "string",
+                                                                 "minLength", 1, "maxLength", 100, "required", "name")));
+    respond(op, "201",
+            json_response("Created.", json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s}}, s:[s, s, s]}", "type",
+                                                "object", "properties", "id", "type", "integer", "format", "int64",
+                                                "name", "type", "string", "token", "type", "string", "description",
+                                                "The secret; not shown again.", "required", "id", "name", "token")));
+    add_op(d, "/api/v1/auth/tokens", "post", op);
+
+    op = operation(d, "tokens", "tokens_revoke", "Revoke an API token",
+                   "Revoke one of the caller's tokens (administrators: anyone's).", ACCESS_WRITE, "403 404", false);
+    add_param(op, ref(d, "parameters", "id"));
+    respond(op, "204", json_pack("{s:s}", "description", "Revoked."));
+    add_op(d, "/api/v1/auth/tokens/{id}", "delete", op);
+}
+
+static void meta_paths(Doc *d)
+{
+    json_t *op = operation(d, "meta", "openapi", "This document", "The OpenAPI description of the API, generated "
+                           "from the metadata.", ACCESS_PUBLIC, "", false);
+    respond(op, "200", json_response("The OpenAPI document.", json_pack("{s:s}", "type", "object")));
+    add_op(d, "/api/v1/openapi.json", "get", op);
+
+    op = operation(d, "meta", "meta_entities", "List entities",
+                   "Metadata of the entities the caller may read: fields, labels, options and the caller's access.",
+                   ACCESS_READ, "", false);
+    respond(op, "200", json_response("The entities.", json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object",
+                                                                "properties", "data", "type", "array", "items",
+                                                                schema_ref(d, "EntityMeta"), "required", "data")));
+    add_op(d, "/api/v1/meta/entities", "get", op);
+
+    int n;
+    const Entity *const *all = meta_entities(&n);
+    json_t *names = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(names, json_string(all[i]->name));
+    op = operation(d, "meta", "meta_entity", "Describe an entity", "Metadata of one entity the caller may read.",
+                   ACCESS_READ, "404", false);
+    add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:o}}", "name", "name", "in", "path", "required", 1,
+                            "description", "Entity name.", "schema", "type", "string", "enum", names));
+    respond(op, "200", json_response("The entity.", schema_ref(d, "EntityMeta")));
+    add_op(d, "/api/v1/meta/entities/{name}", "get", op);
+
+    op = operation(d, "audit", "audit_list", "Read the audit log",
+                   "Newest first. Administrators may read everything; other users only the entries of one record "
+                   "they can see (give entity and record_id, else 403).",
+                   ACCESS_READ, "400 403", false);
+    add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "entity", "in", "query", "description",
+                            "Entity name.", "schema", "type", "string"));
+    add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "name", "record_id", "in", "query", "description",
+                            "Record id.", "schema", "type", "integer", "format", "int64"));
+    add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "name", "user_id", "in", "query", "description",
+                            "Acting user.", "schema", "type", "integer", "format", "int64"));
+    add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "action", "in", "query", "description",
+                            "Action: create, update, delete, login, login_failed, export …", "schema", "type",
+                            "string"));
+    add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "name", "from", "in", "query", "description",
+                            "Entries at or after this time (RFC 3339).", "schema", "type", "string", "format",
+                            "date-time"));
+    add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "name", "to", "in", "query", "description",
+                            "Entries before this time (RFC 3339).", "schema", "type", "string", "format",
+                            "date-time"));
+    add_param(op, ref(d, "parameters", "limit"));
+    add_param(op, ref(d, "parameters", "offset"));
+    respond(op, "200", json_response("Audit entries.", json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object",
+                                                                 "properties", "data", "type", "array", "items",
+                                                                 schema_ref(d, "AuditEntry"), "required", "data")));
+    add_op(d, "/api/v1/audit", "get", op);
+
+    op = operation(d, "search", "search", "Search everything",
+                   "Up to 5 matches per searchable entity the caller may read (customers, contacts, leads, "
+                   "opportunities, tickets, users), grouped by entity; entities without matches are left out.",
+                   ACCESS_READ, "400", false);
+    add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i, s:i}}", "name", "q", "in", "query", "required", 1,
+                            "description", "Text to look for (substring).", "schema", "type", "string", "minLength", 1,
+                            "maxLength", 100));
+    respond(op, "200",
+            json_response("Matches by entity.",
+                          json_pack("{s:s, s:{s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:{s:s}}}, s:[s, s, s]}}},"
+                                    " s:[s]}",
+                                    "type", "object", "properties", "data", "type", "array", "items", "type", "object",
+                                    "properties", "entity", "type", "string", "label", "type", "string", "data",
+                                    "type", "array", "items", "type", "object", "required", "entity", "label", "data",
+                                    "required", "data")));
+    add_op(d, "/api/v1/search", "get", op);
+
+    op = operation(d, "system", "healthz", "Health check", "200 while the database answers.", ACCESS_PUBLIC, "",
+                   false);
+    respond(op, "200", json_response("Healthy.", json_pack("{s:s, s:{s:{s:s, s:[s]}}, s:[s]}", "type", "object",
+                                                           "properties", "status", "type", "string", "enum", "ok",
+                                                           "required", "status")));
+    add_op(d, "/healthz", "get", op);
+}
+
+/* ---------- shared components ---------- */
+
+static void shared_components(Doc *d)
+{
+    json_t *codes = json_pack("[s, s, s, s, s, s, s, s, s, s, s, s]", "bad_request", "unauthorized", "forbidden",
+                              "csrf", "not_found", "method_not_allowed", "conflict", "payload_too_large",
+                              "validation_failed", "too_many_requests", "database_error", "internal_error");
+    json_object_set_new(
+        d->schemas, "Error",
+        json_pack("{s:s, s:s, s:{s:{s:s, s:{s:{s:s, s:s, s:o}, s:{s:s}, s:{s:s, s:s, s:{s:s}}}, s:[s, s]}}, "
+                  "s:[s]}",
+                  "type", "object", "description", "Every error answer.", "properties", "error", "type", "object",
+                  "properties", "code", "type", "string", "description",
+                  "Machine code; usually one of the listed ones, modules may add their own.", "examples", codes,
+                  "message", "type", "string", "fields", "type", "object", "description",
+                  "Field name -> what is wrong with it (validation errors).", "additionalProperties", "type", "string",
+                  "required", "code", "message", "required", "error"));
+
+    json_t *part = json_pack("{s:[s, s], s:i}", "type", "string", "null", "maxLength", 200);
+    json_object_set_new(d->schemas, "Address",
+                        json_pack("{s:s, s:s, s:{s:O, s:O, s:O, s:O, s:O, s:O}, s:b}", "type", "object",
+                                  "description", "A postal address; every part is optional text (at most 200 "
+                                  "characters).",
+                                  "properties", "country", part, "province", part, "city", part, "district", part,
+                                  "street", part, "postcode", part, "additionalProperties", 0));
+    json_decref(part);
+
+    json_object_set_new(
+        d->schemas, "HistoryEntry",
+        json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:s}, s:{s:[s, s]}, s:{s:[s, s]}},"
+                  " s:[s, s, s, s, s]}",
+                  "type", "object", "properties", "id", "type", "integer", "format", "int64", "field", "type",
+                  "string", "old", "description", "Value before the change.", "new", "description",
+                  "Value after the change.", "at", "type", "string", "format", "date-time", "user_id", "type",
+                  "integer", "null", "user_name", "type", "string", "null", "required", "id", "field", "old", "new",
+                  "at"));
+    json_object_set_new(
+        d->schemas, "AuditEntry",
+        json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:[s, s]}, s:{s:[s, s]}, s:{s:[s, s]}, s:{s:s},"
+                  " s:{s:[s, s]}, s:{s:[s, s]}, s:{s:s}}, s:[s, s, s]}",
+                  "type", "object", "properties", "id", "type", "integer", "format", "int64", "at", "type", "string",
+                  "format", "date-time", "user_id", "type", "integer", "null", "user_name", "type", "string", "null",
+                  "ip", "type", "string", "null", "action", "type", "string", "entity", "type", "string", "null",
+                  "record_id", "type", "integer", "null", "diff", "description", "What changed (any JSON) or null.",
+                  "required", "id", "at", "action"));
+    json_object_set_new(
+        d->schemas, "Token",
+        json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:[s, s], s:s}, s:{s:[s, s], s:s}},"
+                  " s:[s, s, s, s]}",
+                  "type", "object", "properties", "id", "type", "integer", "format", "int64", "name", "type", "string",
+                  "prefix", "type", "string", "description", "First characters of the token, to recognise it.",
+                  "created_at", "type", "string", "format", "date-time", "last_used_at", "type", "string", "null",
+                  "format", "date-time", "revoked_at", "type", "string", "null", "format", "date-time", "required",
+                  "id", "name", "prefix", "created_at"));
+    json_t *me_extra = json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:s}, s:{s:s, s:s}}}", "type", "object", "properties",
+                                 "is_admin", "type", "boolean", "permissions", "type", "object", "description",
+                                 "The role permissions merged: entity -> action -> scope.", "csrf_token", "type",
+                                 "string", "description", "Send as X-CSRF-Token with cookie sessions.");
+    json_object_set_new(d->schemas, "Me",
+                        meta_entity("users") ? json_pack("{s:[o, o]}", "allOf", schema_ref(d, "users"), me_extra)
+                                             : me_extra);
+    json_object_set_new(d->schemas, "LoginResult",
+                        json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:o}, s:[s, s, s]}", "type", "object",
+                                  "properties", "token", "type", "string", "description",
+                                  "Session token for Authorization: Bearer.", "csrf_token", "type", "string",
+                                  "description", "For X-CSRF-Token when using the cookie.", "user",
+                                  schema_ref(d, "Me"), "required", "token", "csrf_token", "user"));
+
+    json_t *types = json_array();
+    for (int t = 0; t < FT__COUNT; t++)
+        json_array_append_new(types, json_string(meta_type_name((FieldType)t)));
+    json_t *labels = json_pack("{s:s, s:{s:{s:s}, s:{s:s}}, s:[s, s]}", "type", "object", "properties", "zh", "type",
+                               "string", "en", "type", "string", "required", "zh", "en");
+    json_t *scope = json_pack("{s:s, s:[s, s, s, s, s]}", "type", "string", "enum", "none", "own", "department",
+                              "department_and_below", "all");
+    json_t *flags = json_pack("{s:s}", "type", "boolean");
+    json_object_set_new(
+        d->schemas, "FieldMeta",
+        json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:o}, s:O, s:{s:s}, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:{s:s}, "
+                  "s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:O, s:O, s:O, s:{}, s:{s:s, s:{s:s, s:{s:{s:s}, "
+                  "s:{s:s}, s:O, s:{s:s}}, s:[s, s]}}}, s:[s, s, s]}",
+                  "type", "object", "properties", "name", "type", "string", "type", "type", "string", "enum", types,
+                  "labels", labels, "label", "type", "string", "required", flags, "readonly", flags, "sortable",
+                  flags, "filterable", flags, "search", flags, "list", flags, "write_only", flags, "max_length",
+                  "type", "integer", "min", "type", "integer", "max", "type", "integer", "scale", "type", "integer",
+                  "target", "type", "string", "pattern", "type", "string", "key", flags, "board", flags, "calendar",
+                  flags, "default", "options", "type", "array", "items", "type", "object", "properties", "value",
+                  "type", "string", "label", "type", "string", "labels", labels, "number", "type", "integer",
+                  "required", "value", "label", "required", "name", "type", "label"));
+    json_t *access = json_object();
+    for (int a = 0; a < ACT__COUNT; a++)
+        json_object_set(access, acl_action_name((Action)a), scope);
+    json_object_set_new(
+        d->schemas, "EntityMeta",
+        json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:O, s:{s:s}, s:O, s:{s:s, s:o}, s:{s:s}, s:{s:s}, s:{s:s, s:o}}, "
+                  "s:[s, s, s]}",
+                  "type", "object", "properties", "name", "type", "string", "label", "type", "string", "labels",
+                  labels, "singular", "type", "string", "owned", flags, "fields", "type", "array", "items",
+                  schema_ref(d, "FieldMeta"), "title_field", "type", "string", "module", "type", "string", "access",
+                  "type", "object", "properties", access, "required", "name", "label", "fields"));
+    json_decref(labels);
+    json_decref(scope);
+    json_decref(flags);
+
+    json_object_set_new(d->params, "id",
+                        json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:s, s:i}}", "name", "id", "in", "path", "required",
+                                  1, "description", "Record id.", "schema", "type", "integer", "format", "int64",
+                                  "minimum", 1));
+    json_object_set_new(d->params, "limit",
+                        json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i, s:i, s:i}}", "name", "limit", "in", "query",
+                                  "required", 0, "description", "Rows per page.", "schema", "type", "integer",
+                                  "minimum", 1, "maximum", RECORD_LIMIT_MAX, "default", RECORD_LIMIT_DEFAULT));
+    json_object_set_new(d->params, "offset",
+                        json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i, s:i}}", "name", "offset", "in", "query",
+                                  "required", 0, "description", "Rows to skip.", "schema", "type", "integer",
+                                  "minimum", 0, "default", 0));
+
+    static const struct {
+        const char *name, *description;
+    } responses[] = {
+        {"BadRequest", "Malformed request: bad JSON, unknown filter field or operator, bad parameter."},
+        {"Unauthorized", "Not logged in, or the token is expired, revoked or unknown."},
+        {"Forbidden", "The caller's role does not allow this, or the CSRF token is missing or wrong (code csrf)."},
+        {"NotFound", "No such record, or it is outside the caller's scope."},
+        {"MethodNotAllowed", "The path exists but not with this method."},
+        {"Conflict", "Stale version, duplicate unique value, or other records still refer to it."},
+        {"PayloadTooLarge", "The request body is larger than the server accepts (1 MiB by default)."},
+        {"ValidationFailed", "Validation failed; error.fields says what is wrong with each field."},
+        {"TooManyRequests", "Too many attempts; wait Retry-After seconds."},
+        {"InternalError", "Database or internal failure."},
+    };
+    json_t *resp = json_object_get(json_object_get(d->root, "components"), "responses");
+    for (size_t i = 0; i < sizeof responses / sizeof responses[0]; i++) {
+        json_t *r = json_response(responses[i].description, schema_ref(d, "Error"));
+        if (!strcmp(responses[i].name, "MethodNotAllowed"))
+            json_object_set_new(r, "headers",
+                                json_pack("{s:{s:s, s:{s:s}}}", "Allow", "description", "The methods the path has.",
+                                          "schema", "type", "string"));
+        if (!strcmp(responses[i].name, "TooManyRequests"))
+            json_object_set_new(r, "headers",
+                                json_pack("{s:{s:s, s:{s:s, s:i}}}", "Retry-After", "description",
+                                          "Seconds to wait.", "schema", "type", "integer", "minimum", 1));
+        json_object_set_new(resp, responses[i].name, r);
+    }
+}
+
+/* The top of the document: info, servers, security, tags. */
+static json_t *document_root(void)
+{
+    return json_pack(
+        "{s:s, s:{s:s, s:s, s:s}, s:[{s:s, s:s}], s:[{s:[]}, {s:[]}], s:{}, s:{s:{}, s:{}, s:{}, s:{s:{s:s, s:s, "
+        "s:s}, s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s}}}, s:[]}",
+        "openapi", "3.1.0", "info", "title", "Guanxi CRM API", "version", "1", "description",
+        "The JSON API of Guanxi. Log in with POST /api/v1/auth/login (or create an API token) and send "
+        "`Authorization: Bearer <token>`; browsers use the session cookie and send X-CSRF-Token on changes. "
+        "Money is an integer in minor units (fen); date-times are RFC 3339, returned in UTC; dates are "
+        "YYYY-MM-DD; links are record ids. Errors are {\"error\": {\"code\", \"message\", \"fields\"}}. Labels "
+        "come in Chinese and English (x-labels).",
+        "servers", "url", "/", "description", "This server", "security", "bearerAuth", "cookieAuth", "paths",
+        "components", "schemas", "parameters", "responses", "securitySchemes", "bearerAuth", "type", "http",
+        "scheme", "bearer", "description",
+        "A session token from POST /api/v1/auth/login, or an API token (gx_…) from POST /api/v1/auth/tokens.",
+        "cookieAuth", "type", "apiKey", "in", "cookie", "name", AUTH_COOKIE, "description",
+        "The session cookie set by login (browsers).", "csrfToken", "type", "apiKey", "in", "header", "name",
+        "X-CSRF-Token", "description",
+        "With the session cookie, state-changing requests must carry the session's CSRF token (from login or "
+        "GET /api/v1/auth/me).",
+        "tags");
+}
+
+static void add_tag(json_t *tags, const char *name, const char *description)
+{
+    json_array_append_new(tags, json_pack("{s:s, s:s}", "name", name, "description", description));
+}
 
 json_t *api_openapi(void)
 {
-    return json_pack("{s:s, s:{s:s, s:s}, s:{}}", "openapi", "3.1.0", "info", "title", "Guanxi CRM API", "version", "1",
-                     "paths");
+    Doc d;
+    arena_init(&d.arena);
+    d.root = document_root();
+    d.paths = json_object_get(d.root, "paths");
+    json_t *components = json_object_get(d.root, "components");
+    d.schemas = json_object_get(components, "schemas");
+    d.params = json_object_get(components, "parameters");
+    json_t *tags = json_object_get(d.root, "tags");
+    d.ops = json_array();
+    for (size_t i = 0; i < NFILTER_OPS; i++)
+        json_array_append_new(d.ops, json_string(filter_ops[i].name));
+    d.filter_help = filter_syntax(&d);
+
+    add_tag(tags, "auth", "Log in and out, the current user, passwords.");
+    add_tag(tags, "tokens", "API tokens for scripts.");
+    add_tag(tags, "meta", "Entity metadata and this document.");
+    add_tag(tags, "audit", "The audit log.");
+    add_tag(tags, "search", "Search across entities.");
+    add_tag(tags, "system", "Health.");
+    shared_components(&d);
+    auth_paths(&d);
+    meta_paths(&d);
+
+    int n;
+    const Entity *const *all = meta_entities(&n);
+    for (int i = 0; i < n; i++) {
+        const Entity *e = all[i];
+        json_t *tag = json_pack("{s:s, s:s, s:o}", "name", e->name, "description",
+                                arena_printf(&d.arena, "%s: records of %s.", label_text(&d, &e->label), e->name),
+                                "x-labels", labels_json(&e->label));
+        json_object_set_new(tag, "x-displayName", json_string(label_text(&d, &e->label)));
+        json_array_append_new(tags, tag);
+        record_schema(&d, e);
+        input_schemas(&d, e);
+        list_schema(&d, e);
+        entity_paths(&d, e);
+    }
+    json_decref(d.ops);
+    arena_free(&d.arena);
+    return d.root;
 }

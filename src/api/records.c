@@ -331,6 +331,7 @@ static void h_action(Req *r)
 void api_auth_login(Req *r);
 void api_auth_logout(Req *r);
 void api_auth_me(Req *r);
+void api_auth_logout_all(Req *r);
 void api_auth_password(Req *r);
 void api_tokens_list(Req *r);
 void api_tokens_create(Req *r);
@@ -348,6 +349,7 @@ const Route api_routes[] = {
     {"GET", "/healthz", api_healthz, ROUTE_PUBLIC, NULL},
     {"POST", "/api/v1/auth/login", api_auth_login, ROUTE_PUBLIC, NULL},
     {"POST", "/api/v1/auth/logout", api_auth_logout, ROUTE_MUTATES, NULL},
+    {"POST", "/api/v1/auth/logout-all", api_auth_logout_all, ROUTE_MUTATES, NULL},
     {"GET", "/api/v1/auth/me", api_auth_me, 0, NULL},
     {"POST", "/api/v1/auth/password", api_auth_password, ROUTE_MUTATES, NULL},
     {"GET", "/api/v1/auth/tokens", api_tokens_list, 0, NULL},
