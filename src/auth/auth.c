@@ -219,10 +219,17 @@ GxErr auth_login(Ctx *c, const char *username, const char *password, int64_t *us
         DbVal b[] = {dbv_text(ikey), dbv_text(at)};
         db_exec(c->db, "INSERT INTO login_attempts(key, at) VALUES ($1, $2)", a, 2);
         db_exec(c->db, "INSERT INTO login_attempts(key, at) VALUES ($1, $2)", b, 2);
+        /* Attempts older than the window no longer count: prune them. */
+        DbVal pa[] = {dbv_text(ukey), dbv_text(since)}, pb[] = {dbv_text(ikey), dbv_text(since)};
+        db_exec(c->db, "DELETE FROM login_attempts WHERE key = $1 AND at < $2", pa, 2);
+        db_exec(c->db, "DELETE FROM login_attempts WHERE key = $1 AND at < $2", pb, 2);
         return ctx_fail(c, GX_EAUTH, "Wrong username or password");
     }
     DbVal d[] = {dbv_text(ukey)};
     db_exec(c->db, "DELETE FROM login_attempts WHERE key = $1", d, 1);
+    /* Expired sessions of this user are of no use any more. */
+    DbVal e[] = {dbv_int(id), dbv_text(iso_at(c, now))};
+    db_exec(c->db, "DELETE FROM sessions WHERE user_id = $1 AND expires_at < $2", e, 2);
     *user_id = id;
     return GX_OK;
 }
