@@ -15,8 +15,6 @@
 #include "modules/modules.h"
 #include "record/record.h"
 
-GxErr demo_fill(Ctx *c, int customers);
-
 static void usage(FILE *f)
 {
     fputs("usage: guanxi COMMAND [options]\n\n"
@@ -205,7 +203,7 @@ static int cmd_simple(Opts *o, const char *cmd)
         if (!strcmp(cmd, "demo")) {
             if (demo_fill(&c, o->customers ? o->customers : 300))
                 return fail(&c, db, &a);
-            puts("Demo data added. Demo users (password demo12345): manager_a, rep_a1, rep_a2, rep_b1, service1.");
+            puts("Demo data added. Demo users (password demo12345): manager_a, rep_a1, rep_a2, rep_b1, rep_en, service1.");
         } else {
             puts("Schema is up to date.");
         }

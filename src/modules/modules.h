@@ -27,4 +27,8 @@ GxErr handover_run(Ctx *c, int64_t from, int64_t to, json_t *entities, json_t **
  * and notify the activity's owner. *out is the stored comment. */
 GxErr supervision_comment(Ctx *c, int64_t activity_id, const char *body, json_t **out);
 
+/* Demo data (demo.c): departments, users and `customers` customers with
+ * contacts and activities, through the record engine. */
+GxErr demo_fill(Ctx *c, int customers);
+
 #endif
