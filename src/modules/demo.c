@@ -22,7 +22,6 @@
 #include "../record/record.h"
 #include "modules.h"
 
-GxErr demo_fill(Ctx *c, int customers); /* called by main.c; contract at the definition below */
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define DEMO_SEED 0x6775616e786931ULL /* "guanxi1" */
