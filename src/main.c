@@ -201,6 +201,9 @@ static int cmd_simple(Opts *o, const char *cmd)
         if (setup_database(&c, NULL, NULL))
             return fail(&c, db, &a);
         if (!strcmp(cmd, "demo")) {
+            /* Demo data is reproducible: skip the per-commit fsync (WAL keeps it consistent). */
+            if (db_dialect(c.db) == DB_SQLITE)
+                db_exec_script(c.db, "PRAGMA synchronous=NORMAL");
             if (demo_fill(&c, o->customers ? o->customers : 300))
                 return fail(&c, db, &a);
             puts("Demo data added. Demo users (password demo12345): manager_a, rep_a1, rep_a2, rep_b1, rep_en, service1.");
