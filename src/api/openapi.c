@@ -1,18 +1,20 @@
 /* openapi.c — the OpenAPI 3.1 description of the JSON API, generated from
  * metadata on every call (GET /api/v1/openapi.json).
  *
- * It describes what the handlers do, not what they might do: the route table
- * in records.c with {entity} expanded to one set of paths per entity, the
- * endpoints of auth_api.c and meta_api.c, authentication and CSRF as app.c
- * checks them, and the query-string filters of filter.c. Per entity there are
+ * It describes what the handlers do: the route table in records.c with
+ * {entity} expanded to one set of paths per entity, the endpoints of
+ * auth_api.c, meta_api.c, export.c and work_api.c, authentication and CSRF as
+ * app.c checks them, and the filters of filter.c. Per entity there are
  * component schemas for the record (what GET returns), the create and update
  * bodies, the list response and the filter tree of POST …/query, and one
- * query parameter per filterable field and operator ("name", "name[like]" …),
- * shared by the list, trash and export operations through $ref.
+ * query parameter per filterable field ("name=value"; the field[op] forms
+ * are described once), shared by list, trash and export through $ref.
+ * Routes of the table this file does not know get a stub marked
+ * x-undocumented (cover_routes), which tests/openapi_lint.sh rejects.
  *
  * Everything is built with jansson; scratch text lives in an arena freed
- * before returning. Nothing is cached: the document follows the metadata
- * loaded at start-up and takes a few milliseconds to build. */
+ * before returning, and the caller owns the returned document. Nothing is
+ * cached: building takes about 2 ms for ten entities. */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,13 +23,14 @@
 
 /* State of one document being built. */
 typedef struct Doc {
-    Arena arena;     /* scratch text (descriptions, names); jansson copies it */
-    json_t *root;    /* the document */
-    json_t *paths;   /* root.paths */
-    json_t *schemas; /* root.components.schemas */
-    json_t *params;  /* root.components.parameters */
-    json_t *ops;     /* the filter operator names, shared by the schemas that list them */
+    Arena arena;             /* scratch text (descriptions, names); jansson copies it */
+    json_t *root;            /* the document */
+    json_t *paths;           /* root.paths */
+    json_t *schemas;         /* root.components.schemas */
+    json_t *params;          /* root.components.parameters */
+    json_t *ops;             /* the filter operator names, shared by the schemas that list them */
     const char *filter_help; /* the query-string filter syntax, for list descriptions */
+    int stubs;               /* operations cover_routes had to add */
 } Doc;
 
 /* Who may call an operation, which decides its `security`. */
@@ -74,7 +77,10 @@ static json_t *ref(Doc *d, const char *kind, const char *name)
     return json_pack("{s:s}", "$ref", arena_printf(&d->arena, "#/components/%s/%s", kind, name));
 }
 
-static json_t *schema_ref(Doc *d, const char *name) { return ref(d, "schemas", name); }
+static json_t *schema_ref(Doc *d, const char *name)
+{
+    return ref(d, "schemas", name);
+}
 
 /* Let schema s also accept null: "type" becomes [type, "null"] (and null joins
  * an enum); a $ref or a typeless schema is wrapped in anyOf. Takes s, returns
@@ -96,7 +102,10 @@ static json_t *nullable(json_t *s)
 }
 
 /* {"zh": …, "en": …} */
-static json_t *labels_json(const Label *l) { return json_pack("{s:s, s:s}", "zh", l->zh, "en", l->en); }
+static json_t *labels_json(const Label *l)
+{
+    return json_pack("{s:s, s:s}", "zh", l->zh, "en", l->en);
+}
 
 /* "客户名称 (Name)" or just one of them when both are the same. */
 static const char *label_text(Doc *d, const Label *l)
@@ -109,8 +118,7 @@ static const char *label_text(Doc *d, const Label *l)
 /* A JSON response with the given schema (taken). */
 static json_t *json_response(const char *description, json_t *schema)
 {
-    return json_pack("{s:s, s:{s:{s:o}}}", "description", description, "content", "application/json", "schema",
-                     schema);
+    return json_pack("{s:s, s:{s:{s:o}}}", "description", description, "content", "application/json", "schema", schema);
 }
 
 /* A request body with the given schema (taken). */
@@ -130,17 +138,17 @@ static json_t *operation(Doc *d, const char *tag, const char *id, const char *su
         const char *status; /* HTTP status */
         const char *name;   /* component in #/components/responses */
     } errs[] = {
-        {"400", "BadRequest"},       {"401", "Unauthorized"},   {"403", "Forbidden"},
-        {"404", "NotFound"},         {"405", "MethodNotAllowed"}, {"409", "Conflict"},
-        {"413", "PayloadTooLarge"},  {"422", "ValidationFailed"}, {"429", "TooManyRequests"},
-        {"500", "InternalError"},
+        {"400", "BadRequest"},       {"401", "Unauthorized"},  {"403", "Forbidden"},       {"404", "NotFound"},
+        {"405", "MethodNotAllowed"}, {"409", "Conflict"},      {"413", "PayloadTooLarge"}, {"422", "ValidationFailed"},
+        {"429", "TooManyRequests"},  {"500", "InternalError"},
     };
     json_t *op = json_pack("{s:[s], s:s, s:s, s:s, s:{}}", "tags", tag, "operationId", id, "summary", summary,
                            "description", description, "responses");
     if (access == ACCESS_PUBLIC)
         json_object_set_new(op, "security", json_array());
     else if (access == ACCESS_WRITE)
-        json_object_set_new(op, "security", json_pack("[{s:[]}, {s:[], s:[]}]", "bearerAuth", "cookieAuth", "csrfToken"));
+        json_object_set_new(op, "security",
+                            json_pack("[{s:[]}, {s:[], s:[]}]", "bearerAuth", "cookieAuth", "csrfToken"));
     const char *all = arena_printf(&d->arena, "%s%s 405 500%s", errors, access == ACCESS_PUBLIC ? "" : " 401",
                                    has_body ? " 413" : "");
     json_t *responses = json_object_get(op, "responses");
@@ -161,12 +169,15 @@ static void add_op(Doc *d, const char *path, const char *method, json_t *op)
     json_object_set_new(item, method, op);
 }
 
-/* Attach a success response to op. */
+/* Attach a success response (taken) to op, listed before the errors. */
 static void respond(json_t *op, const char *status, json_t *response)
 {
-    json_object_set_new(json_object_get(op, "responses"), status, response);
+    json_t *responses = json_pack("{s:o}", status, response);
+    json_object_update(responses, json_object_get(op, "responses"));
+    json_object_set_new(op, "responses", responses);
 }
 
+/* Append a parameter (taken) to op. */
 static void add_param(json_t *op, json_t *param)
 {
     json_t *list = json_object_get(op, "parameters");
@@ -219,11 +230,11 @@ static void bounds(json_t *s, const Field *f)
 {
     bool scaled = f->type == FT_DECIMAL || f->type == FT_PERCENT;
     if (f->has_min)
-        json_object_set_new(s, "minimum", scaled ? json_real((double)f->min / (double)pow10s[f->scale])
-                                                  : json_integer(f->min));
+        json_object_set_new(s, "minimum",
+                            scaled ? json_real((double)f->min / (double)pow10s[f->scale]) : json_integer(f->min));
     if (f->has_max)
-        json_object_set_new(s, "maximum", scaled ? json_real((double)f->max / (double)pow10s[f->scale])
-                                                  : json_integer(f->max));
+        json_object_set_new(s, "maximum",
+                            scaled ? json_real((double)f->max / (double)pow10s[f->scale]) : json_integer(f->max));
 }
 
 /* Schema of the value of field f (not a parent) in a record (input false)
@@ -263,7 +274,8 @@ static json_t *field_schema(Doc *d, const Field *f, bool input)
         s = json_pack("{s:s}", "type", "string");
         if (f->noptions)
             enum_options(d, s, f);
-        note = f->dict ? arena_printf(&d->arena, "One value of the dictionary '%s'.", f->dict) : "One of the listed values.";
+        note = f->dict ? arena_printf(&d->arena, "One value of the dictionary '%s'.", f->dict)
+                       : "One of the listed values.";
         break;
     case FT_MULTI_ENUM: {
         json_t *item = json_pack("{s:s}", "type", "string");
@@ -298,8 +310,10 @@ static json_t *field_schema(Doc *d, const Field *f, bool input)
         break;
     case FT_LINK: {
         const Entity *t = meta_entity(f->target);
-        s = json_pack("{s:s, s:s, s:i, s:s}", "type", "integer", "format", "int64", "minimum", 1, "x-target", f->target);
-        note = arena_printf(&d->arena, "Id of a %s record (%s).", f->target, t ? label_text(d, &t->singular) : f->target);
+        s = json_pack("{s:s, s:s, s:i, s:s}", "type", "integer", "format", "int64", "minimum", 1, "x-target",
+                      f->target);
+        note =
+            arena_printf(&d->arena, "Id of a %s record (%s).", f->target, t ? label_text(d, &t->singular) : f->target);
         break;
     }
     case FT_LINK_MULTIPLE: {
@@ -345,13 +359,12 @@ static json_t *field_schema(Doc *d, const Field *f, bool input)
     if (f->dflt && input)
         json_object_set(s, "default", f->dflt);
     /* Required text must not be empty: the engine treats "" as missing. */
-    if (f->required && (f->type == FT_STRING || f->type == FT_TEXT || f->type == FT_EMAIL || f->type == FT_PHONE ||
-                        f->type == FT_URL))
+    if (f->required &&
+        (f->type == FT_STRING || f->type == FT_TEXT || f->type == FT_EMAIL || f->type == FT_PHONE || f->type == FT_URL))
         json_object_set_new(s, "minLength", json_integer(1));
     /* null clears an optional field; lists are cleared with [], write-only
      * values (passwords) must be text. */
-    if (!f->required && !f->write_only && f->type != FT_LINK_MULTIPLE && f->type != FT_JSON &&
-        f->type != FT_ADDRESS)
+    if (!f->required && !f->write_only && f->type != FT_LINK_MULTIPLE && f->type != FT_JSON && f->type != FT_ADDRESS)
         s = nullable(s);
     return s;
 }
@@ -365,16 +378,15 @@ static void parent_properties(Doc *d, json_t *props, const Field *f)
     for (int i = 0; i < n; i++)
         json_array_append_new(names, json_string(all[i]->name));
     const char *lt = label_text(d, &f->label);
-    json_t *t = json_pack("{s:s, s:o, s:s, s:s, s:o}", "type", "string", "enum", names, "title", f->label.en,
-                          "description",
-                          arena_printf(&d->arena, "%s: the entity of the related record; set together with %s_id.",
-                                       lt, f->name),
-                          "x-labels", labels_json(&f->label));
-    json_t *id = json_pack("{s:s, s:s, s:i, s:s, s:s, s:o}", "type", "integer", "format", "int64", "minimum", 1,
-                           "title", f->label.en, "description",
-                           arena_printf(&d->arena, "%s: the id of the related record; set together with %s_type.",
-                                        lt, f->name),
-                           "x-labels", labels_json(&f->label));
+    json_t *t = json_pack(
+        "{s:s, s:o, s:s, s:s, s:o}", "type", "string", "enum", names, "title", f->label.en, "description",
+        arena_printf(&d->arena, "%s: the entity of the related record; set together with %s_id.", lt, f->name),
+        "x-labels", labels_json(&f->label));
+    json_t *id =
+        json_pack("{s:s, s:s, s:i, s:s, s:s, s:o}", "type", "integer", "format", "int64", "minimum", 1, "title",
+                  f->label.en, "description",
+                  arena_printf(&d->arena, "%s: the id of the related record; set together with %s_type.", lt, f->name),
+                  "x-labels", labels_json(&f->label));
     if (f->readonly) {
         json_object_set_new(t, "readOnly", json_true());
         json_object_set_new(id, "readOnly", json_true());
@@ -386,15 +398,22 @@ static void parent_properties(Doc *d, json_t *props, const Field *f)
 /* ---------- per-entity components ---------- */
 
 /* Does a record of e carry owner_id / department_id as common columns? */
-static bool has_owner(const Entity *e) { return e->owned; }
-static bool has_common_department(const Entity *e) { return e->owned && !meta_field(e, "department_id"); }
+static bool has_owner(const Entity *e)
+{
+    return e->owned;
+}
+static bool has_common_department(const Entity *e)
+{
+    return e->owned && !meta_field(e, "department_id");
+}
 
 /* Component "<entity>": a record as returned by the API. */
 static void record_schema(Doc *d, const Entity *e)
 {
     json_t *props = json_object();
-    json_object_set_new(props, "id", json_pack("{s:s, s:s, s:b, s:s}", "type", "integer", "format", "int64",
-                                               "readOnly", 1, "description", "Record id."));
+    json_object_set_new(props, "id",
+                        json_pack("{s:s, s:s, s:b, s:s}", "type", "integer", "format", "int64", "readOnly", 1,
+                                  "description", "Record id."));
     if (has_owner(e))
         json_object_set_new(props, "owner_id",
                             json_pack("{s:[s, s], s:s, s:s, s:s}", "type", "integer", "null", "format", "int64",
@@ -405,13 +424,15 @@ static void record_schema(Doc *d, const Entity *e)
                             json_pack("{s:[s, s], s:s, s:b, s:s, s:s}", "type", "integer", "null", "format", "int64",
                                       "readOnly", 1, "x-target", "departments", "description",
                                       "Department of the owner, kept in step with owner_id."));
-    json_object_set_new(props, "created_at", json_pack("{s:s, s:s, s:b, s:s}", "type", "string", "format", "date-time",
-                                                       "readOnly", 1, "description", "Creation time (UTC)."));
+    json_object_set_new(props, "created_at",
+                        json_pack("{s:s, s:s, s:b, s:s}", "type", "string", "format", "date-time", "readOnly", 1,
+                                  "description", "Creation time (UTC)."));
     json_object_set_new(props, "created_by",
                         json_pack("{s:[s, s], s:s, s:b, s:s, s:s}", "type", "integer", "null", "format", "int64",
                                   "readOnly", 1, "x-target", "users", "description", "User who created it."));
-    json_object_set_new(props, "updated_at", json_pack("{s:s, s:s, s:b, s:s}", "type", "string", "format", "date-time",
-                                                       "readOnly", 1, "description", "Time of the last change (UTC)."));
+    json_object_set_new(props, "updated_at",
+                        json_pack("{s:s, s:s, s:b, s:s}", "type", "string", "format", "date-time", "readOnly", 1,
+                                  "description", "Time of the last change (UTC)."));
     json_object_set_new(props, "updated_by",
                         json_pack("{s:[s, s], s:s, s:b, s:s, s:s}", "type", "integer", "null", "format", "int64",
                                   "readOnly", 1, "x-target", "users", "description", "User who changed it last."));
@@ -421,7 +442,8 @@ static void record_schema(Doc *d, const Entity *e)
                                   "Incremented by every change; send it back with PATCH to detect concurrent edits."));
     json_object_set_new(props, "deleted_at",
                         json_pack("{s:[s, s], s:s, s:b, s:s}", "type", "string", "null", "format", "date-time",
-                                  "readOnly", 1, "description", "When it was moved to the trash; null for live records."));
+                                  "readOnly", 1, "description",
+                                  "When it was moved to the trash; null for live records."));
     for (int i = 0; i < e->nfields; i++) {
         const Field *f = &e->fields[i];
         if (f->type == FT_PARENT)
@@ -461,7 +483,8 @@ static void input_schemas(Doc *d, const Entity *e)
             continue;
         }
         json_object_set_new(props, f->name, field_schema(d, f, true));
-        if (f->required)
+        /* Left out, a required field with a default gets the default. */
+        if (f->required && !f->dflt)
             json_array_append_new(required, json_string(f->name));
     }
     const char *sing = label_text(d, &e->singular);
@@ -497,12 +520,12 @@ static void input_schemas(Doc *d, const Entity *e)
 static void list_schema(Doc *d, const Entity *e)
 {
     json_t *s = json_pack(
-        "{s:s, s:s, s:{s:{s:s, s:o}, s:{s:s, s:s, s:i, s:s}, s:{s:s, s:i, s:i}, s:{s:s, s:i}}, s:[s, s, s, s]}",
-        "type", "object", "description", arena_printf(&d->arena, "A page of %s.", label_text(d, &e->label)),
-        "properties", "data", "type", "array", "items", schema_ref(d, e->name), "total", "type", "integer", "format",
-        "int64", "minimum", 0, "description", "Matching records in all pages.", "limit", "type", "integer", "minimum",
-        1, "maximum", RECORD_LIMIT_MAX, "offset", "type", "integer", "minimum", 0, "required", "data", "total",
-        "limit", "offset");
+        "{s:s, s:s, s:{s:{s:s, s:o}, s:{s:s, s:s, s:i, s:s}, s:{s:s, s:i, s:i}, s:{s:s, s:i}}, s:[s, s, s, s]}", "type",
+        "object", "description", arena_printf(&d->arena, "A page of %s.", label_text(d, &e->label)), "properties",
+        "data", "type", "array", "items", schema_ref(d, e->name), "total", "type", "integer", "format", "int64",
+        "minimum", 0, "description", "Matching records in all pages.", "limit", "type", "integer", "minimum", 1,
+        "maximum", RECORD_LIMIT_MAX, "offset", "type", "integer", "minimum", 0, "required", "data", "total", "limit",
+        "offset");
     json_object_set_new(d->schemas, arena_printf(&d->arena, "%s_list", e->name), s);
 }
 
@@ -510,13 +533,12 @@ static void list_schema(Doc *d, const Entity *e)
  * columns (not deleted_at), declared fields, parent sub-columns. fn is called
  * with the name, the field (NULL for common columns and parent sub-columns),
  * the common type for columns, and whether it sorts. */
-typedef void (*NameFn)(Doc *d, const Entity *e, const char *name, const Field *f, FieldType t, bool sortable,
-                       void *ud);
+typedef void (*NameFn)(Doc *d, const Entity *e, const char *name, const Field *f, FieldType t, bool sortable, void *ud);
 
 static void each_filter_name(Doc *d, const Entity *e, NameFn fn, void *ud)
 {
-    static const char *common[] = {"id", "owner_id", "department_id", "created_at", "created_by", "updated_at",
-                                   "updated_by", "version"};
+    static const char *common[] = {"id",         "owner_id",   "department_id", "created_at",
+                                   "created_by", "updated_at", "updated_by",    "version"};
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
         FieldType t;
         meta_common_column(common[i], &t);
@@ -679,22 +701,20 @@ static void filter_components(Doc *d, const Entity *e, FilterState *st)
     json_object_set_new(d->params, arena_printf(&d->arena, "%s.q", e->name),
                         json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i}}", "name", "q", "in", "query", "required", 0,
                                   "description",
-                                  arena_printf(&d->arena,
-                                               "Text search (substring, at most 100 characters) over: %s.",
+                                  arena_printf(&d->arena, "Text search (substring, at most 100 characters) over: %s.",
                                                sf.len ? sf.data : "(nothing)"),
                                   "schema", "type", "string", "maxLength", 100));
 
     const char *cond_name = arena_printf(&d->arena, "%s_condition", e->name);
     const char *filter_name = arena_printf(&d->arena, "%s_filter", e->name);
-    json_object_set_new(
-        d->schemas, cond_name,
-        json_pack("{s:s, s:s, s:{s:{s:s, s:O}, s:{s:s, s:O, s:s}, s:{s:s}}, s:[s], s:b}", "type", "object",
-                  "description",
-                  "One condition. value is a scalar for eq ne lt le gt ge, text for like, a list (or a "
-                  "comma-separated string) for in, and true/false for null (true when left out).",
-                  "properties", "field", "type", "string", "enum", st->names, "op", "type", "string", "enum", d->ops,
-                  "default", "eq", "value", "description", "The operand.", "required", "field", "additionalProperties",
-                  0));
+    json_object_set_new(d->schemas, cond_name,
+                        json_pack("{s:s, s:s, s:{s:{s:s, s:O}, s:{s:s, s:O, s:s}, s:{s:s}}, s:[s], s:b}", "type",
+                                  "object", "description",
+                                  "One condition. value is a scalar for eq ne lt le gt ge, text for like, a list (or a "
+                                  "comma-separated string) for in, and true/false for null (true when left out).",
+                                  "properties", "field", "type", "string", "enum", st->names, "op", "type", "string",
+                                  "enum", d->ops, "default", "eq", "value", "description", "The operand.", "required",
+                                  "field", "additionalProperties", 0));
     json_object_set_new(
         d->schemas, filter_name,
         json_pack("{s:s, s:[{s:s, s:{s:{s:s, s:o}}, s:[s], s:b}, {s:s, s:{s:{s:s, s:o}}, s:[s], s:b}, o]}",
@@ -707,15 +727,15 @@ static void filter_components(Doc *d, const Entity *e, FilterState *st)
                   schema_ref(d, cond_name)));
     json_object_set_new(
         d->schemas, arena_printf(&d->arena, "%s_query", e->name),
-        json_pack("{s:s, s:s, s:{s:o, s:{s:s, s:s}, s:{s:[s, s], s:i}, s:{s:s, s:i, s:i, s:i}, s:{s:s, s:i, s:i}}, "
-                  "s:b}",
-                  "type", "object", "description", "A query with a nested filter.", "properties", "where",
-                  schema_ref(d, filter_name), "sort", "type", "string", "description",
-                  arena_printf(&d->arena, "As the sort parameter of the list (sortable: %s).",
-                               name_list(d, st->sortable)),
-                  "q", "type", "string", "null", "maxLength", 100, "limit", "type", "integer", "minimum", 1,
-                  "maximum", RECORD_LIMIT_MAX, "default", RECORD_LIMIT_DEFAULT, "offset", "type", "integer", "minimum",
-                  0, "default", 0, "additionalProperties", 0));
+        json_pack(
+            "{s:s, s:s, s:{s:o, s:{s:s, s:s}, s:{s:[s, s], s:i}, s:{s:s, s:i, s:i, s:i}, s:{s:s, s:i, s:i}}, "
+            "s:b}",
+            "type", "object", "description", "A query with a nested filter.", "properties", "where",
+            schema_ref(d, filter_name), "sort", "type", "string", "description",
+            arena_printf(&d->arena, "As the sort parameter of the list (sortable: %s).", name_list(d, st->sortable)),
+            "q", "type", "string", "null", "maxLength", 100, "limit", "type", "integer", "minimum", 1, "maximum",
+            RECORD_LIMIT_MAX, "default", RECORD_LIMIT_DEFAULT, "offset", "type", "integer", "minimum", 0, "default", 0,
+            "additionalProperties", 0));
 }
 
 /* ---------- per-entity paths ---------- */
@@ -759,12 +779,12 @@ static void entity_paths(Doc *d, const Entity *e)
     respond(op, "200", json_incref(list_ok));
     add_op(d, base, "get", op);
 
-    op = operation(d, n, arena_printf(&d->arena, "%s_create", n), arena_printf(&d->arena, "Create a %s record", n),
-                   arena_printf(&d->arena, "%s: create a record; answers 201 with the stored record and its Location.",
-                                sing),
-                   ACCESS_WRITE, "400 403 409 422", true);
-    json_object_set_new(op, "requestBody", json_body("The new record's values.",
-                                                     schema_ref(d, arena_printf(&d->arena, "%s_create", n))));
+    op = operation(
+        d, n, arena_printf(&d->arena, "%s_create", n), arena_printf(&d->arena, "Create a %s record", n),
+        arena_printf(&d->arena, "%s: create a record; answers 201 with the stored record and its Location.", sing),
+        ACCESS_WRITE, "400 403 409 422", true);
+    json_object_set_new(op, "requestBody",
+                        json_body("The new record's values.", schema_ref(d, arena_printf(&d->arena, "%s_create", n))));
     json_t *created = json_response("Created.", schema_ref(d, n));
     json_object_set_new(created, "headers",
                         json_pack("{s:{s:s, s:{s:s, s:s}}}", "Location", "description", "The record's URL.", "schema",
@@ -780,24 +800,27 @@ static void entity_paths(Doc *d, const Entity *e)
     respond(op, "200", json_incref(list_ok));
     add_op(d, arena_printf(&d->arena, "%s/query", base), "post", op);
 
-    op = operation(d, n, arena_printf(&d->arena, "%s_export", n), arena_printf(&d->arena, "Export %s as CSV", n),
+    op = operation(d, n, arena_printf(&d->arena, "%s_export", n), arena_printf(&d->arena, "Export %s", n),
                    arena_printf(&d->arena,
-                                "%s: every record of the list (up to 100000) as CSV in UTF-8 with a BOM; the "
-                                "header row has id and the field labels. Needs the export permission. Takes the "
-                                "filters, sort and q of the list (%s_list).",
+                                "%s: every record of the list (up to 100000) as CSV (UTF-8 with a BOM) or XLSX, "
+                                "with the fields the caller may see, written as people read them: money in yuan, "
+                                "enum labels, date-times in China time (UTC+8). Needs the export permission; "
+                                "audited. Takes the filters, sort and q of the list (%s_list).",
                                 lab, n),
                    ACCESS_READ, "400 403", false);
-    json_t *ep = json_pack("[{s:s, s:s, s:b, s:s, s:{s:s, s:[s], s:s}}, o, o]", "name", "format", "in", "query",
-                           "required", 0, "description", "Export format.", "schema", "type", "string", "enum", "csv",
-                           "default", "csv", ref(d, "parameters", arena_printf(&d->arena, "%s.sort", n)),
+    json_t *ep = json_pack("[{s:s, s:s, s:b, s:s, s:{s:s, s:[s, s], s:s}}, o, o]", "name", "format", "in", "query",
+                           "required", 0, "description", "File format.", "schema", "type", "string", "enum", "csv",
+                           "xlsx", "default", "csv", ref(d, "parameters", arena_printf(&d->arena, "%s.sort", n)),
                            ref(d, "parameters", arena_printf(&d->arena, "%s.q", n)));
     json_array_extend(ep, st.refs);
     json_object_set_new(op, "parameters", ep);
     respond(op, "200",
-            json_pack("{s:s, s:{s:{s:s, s:{s:s}, s:s}}, s:{s:{s:{s:s}}}}", "description", "The CSV file.", "headers",
-                      "Content-Disposition", "description", "Names the download.", "schema", "type", "string",
-                      "example", arena_printf(&d->arena, "attachment; filename=\"%s.csv\"", n), "content",
-                      "text/csv", "schema", "type", "string"));
+            json_pack("{s:s, s:{s:{s:s, s:{s:s}, s:s}}, s:{s:{s:{s:s}}, s:{s:{s:s, s:s}}}}", "description", "The file.",
+                      "headers", "Content-Disposition", "description", "Names the download.", "schema", "type",
+                      "string", "example", arena_printf(&d->arena, "attachment; filename=\"%s.csv\"", n), "content",
+                      "text/csv", "schema", "type", "string",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "schema", "type", "string",
+                      "contentEncoding", "binary"));
     add_op(d, arena_printf(&d->arena, "%s/export", base), "get", op);
 
     op = operation(d, n, arena_printf(&d->arena, "%s_trash", n), arena_printf(&d->arena, "List deleted %s", n),
@@ -822,8 +845,9 @@ static void entity_paths(Doc *d, const Entity *e)
                                 "changed meanwhile the answer is 409.",
                                 sing),
                    ACCESS_WRITE, "400 403 404 409 422", true);
-    json_object_set_new(op, "requestBody", json_body("The fields to change and the version read.",
-                                                     schema_ref(d, arena_printf(&d->arena, "%s_update", n))));
+    json_object_set_new(op, "requestBody",
+                        json_body("The fields to change and the version read.",
+                                  schema_ref(d, arena_printf(&d->arena, "%s_update", n))));
     respond(op, "200", json_response("The stored record.", schema_ref(d, n)));
     add_op(d, one, "patch", op);
 
@@ -835,19 +859,35 @@ static void entity_paths(Doc *d, const Entity *e)
     json_object_set_new(json_object_get(d->paths, one), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
 
     const char *hist = arena_printf(&d->arena, "%s/history", one);
-    op = operation(d, n, arena_printf(&d->arena, "%s_history", n),
-                   arena_printf(&d->arena, "History of a %s record", n),
+    op = operation(d, n, arena_printf(&d->arena, "%s_history", n), arena_printf(&d->arena, "History of a %s record", n),
                    arena_printf(&d->arena,
                                 "%s: changes of the key fields, newest first (at most 500); fields the caller "
                                 "may not see are left out.",
                                 sing),
                    ACCESS_READ, "403 404", false);
     respond(op, "200",
-            json_response("The changes.", json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object", "properties",
-                                                    "data", "type", "array", "items", schema_ref(d, "HistoryEntry"),
-                                                    "required", "data")));
+            json_response("The changes.",
+                          json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object", "properties", "data", "type",
+                                    "array", "items", schema_ref(d, "HistoryEntry"), "required", "data")));
     add_op(d, hist, "get", op);
     json_object_set_new(json_object_get(d->paths, hist), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+
+    if (meta_entity("comments")) {
+        const char *com = arena_printf(&d->arena, "%s/comments", one);
+        op = operation(d, n, arena_printf(&d->arena, "%s_comments", n),
+                       arena_printf(&d->arena, "Comments on a %s record", n),
+                       arena_printf(&d->arena,
+                                    "%s: the comments (批示) on a record the caller may read, oldest first (at "
+                                    "most 500).",
+                                    sing),
+                       ACCESS_READ, "403 404", false);
+        respond(op, "200",
+                json_response("The comments.",
+                              json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object", "properties", "data",
+                                        "type", "array", "items", schema_ref(d, "comments"), "required", "data")));
+        add_op(d, com, "get", op);
+        json_object_set_new(json_object_get(d->paths, com), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+    }
 
     const char *rest = arena_printf(&d->arena, "%s/restore", one);
     op = operation(d, n, arena_printf(&d->arena, "%s_restore", n), arena_printf(&d->arena, "Restore a %s record", n),
@@ -879,8 +919,8 @@ static void entity_paths(Doc *d, const Entity *e)
 
 static json_t *ok_schema(void)
 {
-    return json_pack("{s:s, s:{s:{s:s, s:b}}, s:[s]}", "type", "object", "properties", "ok", "type", "boolean",
-                     "const", 1, "required", "ok");
+    return json_pack("{s:s, s:{s:{s:s, s:b}}, s:[s]}", "type", "object", "properties", "ok", "type", "boolean", "const",
+                     1, "required", "ok");
 }
 
 static void auth_paths(Doc *d)
@@ -890,12 +930,12 @@ static void auth_paths(Doc *d)
                            "header, the CSRF token for cookie sessions and the user, and sets the session cookie. "
                            "Repeated failures are rate limited (429 with Retry-After).",
                            ACCESS_PUBLIC, "400 401 422 429", true);
-    json_object_set_new(op, "requestBody",
-                        json_body("Credentials.", json_pack("{s:s, s:{s:{s:s, s:i, s:i}, s:{s:s, s:i, s:i, s:s}}, s:[s, s]}",
-                                                            "type", "object", "properties", "username", "type",
-                                                            "string", "minLength", 1, "maxLength", 64, "password",
-                                                            "type", "string", "minLength", 1, "maxLength", 200,
-                                                            "format", "password", "required", "username", "password")));
+    json_object_set_new(
+        op, "requestBody",
+        json_body("Credentials.", json_pack("{s:s, s:{s:{s:s, s:i, s:i}, s:{s:s, s:i, s:i, s:s}}, s:[s, s]}", "type",
+                                            "object", "properties", "username", "type", "string", "minLength", 1,
+                                            "maxLength", 64, "password", "type", "string", "minLength", 1, "maxLength",
+                                            200, "format", "password", "required", "username", "password")));
     json_t *ok = json_response("Logged in.", schema_ref(d, "LoginResult"));
     json_object_set_new(ok, "headers",
                         json_pack("{s:{s:s, s:{s:s}}}", "Set-Cookie", "description",
@@ -911,6 +951,16 @@ static void auth_paths(Doc *d)
     respond(op, "200", json_response("Logged out.", ok_schema()));
     add_op(d, "/api/v1/auth/logout", "post", op);
 
+    op = operation(d, "auth", "auth_logout_all", "Log out everywhere",
+                   "End every browser session of the caller (API tokens stay valid; revoke them one by one).",
+                   ACCESS_WRITE, "403", false);
+    respond(op, "200",
+            json_response("Logged out.", json_pack("{s:s, s:{s:{s:s, s:b}, s:{s:s, s:i, s:s}}, s:[s, s]}", "type",
+                                                   "object", "properties", "ok", "type", "boolean", "const", 1,
+                                                   "sessions_ended", "type", "integer", "minimum", 0, "description",
+                                                   "Sessions that were ended.", "required", "ok", "sessions_ended")));
+    add_op(d, "/api/v1/auth/logout-all", "post", op);
+
     op = operation(d, "auth", "auth_me", "The current user",
                    "The caller's users record with is_admin and the permission matrix; csrf_token for cookie "
                    "sessions.",
@@ -920,30 +970,31 @@ static void auth_paths(Doc *d)
 
     op = operation(d, "auth", "auth_password", "Change the password",
                    "Change the caller's password; other sessions of the user end.", ACCESS_WRITE, "400 403 422", true);
-    json_object_set_new(op, "requestBody",
-                        json_body("Current and new password.",
-                                  json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}}, s:[s, s]}", "type", "object",
-                                            "properties", "current_password", "type", "string", "format", "password",
-                                            "new_password", "type", "string", "format", "password", "required",
-                                            "current_password", "new_password")));
+    json_object_set_new(
+        op, "requestBody",
+        json_body("Current and new password.",
+                  json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}}, s:[s, s]}", "type", "object", "properties",
+                            "current_password", "type", "string", "format", "password", "new_password", "type",
+                            "string", "format", "password", "required", "current_password", "new_password")));
     respond(op, "200", json_response("Changed.", ok_schema()));
     add_op(d, "/api/v1/auth/password", "post", op);
 
-    op = operation(d, "tokens", "tokens_list", "List API tokens", "The caller's API tokens, newest first.",
-                   ACCESS_READ, "", false);
-    respond(op, "200",
-            json_response("The tokens.", json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object", "properties",
-                                                   "data", "type", "array", "items", schema_ref(d, "Token"),
-                                                   "required", "data")));
+    op = operation(d, "tokens", "tokens_list", "List API tokens", "The caller's API tokens, newest first.", ACCESS_READ,
+                   "", false);
+    respond(
+        op, "200",
+        json_response("The tokens.", json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object", "properties", "data",
+                                               "type", "array", "items", schema_ref(d, "Token"), "required", "data")));
     add_op(d, "/api/v1/auth/tokens", "get", op);
 
     op = operation(d, "tokens", "tokens_create", "Create an API token",
                    "A long-lived token (gx_…) for scripts, sent as Authorization: Bearer. It is shown once.",
                    ACCESS_WRITE, "400 403 422", true);
-    json_object_set_new(op, "requestBody",
-                        json_body("The token's name.", json_pack("{s:s, s:{s:{s:s, s:i, s:i}}, s:[s]}", "type",
-                                                                 "object", "properties", "name", "type", "string",
-                                                                 "minLength", 1, "maxLength", 100, "required", "name")));
+    json_object_set_new(
+        op, "requestBody",
+        json_body("The token's name.",
+                  json_pack("{s:s, s:{s:{s:s, s:i, s:i}}, s:[s]}", "type", "object", "properties", "name", "type",
+                            "string", "minLength", 1, "maxLength", 100, "required", "name")));
     respond(op, "201",
             json_response("Created.", json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s}}, s:[s, s, s]}", "type",
                                                 "object", "properties", "id", "type", "integer", "format", "int64",
@@ -960,17 +1011,20 @@ static void auth_paths(Doc *d)
 
 static void meta_paths(Doc *d)
 {
-    json_t *op = operation(d, "meta", "openapi", "This document", "The OpenAPI description of the API, generated "
-                           "from the metadata.", ACCESS_PUBLIC, "", false);
+    json_t *op = operation(d, "meta", "openapi", "This document",
+                           "The OpenAPI description of the API, generated "
+                           "from the metadata.",
+                           ACCESS_PUBLIC, "", false);
     respond(op, "200", json_response("The OpenAPI document.", json_pack("{s:s}", "type", "object")));
     add_op(d, "/api/v1/openapi.json", "get", op);
 
     op = operation(d, "meta", "meta_entities", "List entities",
                    "Metadata of the entities the caller may read: fields, labels, options and the caller's access.",
                    ACCESS_READ, "", false);
-    respond(op, "200", json_response("The entities.", json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object",
-                                                                "properties", "data", "type", "array", "items",
-                                                                schema_ref(d, "EntityMeta"), "required", "data")));
+    respond(op, "200",
+            json_response("The entities.",
+                          json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object", "properties", "data", "type",
+                                    "array", "items", schema_ref(d, "EntityMeta"), "required", "data")));
     add_op(d, "/api/v1/meta/entities", "get", op);
 
     int n;
@@ -989,26 +1043,26 @@ static void meta_paths(Doc *d)
                    "Newest first. Administrators may read everything; other users only the entries of one record "
                    "they can see (give entity and record_id, else 403).",
                    ACCESS_READ, "400 403", false);
-    add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "entity", "in", "query", "description",
-                            "Entity name.", "schema", "type", "string"));
+    add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "entity", "in", "query", "description", "Entity name.",
+                            "schema", "type", "string"));
     add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "name", "record_id", "in", "query", "description",
                             "Record id.", "schema", "type", "integer", "format", "int64"));
     add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "name", "user_id", "in", "query", "description",
                             "Acting user.", "schema", "type", "integer", "format", "int64"));
-    add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "action", "in", "query", "description",
-                            "Action: create, update, delete, login, login_failed, export …", "schema", "type",
-                            "string"));
+    add_param(op,
+              json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "action", "in", "query", "description",
+                        "Action: create, update, delete, login, login_failed, export …", "schema", "type", "string"));
     add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "name", "from", "in", "query", "description",
                             "Entries at or after this time (RFC 3339).", "schema", "type", "string", "format",
                             "date-time"));
     add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "name", "to", "in", "query", "description",
-                            "Entries before this time (RFC 3339).", "schema", "type", "string", "format",
-                            "date-time"));
+                            "Entries before this time (RFC 3339).", "schema", "type", "string", "format", "date-time"));
     add_param(op, ref(d, "parameters", "limit"));
     add_param(op, ref(d, "parameters", "offset"));
-    respond(op, "200", json_response("Audit entries.", json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object",
-                                                                 "properties", "data", "type", "array", "items",
-                                                                 schema_ref(d, "AuditEntry"), "required", "data")));
+    respond(op, "200",
+            json_response("Audit entries.",
+                          json_pack("{s:s, s:{s:{s:s, s:o}}, s:[s]}", "type", "object", "properties", "data", "type",
+                                    "array", "items", schema_ref(d, "AuditEntry"), "required", "data")));
     add_op(d, "/api/v1/audit", "get", op);
 
     op = operation(d, "search", "search", "Search everything",
@@ -1023,16 +1077,15 @@ static void meta_paths(Doc *d)
                           json_pack("{s:s, s:{s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:{s:s}}}, s:[s, s, s]}}},"
                                     " s:[s]}",
                                     "type", "object", "properties", "data", "type", "array", "items", "type", "object",
-                                    "properties", "entity", "type", "string", "label", "type", "string", "data",
-                                    "type", "array", "items", "type", "object", "required", "entity", "label", "data",
+                                    "properties", "entity", "type", "string", "label", "type", "string", "data", "type",
+                                    "array", "items", "type", "object", "required", "entity", "label", "data",
                                     "required", "data")));
     add_op(d, "/api/v1/search", "get", op);
 
-    op = operation(d, "system", "healthz", "Health check", "200 while the database answers.", ACCESS_PUBLIC, "",
-                   false);
-    respond(op, "200", json_response("Healthy.", json_pack("{s:s, s:{s:{s:s, s:[s]}}, s:[s]}", "type", "object",
-                                                           "properties", "status", "type", "string", "enum", "ok",
-                                                           "required", "status")));
+    op = operation(d, "system", "healthz", "Health check", "200 while the database answers.", ACCESS_PUBLIC, "", false);
+    respond(op, "200",
+            json_response("Healthy.", json_pack("{s:s, s:{s:{s:s, s:[s]}}, s:[s]}", "type", "object", "properties",
+                                                "status", "type", "string", "enum", "ok", "required", "status")));
     add_op(d, "/healthz", "get", op);
 }
 
@@ -1056,8 +1109,8 @@ static void shared_components(Doc *d)
 
     json_t *part = json_pack("{s:[s, s], s:i}", "type", "string", "null", "maxLength", 200);
     json_object_set_new(d->schemas, "Address",
-                        json_pack("{s:s, s:s, s:{s:O, s:O, s:O, s:O, s:O, s:O}, s:b}", "type", "object",
-                                  "description", "A postal address; every part is optional text (at most 200 "
+                        json_pack("{s:s, s:s, s:{s:O, s:O, s:O, s:O, s:O, s:O}, s:b}", "type", "object", "description",
+                                  "A postal address; every part is optional text (at most 200 "
                                   "characters).",
                                   "properties", "country", part, "province", part, "city", part, "district", part,
                                   "street", part, "postcode", part, "additionalProperties", 0));
@@ -1067,11 +1120,10 @@ static void shared_components(Doc *d)
         d->schemas, "HistoryEntry",
         json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:s}, s:{s:[s, s]}, s:{s:[s, s]}},"
                   " s:[s, s, s, s, s]}",
-                  "type", "object", "properties", "id", "type", "integer", "format", "int64", "field", "type",
-                  "string", "old", "description", "Value before the change.", "new", "description",
-                  "Value after the change.", "at", "type", "string", "format", "date-time", "user_id", "type",
-                  "integer", "null", "user_name", "type", "string", "null", "required", "id", "field", "old", "new",
-                  "at"));
+                  "type", "object", "properties", "id", "type", "integer", "format", "int64", "field", "type", "string",
+                  "old", "description", "Value before the change.", "new", "description", "Value after the change.",
+                  "at", "type", "string", "format", "date-time", "user_id", "type", "integer", "null", "user_name",
+                  "type", "string", "null", "required", "id", "field", "old", "new", "at"));
     json_object_set_new(
         d->schemas, "AuditEntry",
         json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:{s:[s, s]}, s:{s:[s, s]}, s:{s:[s, s]}, s:{s:s},"
@@ -1101,8 +1153,8 @@ static void shared_components(Doc *d)
                         json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}, s:o}, s:[s, s, s]}", "type", "object",
                                   "properties", "token", "type", "string", "description",
                                   "Session token for Authorization: Bearer.", "csrf_token", "type", "string",
-                                  "description", "For X-CSRF-Token when using the cookie.", "user",
-                                  schema_ref(d, "Me"), "required", "token", "csrf_token", "user"));
+                                  "description", "For X-CSRF-Token when using the cookie.", "user", schema_ref(d, "Me"),
+                                  "required", "token", "csrf_token", "user"));
 
     json_t *types = json_array();
     for (int t = 0; t < FT__COUNT; t++)
@@ -1118,13 +1170,13 @@ static void shared_components(Doc *d)
                   "s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:O, s:O, s:O, s:{}, s:{s:s, s:{s:s, s:{s:{s:s}, "
                   "s:{s:s}, s:O, s:{s:s}}, s:[s, s]}}}, s:[s, s, s]}",
                   "type", "object", "properties", "name", "type", "string", "type", "type", "string", "enum", types,
-                  "labels", labels, "label", "type", "string", "required", flags, "readonly", flags, "sortable",
-                  flags, "filterable", flags, "search", flags, "list", flags, "write_only", flags, "max_length",
-                  "type", "integer", "min", "type", "integer", "max", "type", "integer", "scale", "type", "integer",
-                  "target", "type", "string", "pattern", "type", "string", "key", flags, "board", flags, "calendar",
-                  flags, "default", "options", "type", "array", "items", "type", "object", "properties", "value",
-                  "type", "string", "label", "type", "string", "labels", labels, "number", "type", "integer",
-                  "required", "value", "label", "required", "name", "type", "label"));
+                  "labels", labels, "label", "type", "string", "required", flags, "readonly", flags, "sortable", flags,
+                  "filterable", flags, "search", flags, "list", flags, "write_only", flags, "max_length", "type",
+                  "integer", "min", "type", "integer", "max", "type", "integer", "scale", "type", "integer", "target",
+                  "type", "string", "pattern", "type", "string", "key", flags, "board", flags, "calendar", flags,
+                  "default", "options", "type", "array", "items", "type", "object", "properties", "value", "type",
+                  "string", "label", "type", "string", "labels", labels, "number", "type", "integer", "required",
+                  "value", "label", "required", "name", "type", "label"));
     json_t *access = json_object();
     for (int a = 0; a < ACT__COUNT; a++)
         json_object_set(access, acl_action_name((Action)a), scope);
@@ -1132,8 +1184,8 @@ static void shared_components(Doc *d)
         d->schemas, "EntityMeta",
         json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:O, s:{s:s}, s:O, s:{s:s, s:o}, s:{s:s}, s:{s:s}, s:{s:s, s:o}}, "
                   "s:[s, s, s]}",
-                  "type", "object", "properties", "name", "type", "string", "label", "type", "string", "labels",
-                  labels, "singular", "type", "string", "owned", flags, "fields", "type", "array", "items",
+                  "type", "object", "properties", "name", "type", "string", "label", "type", "string", "labels", labels,
+                  "singular", "type", "string", "owned", flags, "fields", "type", "array", "items",
                   schema_ref(d, "FieldMeta"), "title_field", "type", "string", "module", "type", "string", "access",
                   "type", "object", "properties", access, "required", "name", "label", "fields"));
     json_decref(labels);
@@ -1141,8 +1193,8 @@ static void shared_components(Doc *d)
     json_decref(flags);
 
     json_object_set_new(d->params, "id",
-                        json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:s, s:i}}", "name", "id", "in", "path", "required",
-                                  1, "description", "Record id.", "schema", "type", "integer", "format", "int64",
+                        json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:s, s:i}}", "name", "id", "in", "path", "required", 1,
+                                  "description", "Record id.", "schema", "type", "integer", "format", "int64",
                                   "minimum", 1));
     json_object_set_new(d->params, "limit",
                         json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i, s:i, s:i}}", "name", "limit", "in", "query",
@@ -1150,8 +1202,8 @@ static void shared_components(Doc *d)
                                   "minimum", 1, "maximum", RECORD_LIMIT_MAX, "default", RECORD_LIMIT_DEFAULT));
     json_object_set_new(d->params, "offset",
                         json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i, s:i}}", "name", "offset", "in", "query",
-                                  "required", 0, "description", "Rows to skip.", "schema", "type", "integer",
-                                  "minimum", 0, "default", 0));
+                                  "required", 0, "description", "Rows to skip.", "schema", "type", "integer", "minimum",
+                                  0, "default", 0));
 
     static const struct {
         const char *name, *description;
@@ -1176,9 +1228,68 @@ static void shared_components(Doc *d)
                                           "schema", "type", "string"));
         if (!strcmp(responses[i].name, "TooManyRequests"))
             json_object_set_new(r, "headers",
-                                json_pack("{s:{s:s, s:{s:s, s:i}}}", "Retry-After", "description",
-                                          "Seconds to wait.", "schema", "type", "integer", "minimum", 1));
+                                json_pack("{s:{s:s, s:{s:s, s:i}}}", "Retry-After", "description", "Seconds to wait.",
+                                          "schema", "type", "integer", "minimum", 1));
         json_object_set_new(resp, responses[i].name, r);
+    }
+}
+
+/* ---------- route table coverage ---------- */
+
+/* Make sure every route of the API table appears: a route this file does not
+ * describe (one added without updating it) gets a stub operation marked
+ * "x-undocumented": true, with its path parameters, so the document stays
+ * complete and valid and tests/openapi_lint.sh can point at it. {entity}
+ * routes are checked for every entity; the module-action route
+ * POST …/{id}/{action} is described by its restore and purge actions. */
+static void cover_routes(Doc *d)
+{
+    int n;
+    const Entity *const *all = meta_entities(&n);
+    for (const Route *rt = api_routes; rt->method; rt++) {
+        if (strstr(rt->pattern, "{action}"))
+            continue;
+        bool per_entity = strstr(rt->pattern, "{entity}") != NULL;
+        for (int i = 0; i < (per_entity ? n : 1); i++) {
+            Buf path;
+            buf_init(&path, &d->arena);
+            const char *p = rt->pattern;
+            if (per_entity) {
+                const char *at = strstr(p, "{entity}");
+                buf_raw_n(&path, p, (size_t)(at - p));
+                buf_raw(&path, all[i]->name);
+                p = at + strlen("{entity}");
+            }
+            buf_raw(&path, p);
+            char method[16];
+            size_t k = 0;
+            for (; rt->method[k] && k < sizeof method - 1; k++)
+                method[k] = (char)(rt->method[k] | 0x20);
+            method[k] = 0;
+            if (json_object_get(json_object_get(d->paths, path.data), method))
+                continue;
+            char *id = arena_printf(&d->arena, "undocumented_%s%s", method, path.data);
+            for (char *c = id; *c; c++)
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+                    *c = '_';
+            json_t *op = operation(d, "other", id, arena_printf(&d->arena, "%s %s", rt->method, path.data),
+                                   "This route is served but not described yet.",
+                                   (rt->flags & ROUTE_PUBLIC)    ? ACCESS_PUBLIC
+                                   : (rt->flags & ROUTE_MUTATES) ? ACCESS_WRITE
+                                                                 : ACCESS_READ,
+                                   "400 403 404", false);
+            json_object_set_new(op, "x-undocumented", json_true());
+            respond(op, "200", json_pack("{s:s}", "description", "Success."));
+            for (const char *c = strchr(path.data, '{'); c; c = strchr(c + 1, '{')) {
+                const char *end = strchr(c, '}');
+                if (!end)
+                    break;
+                add_param(op, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", c + 1, (size_t)(end - c - 1), "in", "path",
+                                        "required", 1, "schema", "type", "string"));
+            }
+            add_op(d, path.data, method, op);
+            d->stubs++;
+        }
     }
 }
 
@@ -1195,8 +1306,8 @@ static json_t *document_root(void)
         "YYYY-MM-DD; links are record ids. Errors are {\"error\": {\"code\", \"message\", \"fields\"}}. Labels "
         "come in Chinese and English (x-labels).",
         "servers", "url", "/", "description", "This server", "security", "bearerAuth", "cookieAuth", "paths",
-        "components", "schemas", "parameters", "responses", "securitySchemes", "bearerAuth", "type", "http",
-        "scheme", "bearer", "description",
+        "components", "schemas", "parameters", "responses", "securitySchemes", "bearerAuth", "type", "http", "scheme",
+        "bearer", "description",
         "A session token from POST /api/v1/auth/login, or an API token (gx_…) from POST /api/v1/auth/tokens.",
         "cookieAuth", "type", "apiKey", "in", "cookie", "name", AUTH_COOKIE, "description",
         "The session cookie set by login (browsers).", "csrfToken", "type", "apiKey", "in", "header", "name",
@@ -1213,7 +1324,7 @@ static void add_tag(json_t *tags, const char *name, const char *description)
 
 json_t *api_openapi(void)
 {
-    Doc d;
+    Doc d = {0};
     arena_init(&d.arena);
     d.root = document_root();
     d.paths = json_object_get(d.root, "paths");
@@ -1250,6 +1361,9 @@ json_t *api_openapi(void)
         list_schema(&d, e);
         entity_paths(&d, e);
     }
+    cover_routes(&d);
+    if (d.stubs)
+        add_tag(tags, "other", "Routes not described yet.");
     json_decref(d.ops);
     arena_free(&d.arena);
     return d.root;
