@@ -88,6 +88,17 @@ static void each_param(void *ud, const char *key, const char *value)
         s->lq->sort = value;
     } else if (!strcmp(key, "q")) {
         s->lq->q = value;
+    } else if (!strcmp(key, "filter")) {
+        /* a JSON filter tree ({"and": […]}, {"or": […]}, a condition), ANDed
+         * with the other parameters; the web UI's list pages export with it */
+        json_t *tree = json_loads(value, 0, NULL);
+        if (!json_is_object(tree)) {
+            json_decref(tree);
+            ctx_fail(&s->r->c, GX_EBADREQ, "filter must be a JSON filter tree");
+            s->ok = false;
+        } else {
+            json_array_append_new(s->conds, tree);
+        }
     } else if (!strcmp(key, "format") || !strcmp(key, "_")) {
         /* export format; cache-buster */
     } else {
