@@ -62,7 +62,7 @@ static const struct {
  * these names cannot be filtered with the bare form. */
 static bool reserved_param(const char *name)
 {
-    static const char *names[] = {"limit", "offset", "sort", "q", "format", "_"};
+    static const char *names[] = {"limit", "offset", "sort", "q", "filter", "format", "_"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(names[i], name))
             return true;
@@ -726,6 +726,12 @@ static void filter_components(Doc *d, const Entity *e, FilterState *st)
                   "items", schema_ref(d, filter_name), "required", "or", "additionalProperties", 0,
                   schema_ref(d, cond_name)));
     json_object_set_new(
+        d->params, arena_printf(&d->arena, "%s.filter", e->name),
+        json_pack("{s:s, s:s, s:b, s:s, s:{s:{s:o}}}", "name", "filter", "in", "query", "required", 0, "description",
+                  "A filter tree as JSON (as in POST …/query), ANDed with the other filters; the web UI's export "
+                  "links use it.",
+                  "content", "application/json", "schema", schema_ref(d, filter_name)));
+    json_object_set_new(
         d->schemas, arena_printf(&d->arena, "%s_query", e->name),
         json_pack(
             "{s:s, s:s, s:{s:o, s:{s:s, s:s}, s:{s:[s, s], s:i}, s:{s:s, s:i, s:i, s:i}, s:{s:s, s:i, s:i}}, "
@@ -764,9 +770,10 @@ static void entity_paths(Doc *d, const Entity *e)
     const char *sing = label_text(d, &e->singular);
     const char *base = arena_printf(&d->arena, "/api/v1/%s", n);
     const char *one = arena_printf(&d->arena, "/api/v1/%s/{id}", n);
-    json_t *list_params = json_pack("[o, o, o, o]", ref(d, "parameters", "limit"), ref(d, "parameters", "offset"),
+    json_t *list_params = json_pack("[o, o, o, o, o]", ref(d, "parameters", "limit"), ref(d, "parameters", "offset"),
                                     ref(d, "parameters", arena_printf(&d->arena, "%s.sort", n)),
-                                    ref(d, "parameters", arena_printf(&d->arena, "%s.q", n)));
+                                    ref(d, "parameters", arena_printf(&d->arena, "%s.q", n)),
+                                    ref(d, "parameters", arena_printf(&d->arena, "%s.filter", n)));
     json_array_extend(list_params, st.refs);
     json_t *list_ok = json_response(arena_printf(&d->arena, "A page of %s.", lab),
                                     schema_ref(d, arena_printf(&d->arena, "%s_list", n)));
@@ -808,10 +815,11 @@ static void entity_paths(Doc *d, const Entity *e)
                                 "audited. Takes the filters, sort and q of the list (%s_list).",
                                 lab, n),
                    ACCESS_READ, "400 403", false);
-    json_t *ep = json_pack("[{s:s, s:s, s:b, s:s, s:{s:s, s:[s, s], s:s}}, o, o]", "name", "format", "in", "query",
+    json_t *ep = json_pack("[{s:s, s:s, s:b, s:s, s:{s:s, s:[s, s], s:s}}, o, o, o]", "name", "format", "in", "query",
                            "required", 0, "description", "File format.", "schema", "type", "string", "enum", "csv",
                            "xlsx", "default", "csv", ref(d, "parameters", arena_printf(&d->arena, "%s.sort", n)),
-                           ref(d, "parameters", arena_printf(&d->arena, "%s.q", n)));
+                           ref(d, "parameters", arena_printf(&d->arena, "%s.q", n)),
+                           ref(d, "parameters", arena_printf(&d->arena, "%s.filter", n)));
     json_array_extend(ep, st.refs);
     json_object_set_new(op, "parameters", ep);
     respond(op, "200",

@@ -17,11 +17,17 @@ int64_t time_now_ms(void)
 
 void time_format_ms(int64_t ms, char out[64])
 {
-    time_t s = (time_t)(ms / 1000);
+    /* Floor division: before 1970 the millisecond part must stay 0..999. */
+    int64_t secs = ms / 1000, frac = ms % 1000;
+    if (frac < 0) {
+        secs--;
+        frac += 1000;
+    }
+    time_t s = (time_t)secs;
     struct tm tm;
     gmtime_r(&s, &tm);
     snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
 }
 
 void time_format_s(int64_t secs, char out[64])
