@@ -64,7 +64,8 @@ static void merge_perms(json_t *into, json_t *role)
 static void merge_rules(json_t *into, json_t *role, bool first)
 {
     if (first) {
-        json_object_update(into, role ? role : json_object());
+        if (role) /* (a temporary empty object here leaked on every request) */
+            json_object_update(into, role);
         return;
     }
     const char *ent;

@@ -103,6 +103,26 @@ void api_healthz(Req *r)
     http_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
+/* Drop from an audit diff the fields the user may not see (field rules):
+ * hidden fields must not leak through the audit log. */
+static void audit_strip_hidden(Req *r, const char *entity, json_t *diff)
+{
+    const Entity *e = entity ? meta_entity(entity) : NULL;
+    if (!e || !json_is_object(diff) || acl_is_admin(&r->c))
+        return;
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(diff, tmp, k, v)
+    {
+        const char *name = k, *us = strrchr(k, '_');
+        if (!meta_field(e, k) && us && (!strcmp(us, "_type") || !strcmp(us, "_id")))
+            name = arena_strndup(&r->arena, k, (size_t)(us - k)); /* a parent field's half */
+        if (acl_field(&r->c, e, name) == FIELD_HIDDEN)
+            json_object_del(diff, k);
+    }
+}
+
 /* GET /api/v1/audit?entity=&record_id=&user_id=&action=&from=&to=&limit=&offset=
  * Administrators see everything; others see entries of records they may read. */
 void api_audit_list(Req *r)
@@ -196,6 +216,7 @@ void api_audit_list(Req *r)
     json_t *arr = json_array();
     while (db_next(res) == 1) {
         json_t *diff = db_text(res, 8) ? json_loads(db_text(res, 8), 0, NULL) : NULL;
+        audit_strip_hidden(r, db_text(res, 6), diff);
         json_array_append_new(
             arr, json_pack("{s:I, s:s, s:o, s:s?, s:s?, s:s, s:s?, s:o, s:o}", "id", (json_int_t)db_int(res, 0), "at",
                            db_text(res, 1), "user_id", db_isnull(res, 2) ? json_null() : json_integer(db_int(res, 2)),

@@ -537,6 +537,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     r->start_us = now_us();
     r->client_ip = client_ip_text(conn, &r->arena);
     st->raw_path = arena_strndup(&r->arena, uri, strcspn(uri, "?#"));
+    /* Until routing decodes it (and for requests answered before routing:
+     * 413, a malformed path), r->path is the raw path, never NULL. */
+    r->path = st->raw_path;
     atomic_fetch_add(&s->inflight, 1);
     return st;
 }

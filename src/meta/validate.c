@@ -448,7 +448,7 @@ bool meta_coerce_text(Ctx *c, const Field *f, const char *text, DbVal *out)
             ctx_field(c, f->name, "must be a date YYYY-MM-DD");
             return false;
         }
-        *out = dbv_text(text);
+        *out = dbv_text(arena_strdup(c->arena, text)); /* text may not outlive the call (filter.c "in" lists) */
         return true;
     }
     case FT_DATETIME: {
@@ -472,7 +472,7 @@ bool meta_coerce_text(Ctx *c, const Field *f, const char *text, DbVal *out)
             ctx_field(c, f->name, "cannot be compared with text");
             return false;
         }
-        *out = dbv_text(text);
+        *out = dbv_text(arena_strdup(c->arena, text));
         return true;
     }
 }

@@ -401,7 +401,9 @@ static GxErr validate(Ctx *c, const Entity *e, json_t *in, json_t *old, WriteSet
     if (create) {
         for (int i = 0; i < e->nfields; i++) {
             const Field *f = &e->fields[i];
-            if (f->required && empty_value(json_object_get(in, f->name)) && !json_object_get(c->err_fields, f->name))
+            json_t *given = json_object_get(in, f->name);
+            /* Left out, a field with a default gets it (apply_defaults); sent empty, it is missing. */
+            if (f->required && empty_value(given) && !(f->dflt && !given) && !json_object_get(c->err_fields, f->name))
                 ctx_field(c, f->name, "is required");
         }
     }
