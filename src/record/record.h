@@ -55,6 +55,11 @@ GxErr record_purge(Ctx *c, const Entity *e, int64_t id);
  * q->count (else -1). */
 GxErr record_list(Ctx *c, const Entity *e, const ListQuery *q, json_t **rows, int64_t *total);
 
+/* Count the rows lq matches (scope, filter, search; limit and offset are
+ * ignored) and, when field names a numeric field (money, int, decimal), the
+ * sum of its stored values. (aggregate.c) */
+GxErr record_sum(Ctx *c, const Entity *e, const ListQuery *lq, const char *field, int64_t *count, int64_t *sum);
+
 /* Parse query-string style filters: key "field" or "field[op]" with a text
  * value, appended as conditions to the JSON and-list `conds`. Returns false
  * with GX_EBADREQ in c for unknown fields or operators. */

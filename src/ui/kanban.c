@@ -1,0 +1,198 @@
+/* kanban.c — the board /app/{entity}/board/{field} for enum fields marked
+ * "board": a column per option with its count (and the sum of the entity's
+ * first money field), cards dragged between columns with SortableJS; app.js
+ * posts each move with the card's version to /board/{field}/move. */
+#include <string.h>
+
+#include "../base/util.h"
+#include "form.h"
+#include "list.h"
+
+#define CARDS_PER_COLUMN 50
+
+/* The board field of the {field} capture; renders 404 when it is not one. */
+static const Field *board_field(Req *r, const Entity *e)
+{
+    const Field *f = meta_field(e, http_param(r, "field"));
+    if (!f || !f->board || f->type != FT_ENUM || acl_field(&r->c, e, f->name) == FIELD_HIDDEN) {
+        ctx_fail(&r->c, GX_ENOTFOUND, "No such board");
+        ui_fail(r);
+        return NULL;
+    }
+    return f;
+}
+
+/* The first money field the user may see, summed per column. */
+static const Field *money_field(Req *r, const Entity *e)
+{
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].type == FT_MONEY && acl_field(&r->c, e, e->fields[i].name) != FIELD_HIDDEN)
+            return &e->fields[i];
+    return NULL;
+}
+
+/* One column: option value (NULL for "not set"), its cards. */
+static void column(Req *r, const ListState *s, const Field *f, const Field *money, const char *value, const char *label,
+                   int tag, Col *cols, int ncols, bool can_move)
+{
+    const Entity *e = s->e;
+    Buf *o = &r->out;
+    json_t *base = list_where(r, s);
+    json_t *cond = value ? json_pack("{s:s, s:s, s:s}", "field", f->name, "op", "eq", "value", value)
+                         : json_pack("{s:s, s:s, s:b}", "field", f->name, "op", "null", "value", 1);
+    json_t *where = base ? json_pack("{s:[o, o]}", "and", base, cond) : cond;
+    ListQuery lq = {.where = where, .q = s->q, .sort = "-updated_at", .limit = CARDS_PER_COLUMN, .action = ACT_READ};
+    int64_t count = 0, sum = 0;
+    json_t *rows = NULL;
+    if (record_sum(&r->c, e, &lq, money ? money->name : NULL, &count, &sum) ||
+        record_list(&r->c, e, &lq, &rows, NULL)) {
+        ctx_clear(&r->c);
+        json_decref(rows);
+        rows = json_array();
+    }
+    json_decref(where);
+    if (!value && !count) {
+        json_decref(rows);
+        return; /* no "not set" column unless it has cards */
+    }
+    json_t *names = ui_names_new();
+    ui_names_want_rows(names, e, cols, ncols, rows);
+    ui_names_resolve(r, names);
+    buf_htmlf(o, "<section class=\"kanban-col\" data-value=\"%s\"><header><h2><span class=\"tag t%d\">%s</span>"
+                 "<span class=\"count\" data-col-count data-n=\"%lld\">%lld</span></h2>",
+              value ? value : "", tag % 8, label, (long long)count, (long long)count);
+    if (money) {
+        buf_htmlf(o, "<div class=\"sum\">%s <span data-col-sum data-fen=\"%lld\">", ui_label(r, &money->label), (long long)sum);
+        ui_money(o, sum);
+        buf_raw(o, "</span></div>");
+    }
+    buf_raw(o, "</header>");
+    buf_raw(o, can_move && value ? "<ul class=\"kanban-cards\" data-cards>" : "<ul class=\"kanban-cards\">");
+    size_t i;
+    json_t *rec;
+    json_array_foreach(rows, i, rec)
+    {
+        long long id = (long long)json_integer_value(json_object_get(rec, "id"));
+        long long amount = money ? (long long)json_integer_value(json_object_get(rec, money->name)) : 0;
+        buf_htmlf(o, "<li class=\"kanban-card\" data-id=\"%lld\" data-version=\"%lld\" data-amount=\"%lld\"><a href=\"/app/%s/%lld\">%s</a><div class=\"meta\">",
+                  id, (long long)json_integer_value(json_object_get(rec, "version")), amount, e->name, id, ui_title(r, e, rec));
+        for (int k = 0; k < ncols; k++) {
+            Buf v;
+            buf_init(&v, &r->arena);
+            ui_value(r, &v, &cols[k], rec, names);
+            if (v.len)
+                buf_htmlf(o, "<span title=\"%s\">", ui_col_label(r, &cols[k]));
+            if (v.len) {
+                buf_raw(o, v.data);
+                buf_raw(o, "</span>");
+            }
+        }
+        buf_raw(o, "</div></li>");
+    }
+    buf_raw(o, "</ul>");
+    if (count > CARDS_PER_COLUMN)
+        buf_htmlf(o, "<p class=\"kanban-more\">%s</p>",
+                  arena_printf(&r->arena, T(r, "Showing the %d most recently updated of %lld."), CARDS_PER_COLUMN, (long long)count));
+    buf_raw(o, "</section>");
+    json_decref(names);
+    json_decref(rows);
+}
+
+void ui_kanban(Req *r)
+{
+    const Entity *e = ui_entity(r);
+    if (!e)
+        return;
+    const Field *f = board_field(r, e);
+    if (!f)
+        return;
+    ListState s;
+    if (!list_state_read(r, e, &s))
+        return;
+    const Field *money = money_field(r, e);
+    /* up to three small facts per card: listed fields other than the title and the board field */
+    Col cols[4];
+    int nc = 0;
+    for (int i = 0; i < e->nfields && nc < 3; i++) {
+        const Field *x = &e->fields[i];
+        if (!x->list || x == f || (e->title_field && !strcmp(x->name, e->title_field)) || x->type == FT_PARENT)
+            continue;
+        if (ui_col(r, e, x->name, &cols[nc]))
+            nc++;
+    }
+    if (money && nc < 4 && ui_col(r, e, money->name, &cols[nc]))
+        nc++;
+    if (e->owned && nc < 4 && ui_col(r, e, "owner_id", &cols[nc]))
+        nc++;
+    bool can_move = acl_scope(&r->c, e, ACT_EDIT) != SCOPE_NONE && form_field_writable(r, e, f, false);
+
+    const char *title = arena_printf(&r->arena, "%s · %s", ui_label(r, &e->label), ui_label(r, &f->label));
+    Page p = {.title = title, .nav = e->name, .script = "vendor/Sortable.min.js"};
+    ui_begin(r, &p);
+    Buf *o = &r->out;
+    buf_htmlf(o, "<div class=\"page-head\"><div><div class=\"crumbs muted\"><a href=\"/app/%s\">%s</a></div><h1>%s</h1></div><div class=\"actions\">",
+              e->name, ui_label(r, &e->label), title);
+    buf_htmlf(o, "<a class=\"btn\" href=\"/app/%s?scene=%s\">%s</a>", e->name, s.scene, T(r, "List"));
+    if (acl_scope(&r->c, e, ACT_CREATE) != SCOPE_NONE)
+        buf_htmlf(o, "<a class=\"btn primary\" href=\"/app/%s/new\">%s</a>", e->name,
+                  arena_printf(&r->arena, T(r, "New %s"), ui_label(r, &e->singular)));
+    buf_raw(o, "</div></div>");
+    /* scenes */
+    static const struct {
+        const char *id, *label;
+    } scenes[] = {{"mine", N_("Mine")}, {"team", N_("My team's")}, {"all", N_("All")}};
+    buf_htmlf(o, "<nav class=\"scenes\" aria-label=\"%s\">", T(r, "Scenes"));
+    for (int i = 0; i < 3; i++) {
+        if (!list_scene_allowed(r, e, scenes[i].id))
+            continue;
+        buf_htmlf(o, "<a href=\"/app/%s/board/%s?scene=%s\"", e->name, f->name, scenes[i].id);
+        buf_raw(o, !strcmp(s.scene, scenes[i].id) ? " class=\"on\" aria-current=\"true\">" : ">");
+        buf_htmlf(o, "%s</a>", T(r, scenes[i].label));
+    }
+    buf_raw(o, "</nav>");
+    buf_htmlf(o, "<div class=\"alert error kanban-error\" data-board-error hidden role=\"alert\">%s <span></span></div>",
+              T(r, "The card could not be moved:"));
+    buf_htmlf(o, "<div class=\"kanban\" data-kanban data-move-url=\"/app/%s/board/%s/move\">", e->name, f->name);
+    for (int i = 0; i < f->noptions; i++)
+        column(r, &s, f, money, f->options[i].value, ui_label(r, &f->options[i].label), i, cols, nc, can_move);
+    column(r, &s, f, money, NULL, T(r, "Not set"), 6, cols, nc, can_move);
+    buf_raw(o, "</div>");
+    ui_end(r, &p);
+    list_state_free(&s);
+}
+
+/* POST /app/{entity}/board/{field}/move — id, version, value; answers JSON
+ * {"id", "version"} or the API error (409 when the card is stale). */
+void ui_kanban_move(Req *r)
+{
+    const Entity *e = meta_entity(http_param(r, "entity"));
+    const Field *f = e ? meta_field(e, http_param(r, "field")) : NULL;
+    if (!e || !f || !f->board || f->type != FT_ENUM) {
+        ctx_fail(&r->c, GX_ENOTFOUND, "No such board");
+        return api_error(r);
+    }
+    json_t *form = http_form(r);
+    int64_t id, version;
+    const char *value = json_string_value(json_object_get(form, "value"));
+    if (!form || !parse_i64(json_string_value(json_object_get(form, "id")), &id) ||
+        !parse_i64(json_string_value(json_object_get(form, "version")), &version) || !value) {
+        json_decref(form);
+        ctx_fail(&r->c, GX_EBADREQ, "id, version and value are required");
+        return api_error(r);
+    }
+    json_t *in = json_pack("{s:s, s:I}", f->name, value, "version", (json_int_t)version), *out = NULL;
+    json_decref(form);
+    GxErr rc = record_update(&r->c, e, id, in, &out);
+    json_decref(in);
+    if (rc) {
+        if (rc == GX_ECONFLICT)
+            r->c.err_msg = T(r, "Someone else changed this record. Reload the board.");
+        else if (r->c.err_fields && json_object_get(r->c.err_fields, f->name))
+            r->c.err_msg = ui_engine_msg(r, json_string_value(json_object_get(r->c.err_fields, f->name)));
+        else
+            r->c.err_msg = ui_engine_msg(r, r->c.err_msg);
+        return api_error(r);
+    }
+    http_json(r, 200, json_pack("{s:I, s:I}", "id", (json_int_t)id, "version", json_integer_value(json_object_get(out, "version"))));
+    json_decref(out);
+}
