@@ -270,8 +270,9 @@ static int sq_next(DbRes *res)
         return 1;
     if (r->last == SQLITE_DONE)
         return 0;
-    log_error("sqlite step failed: %s", sqlite3_errmsg(((SqliteConn *)r->conn)->h));
     int rc = map_rc(r->last);
+    if (rc != DB_CONSTRAINT) /* constraint violations are answered as conflicts, not logged */
+        log_error("sqlite step failed: %s", sqlite3_errmsg(((SqliteConn *)r->conn)->h));
     return rc ? rc : DB_ERROR;
 }
 

@@ -255,25 +255,53 @@ static bool route_request(HttpServer *s, ReqState *st)
         ctx_fail(&r->c, GX_EBADREQ, "Malformed request path");
         return false;
     }
+    /* The most specific pattern wins: of the routes matching the path, those
+     * with a literal segment earliest (left to right) are preferred over
+     * captures, so "/api/v1/auth/login" answers GET with 405 rather than
+     * falling through to "/api/v1/{entity}/{id}". Among equally specific
+     * routes the table order decides. */
     const char *allow[16];
     int nallow = 0;
+    uint32_t best = 0;
+    const CompiledRoute *hit = NULL;
+    const char *hit_vals[HTTP_MAX_PARAMS];
+    bool any = false;
     for (int i = 0; i < s->nroutes; i++) {
         const CompiledRoute *cr = &s->routes[i];
         const char *vals[HTTP_MAX_PARAMS];
         if (!route_match(cr, segs, nsegs, vals))
             continue;
+        uint32_t score = 0;
+        for (int k = 0; k < cr->nsegs && k < 32; k++)
+            if (!cr->segs[k].capture)
+                score |= 1u << (31 - k);
+        if (any && score < best)
+            continue;
+        if (!any || score > best) {
+            /* A more specific pattern: forget what less specific ones said. */
+            best = score;
+            hit = NULL;
+            nallow = 0;
+            any = true;
+        }
         if (!method_matches(cr->route->method, r->method)) {
             allow_add(allow, &nallow, 16, cr->route->method);
             if (!strcmp(cr->route->method, "GET"))
                 allow_add(allow, &nallow, 16, "HEAD");
             continue;
         }
-        r->route = cr->route;
+        if (!hit) {
+            hit = cr;
+            memcpy(hit_vals, vals, sizeof vals);
+        }
+    }
+    if (hit) {
+        r->route = hit->route;
         r->nparams = 0;
-        for (int k = 0; k < cr->nsegs; k++)
-            if (cr->segs[k].capture) {
-                r->param_names[r->nparams] = cr->segs[k].text;
-                r->param_values[r->nparams] = vals[r->nparams];
+        for (int k = 0; k < hit->nsegs; k++)
+            if (hit->segs[k].capture) {
+                r->param_names[r->nparams] = hit->segs[k].text;
+                r->param_values[r->nparams] = hit_vals[r->nparams];
                 r->nparams++;
             }
         return true;

@@ -134,8 +134,31 @@ static GxErr roles_before_write(Ctx *c, HookArgs *a)
     return GX_OK;
 }
 
+/* A department may not become its own ancestor: walk up from the new parent. */
+static GxErr departments_before_write(Ctx *c, HookArgs *a)
+{
+    json_t *parent = json_object_get(a->input, "parent_id");
+    if (!json_is_integer(parent) || !a->id)
+        return GX_OK; /* a new department cannot be anyone's ancestor yet */
+    int64_t p = json_integer_value(parent);
+    for (int depth = 0; p && depth < 1000; depth++) {
+        if (p == a->id) {
+            ctx_field(c, "parent_id", "would make the department its own parent (a loop in the tree)");
+            return c->err;
+        }
+        DbVal v[] = {dbv_int(p)};
+        int64_t next = 0;
+        bool found = false;
+        if (db_query_int(c->db, "SELECT coalesce(parent_id, 0) FROM departments WHERE id = $1", v, 1, &next, &found) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot read departments");
+        p = found ? next : 0;
+    }
+    return GX_OK;
+}
+
 void users_module_init(void)
 {
+    record_hook_add("departments", HOOK_BEFORE_UPDATE, departments_before_write);
     record_hook_add("users", HOOK_BEFORE_CREATE, users_before_write);
     record_hook_add("users", HOOK_BEFORE_UPDATE, users_before_write);
     record_hook_add("users", HOOK_AFTER_CREATE, users_after_write);

@@ -315,6 +315,11 @@ GxErr record_sort_compile(Ctx *c, const Entity *e, const char *sort, Sql *q)
             sql_raw(q, ", ");
         sql_raw(q, col);
         sql_raw(q, desc ? " DESC" : " ASC");
+        /* Blanks last on both backends (SQLite would put NULL first, PostgreSQL
+         * last). Required fields and system columns are never NULL and keep
+         * their plain order so indexes still serve the sort. */
+        if (f != &tmp && !f->required)
+            sql_raw(q, " NULLS LAST");
         has_id |= !strcmp(name, "id");
         s += len;
         if (*s == ',')

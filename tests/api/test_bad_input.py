@@ -293,17 +293,9 @@ class NotFoundAndMethods(unittest.TestCase):
             self.assertEqual(got, allow, (method, path))
         self.assertEqual(admin().read("customers", rid), self.rec)
 
-    @unittest.expectedFailure
     def test_wrong_method_on_fixed_api_paths_is_405(self):
-        # BUG: the generic routes swallow wrong methods on fixed paths. GET
-        # /api/v1/auth/login matches GET /api/v1/{entity}/{id} (entity "auth",
-        # id "login") and answers 404 "Unknown entity 'auth'" instead of 405
-        # with "Allow: POST"; likewise GET /auth/logout, DELETE /auth/me and
-        # GET /customers/query. Fix: in src/http/server.c route_request(), a
-        # capture route whose handler then 404s cannot know better, so either
-        # the router should prefer a literal-segment match's Allow list over
-        # a capture match of another method, or records.c api_entity() should
-        # be consulted before matching {entity} (a design decision).
+        # The router prefers the most specific pattern: GET /api/v1/auth/login
+        # is 405 (Allow: POST), not GET /api/v1/{entity}/{id}.
         for method, path in [("GET", "/api/v1/auth/login"), ("GET", "/api/v1/auth/logout"),
                              ("DELETE", "/api/v1/auth/me"), ("GET", "/api/v1/customers/query")]:
             r = admin().req(method, path)

@@ -189,17 +189,8 @@ class Lifecycle:
         actions = [a["action"] for a in self.audit(rid)]
         self.assertEqual(actions[0], "purge")
 
-    @expected_failure_on("sqlite", "ids of purged records are reused")
     def test_purged_id_is_not_reused(self):
-        # BUG (SQLite only): entity tables are created with "id INTEGER
-        # PRIMARY KEY" (src/meta/ddl.c, the %ID% / id column of
-        # entity tables), so after the record with the highest id is purged
-        # the next insert gets the same id back. The new record then shows
-        # the purged one's revision history and audit trail, and links or
-        # bookmarks to the old id silently point at the new record. Expected:
-        # ids are never reused ("INTEGER PRIMARY KEY AUTOINCREMENT", as
-        # PostgreSQL's identity columns already behave); existing databases
-        # need a migration, hence not fixed here.
+        # Ids are never reused (AUTOINCREMENT on SQLite, identity on PostgreSQL).
         _, r = self.make()
         rid = r.body["id"]
         self.assertEqual(admin().delete(self.path(rid)).status, 204)
@@ -388,15 +379,8 @@ class Departments(Lifecycle, unittest.TestCase):
     def values(self, name):
         return {"name": name, "parent_id": hq_department(), "code": "D-" + name[-6:], "notes": "测试部门"}
 
-    @unittest.expectedFailure
     def test_parent_cycle_is_422(self):
-        # BUG: departments accept parent_id = themselves or one of their own
-        # sub-departments (PATCH answers 200), which breaks the tree: the
-        # department becomes its own ancestor, so "department and below" and
-        # any tree rendering walk a loop (src/acl/acl.c acl_load() guards its
-        # walk, other readers may not). Expected: 422 naming parent_id. Needs
-        # a before-create/update hook on departments that walks the ancestors
-        # of the new parent (there is no departments module yet).
+        # A department may not become its own ancestor (modules/users.c).
         top = admin().create("departments", {"name": uniq("cyc")})
         sub = admin().create("departments", {"name": uniq("cyc"), "parent_id": top["id"]})
         r = admin().patch("departments/%d" % top["id"], {"parent_id": top["id"], "version": 1})

@@ -106,17 +106,8 @@ class Filters(unittest.TestCase):
         r = admin().get("customers", query={"name[like]": self.p, "level[null]": "false", "sort": "level,-credit_limit"})
         self.assertEqual(r.ids, [self.r[s]["id"] for s in ["delta", "alpha", "bravo", "charlie"]])
 
-    @expected_failure_on("sqlite", "NULL ordering differs between backends")
     def test_empty_values_sort_last_on_both_backends(self):
-        # BUG (backends disagree): src/record/filter.c record_sort_compile()
-        # emits plain "col ASC"/"col DESC"; SQLite sorts NULL as the smallest
-        # value and PostgreSQL as the largest, so sort=level lists customers
-        # without a level first on SQLite and last on PostgreSQL. The same
-        # API call must give the same order on both. Expected here: blanks
-        # last when ascending (PostgreSQL's order, and what a list user
-        # expects). Not fixed: adding "NULLS LAST" everywhere defeats SQLite
-        # index order for the hot -updated_at list (NOT NULL columns need no
-        # clause), so the owner should choose the rule.
+        # Blanks sort last on both backends (filter.c: NULLS LAST for optional fields).
         r = admin().get("customers", query={"name[like]": self.p, "sort": "level"})
         self.assertEqual(r.ids, [self.r[s]["id"] for s in ["alpha", "delta", "bravo", "charlie", "echo"]])
 
