@@ -1,0 +1,247 @@
+// flows.test.js — the flows people do in the web UI, in real Chromium.
+// Run by tests/e2e/run.sh (which starts a server on a fresh database); plain
+// CommonJS for node >= 18. Steps share one logged-in browser page and run in
+// order; each saves a screenshot to tests/e2e/artifacts/.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
+const USER = process.env.GX_USER || 'admin';
+const PASS = process.env.GX_PASS;
+const ART = path.join(__dirname, 'artifacts');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let browser, context, page;
+const cspViolations = [];
+const pageErrors = [];
+let customerId, customerName;
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(ART, name + '.png'), fullPage: true });
+}
+
+/* JSON API call with the browser's session (cookie + CSRF header). */
+async function api(method, url, body) {
+  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
+  const res = await context.request.fetch(BASE + url, {
+    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
+    data: body === undefined ? undefined : JSON.stringify(body)
+  });
+  const text = await res.text();
+  return { status: res.status(), body: text ? JSON.parse(text) : null };
+}
+
+function watch(p) {
+  p.on('console', (m) => {
+    if (/Content Security Policy|Refused to (execute|apply|load)/i.test(m.text())) cspViolations.push(m.text());
+  });
+  p.on('pageerror', (e) => pageErrors.push(e.message));
+}
+
+before(async () => {
+  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  page = await context.newPage();
+  watch(page);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+test('logs in through the form and lands on the home page', async () => {
+  await page.goto(BASE + '/app/customers');
+  assert.match(page.url(), /\/login\?next=%2Fapp%2Fcustomers$/);
+  await page.fill('input[name=username]', USER);
+  await page.fill('input[name=password]', 'wrong-password');
+  await page.click('button[type=submit]');
+  assert.equal(await page.textContent('.alert.error'), '用户名或密码错误。');
+  await page.fill('input[name=password]', PASS);
+  await shot('01-login');
+  await Promise.all([page.waitForURL(BASE + '/app/customers'), page.click('button[type=submit]')]);
+  assert.equal(await page.textContent('h1'), '客户');
+  await page.goto(BASE + '/');
+  assert.match(await page.textContent('h1'), /^您好/);
+  await shot('02-home');
+});
+
+test('creates a customer: a bad e-mail is reported next to the field, the input is kept, the correction saves', async () => {
+  customerName = 'E2E 测试客户 ' + Date.now();
+  await page.goto(BASE + '/app/customers/new');
+  await page.fill('#f-name', customerName);
+  await page.selectOption('#f-level', 'A');
+  await page.fill('#f-email', 'not-an-e-mail');
+  await page.fill('#f-credit_limit', '1,234.50');
+  await page.fill('#f-next_follow_up', '2026-12-01T09:30');
+  await Promise.all([page.waitForLoadState('load'), page.click('.form-bar button[type=submit]')]);
+  const err = await page.textContent('.field.has-error .field-error');
+  assert.equal(err, '不是有效的邮箱地址');
+  assert.equal(await page.inputValue('#f-name'), customerName, 'the name is kept');
+  assert.equal(await page.inputValue('#f-email'), 'not-an-e-mail', 'the bad value is kept to correct it');
+  assert.equal(await page.inputValue('#f-credit_limit'), '1,234.50', 'the amount is kept as typed');
+  assert.ok(await page.isVisible('.alert.error li a[href="#f-email"]'), 'the summary links to the field');
+  await shot('03-form-error');
+  await page.fill('#f-email', 'e2e@example.cn');
+  await Promise.all([page.waitForURL(/\/app\/customers\/\d+$/), page.click('.form-bar button[type=submit]')]);
+  customerId = Number(page.url().match(/(\d+)$/)[1]);
+  assert.equal(await page.textContent('h1'), customerName);
+  assert.equal((await page.textContent('#fv-credit_limit')).trim(), '¥1,234.50');
+  assert.equal((await page.textContent('#fv-next_follow_up')).trim(), '2026-12-01 09:30');
+  const stored = await api('GET', '/api/v1/customers/' + customerId);
+  assert.equal(stored.body.credit_limit, 123450, 'money is stored in fen');
+  assert.equal(stored.body.next_follow_up, '2026-12-01T01:30:00Z', 'the local time is stored in UTC');
+  assert.equal(await page.textContent('.flash'), '已创建。×');
+  await shot('04-customer-created');
+});
+
+test('edits one field inline, and explains a conflicting change', async () => {
+  await page.goto(BASE + '/app/customers/' + customerId);
+  await page.click('#fv-region');
+  await page.waitForSelector('#fv-region form input[name=region]');
+  await page.fill('#fv-region input[name=region]', '华东');
+  await shot('05-inline-editing');
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/field/region') && r.request().method() === 'POST'),
+    page.click('#fv-region button[type=submit]')
+  ]);
+  await page.waitForSelector('#fv-region:not(.editing)');
+  assert.equal((await page.textContent('#fv-region')).trim(), '华东');
+  await page.reload();
+  assert.equal((await page.textContent('#fv-region')).trim(), '华东', 'the change was saved');
+  // someone else changes the record after this page was loaded
+  const cur = await api('GET', '/api/v1/customers/' + customerId);
+  const upd = await api('PATCH', '/api/v1/customers/' + customerId, { tags: '重点', version: cur.body.version });
+  assert.equal(upd.status, 200);
+  await page.click('#fv-region');
+  await page.waitForSelector('#fv-region form input[name=region]');
+  await page.fill('#fv-region input[name=region]', '华南');
+  await page.click('#fv-region button[type=submit]');
+  await page.waitForSelector('#fv-region .alert.warn');
+  assert.match(await page.textContent('#fv-region .alert.warn'), /其他人已修改了这条记录/);
+  assert.ok(await page.isVisible('#fv-region .alert.warn a'), 'a reload link is offered');
+  assert.equal(await page.inputValue('#fv-region input[name=region]'), '华南', 'the input is kept');
+  await shot('06-inline-conflict');
+});
+
+test('global search shows live results grouped by entity (also for two Chinese characters)', async () => {
+  await page.goto(BASE + '/');
+  await page.fill('.topsearch input[name=q]', 'E2E 测试');
+  await page.waitForSelector('#search-pop .search-group');
+  assert.equal(await page.textContent('#search-pop .search-group h3'), '客户');
+  assert.ok((await page.textContent('#search-pop')).includes(customerName));
+  await shot('07-search');
+  await page.fill('.topsearch input[name=q]', '测试');
+  await page.waitForFunction((n) => document.querySelector('#search-pop') &&
+    document.querySelector('#search-pop').textContent.includes(n), customerName);
+  await page.click('#search-pop a[href="/app/customers/' + customerId + '"]');
+  await page.waitForURL(BASE + '/app/customers/' + customerId);
+});
+
+test('filters with an OR group, saves the query and reopens it', async () => {
+  // customers of each level, created through the API
+  for (const level of ['A', 'B', 'C']) {
+    const res = await api('POST', '/api/v1/customers', { name: 'E2E 级别' + level + ' 公司', level });
+    assert.equal(res.status, 201);
+  }
+  await page.goto(BASE + '/app/customers?scene=all');
+  await page.click('[data-toggle="filter-panel"]');
+  await page.click('[data-fb-group]');
+  const nested = page.locator('.fb-group.nested');
+  assert.equal(await nested.locator('[data-fb-op]').inputValue(), 'or');
+  await nested.locator('.fb-cond select').first().selectOption('level');
+  await nested.locator('.fb-cond .fb-value select').first().selectOption('A');
+  await nested.locator('[data-fb-add]').click();
+  await nested.locator('.fb-cond').nth(1).locator('select').first().selectOption('level');
+  await nested.locator('.fb-cond').nth(1).locator('.fb-value select').selectOption('B');
+  await shot('08-filter-builder');
+  await Promise.all([page.waitForURL(/filter=/), page.click('.filter-form button[type=submit]')]);
+  const filter = JSON.parse(new URL(page.url()).searchParams.get('filter'));
+  assert.deepEqual(filter, { and: [{ or: [{ field: 'level', op: 'eq', value: 'A' }, { field: 'level', op: 'eq', value: 'B' }] }] });
+  const levels = await page.$$eval('td[data-label="客户级别"]', (tds) => tds.map((t) => t.textContent.trim()));
+  assert.ok(levels.length >= 3, 'rows are shown');
+  assert.ok(levels.every((l) => l.startsWith('A') || l.startsWith('B')), 'only levels A and B: ' + levels.join(','));
+  await page.fill('.save-query input[name=name]', 'A或B级客户');
+  await Promise.all([page.waitForURL(/saved=\d+/), page.click('.save-query button[type=submit]')]);
+  assert.equal(await page.textContent('.scenes a.saved.on'), 'A或B级客户');
+  await shot('09-saved-query');
+  // away and back
+  await page.click('.scenes a:has-text("全部")');
+  await page.waitForURL(/scene=all/);
+  const all = await page.$$eval('td[data-label="客户级别"]', (tds) => tds.map((t) => t.textContent.trim()));
+  assert.ok(all.some((l) => l.startsWith('C')), 'the "all" scene shows level C again');
+  await page.click('.scenes a.saved');
+  await page.waitForURL(/saved=\d+/);
+  const again = await page.$$eval('td[data-label="客户级别"]', (tds) => tds.map((t) => t.textContent.trim()));
+  assert.deepEqual(again, levels, 'the saved query shows the same rows');
+  assert.equal(await page.locator('.fb-group.nested [data-fb-op]').inputValue(), 'or', 'the builder shows the OR group');
+  await shot('10-saved-query-reopened');
+});
+
+test('drags a kanban card to another column and the move persists', async () => {
+  await page.goto(BASE + '/app/customers/board/level?scene=all');
+  const card = page.locator('[data-value="A"] .kanban-card[data-id="' + customerId + '"]');
+  assert.equal(await card.count(), 1, 'the customer starts in column A');
+  const countC = Number(await page.textContent('[data-value="C"] [data-col-count]'));
+  await shot('11-kanban-before');
+  const save = page.waitForResponse((r) => r.url().endsWith('/board/level/move'));
+  await card.dragTo(page.locator('[data-value="C"] [data-cards]'));
+  const res = await save;
+  assert.equal(res.status(), 200);
+  assert.equal(Number(await page.textContent('[data-value="C"] [data-col-count]')), countC + 1);
+  await page.reload();
+  assert.equal(await page.locator('[data-value="C"] .kanban-card[data-id="' + customerId + '"]').count(), 1,
+    'after a reload the card is in column C');
+  const stored = await api('GET', '/api/v1/customers/' + customerId);
+  assert.equal(stored.body.level, 'C');
+  await shot('12-kanban-after');
+});
+
+test('switches the language: Chinese labels, then English, then back', async () => {
+  await page.goto(BASE + '/app/customers');
+  assert.equal(await page.textContent('.sidenav a[href="/app/customers"] .nav-text'), '客户');
+  await page.click('.user-menu summary');
+  await Promise.all([page.waitForLoadState('load'), page.click('.lang-switch button[value=en]')]);
+  await page.waitForSelector('.sidenav a[href="/app/customers"] .nav-text:text("Customers")');
+  assert.equal(await page.textContent('h1'), 'Customers');
+  assert.equal(await page.textContent('.scenes a.on'), 'All');
+  await shot('13-english');
+  await page.click('.user-menu summary');
+  await Promise.all([page.waitForLoadState('load'), page.click('.lang-switch button[value=zh]')]);
+  await page.waitForSelector('.sidenav a[href="/app/customers"] .nav-text:text("客户")');
+  assert.equal(await page.textContent('h1'), '客户');
+});
+
+test('pages fit a 360 px wide phone without horizontal scrolling', async () => {
+  const phone = await browser.newContext({
+    viewport: { width: 360, height: 740 }, locale: 'zh-CN', storageState: await context.storageState(),
+    isMobile: true, hasTouch: true
+  });
+  const p = await phone.newPage();
+  watch(p);
+  for (const [url, name] of [['/app/customers', '14-phone-list'], ['/app/customers/' + customerId, '15-phone-detail'],
+    ['/app/customers/new', '16-phone-form'], ['/', '17-phone-home'], ['/app/customers/board/level', '18-phone-kanban']]) {
+    await p.goto(BASE + url);
+    const width = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, url + ': scrollWidth ' + width + ' > 360');
+    await p.screenshot({ path: path.join(ART, name + '.png') });
+  }
+  // the navigation is a drawer
+  await p.goto(BASE + '/app/customers');
+  const navRight = async () => { const b = await p.locator('#sidenav').boundingBox(); return b.x + b.width; };
+  assert.ok(await navRight() <= 0, 'the drawer starts closed, off screen');
+  await p.click('[data-nav-toggle]');
+  await p.waitForFunction(() => document.getElementById('sidenav').getBoundingClientRect().left >= 0);
+  assert.ok(await navRight() > 200, 'the drawer is open');
+  await p.screenshot({ path: path.join(ART, '19-phone-drawer.png') });
+  await phone.close();
+});
+
+test('no Content-Security-Policy violations or script errors happened', () => {
+  assert.deepEqual(cspViolations, []);
+  assert.deepEqual(pageErrors, []);
+});
