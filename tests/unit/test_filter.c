@@ -479,7 +479,7 @@ static void test_sort_adds_id_as_tie_breaker_in_the_first_direction(void **state
     assert_sql(" ORDER BY name ASC, id ASC");
     sql_init(&fx.q, &fx.arena);
     assert_int_equal(record_sort_compile(&fx.c, fx.customers, "-level,+credit_limit", &fx.q), GX_OK);
-    assert_sql(" ORDER BY level DESC, credit_limit ASC, id DESC");
+    assert_sql(" ORDER BY level DESC NULLS LAST, credit_limit ASC NULLS LAST, id DESC");
     sql_init(&fx.q, &fx.arena);
     assert_int_equal(record_sort_compile(&fx.c, fx.customers, NULL, &fx.q), GX_OK);
     assert_sql(" ORDER BY updated_at DESC, id DESC");
