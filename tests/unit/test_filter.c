@@ -488,7 +488,7 @@ static void test_sort_adds_id_as_tie_breaker_in_the_first_direction(void **state
     assert_sql(" ORDER BY updated_at DESC, id DESC");
     sql_init(&fx.q, &fx.arena);
     assert_int_equal(record_sort_compile(&fx.c, fx.activities, "related_type,-occurred_at", &fx.q), GX_OK);
-    assert_sql(" ORDER BY related_type ASC, occurred_at DESC, id ASC");
+    assert_sql(" ORDER BY related_type ASC, occurred_at DESC NULLS LAST, id ASC");
 }
 
 static void test_sort_refuses_unknown_and_unsortable_fields(void **state)
