@@ -103,128 +103,40 @@ void api_healthz(Req *r)
     http_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-/* Drop from an audit diff the fields the user may not see (field rules):
- * hidden fields must not leak through the audit log. */
-static void audit_strip_hidden(Req *r, const char *entity, json_t *diff)
-{
-    const Entity *e = entity ? meta_entity(entity) : NULL;
-    if (!e || !json_is_object(diff) || acl_is_admin(&r->c))
-        return;
-    const char *k;
-    json_t *v;
-    void *tmp;
-    json_object_foreach_safe(diff, tmp, k, v)
-    {
-        const char *name = k, *us = strrchr(k, '_');
-        if (!meta_field(e, k) && us && (!strcmp(us, "_type") || !strcmp(us, "_id")))
-            name = arena_strndup(&r->arena, k, (size_t)(us - k)); /* a parent field's half */
-        if (acl_field(&r->c, e, name) == FIELD_HIDDEN)
-            json_object_del(diff, k);
-    }
-}
-
-/* GET /api/v1/audit?entity=&record_id=&user_id=&action=&from=&to=&limit=&offset=
+/* GET /api/v1/audit?entity=&record_id=&user_id=&action=&from=&to=&limit=&offset=[&format=csv]
  * Administrators see everything; others see entries of records they may read. */
 void api_audit_list(Req *r)
 {
-    Sql q;
-    sql_init(&q, &r->arena);
-    sql_raw(&q, "SELECT a.id, a.at, a.user_id, u.name, a.ip, a.action, a.entity, a.record_id, a.diff FROM audit_log a"
-                " LEFT JOIN users u ON u.id = a.user_id WHERE 1=1");
-    const char *entity = http_query(r, "entity");
-    const char *rid = http_query(r, "record_id");
-    const char *uid = http_query(r, "user_id");
-    const char *action = http_query(r, "action");
-    const char *from = http_query(r, "from");
-    const char *to = http_query(r, "to");
-    int64_t v, limit = 50, offset = 0;
-    if (!acl_is_admin(&r->c)) {
-        /* Non-administrators: the history of one record they can see. */
-        const Entity *e = meta_entity(entity);
-        json_t *rec = NULL;
-        if (!e || !rid || !parse_i64(rid, &v) || record_get(&r->c, e, v, &rec) != GX_OK) {
-            json_decref(rec);
-            ctx_clear(&r->c);
-            ctx_fail(&r->c, GX_EDENIED, "Only administrators may read the whole audit log; give entity and record_id of a record you can see");
-            return api_fail(r);
-        }
-        json_decref(rec);
-    }
-    if (entity) {
-        sql_raw(&q, " AND a.entity = ");
-        sql_param(&q, dbv_text(entity));
-    }
-    if (rid) {
-        if (!parse_i64(rid, &v)) {
-            ctx_fail(&r->c, GX_EBADREQ, "record_id must be an integer");
-            return api_fail(r);
-        }
-        sql_raw(&q, " AND a.record_id = ");
-        sql_param(&q, dbv_int(v));
-    }
-    if (uid) {
-        if (!parse_i64(uid, &v)) {
-            ctx_fail(&r->c, GX_EBADREQ, "user_id must be an integer");
-            return api_fail(r);
-        }
-        sql_raw(&q, " AND a.user_id = ");
-        sql_param(&q, dbv_int(v));
-    }
-    if (action) {
-        sql_raw(&q, " AND a.action = ");
-        sql_param(&q, dbv_text(action));
-    }
-    int64_t t;
-    if (from) {
-        if (!time_parse_rfc3339(from, &t)) {
-            ctx_fail(&r->c, GX_EBADREQ, "from must be an RFC 3339 date-time");
-            return api_fail(r);
-        }
-        char b[64];
-        time_format_ms(t * 1000, b);
-        sql_raw(&q, " AND a.at >= ");
-        sql_param(&q, dbv_text(arena_strdup(&r->arena, b)));
-    }
-    if (to) {
-        if (!time_parse_rfc3339(to, &t)) {
-            ctx_fail(&r->c, GX_EBADREQ, "to must be an RFC 3339 date-time");
-            return api_fail(r);
-        }
-        char b[64];
-        time_format_ms(t * 1000, b);
-        sql_raw(&q, " AND a.at < ");
-        sql_param(&q, dbv_text(arena_strdup(&r->arena, b)));
-    }
+    AuditQuery aq = {.entity = http_query(r, "entity"), .action = http_query(r, "action"), .limit = 50};
+    const char *rid = http_query(r, "record_id"), *uid = http_query(r, "user_id");
+    const char *from = http_query(r, "from"), *to = http_query(r, "to");
     const char *ls = http_query(r, "limit"), *os = http_query(r, "offset");
     const char *fmt0 = http_query(r, "format");
     int64_t max = fmt0 && !strcmp(fmt0, "csv") ? 100000 : 500;
     if (fmt0 && !strcmp(fmt0, "csv") && !ls)
-        limit = max;
-    if ((ls && (!parse_i64(ls, &limit) || limit < 1 || limit > max)) || (os && (!parse_i64(os, &offset) || offset < 0))) {
+        aq.limit = max;
+    if (rid && !parse_i64(rid, &aq.record_id)) {
+        ctx_fail(&r->c, GX_EBADREQ, "record_id must be an integer");
+        return api_fail(r);
+    }
+    if (uid && !parse_i64(uid, &aq.user_id)) {
+        ctx_fail(&r->c, GX_EBADREQ, "user_id must be an integer");
+        return api_fail(r);
+    }
+    if ((from && !time_parse_rfc3339(from, &aq.from)) || (to && !time_parse_rfc3339(to, &aq.to))) {
+        ctx_fail(&r->c, GX_EBADREQ, "from and to must be RFC 3339 date-times");
+        return api_fail(r);
+    }
+    aq.has_from = from != NULL;
+    aq.has_to = to != NULL;
+    if ((ls && (!parse_i64(ls, &aq.limit) || aq.limit < 1 || aq.limit > max)) ||
+        (os && (!parse_i64(os, &aq.offset) || aq.offset < 0))) {
         ctx_fail(&r->c, GX_EBADREQ, "limit must be 1..%lld and offset not negative", (long long)max);
         return api_fail(r);
     }
-    sql_raw(&q, " ORDER BY a.id DESC LIMIT ");
-    sql_param(&q, dbv_int(limit));
-    sql_raw(&q, " OFFSET ");
-    sql_param(&q, dbv_int(offset));
-    DbRes *res;
-    if (db_query(r->c.db, q.text.data, q.params, q.n, &res) != DB_OK) {
-        ctx_fail(&r->c, GX_EDB, "cannot read the audit log");
+    json_t *arr;
+    if (audit_list(&r->c, &aq, &arr))
         return api_fail(r);
-    }
-    json_t *arr = json_array();
-    while (db_next(res) == 1) {
-        json_t *diff = db_text(res, 8) ? json_loads(db_text(res, 8), 0, NULL) : NULL;
-        audit_strip_hidden(r, db_text(res, 6), diff);
-        json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:o, s:s?, s:s?, s:s, s:s?, s:o, s:o}", "id", (json_int_t)db_int(res, 0), "at",
-                           db_text(res, 1), "user_id", db_isnull(res, 2) ? json_null() : json_integer(db_int(res, 2)),
-                           "user_name", db_text(res, 3), "ip", db_text(res, 4), "action", db_text(res, 5), "entity",
-                           db_text(res, 6), "record_id", db_isnull(res, 7) ? json_null() : json_integer(db_int(res, 7)),
-                           "diff", diff ? diff : json_null()));
-    }
-    db_done(res);
     const char *fmt = http_query(r, "format");
     if (fmt && !strcmp(fmt, "csv")) {
         /* The same rows as CSV (administrators' audit export). */

@@ -1,5 +1,6 @@
 /* audit.c — the audit log writer and the engine's clock (see record.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "../base/util.h"
 #include "record.h"
@@ -29,5 +30,93 @@ GxErr audit_write(Ctx *c, const char *action, const char *entity, int64_t record
     free(text);
     if (rc != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot write the audit log");
+    return GX_OK;
+}
+
+/* Drop from an audit diff the fields the user may not see (field rules):
+ * hidden fields must not leak through the audit log. */
+static void strip_hidden(Ctx *c, const char *entity, json_t *diff)
+{
+    const Entity *e = entity ? meta_entity(entity) : NULL;
+    if (!e || !json_is_object(diff) || acl_is_admin(c))
+        return;
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(diff, tmp, k, v)
+    {
+        const char *name = k, *us = strrchr(k, '_');
+        if (!meta_field(e, k) && us && (!strcmp(us, "_type") || !strcmp(us, "_id")))
+            name = arena_strndup(c->arena, k, (size_t)(us - k)); /* a parent field's half */
+        if (acl_field(c, e, name) == FIELD_HIDDEN)
+            json_object_del(diff, k);
+    }
+}
+
+GxErr audit_list(Ctx *c, const AuditQuery *aq, json_t **rows)
+{
+    *rows = NULL;
+    if (!acl_is_admin(c)) {
+        const Entity *e = meta_entity(aq->entity);
+        json_t *rec = NULL;
+        if (!e || !aq->record_id || record_get(c, e, aq->record_id, &rec) != GX_OK) {
+            json_decref(rec);
+            ctx_clear(c);
+            return ctx_fail(c, GX_EDENIED,
+                            "Only administrators may read the whole audit log; give entity and record_id of a record you can see");
+        }
+        json_decref(rec);
+    }
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, "SELECT a.id, a.at, a.user_id, u.name, a.ip, a.action, a.entity, a.record_id, a.diff FROM audit_log a"
+                " LEFT JOIN users u ON u.id = a.user_id WHERE 1=1");
+    if (aq->entity) {
+        sql_raw(&q, " AND a.entity = ");
+        sql_param(&q, dbv_text(aq->entity));
+    }
+    if (aq->record_id) {
+        sql_raw(&q, " AND a.record_id = ");
+        sql_param(&q, dbv_int(aq->record_id));
+    }
+    if (aq->user_id) {
+        sql_raw(&q, " AND a.user_id = ");
+        sql_param(&q, dbv_int(aq->user_id));
+    }
+    if (aq->action && *aq->action) {
+        sql_raw(&q, " AND a.action = ");
+        sql_param(&q, dbv_text(aq->action));
+    }
+    char b[64];
+    if (aq->has_from) {
+        time_format_ms(aq->from * 1000, b);
+        sql_raw(&q, " AND a.at >= ");
+        sql_param(&q, dbv_text(arena_strdup(c->arena, b)));
+    }
+    if (aq->has_to) {
+        time_format_ms(aq->to * 1000, b);
+        sql_raw(&q, " AND a.at < ");
+        sql_param(&q, dbv_text(arena_strdup(c->arena, b)));
+    }
+    sql_raw(&q, " ORDER BY a.id DESC LIMIT ");
+    sql_param(&q, dbv_int(aq->limit > 0 ? aq->limit : 50));
+    sql_raw(&q, " OFFSET ");
+    sql_param(&q, dbv_int(aq->offset));
+    DbRes *res;
+    if (db_query(c->db, q.text.data, q.params, q.n, &res) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the audit log");
+    json_t *arr = json_array();
+    while (db_next(res) == 1) {
+        json_t *diff = db_text(res, 8) ? json_loads(db_text(res, 8), 0, NULL) : NULL;
+        strip_hidden(c, db_text(res, 6), diff);
+        json_array_append_new(
+            arr, json_pack("{s:I, s:s, s:o, s:s?, s:s?, s:s, s:s?, s:o, s:o}", "id", (json_int_t)db_int(res, 0), "at",
+                           db_text(res, 1), "user_id", db_isnull(res, 2) ? json_null() : json_integer(db_int(res, 2)),
+                           "user_name", db_text(res, 3), "ip", db_text(res, 4), "action", db_text(res, 5), "entity",
+                           db_text(res, 6), "record_id", db_isnull(res, 7) ? json_null() : json_integer(db_int(res, 7)),
+                           "diff", diff ? diff : json_null()));
+    }
+    db_done(res);
+    *rows = arr;
     return GX_OK;
 }

@@ -111,6 +111,23 @@ GxErr record_hooks_run(Ctx *c, HookEvent ev, HookArgs *a);
  * (or NULL/0), diff (borrowed JSON, may be NULL). */
 GxErr audit_write(Ctx *c, const char *action, const char *entity, int64_t record_id, json_t *diff);
 
+/* Filters of an audit log listing; zero/NULL members do not filter. */
+typedef struct AuditQuery {
+    const char *entity;   /* entity name */
+    int64_t record_id;    /* record */
+    int64_t user_id;      /* acting user */
+    const char *action;   /* "create", "login_failed" … */
+    int64_t from, to;     /* period [from, to) in seconds since the epoch */
+    bool has_from, has_to;
+    int64_t limit, offset;
+} AuditQuery;
+
+/* List audit entries, newest first, as JSON objects {id, at, user_id,
+ * user_name, ip, action, entity, record_id, diff}. Administrators see every
+ * entry; other users only the entries of one record they may read (entity
+ * and record_id given), with fields their role hides removed from diffs. */
+GxErr audit_list(Ctx *c, const AuditQuery *q, json_t **rows);
+
 /* Current time as stored ("…Z" with milliseconds). */
 const char *record_now(Ctx *c);
 
