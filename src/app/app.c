@@ -14,14 +14,16 @@ const Route *app_routes(void)
     static Route *all;
     if (all)
         return all;
-    int nu = 0, na = 0;
-    while (ui_routes[nu].method)
-        nu++;
-    while (api_routes[na].method)
-        na++;
-    all = xcalloc((size_t)(nu + na + 1), sizeof *all);
-    memcpy(all, api_routes, sizeof *all * (size_t)na);
-    memcpy(all + na, ui_routes, sizeof *all * (size_t)nu);
+    const Route *tables[] = {api_routes, admin_routes, ui_routes};
+    int total = 0;
+    for (int t = 0; t < 3; t++)
+        for (int i = 0; tables[t][i].method; i++)
+            total++;
+    all = xcalloc((size_t)total + 1, sizeof *all);
+    int n = 0;
+    for (int t = 0; t < 3; t++)
+        for (int i = 0; tables[t][i].method; i++)
+            all[n++] = tables[t][i];
     return all;
 }
 

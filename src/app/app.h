@@ -14,6 +14,8 @@ typedef struct App {
 extern const Route api_routes[];
 /* Routes of the web UI (ui/), terminated by a NULL method. */
 extern const Route ui_routes[];
+/* Routes of the access-administration pages (ui/admin.c). */
+extern const Route admin_routes[];
 
 /* The combined table (UI first for "/", then API); built once. */
 const Route *app_routes(void);

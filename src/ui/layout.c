@@ -201,6 +201,12 @@ static void navigation(Req *r, const Page *p)
         }
         nav_entity(r, p, all[i]);
     }
+    /* Supervision for managers, the audit log for administrators (admin.c). */
+    const Entity *act = meta_entity("activities");
+    if (r->c.who && act && (r->c.who->is_admin || acl_scope(&r->c, act, ACT_READ) >= SCOPE_DEPT))
+        nav_link(r, "/team", T(r, "Team"), p->nav && !strcmp(p->nav, "team"));
+    if (r->c.who && acl_is_admin(&r->c))
+        nav_link(r, "/admin/audit", T(r, "Audit log"), p->nav && !strcmp(p->nav, "audit"));
     buf_raw(&r->out, "</ul></nav>");
 }
 
