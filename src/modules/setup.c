@@ -101,8 +101,7 @@ static json_t *builtin_roles(void)
     grant(m, "departments", "read", "all");
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "marketer", "name", "市场专员 Marketer",
                                            "permissions", m, "description", "Campaigns and leads; reads and exports customers."));
-    /* Everyone reads and marks their own notifications; managers see the
-     * comments of their people. */
+    /* Everyone reads and marks their own notifications. */
     size_t i;
     json_t *role;
     json_array_foreach(roles, i, role)
@@ -113,7 +112,11 @@ static json_t *builtin_roles(void)
         grant(perm, "notifications", "read", "own");
         grant(perm, "notifications", "edit", "own");
         grant(perm, "notifications", "delete", "own");
-        grant(perm, "comments", "read", "department_and_below");
+        /* Managers list the comments of their people; others read comments
+         * through the records they can see. */
+        const char *act_read = json_string_value(json_object_get(json_object_get(perm, "activities"), "read"));
+        if (act_read && !strcmp(act_read, "department_and_below"))
+            grant(perm, "comments", "read", "department_and_below");
     }
     return roles;
 }
