@@ -129,7 +129,8 @@ static void reply_list(Req *r, json_t *rows, int64_t total, const ListQuery *lq)
     http_json(r, 200, o);
 }
 
-static void h_list(Req *r)
+/* List live records, or the trash: the same query with deleted rows. */
+static void list_records(Req *r, bool trash)
 {
     const Entity *e = api_entity(r);
     if (!e)
@@ -138,6 +139,7 @@ static void h_list(Req *r)
     json_t *where;
     if (!api_list_query(r, e, &lq, &where))
         return api_fail(r);
+    lq.trash = trash;
     json_t *rows;
     int64_t total;
     GxErr rc = record_list(&r->c, e, &lq, &rows, &total);
@@ -147,24 +149,8 @@ static void h_list(Req *r)
     reply_list(r, rows, total, &lq);
 }
 
-static void h_trash(Req *r)
-{
-    const Entity *e = api_entity(r);
-    if (!e)
-        return;
-    ListQuery lq;
-    json_t *where;
-    if (!api_list_query(r, e, &lq, &where))
-        return api_fail(r);
-    lq.trash = true;
-    json_t *rows;
-    int64_t total;
-    GxErr rc = record_list(&r->c, e, &lq, &rows, &total);
-    json_decref(where);
-    if (rc)
-        return api_fail(r);
-    reply_list(r, rows, total, &lq);
-}
+static void h_list(Req *r) { list_records(r, false); }
+static void h_trash(Req *r) { list_records(r, true); }
 
 static void h_query(Req *r)
 {

@@ -443,30 +443,37 @@ static GxErr auto_number(Ctx *c, const Entity *e, const Field *f, DbVal *out)
     time_t now = time(NULL) + 8 * 3600;
     struct tm tm;
     gmtime_r(&now, &tm);
+    /* One pass over the pattern writes the sequence key (entity, field and
+     * the date parts that restart numbering) and the number's text with a
+     * marker byte where the counter goes. */
     Buf key, num;
     buf_init(&key, c->arena);
     buf_init(&num, c->arena);
     buf_printf(&key, "%s.%s", e->table, f->name);
-    const char *p = f->pattern;
     int width = 0;
-    const char *seq_at = NULL;
-    for (const char *s = p; *s; s++) {
+    for (const char *s = f->pattern; *s; s++) {
         if (!strncmp(s, "{YYYY}", 6)) {
             buf_printf(&key, ":%04d", tm.tm_year + 1900);
+            buf_printf(&num, "%04d", tm.tm_year + 1900);
             s += 5;
         } else if (!strncmp(s, "{YY}", 4)) {
             buf_printf(&key, ":%02d", tm.tm_year % 100);
+            buf_printf(&num, "%02d", tm.tm_year % 100);
             s += 3;
         } else if (!strncmp(s, "{MM}", 4)) {
             buf_printf(&key, "-%02d", tm.tm_mon + 1);
+            buf_printf(&num, "%02d", tm.tm_mon + 1);
             s += 3;
         } else if (!strncmp(s, "{DD}", 4)) {
             buf_printf(&key, "-%02d", tm.tm_mday);
+            buf_printf(&num, "%02d", tm.tm_mday);
             s += 3;
-        } else if (*s == '{' && s[1] == '0') {
-            seq_at = s;
+        } else if (*s == '{' && s[1] == '0' && !width) {
             for (s++; *s == '0'; s++)
                 width++;
+            buf_raw(&num, "\x01"); /* where the counter goes */
+        } else {
+            buf_putc(&num, *s);
         }
     }
     int64_t n;
@@ -478,28 +485,15 @@ static GxErr auto_number(Ctx *c, const Entity *e, const Field *f, DbVal *out)
                      pk, 1, &n, &found) != DB_OK ||
         !found)
         return ctx_fail(c, GX_EDB, "cannot allocate a number for %s", f->name);
-    for (const char *s = p; *s; s++) {
-        if (!strncmp(s, "{YYYY}", 6)) {
-            buf_printf(&num, "%04d", tm.tm_year + 1900);
-            s += 5;
-        } else if (!strncmp(s, "{YY}", 4)) {
-            buf_printf(&num, "%02d", tm.tm_year % 100);
-            s += 3;
-        } else if (!strncmp(s, "{MM}", 4)) {
-            buf_printf(&num, "%02d", tm.tm_mon + 1);
-            s += 3;
-        } else if (!strncmp(s, "{DD}", 4)) {
-            buf_printf(&num, "%02d", tm.tm_mday);
-            s += 3;
-        } else if (s == seq_at) {
-            buf_printf(&num, "%0*lld", width, (long long)n);
-            while (*s && *s != '}')
-                s++;
-        } else {
-            buf_putc(&num, *s);
-        }
+    char digits[32];
+    snprintf(digits, sizeof digits, "%0*lld", width, (long long)n);
+    char *mark = strchr(num.data, '\x01');
+    if (mark) {
+        *mark = 0;
+        *out = dbv_text(arena_printf(c->arena, "%s%s%s", num.data, digits, mark + 1));
+    } else {
+        *out = dbv_text(arena_printf(c->arena, "%s%s", num.data, digits));
     }
-    *out = dbv_text(num.data);
     return GX_OK;
 }
 
