@@ -25,7 +25,11 @@ bool api_list_query(Req *r, const Entity *e, ListQuery *lq, json_t **where);
 
 /* Custom action endpoint: POST /api/v1/{entity}/{id}/{action}. */
 typedef void (*ApiAction)(Req *r, const Entity *e, int64_t id);
-void api_action_register(const char *entity, const char *action, ApiAction fn);
+/* summary: one line for the OpenAPI document (request and answer in words). */
+void api_action_register(const char *entity, const char *action, ApiAction fn, const char *summary);
+
+/* The i-th registered action (for the OpenAPI document); false past the end. */
+bool api_action_at(int i, const char **entity, const char **action, const char **summary);
 
 /* OpenAPI document generated from metadata (openapi.c). New reference. */
 json_t *api_openapi(void);

@@ -916,6 +916,23 @@ static void entity_paths(Doc *d, const Entity *e)
     add_op(d, purge, "post", op);
     json_object_set_new(json_object_get(d->paths, purge), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
 
+    /* Module actions registered for this entity (api_action_register). */
+    const char *ae, *aa, *asum;
+    for (int i = 0; api_action_at(i, &ae, &aa, &asum); i++) {
+        if (strcmp(ae, n))
+            continue;
+        const char *apath = arena_printf(&d->arena, "%s/%s", one, aa);
+        op = operation(d, n, arena_printf(&d->arena, "%s_%s", n, aa), arena_printf(&d->arena, "%s: %s", n, aa), asum,
+                       ACCESS_WRITE, "400 403 404 409 422", false);
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content", "application/json", "schema",
+                                      "type", "object"));
+        respond(op, "200", json_response("The action's result.", json_pack("{s:s}", "type", "object")));
+        respond(op, "201", json_response("The record the action created.", json_pack("{s:s}", "type", "object")));
+        add_op(d, apath, "post", op);
+        json_object_set_new(json_object_get(d->paths, apath), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+    }
+
     json_decref(list_ok);
     json_decref(list_params);
     json_decref(st.refs);

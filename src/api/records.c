@@ -290,19 +290,30 @@ static void h_history(Req *r)
 
 #define MAX_ACTIONS 64
 static struct {
-    const char *entity, *action;
+    const char *entity, *action, *summary;
     ApiAction fn;
 } actions[MAX_ACTIONS];
 static int nactions;
 
-void api_action_register(const char *entity, const char *action, ApiAction fn)
+void api_action_register(const char *entity, const char *action, ApiAction fn, const char *summary)
 {
     if (nactions == MAX_ACTIONS)
         gx_die("too many API actions");
     actions[nactions].entity = entity;
     actions[nactions].action = action;
+    actions[nactions].summary = summary;
     actions[nactions].fn = fn;
     nactions++;
+}
+
+bool api_action_at(int i, const char **entity, const char **action, const char **summary)
+{
+    if (i < 0 || i >= nactions)
+        return false;
+    *entity = actions[i].entity;
+    *action = actions[i].action;
+    *summary = actions[i].summary;
+    return true;
 }
 
 static void h_action(Req *r)

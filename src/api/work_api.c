@@ -81,6 +81,11 @@ void api_init(void)
     if (done)
         return;
     done = true;
-    api_action_register("users", "handover", act_handover);
-    api_action_register("activities", "comment", act_comment);
+    api_action_register("users", "handover", act_handover,
+                        "Hand over (离职交接) every live record the user owns, or those of the listed entities, to another"
+                        " user. Body {\"to_user_id\": id, \"entities\": [names] (optional)}; answers {\"moved\": {entity:"
+                        " count}}. Administrators only; each moved record gets a history and an audit entry.");
+    api_action_register("activities", "comment", act_comment,
+                        "Comment (批示) on a work record as a manager. Body {\"body\": text}; answers 201 with the"
+                        " stored comment; the record's owner is notified in-app.");
 }
