@@ -520,12 +520,18 @@ static void input_schemas(Doc *d, const Entity *e)
 static void list_schema(Doc *d, const Entity *e)
 {
     json_t *s = json_pack(
-        "{s:s, s:s, s:{s:{s:s, s:o}, s:{s:s, s:s, s:i, s:s}, s:{s:s, s:i, s:i}, s:{s:s, s:i}}, s:[s, s, s, s]}", "type",
-        "object", "description", arena_printf(&d->arena, "A page of %s.", label_text(d, &e->label)), "properties",
-        "data", "type", "array", "items", schema_ref(d, e->name), "total", "type", "integer", "format", "int64",
-        "minimum", 0, "description", "Matching records in all pages.", "limit", "type", "integer", "minimum", 1,
-        "maximum", RECORD_LIMIT_MAX, "offset", "type", "integer", "minimum", 0, "required", "data", "total", "limit",
-        "offset");
+        "{s:s, s:s, s:{s:{s:s, s:o}, s:{s:s, s:s, s:i, s:s}, s:{s:s, s:s}, s:{s:s, s:i, s:i}, s:{s:s, s:i}},"
+        " s:[s, s, s, s]}",
+        "type", "object", "description", arena_printf(&d->arena, "A page of %s.", label_text(d, &e->label)),
+        "properties", "data", "type", "array", "items", schema_ref(d, e->name), "total", "type", "integer", "format",
+        "int64", "minimum", 0, "description",
+        arena_printf(&d->arena,
+                     "Matching records in all pages. Counting stops after %d records (or the end of the page asked"
+                     " for): the reply then has total_exact false, and more than total match.",
+                     RECORD_COUNT_LIMIT),
+        "total_exact", "type", "boolean", "description", "Present (false) only when total is a lower bound.", "limit",
+        "type", "integer", "minimum", 1, "maximum", RECORD_LIMIT_MAX, "offset", "type", "integer", "minimum", 0,
+        "required", "data", "total", "limit", "offset");
     json_object_set_new(d->schemas, arena_printf(&d->arena, "%s_list", e->name), s);
 }
 

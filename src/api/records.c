@@ -122,10 +122,22 @@ bool api_list_query(Req *r, const Entity *e, ListQuery *lq, json_t **where)
     return true;
 }
 
+/* The count behind "total" stops at RECORD_COUNT_LIMIT (or the end of the
+ * page asked for): the reply then carries "total_exact": false, meaning more
+ * than "total" match. Exact totals come without the key. */
+static void count_capped(ListQuery *lq, bool *capped)
+{
+    lq->count_limit = RECORD_COUNT_LIMIT;
+    lq->count_capped = capped;
+    *capped = false;
+}
+
 static void reply_list(Req *r, json_t *rows, int64_t total, const ListQuery *lq)
 {
     json_t *o = json_pack("{s:o, s:I, s:I, s:I}", "data", rows, "total", (json_int_t)total, "limit",
                           (json_int_t)lq->limit, "offset", (json_int_t)lq->offset);
+    if (lq->count_capped && *lq->count_capped)
+        json_object_set_new(o, "total_exact", json_false());
     http_json(r, 200, o);
 }
 
@@ -142,6 +154,8 @@ static void list_records(Req *r, bool trash)
     lq.trash = trash;
     json_t *rows;
     int64_t total;
+    bool capped;
+    count_capped(&lq, &capped);
     GxErr rc = record_list(&r->c, e, &lq, &rows, &total);
     json_decref(where);
     if (rc)
@@ -183,6 +197,8 @@ static void h_query(Req *r)
     }
     json_t *rows;
     int64_t total;
+    bool capped;
+    count_capped(&lq, &capped);
     GxErr rc = record_list(&r->c, e, &lq, &rows, &total);
     json_decref(b);
     if (rc)

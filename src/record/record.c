@@ -1014,21 +1014,40 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
     json_t *rec;
     json_array_foreach(arr, i, rec) present(c, e, rec);
     if (lq->count && total) {
-        size_t got = json_array_size(arr);
-        if (lq->offset == 0 && got < (size_t)lq->limit) {
-            *total = (int64_t)got; /* the whole result is on this page */
+        int64_t got = (int64_t)json_array_size(arr);
+        if (lq->count_capped)
+            *lq->count_capped = false;
+        if (got > 0 && got < lq->limit) {
+            *total = lq->offset + got; /* this page holds the last rows */
+        } else if (lq->offset == 0 && got == 0) {
+            *total = 0;
         } else {
+            /* A count visits every matching row; with count_limit it stops
+             * one row past the bound (never below what the client has seen). */
+            int64_t bound = 0;
+            if (lq->count_limit > 0)
+                bound = lq->offset + got > lq->count_limit ? lq->offset + got : lq->count_limit;
             Sql cq;
             sql_init(&cq, c->arena);
-            sql_raw(&cq, "SELECT count(*)");
+            sql_raw(&cq, bound ? "SELECT count(*) FROM (SELECT 1" : "SELECT count(*)");
             if ((rc = where_clause(c, e, lq, &cq))) {
                 json_decref(arr);
                 return rc;
+            }
+            if (bound) {
+                sql_raw(&cq, " LIMIT ");
+                sql_param(&cq, dbv_int(bound + 1));
+                sql_raw(&cq, ")");
             }
             bool found;
             if (db_query_int(c->db, cq.text.data, cq.params, cq.n, total, &found) != DB_OK) {
                 json_decref(arr);
                 return ctx_fail(c, GX_EDB, "cannot count %s", e->name);
+            }
+            if (bound && *total > bound) {
+                *total = bound;
+                if (lq->count_capped)
+                    *lq->count_capped = true;
             }
         }
     }

@@ -1,0 +1,195 @@
+/* test_list_count.c — the `total` of record_list: exact by default; with
+ * count_limit, exact up to max(count_limit, offset + rows on the page) and
+ * otherwise that bound with count_capped set; the last page's total needs no
+ * count at all. Runs on a temporary SQLite database holding the head office
+ * plus 11 departments (12 rows), listed as the system. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "auth/auth.h"
+#include "modules/modules.h"
+#include "record/record.h"
+
+#define NDEPTS 12 /* the head office from setup_database and 11 more */
+
+typedef struct Fixture {
+    Arena arena;
+    Db *db;
+    Ctx c;
+    char path[64];
+} Fixture;
+
+static Fixture fx;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    snprintf(fx.path, sizeof fx.path, "/tmp/gx-test-list-count-%d.db", (int)getpid());
+    unlink(fx.path);
+    char *err = NULL;
+    fx.db = db_open(fx.path, &err);
+    if (!fx.db)
+        return -1;
+    arena_init(&fx.arena);
+    ctx_init(&fx.c, &fx.arena, db_thread_conn(fx.db));
+    if (setup_database(&fx.c, "Admin12345", NULL) != GX_OK)
+        return -1;
+    for (int i = 1; i < NDEPTS; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "部门 %02d", i);
+        json_t *in = json_pack("{s:s}", "name", name), *out = NULL;
+        GxErr rc = record_create(&fx.c, meta_entity("departments"), in, &out);
+        json_decref(in);
+        json_decref(out);
+        if (rc != GX_OK)
+            return -1;
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    ctx_done(&fx.c);
+    arena_free(&fx.arena);
+    db_close(fx.db);
+    char side[96];
+    unlink(fx.path);
+    snprintf(side, sizeof side, "%s-wal", fx.path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", fx.path);
+    unlink(side);
+    return 0;
+}
+
+typedef struct Count {
+    int64_t total; /* *total from record_list */
+    bool capped;   /* *count_capped */
+    size_t rows;   /* rows on the page */
+} Count;
+
+/* List departments with the given page and count_limit (0 = exact). */
+static Count list(int64_t limit, int64_t offset, int64_t count_limit, json_t *where)
+{
+    Count r = {.total = -99, .capped = true};
+    ListQuery lq = {.where = where,
+                    .sort = "id",
+                    .limit = limit,
+                    .offset = offset,
+                    .count = true,
+                    .count_limit = count_limit,
+                    .count_capped = &r.capped,
+                    .action = ACT_READ};
+    json_t *rows = NULL;
+    assert_int_equal(record_list(&fx.c, meta_entity("departments"), &lq, &rows, &r.total), GX_OK);
+    r.rows = json_array_size(rows);
+    json_decref(rows);
+    return r;
+}
+
+static void test_exact_without_count_limit(void **state)
+{
+    (void)state;
+    Count r = list(5, 0, 0, NULL);
+    assert_int_equal(r.total, NDEPTS);
+    assert_false(r.capped);
+    assert_int_equal(r.rows, 5);
+}
+
+static void test_exact_when_the_limit_is_not_reached(void **state)
+{
+    (void)state;
+    Count r = list(5, 0, NDEPTS, NULL);
+    assert_int_equal(r.total, NDEPTS);
+    assert_false(r.capped);
+}
+
+static void test_capped_count_reports_the_bound(void **state)
+{
+    (void)state;
+    Count r = list(2, 0, 5, NULL);
+    assert_int_equal(r.total, 5);
+    assert_true(r.capped);
+    assert_int_equal(r.rows, 2);
+    r = list(2, 0, NDEPTS - 1, NULL); /* one row more than the bound */
+    assert_int_equal(r.total, NDEPTS - 1);
+    assert_true(r.capped);
+}
+
+static void test_bound_never_below_the_rows_seen(void **state)
+{
+    (void)state;
+    /* Page 5..6 of 12 with count_limit 3: counting goes on to offset + page = 7. */
+    Count r = list(2, 5, 3, NULL);
+    assert_int_equal(r.total, 7);
+    assert_true(r.capped);
+    /* Page 10..11 reaches the end: the bound (12) is not exceeded, exact. */
+    r = list(2, 10, 3, NULL);
+    assert_int_equal(r.total, NDEPTS);
+    assert_false(r.capped);
+}
+
+static void test_last_page_total_is_exact_without_counting(void **state)
+{
+    (void)state;
+    Count r = list(5, 10, 3, NULL);
+    assert_int_equal(r.rows, 2);
+    assert_int_equal(r.total, NDEPTS);
+    assert_false(r.capped);
+}
+
+static void test_offset_past_the_end(void **state)
+{
+    (void)state;
+    Count r = list(5, 40, 3, NULL);
+    assert_int_equal(r.rows, 0);
+    assert_int_equal(r.total, NDEPTS);
+    assert_false(r.capped);
+    json_t *where = json_pack("{s:s, s:s}", "field", "name", "value", "no such department");
+    r = list(5, 0, 3, where);
+    assert_int_equal(r.rows, 0);
+    assert_int_equal(r.total, 0);
+    assert_false(r.capped);
+    json_decref(where);
+}
+
+static void test_filtered_count_is_exact_under_the_bound(void **state)
+{
+    (void)state;
+    json_t *where = json_pack("{s:s, s:s, s:s}", "field", "name", "op", "like", "value", "部门 0");
+    Count r = list(2, 0, 5, where); /* 部门 01 … 09 */
+    assert_int_equal(r.total, 5);
+    assert_true(r.capped);
+    r = list(2, 0, 9, where);
+    assert_int_equal(r.total, 9);
+    assert_false(r.capped);
+    json_decref(where);
+}
+
+int main(void)
+{
+    if (!auth_init())
+        return 1;
+    meta_load();
+    modules_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exact_without_count_limit),
+        cmocka_unit_test(test_exact_when_the_limit_is_not_reached),
+        cmocka_unit_test(test_capped_count_reports_the_bound),
+        cmocka_unit_test(test_bound_never_below_the_rows_seen),
+        cmocka_unit_test(test_last_page_total_is_exact_without_counting),
+        cmocka_unit_test(test_offset_past_the_end),
+        cmocka_unit_test(test_filtered_count_is_exact_under_the_bound),
+    };
+    int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    meta_free();
+    return rc;
+}
