@@ -990,8 +990,10 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
         return rc;
     if ((rc = record_sort_compile(c, e, lq->sort, &q)))
         return rc;
+    /* With a total to compute, one row more tells whether rows follow. */
+    bool counting = lq->count && total;
     sql_raw(&q, " LIMIT ");
-    sql_param(&q, dbv_int(lq->limit));
+    sql_param(&q, dbv_int(lq->limit + (counting ? 1 : 0)));
     sql_raw(&q, " OFFSET ");
     sql_param(&q, dbv_int(lq->offset));
     DbRes *r;
@@ -999,8 +1001,15 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
         return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
     json_t *arr = json_array();
     int s;
-    while ((s = db_next(r)) == 1)
+    bool more = false; /* rows follow this page */
+    while ((s = db_next(r)) == 1) {
+        if ((int64_t)json_array_size(arr) == lq->limit) {
+            more = true;
+            s = 0;
+            break;
+        }
         json_array_append_new(arr, row_to_json(e, r));
+    }
     db_done(r);
     if (s < 0) {
         json_decref(arr);
@@ -1013,14 +1022,16 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
     size_t i;
     json_t *rec;
     json_array_foreach(arr, i, rec) present(c, e, rec);
-    if (lq->count && total) {
+    if (counting) {
         int64_t got = (int64_t)json_array_size(arr);
         if (lq->count_capped)
             *lq->count_capped = false;
-        if (got > 0 && got < lq->limit) {
+        if (!more && (got > 0 || lq->offset == 0)) {
             *total = lq->offset + got; /* this page holds the last rows */
-        } else if (lq->offset == 0 && got == 0) {
-            *total = 0;
+        } else if (more && lq->count_limit > 0 && lq->offset + got >= lq->count_limit) {
+            *total = lq->offset + got; /* rows follow, beyond the limit: no count */
+            if (lq->count_capped)
+                *lq->count_capped = true;
         } else {
             /* A count visits every matching row; with count_limit it stops
              * one row past the bound (never below what the client has seen). */

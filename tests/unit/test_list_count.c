@@ -1,7 +1,7 @@
 /* test_list_count.c — the `total` of record_list: exact by default; with
  * count_limit, exact up to max(count_limit, offset + rows on the page) and
- * otherwise that bound with count_capped set; the last page's total needs no
- * count at all. Runs on a temporary SQLite database holding the head office
+ * otherwise that bound with count_capped set; the last page's total (also a
+ * full one) needs no count at all. Runs on a temporary SQLite database holding the head office
  * plus 11 departments (12 rows), listed as the system. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -146,6 +146,18 @@ static void test_last_page_total_is_exact_without_counting(void **state)
     assert_false(r.capped);
 }
 
+static void test_full_last_page_is_exact(void **state)
+{
+    (void)state;
+    Count r = list(4, 8, 0, NULL); /* rows 9..12: a full page, nothing after */
+    assert_int_equal(r.rows, 4);
+    assert_int_equal(r.total, NDEPTS);
+    assert_false(r.capped);
+    r = list(NDEPTS, 0, 3, NULL);
+    assert_int_equal(r.total, NDEPTS);
+    assert_false(r.capped);
+}
+
 static void test_offset_past_the_end(void **state)
 {
     (void)state;
@@ -186,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_capped_count_reports_the_bound),
         cmocka_unit_test(test_bound_never_below_the_rows_seen),
         cmocka_unit_test(test_last_page_total_is_exact_without_counting),
+        cmocka_unit_test(test_full_last_page_is_exact),
         cmocka_unit_test(test_offset_past_the_end),
         cmocka_unit_test(test_filtered_count_is_exact_under_the_bound),
     };
