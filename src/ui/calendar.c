@@ -93,7 +93,7 @@ void ui_calendar(Req *r)
     json_t *range = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "and", "field", f->name, "op", "ge", "value", lo, "field",
                               f->name, "op", "lt", "value", hi);
     json_t *where = base ? json_pack("{s:[o, o]}", "and", base, range) : range;
-    ListQuery lq = {.where = where, .q = s.q, .sort = "id", .limit = CAL_MAX_ROWS, .action = ACT_READ};
+    ListQuery lq = {.where = where, .q = s.search_q, .sort = "id", .limit = CAL_MAX_ROWS, .action = ACT_READ};
     json_t *rows = NULL;
     if (record_list(&r->c, e, &lq, &rows, NULL)) {
         json_decref(where);

@@ -821,13 +821,18 @@ void ui_link_options(Req *r)
     if (q)
         while (*q == ' ')
             q++;
-    ListQuery lq = {.q = q && *q && e->has_search ? q : NULL, .sort = "-updated_at", .limit = 10, .action = ACT_READ};
+    ListQuery lq = {.sort = "-updated_at", .limit = 10, .action = ACT_READ};
     json_t *where = NULL;
-    if (q && *q && !e->has_search && e->title_field) {
-        where = json_pack("{s:s, s:s, s:s}", "field", e->title_field, "op", "like", "value", q);
-        lq.where = where;
+    if (!ui_search_plan(e, q, &lq, &where)) {
+        if (e->title_field && !ui_search_short(q))
+            where = json_pack("{s:s, s:s, s:s}", "field", e->title_field, "op", "like", "value", q);
+        else {
+            buf_htmlf(&r->out, "<div class=\"none\">%s</div>", T(r, "Type at least three characters"));
+            return;
+        }
     }
-    if (!strcmp(e->name, "users"))
+    lq.where = where;
+    if (e->system)
         lq.sort = "id";
     json_t *rows = NULL;
     if (record_list(&r->c, e, &lq, &rows, NULL)) {

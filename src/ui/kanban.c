@@ -41,31 +41,46 @@ static void column(Req *r, const ListState *s, const Field *f, const Field *mone
     json_t *cond = value ? json_pack("{s:s, s:s, s:s}", "field", f->name, "op", "eq", "value", value)
                          : json_pack("{s:s, s:s, s:b}", "field", f->name, "op", "null", "value", 1);
     json_t *where = base ? json_pack("{s:[o, o]}", "and", base, cond) : cond;
-    ListQuery lq = {.where = where, .q = s->q, .sort = "-updated_at", .limit = CARDS_PER_COLUMN, .action = ACT_READ};
-    int64_t count = 0, sum = 0;
+    ListQuery lq = {.where = where, .q = s->search_q, .sort = "-updated_at", .limit = CARDS_PER_COLUMN, .action = ACT_READ};
     json_t *rows = NULL;
-    if (record_sum(&r->c, e, &lq, money ? money->name : NULL, &count, &sum) ||
-        record_list(&r->c, e, &lq, &rows, NULL)) {
+    if (record_list(&r->c, e, &lq, &rows, NULL)) {
         ctx_clear(&r->c);
-        json_decref(rows);
         rows = json_array();
     }
     json_decref(where);
-    if (!value && !count) {
+    if (!value && !json_array_size(rows)) {
         json_decref(rows);
         return; /* no "not set" column unless it has cards */
     }
     json_t *names = ui_names_new();
     ui_names_want_rows(names, e, cols, ncols, rows);
     ui_names_resolve(r, names);
-    buf_htmlf(o, "<section class=\"kanban-col\" data-value=\"%s\"><header><h2><span class=\"tag t%d\">%s</span>"
-                 "<span class=\"count\" data-col-count data-n=\"%lld\">%lld</span></h2>",
-              value ? value : "", tag % 8, label, (long long)count, (long long)count);
-    if (money) {
-        buf_htmlf(o, "<div class=\"sum\">%s <span data-col-sum data-fen=\"%lld\">", ui_label(r, &money->label), (long long)sum);
-        ui_money(o, sum);
-        buf_raw(o, "</span></div>");
+    /* The count and sum cover the whole column, not only the cards shown;
+     * on big tables they cost a scan, so they are fetched after the page. */
+    Buf totals;
+    buf_init(&totals, &r->arena);
+    buf_printf(&totals, "/app/%s/board/%s/totals?scene=", e->name, f->name);
+    buf_url(&totals, s->scene);
+    if (s->saved_id)
+        buf_printf(&totals, "&saved=%lld", (long long)s->saved_id);
+    if (value) {
+        buf_raw(&totals, "&value=");
+        buf_url(&totals, value);
     }
+    if (s->q) {
+        buf_raw(&totals, "&q=");
+        buf_url(&totals, s->q);
+    }
+    if (s->filter_text) {
+        buf_raw(&totals, "&filter=");
+        buf_url(&totals, s->filter_text);
+    }
+    buf_htmlf(o, "<section class=\"kanban-col\" data-value=\"%s\"><header><h2><span class=\"tag t%d\">%s</span>"
+                 "<span class=\"col-stats\" hx-get=\"%s\" hx-trigger=\"load\" hx-swap=\"outerHTML\"><span class=\"count\">…</span></span></h2>",
+              value ? value : "", tag % 8, label, totals.data);
+    if (money)
+        buf_htmlf(o, "<div class=\"sum\">%s <span class=\"col-sum\" data-col-sum-for=\"%s\">…</span></div>", ui_label(r, &money->label),
+                  value ? value : "");
     buf_raw(o, "</header>");
     buf_raw(o, can_move && value ? "<ul class=\"kanban-cards\" data-cards>" : "<ul class=\"kanban-cards\">");
     size_t i;
@@ -90,9 +105,9 @@ static void column(Req *r, const ListState *s, const Field *f, const Field *mone
         buf_raw(o, "</div></li>");
     }
     buf_raw(o, "</ul>");
-    if (count > CARDS_PER_COLUMN)
+    if (json_array_size(rows) >= CARDS_PER_COLUMN)
         buf_htmlf(o, "<p class=\"kanban-more\">%s</p>",
-                  arena_printf(&r->arena, T(r, "Showing the %d most recently updated of %lld."), CARDS_PER_COLUMN, (long long)count));
+                  arena_printf(&r->arena, T(r, "Showing the %d most recently updated."), CARDS_PER_COLUMN));
     buf_raw(o, "</section>");
     json_decref(names);
     json_decref(rows);
@@ -159,6 +174,48 @@ void ui_kanban(Req *r)
     buf_raw(o, "</div>");
     ui_end(r, &p);
     list_state_free(&s);
+}
+
+/* GET /app/{entity}/board/{field}/totals?value=&scene=… — the count (and the
+ * money sum) of one column: a fragment replacing the column's placeholder,
+ * with the sum swapped out of band into the column header. */
+void ui_kanban_totals(Req *r)
+{
+    const Entity *e = ui_entity(r);
+    if (!e)
+        return;
+    const Field *f = board_field(r, e);
+    if (!f)
+        return;
+    ListState s;
+    if (!list_state_read(r, e, &s))
+        return;
+    const char *value = http_query(r, "value");
+    if (value && !meta_option(f, value))
+        value = NULL;
+    const Field *money = money_field(r, e);
+    json_t *base = list_where(r, &s);
+    json_t *cond = value ? json_pack("{s:s, s:s, s:s}", "field", f->name, "op", "eq", "value", value)
+                         : json_pack("{s:s, s:s, s:b}", "field", f->name, "op", "null", "value", 1);
+    json_t *where = base ? json_pack("{s:[o, o]}", "and", base, cond) : cond;
+    ListQuery lq = {.where = where, .q = s.search_q, .action = ACT_READ};
+    int64_t count = 0, sum = 0;
+    GxErr rc = record_sum(&r->c, e, &lq, money ? money->name : NULL, &count, &sum);
+    json_decref(where);
+    list_state_free(&s);
+    ui_html_headers(r);
+    if (rc) {
+        ctx_clear(&r->c);
+        buf_raw(&r->out, "<span class=\"count\">?</span>");
+        return;
+    }
+    buf_printf(&r->out, "<span class=\"count\" data-col-count data-n=\"%lld\">%lld</span>", (long long)count, (long long)count);
+    if (money) {
+        buf_htmlf(&r->out, "<span class=\"col-sum\" data-col-sum data-fen=\"%lld\" data-col-sum-for=\"%s\" hx-swap-oob=\"outerHTML:[data-value='%s'] .col-sum\">",
+                  (long long)sum, value ? value : "", value ? value : "");
+        ui_money(&r->out, sum);
+        buf_raw(&r->out, "</span>");
+    }
 }
 
 /* POST /app/{entity}/board/{field}/move — id, version, value; answers JSON

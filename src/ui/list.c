@@ -177,6 +177,10 @@ bool list_state_read(Req *r, const Entity *e, ListState *s)
         s->cols_text = NULL;
         default_cols(r, s);
     }
+    if (s->q && !ui_search_plan(e, s->q, &(ListQuery){0}, &s->search_where))
+        s->search_q = s->q; /* no fast way for a short text here: the engine's substring search */
+    else if (s->q && !s->search_where)
+        s->search_q = s->q;
     return true;
 }
 
@@ -184,7 +188,8 @@ void list_state_free(ListState *s)
 {
     json_decref(s->filter);
     json_decref(s->saved);
-    s->filter = s->saved = NULL;
+    json_decref(s->search_where);
+    s->filter = s->saved = s->search_where = NULL;
 }
 
 json_t *list_where(Req *r, const ListState *s)
@@ -208,6 +213,8 @@ json_t *list_where(Req *r, const ListState *s)
     }
     if (s->filter)
         json_array_append(and, s->filter);
+    if (s->search_where)
+        json_array_append(and, s->search_where);
     if (!json_array_size(and)) {
         json_decref(and);
         return NULL;
@@ -293,9 +300,9 @@ static void page_head(Req *r, const ListState *s)
             free(t);
             json_decref(where);
         }
-        if (s->q) {
+        if (s->search_q) {
             buf_raw(&u, "&q=");
-            buf_url(&u, s->q);
+            buf_url(&u, s->search_q);
         }
         if (s->sort) {
             buf_raw(&u, "&sort=");
@@ -648,7 +655,7 @@ static void pager(Req *r, const ListState *s, size_t got)
 static GxErr list_rows(Req *r, const ListState *s, json_t **rows, json_t **where)
 {
     *where = list_where(r, s);
-    ListQuery lq = {.where = *where, .sort = s->sort, .q = s->q, .limit = s->limit + 1, .offset = s->offset,
+    ListQuery lq = {.where = *where, .sort = s->sort, .q = s->search_q, .limit = s->limit + 1, .offset = s->offset,
                     .action = ACT_READ};
     return record_list(&r->c, s->e, &lq, rows, NULL);
 }
@@ -687,6 +694,8 @@ void ui_list_page(Req *r)
     if (problem)
         buf_htmlf(&r->out, "<div class=\"alert error\" role=\"alert\">%s %s</div>", T(r, "The filter could not be used:"),
                   problem);
+    if (s.search_where)
+        buf_htmlf(&r->out, "<p class=\"hint\">%s</p>", T(r, "Short searches match the beginning of names; type three characters to search everywhere."));
     if (json_array_size(rows)) {
         bulk_bar(r, &s, list_href(r, &s, NULL, NULL));
         table(r, &s, rows, names);
@@ -711,7 +720,7 @@ void ui_list_count(Req *r)
     if (!list_state_read(r, e, &s))
         return;
     json_t *where = list_where(r, &s);
-    ListQuery lq = {.where = where, .q = s.q, .limit = 1, .count = true, .action = ACT_READ};
+    ListQuery lq = {.where = where, .q = s.search_q, .limit = 1, .count = true, .action = ACT_READ};
     json_t *rows = NULL;
     int64_t total = -1;
     GxErr rc = record_list(&r->c, e, &lq, &rows, &total);

@@ -13,6 +13,8 @@ typedef struct ListState {
     int64_t saved_id;      /* saved query shown (scene "saved"), 0 if none */
     json_t *saved;         /* that saved query's record, or NULL (owned) */
     const char *q;         /* quick search text, or NULL */
+    const char *search_q;  /* the text for the engine's search (ListQuery.q), or NULL */
+    json_t *search_where;  /* or, for short texts, a title-prefix filter (owned), or NULL */
     const char *sort;      /* sort spec, or NULL for the default */
     const char *filter_text; /* the filter tree as JSON text, or NULL */
     json_t *filter;        /* parsed filter tree, or NULL (owned) */
@@ -30,7 +32,8 @@ bool list_state_read(Req *r, const Entity *e, ListState *s);
 /* Release what the state owns. */
 void list_state_free(ListState *s);
 
-/* The filter tree for record_list: scene ∧ user filter (new reference or NULL). */
+/* The filter tree for record_list: scene ∧ user filter ∧ short-search
+ * prefix (new reference or NULL); pair it with s->search_q. */
 json_t *list_where(Req *r, const ListState *s);
 
 /* The list URL for s with one parameter changed (value NULL removes it);

@@ -25,6 +25,7 @@ const Route ui_routes[] = {
     {"POST", "/app/{entity}/bulk", ui_list_bulk, M, NULL},
     {"POST", "/app/{entity}/saved", ui_saved_create, M, NULL},
     {"GET", "/app/{entity}/board/{field}", ui_kanban, H, NULL},
+    {"GET", "/app/{entity}/board/{field}/totals", ui_kanban_totals, H, NULL},
     /* answers JSON to app.js: not ROUTE_HTML, so errors are JSON too */
     {"POST", "/app/{entity}/board/{field}/move", ui_kanban_move, ROUTE_MUTATES, NULL},
     {"GET", "/app/{entity}/calendar/{field}", ui_calendar, H, NULL},

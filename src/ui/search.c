@@ -1,8 +1,39 @@
 /* search.c — global search: the top bar's live results (an htmx fragment,
  * grouped by entity) and the full results page. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "../base/util.h"
 #include "ui.h"
+
+bool ui_search_short(const char *q) { return q && *q && utf8_len(q) < 3; }
+
+bool ui_search_plan(const Entity *e, const char *q, ListQuery *lq, json_t **where)
+{
+    *where = NULL;
+    if (!q || !*q)
+        return true;
+    if (!ui_search_short(q) || e->system) {
+        if (!e->has_search)
+            return false;
+        lq->q = q;
+        return true;
+    }
+    const Field *t = e->title_field ? meta_field(e, e->title_field) : NULL;
+    if (!t || !t->indexed || (t->type != FT_STRING && t->type != FT_AUTO_NUMBER))
+        return false;
+    /* [q, q + U+10FFFF]: every text starting with q (binary UTF-8 order) */
+    size_t n = strlen(q);
+    char *hi = malloc(n + 5);
+    if (!hi)
+        gx_die("out of memory");
+    memcpy(hi, q, n);
+    memcpy(hi + n, "\xf4\x8f\xbf\xbf", 5);
+    *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "and", "field", t->name, "op", "ge", "value", q, "field", t->name,
+                       "op", "le", "value", hi);
+    free(hi);
+    return true;
+}
 
 /* Entities searched first, in this order; other searchable ones follow. */
 static const char *const first[] = {"customers", "contacts", "leads", "opportunities", "tickets", "users", NULL};
@@ -28,11 +59,17 @@ static void subtitle(Req *r, const Entity *e, json_t *rec)
 /* Search one entity and write its group; returns the number of hits shown. */
 static size_t group(Req *r, const Entity *e, const char *q, int64_t limit)
 {
-    if (!e->has_search || !ui_entity_visible(r, e))
+    if (!e->has_search || !ui_entity_visible(r, e) || (e->module && !strcmp(e->module, "home")))
         return 0;
-    ListQuery lq = {.q = q, .limit = limit, .action = ACT_READ};
+    ListQuery lq = {.limit = limit, .action = ACT_READ};
+    json_t *where = NULL;
+    if (!ui_search_plan(e, q, &lq, &where))
+        return 0;
+    lq.where = where;
     json_t *rows = NULL;
-    if (record_list(&r->c, e, &lq, &rows, NULL)) {
+    GxErr rc = record_list(&r->c, e, &lq, &rows, NULL);
+    json_decref(where);
+    if (rc) {
         ctx_clear(&r->c);
         return 0;
     }
@@ -95,6 +132,8 @@ void ui_search(Req *r)
         if (!q || !*q)
             return;
         buf_raw(&r->out, "<div class=\"search-results\">");
+        if (ui_search_short(q))
+            buf_htmlf(&r->out, "<p class=\"hint\">%s</p>", T(r, "Short searches match the beginning of names; type three characters to search everywhere."));
         if (!all_groups(r, q, 5))
             buf_htmlf(&r->out, "<p class=\"muted\">%s</p>", arena_printf(&r->arena, T(r, "Nothing found for “%s”."), q));
         buf_raw(&r->out, "</div>");
@@ -109,6 +148,8 @@ void ui_search(Req *r)
               " value=\"%s\" aria-label=\"%s\" maxlength=\"100\" autofocus><button class=\"btn primary\">%s</button></form>",
               q ? q : "", T(r, "Search"), T(r, "Search"));
     if (q && *q) {
+        if (ui_search_short(q))
+            buf_htmlf(o, "<p class=\"hint\">%s</p>", T(r, "Short searches match the beginning of names; type three characters to search everywhere."));
         buf_raw(o, "<div class=\"search-page\">");
         if (!all_groups(r, q, 20))
             buf_htmlf(o, "<p class=\"empty\">%s</p>", arena_printf(&r->arena, T(r, "Nothing found for “%s”."), q));

@@ -167,6 +167,20 @@ void ui_value(Req *r, Buf *b, const Col *c, json_t *rec, json_t *names);
 /* The display name of a record: its title field, or "#id". Arena string. */
 const char *ui_title(Req *r, const Entity *e, json_t *rec);
 
+/* ---------- typed searches (search.c) ---------- */
+
+/* How a typed search text q runs on e. Texts of three or more characters,
+ * and any text on the small system entities, use the engine's text search
+ * (sets lq->q). Shorter texts match the beginning of e's title field when it
+ * is indexed (a range on the index): a substring scan of a big table cannot
+ * answer them fast (MEASURED.md, pitfall 4), and the trigram index cannot at
+ * all. *where receives that filter (caller decrefs) or NULL. Returns false
+ * when e cannot answer a short text quickly (the caller skips it). */
+bool ui_search_plan(const Entity *e, const char *q, ListQuery *lq, json_t **where);
+
+/* Is q a short text (fewer than three characters) that only matches title prefixes? */
+bool ui_search_short(const char *q);
+
 /* ---------- link display names (names.c) ---------- */
 
 /* Names is a JSON object {entity: {"id": title-or-null}}. Register the ids a
@@ -212,5 +226,6 @@ void ui_inline_get(Req *r);
 void ui_inline_post(Req *r);
 void ui_kanban(Req *r);
 void ui_kanban_move(Req *r);
+void ui_kanban_totals(Req *r);
 void ui_calendar(Req *r);
 #endif
