@@ -1,6 +1,8 @@
 /* acl.c — see acl.h. */
 #include "acl.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *action_names[ACT__COUNT] = {"read", "create", "edit", "delete", "export", "import", "assign"};
@@ -88,37 +90,36 @@ static void merge_rules(json_t *into, json_t *role, bool first)
     }
 }
 
-Principal *acl_load(Ctx *c, int64_t user_id)
+/* Access derived from a user's roles and department: immutable once built,
+ * shared between requests through the cache below. */
+typedef struct Access {
+    int64_t user_id;     /* whose */
+    int64_t version;     /* the "acl" sequence value it was built at */
+    int64_t department;  /* the user's department it was built for */
+    bool is_admin;       /* holds an administrator role */
+    json_t *perms;       /* merged matrix (shared, never mutated) */
+    json_t *field_rules; /* merged field rules (shared, never mutated) */
+    int64_t *tree;       /* department subtree (malloc'ed) */
+    int ntree;
+} Access;
+
+#define ACCESS_SLOTS 512
+static Access access_cache[ACCESS_SLOTS]; /* direct-mapped by user id */
+static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Read roles and the department subtree of pr's user from the database into pr. */
+static bool load_access(Ctx *c, Principal *pr)
 {
     DbRes *r;
-    DbVal p[] = {dbv_int(user_id)};
-    if (db_query(c->db, "SELECT id, department_id, username, name, lang FROM users WHERE id = $1 AND active = 1 AND deleted_at IS NULL",
-                 p, 1, &r) != DB_OK) {
-        ctx_fail(c, GX_EDB, "cannot load user");
-        return NULL;
-    }
-    if (db_next(r) != 1) {
-        db_done(r);
-        ctx_fail(c, GX_EAUTH, "Not logged in");
-        return NULL;
-    }
-    Principal *pr = arena_alloc(c->arena, sizeof *pr);
-    pr->user_id = db_int(r, 0);
-    pr->department_id = db_isnull(r, 1) ? 0 : db_int(r, 1);
-    pr->username = arena_strdup(c->arena, db_text(r, 2));
-    pr->name = arena_strdup(c->arena, db_text(r, 3));
-    pr->lang = arena_strdup(c->arena, db_text(r, 4) ? db_text(r, 4) : "zh");
-    db_done(r);
-
+    DbVal p[] = {dbv_int(pr->user_id)};
     pr->perms = json_object();
     pr->field_rules = json_object();
     if (db_query(c->db,
                  "SELECT r.is_admin, r.permissions, r.field_rules FROM users_role_ids ur JOIN roles r ON r.id = ur.target_id"
                  " WHERE ur.record_id = $1 AND r.deleted_at IS NULL",
                  p, 1, &r) != DB_OK) {
-        acl_release(pr);
         ctx_fail(c, GX_EDB, "cannot load roles");
-        return NULL;
+        return false;
     }
     bool first = true;
     while (db_next(r) == 1) {
@@ -166,6 +167,102 @@ Principal *acl_load(Ctx *c, int64_t user_id)
                         pr->dept_tree[pr->ndept_tree++] = ids[k];
                 }
     }
+    return true;
+}
+
+/* Copy cached access into pr if it is current; false on a miss. */
+static bool access_from_cache(Ctx *c, Principal *pr, int64_t version)
+{
+    bool hit = false;
+    pthread_mutex_lock(&access_lock);
+    Access *a = &access_cache[(uint64_t)pr->user_id % ACCESS_SLOTS];
+    if (a->user_id == pr->user_id && a->version == version && a->department == pr->department_id) {
+        pr->is_admin = a->is_admin;
+        pr->perms = json_incref(a->perms);
+        pr->field_rules = json_incref(a->field_rules);
+        pr->ndept_tree = a->ntree;
+        pr->dept_tree = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(a->ntree + 1));
+        memcpy(pr->dept_tree, a->tree, sizeof(int64_t) * (size_t)a->ntree);
+        hit = true;
+    }
+    pthread_mutex_unlock(&access_lock);
+    return hit;
+}
+
+static void access_to_cache(const Principal *pr, int64_t version)
+{
+    pthread_mutex_lock(&access_lock);
+    Access *a = &access_cache[(uint64_t)pr->user_id % ACCESS_SLOTS];
+    json_decref(a->perms);
+    json_decref(a->field_rules);
+    free(a->tree);
+    a->user_id = pr->user_id;
+    a->version = version;
+    a->department = pr->department_id;
+    a->is_admin = pr->is_admin;
+    a->perms = json_incref(pr->perms);
+    a->field_rules = json_incref(pr->field_rules);
+    a->ntree = pr->ndept_tree;
+    a->tree = xmalloc(sizeof(int64_t) * (size_t)(pr->ndept_tree + 1));
+    if (pr->ndept_tree)
+        memcpy(a->tree, pr->dept_tree, sizeof(int64_t) * (size_t)pr->ndept_tree);
+    pthread_mutex_unlock(&access_lock);
+}
+
+void acl_cache_clear(void)
+{
+    pthread_mutex_lock(&access_lock);
+    for (int i = 0; i < ACCESS_SLOTS; i++) {
+        json_decref(access_cache[i].perms);
+        json_decref(access_cache[i].field_rules);
+        free(access_cache[i].tree);
+        memset(&access_cache[i], 0, sizeof access_cache[i]);
+    }
+    pthread_mutex_unlock(&access_lock);
+}
+
+GxErr acl_changed(Ctx *c)
+{
+    if (db_exec(c->db,
+                "INSERT INTO sequences(name, value) VALUES ('acl', 1) ON CONFLICT(name) DO UPDATE SET value = sequences.value + 1",
+                NULL, 0) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot record the access change");
+    return GX_OK;
+}
+
+Principal *acl_load(Ctx *c, int64_t user_id)
+{
+    DbRes *r;
+    DbVal p[] = {dbv_int(user_id)};
+    /* One read for the user and the access version; roles and departments
+     * come from the cache unless something changed them since. */
+    if (db_query(c->db,
+                 "SELECT id, department_id, username, name, lang, (SELECT value FROM sequences WHERE name = 'acl')"
+                 " FROM users WHERE id = $1 AND active = 1 AND deleted_at IS NULL",
+                 p, 1, &r) != DB_OK) {
+        ctx_fail(c, GX_EDB, "cannot load user");
+        return NULL;
+    }
+    if (db_next(r) != 1) {
+        db_done(r);
+        ctx_fail(c, GX_EAUTH, "Not logged in");
+        return NULL;
+    }
+    Principal *pr = arena_alloc(c->arena, sizeof *pr);
+    pr->user_id = db_int(r, 0);
+    pr->department_id = db_isnull(r, 1) ? 0 : db_int(r, 1);
+    pr->username = arena_strdup(c->arena, db_text(r, 2));
+    pr->name = arena_strdup(c->arena, db_text(r, 3));
+    pr->lang = arena_strdup(c->arena, db_text(r, 4) ? db_text(r, 4) : "zh");
+    int64_t version = db_isnull(r, 5) ? 0 : db_int(r, 5);
+    db_done(r);
+    if (access_from_cache(c, pr, version))
+        return pr;
+    if (!load_access(c, pr)) {
+        acl_release(pr);
+        return NULL;
+    }
+    access_to_cache(pr, version);
     return pr;
 }
 

@@ -52,6 +52,14 @@ bool acl_action_parse(const char *s, Action *out);
 Principal *acl_load(Ctx *c, int64_t user_id);
 void acl_release(Principal *p);
 
+/* Record that roles, role assignments or departments changed (bumps the
+ * "acl" sequence in the caller's transaction), so every app server reloads
+ * the access it caches per user. */
+GxErr acl_changed(Ctx *c);
+
+/* Drop the in-process access cache (tests, shutdown). */
+void acl_cache_clear(void);
+
 /* Scope the acting user has for action on entity (system context: all). */
 Scope acl_scope(const Ctx *c, const Entity *e, Action a);
 

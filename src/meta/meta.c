@@ -172,6 +172,7 @@ static void load_entity(json_t *j, const char *path)
     e->audited = flag(j, "audited", true);
     e->system = flag(j, "system", false);
     e->transferable = flag(j, "transferable", e->owned);
+    e->acl_source = flag(j, "acl_source", false);
     json_t *fields = json_object_get(j, "fields");
     e->nfields = (int)json_array_size(fields);
     e->fields = xcalloc((size_t)e->nfields, sizeof *e->fields);

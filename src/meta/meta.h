@@ -76,6 +76,7 @@ typedef struct Entity {
     bool audited;           /* changes go to the audit log (default true) */
     bool system;            /* managed by the system (users, roles …) */
     bool transferable;      /* records move in a handover (default: owned) */
+    bool acl_source;        /* changes alter who may do what (users, roles, departments) */
     Field *fields;          /* declared fields (common columns excluded) */
     int nfields;
     const char ***indexes;  /* extra composite indexes: NULL-terminated arrays of column names */

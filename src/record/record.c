@@ -730,7 +730,7 @@ GxErr record_create(Ctx *c, const Entity *e, json_t *in, json_t **out)
     ha.id = id;
     ha.result = rec;
     if ((e->audited && (rc = audit_write(c, "create", e->name, id, diff))) ||
-        (rc = record_hooks_run(c, HOOK_AFTER_CREATE, &ha))) {
+        (e->acl_source && (rc = acl_changed(c))) || (rc = record_hooks_run(c, HOOK_AFTER_CREATE, &ha))) {
         json_decref(diff);
         json_decref(rec);
         return fail_tx(c, rc);
@@ -829,7 +829,8 @@ GxErr record_update(Ctx *c, const Entity *e, int64_t id, json_t *in, json_t **ou
     json_t *diff = diff_of(e, old, rec);
     ha.result = rec;
     if ((e->audited && json_object_size(diff) && (rc = audit_write(c, "update", e->name, id, diff))) ||
-        (rc = write_revisions(c, e, id, diff)) || (rc = record_hooks_run(c, HOOK_AFTER_UPDATE, &ha))) {
+        (rc = write_revisions(c, e, id, diff)) || (e->acl_source && (rc = acl_changed(c))) ||
+        (rc = record_hooks_run(c, HOOK_AFTER_UPDATE, &ha))) {
         json_decref(diff);
         json_decref(rec);
         json_decref(old);
@@ -884,7 +885,8 @@ static GxErr set_deleted(Ctx *c, const Entity *e, int64_t id, bool del, json_t *
     json_t *diff = json_object();
     json_object_set_new(diff, "deleted_at", pair);
     if ((e->audited && (rc = audit_write(c, del ? "delete" : "restore", e->name, id, diff))) ||
-        (rc = write_revisions(c, e, id, diff)) || (del && (rc = record_hooks_run(c, HOOK_AFTER_DELETE, &ha)))) {
+        (rc = write_revisions(c, e, id, diff)) || (e->acl_source && (rc = acl_changed(c))) ||
+        (del && (rc = record_hooks_run(c, HOOK_AFTER_DELETE, &ha)))) {
         json_decref(diff);
         json_decref(old);
         return fail_tx(c, rc);
@@ -944,7 +946,8 @@ GxErr record_purge(Ctx *c, const Entity *e, int64_t id)
                               : ctx_fail(c, GX_EDB, "cannot purge"));
     }
     json_t *diff = diff_of(e, NULL, old);
-    if ((rc = fts_sync(c, e, id, true)) || (rc = audit_write(c, "purge", e->name, id, diff))) {
+    if ((rc = fts_sync(c, e, id, true)) || (rc = audit_write(c, "purge", e->name, id, diff)) ||
+        (e->acl_source && (rc = acl_changed(c)))) {
         json_decref(diff);
         json_decref(old);
         return fail_tx(c, rc);

@@ -41,6 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     Fixture *f = *state;
+    acl_cache_clear(); /* the next test's database reuses the same user ids */
     ctx_done(&f->c);
     arena_free(&f->arena);
     db_close(f->db);
