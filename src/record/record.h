@@ -68,6 +68,10 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *q, json_t **rows, in
  * sum of its stored values. (aggregate.c) */
 GxErr record_sum(Ctx *c, const Entity *e, const ListQuery *lq, const char *field, int64_t *count, int64_t *sum);
 
+/* Count the rows lq matches per value of the enum field (one GROUP BY
+ * query): *out is {value: count}, rows without a value under "". (aggregate.c) */
+GxErr record_count_by(Ctx *c, const Entity *e, const ListQuery *lq, const char *field, json_t **out);
+
 /* Parse query-string style filters: key "field" or "field[op]" with a text
  * value, appended as conditions to the JSON and-list `conds`. Returns false
  * with GX_EBADREQ in c for unknown fields or operators. */

@@ -148,21 +148,18 @@ static void chart_card(Req *r)
         if (!f)
             continue;
         json_t *labels = json_array(), *values = json_array();
+        json_t *where = e->owned ? json_pack("{s:s, s:s, s:I}", "field", "owner_id", "op", "eq", "value", (json_int_t)r->c.who->user_id)
+                                 : NULL;
+        ListQuery lq = {.where = where, .action = ACT_READ};
+        json_t *counts = NULL;
+        if (record_count_by(&r->c, e, &lq, f->name, &counts))
+            ctx_clear(&r->c);
+        json_decref(where);
         for (int k = 0; k < f->noptions; k++) {
-            json_t *cond = json_pack("{s:s, s:s, s:s}", "field", f->name, "op", "eq", "value", f->options[k].value);
-            json_t *where = e->owned ? json_pack("{s:[o, {s:s, s:s, s:I}]}", "and", cond, "field", "owner_id", "op", "eq",
-                                                 "value", (json_int_t)r->c.who->user_id)
-                                     : cond;
-            ListQuery lq = {.where = where, .limit = 1, .count = true, .action = ACT_READ};
-            json_t *rows = NULL;
-            int64_t total = 0;
-            if (record_list(&r->c, e, &lq, &rows, &total))
-                ctx_clear(&r->c);
-            json_decref(rows);
-            json_decref(where);
             json_array_append_new(labels, json_string(ui_label(r, &f->options[k].label)));
-            json_array_append_new(values, json_integer(total < 0 ? 0 : total));
+            json_array_append_new(values, json_integer(json_integer_value(json_object_get(counts, f->options[k].value))));
         }
+        json_decref(counts);
         const char *title = arena_printf(&r->arena, T(r, "My %s by %s"), ui_label(r, &e->label), ui_label(r, &f->label));
         json_t *chart = json_pack("{s:s, s:o, s:o, s:s}", "type", "bar", "labels", labels, "values", values, "name",
                                   ui_label(r, &e->label));

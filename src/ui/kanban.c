@@ -2,6 +2,7 @@
  * "board": a column per option with its count (and the sum of the entity's
  * first money field), cards dragged between columns with SortableJS; app.js
  * posts each move with the card's version to /board/{field}/move. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../base/util.h"
@@ -170,8 +171,19 @@ void ui_kanban(Req *r)
     buf_htmlf(o, "<div class=\"kanban\" data-kanban data-move-url=\"/app/%s/board/%s/move\">", e->name, f->name);
     for (int i = 0; i < f->noptions; i++)
         column(r, &s, f, money, f->options[i].value, ui_label(r, &f->options[i].label), i, cols, nc, can_move);
-    column(r, &s, f, money, NULL, T(r, "Not set"), 6, cols, nc, can_move);
     buf_raw(o, "</div>");
+    /* Records without a value are listed, not boarded: finding the few of
+     * them on a big table would scan it (no index on the board field). */
+    json_t *none = json_pack("{s:s, s:s, s:b}", "field", f->name, "op", "null", "value", 1);
+    char *nt = json_dumps(none, JSON_COMPACT);
+    json_decref(none);
+    Buf u;
+    buf_init(&u, &r->arena);
+    buf_printf(&u, "/app/%s?scene=%s&filter=", e->name, s.scene);
+    buf_url(&u, nt);
+    free(nt);
+    buf_htmlf(o, "<p class=\"muted\"><a href=\"%s\">%s</a></p>", u.data,
+              arena_printf(&r->arena, T(r, "Records without %s"), ui_label(r, &f->label)));
     ui_end(r, &p);
     list_state_free(&s);
 }
