@@ -146,20 +146,9 @@ void api_auth_password(Req *r)
 
 void api_tokens_list(Req *r)
 {
-    DbRes *res;
-    DbVal p[] = {dbv_int(r->c.who->user_id)};
-    if (db_query(r->c.db,
-                 "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
-                 p, 1, &res) != DB_OK) {
-        ctx_fail(&r->c, GX_EDB, "cannot list tokens");
+    json_t *arr;
+    if (auth_token_list(&r->c, r->c.who->user_id, &arr))
         return api_fail(r);
-    }
-    json_t *arr = json_array();
-    while (db_next(res) == 1)
-        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?}", "id", (json_int_t)db_int(res, 0), "name",
-                                             db_text(res, 1), "prefix", db_text(res, 2), "created_at", db_text(res, 3),
-                                             "last_used_at", db_text(res, 4), "revoked_at", db_text(res, 5)));
-    db_done(res);
     http_json(r, 200, json_pack("{s:o}", "data", arr));
 }
 

@@ -1,6 +1,7 @@
 /* auth.c — see auth.h. */
 #include "auth.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -274,5 +275,24 @@ GxErr auth_set_password(Ctx *c, int64_t user_id, const char *username, const cha
     DbVal q[] = {dbv_int(user_id), dbv_text(keep_hash ? keep_hash : "")};
     if (db_exec(c->db, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2", q, 2) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot end other sessions");
+    return GX_OK;
+}
+
+GxErr auth_token_list(Ctx *c, int64_t user_id, json_t **out)
+{
+    DbRes *res;
+    DbVal p[] = {dbv_int(user_id)};
+    *out = NULL;
+    if (db_query(c->db,
+                 "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+                 p, 1, &res) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot list tokens");
+    json_t *arr = json_array();
+    while (db_next(res) == 1)
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s?}", "id", (json_int_t)db_int(res, 0), "name",
+                                             db_text(res, 1), "prefix", db_text(res, 2), "created_at", db_text(res, 3),
+                                             "last_used_at", db_text(res, 4), "revoked_at", db_text(res, 5)));
+    db_done(res);
+    *out = arr;
     return GX_OK;
 }

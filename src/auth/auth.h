@@ -63,6 +63,10 @@ GxErr auth_login(Ctx *c, const char *username, const char *password, int64_t *us
 /* Create an API token for user_id named name; returns the clear token once. */
 GxErr auth_token_create(Ctx *c, int64_t user_id, const char *name, char **token, int64_t *id);
 
+/* The API tokens of user_id, newest first: [{id, name, prefix, created_at,
+ * last_used_at, revoked_at}] (never the token itself). */
+GxErr auth_token_list(Ctx *c, int64_t user_id, json_t **out);
+
 /* Revoke a token of user_id (or any user's when admin). */
 GxErr auth_token_revoke(Ctx *c, int64_t user_id, int64_t token_id, bool admin);
 

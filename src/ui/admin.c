@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../auth/auth.h"
 #include "../base/util.h"
 #include "../modules/modules.h"
 #include "ui.h"
@@ -538,6 +539,100 @@ void ui_activity_comments(Req *r)
     json_decref(cms);
 }
 
+/* ---------- API tokens (user menu) ---------- */
+
+/* The page body: a form to create a token (its value shown once, right
+ * after creation) and the list with revoke buttons. */
+static void tokens_page(Req *r, const char *new_token, const char *new_name)
+{
+    json_t *rows;
+    if (auth_token_list(&r->c, r->c.who->user_id, &rows))
+        return ui_fail(r);
+    Page p = {.title = T(r, "API tokens"), .nav = NULL};
+    ui_begin(r, &p);
+    Buf *o = &r->out;
+    buf_htmlf(o, "<div class=\"page-head\"><h1>%s</h1></div>", T(r, "API tokens"));
+    buf_htmlf(o, "<p class=\"muted\">%s</p>",
+              T(r, "Scripts and integrations send a token as \"Authorization: Bearer …\"; it acts with your permissions."));
+    if (new_token) {
+        buf_htmlf(o, "<div class=\"alert\" role=\"status\"><p>%s <b>%s</b></p><p><code class=\"token\">%s</code></p><p>%s</p></div>",
+                  T(r, "New token:"), new_name, new_token, T(r, "Copy it now: it is shown only once."));
+    }
+    buf_raw(o, "<form class=\"list-tools card\" method=\"post\" action=\"/app/tokens\">");
+    ui_csrf_field(r);
+    buf_htmlf(o, "<label>%s <input name=\"name\" required maxlength=\"100\"></label><button class=\"btn primary\" type=\"submit\">%s</button></form>",
+              T(r, "Name"), T(r, "Create token"));
+    if (!json_array_size(rows)) {
+        buf_htmlf(o, "<div class=\"empty\">%s</div>", T(r, "No tokens yet."));
+    } else {
+        buf_htmlf(o, "<div class=\"table-wrap\"><table class=\"grid cards-sm\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th></th></tr></thead><tbody>",
+                  T(r, "Name"), T(r, "Starts with"), T(r, "Created"), T(r, "Last used"));
+        size_t i;
+        json_t *t;
+        json_array_foreach(rows, i, t)
+        {
+            const char *revoked = json_string_value(json_object_get(t, "revoked_at"));
+            buf_htmlf(o, "<tr><td>%s</td><td><code>%s…</code></td><td>", json_string_value(json_object_get(t, "name")),
+                      json_string_value(json_object_get(t, "prefix")));
+            ui_datetime(r, o, json_string_value(json_object_get(t, "created_at")));
+            buf_raw(o, "</td><td>");
+            if (json_string_value(json_object_get(t, "last_used_at")))
+                ui_relative(r, o, json_string_value(json_object_get(t, "last_used_at")));
+            buf_raw(o, "</td><td>");
+            if (revoked) {
+                buf_htmlf(o, "<span class=\"tag\">%s</span>", T(r, "Revoked"));
+            } else {
+                buf_printf(o, "<form method=\"post\" action=\"/app/tokens/%lld/revoke\">",
+                           (long long)json_integer_value(json_object_get(t, "id")));
+                ui_csrf_field(r);
+                buf_htmlf(o, "<button class=\"btn\" type=\"submit\">%s</button></form>", T(r, "Revoke"));
+            }
+            buf_raw(o, "</td></tr>");
+        }
+        buf_raw(o, "</tbody></table></div>");
+    }
+    json_decref(rows);
+    ui_end(r, &p);
+}
+
+/* GET /app/tokens */
+void ui_tokens(Req *r) { tokens_page(r, NULL, NULL); }
+
+/* POST /app/tokens name=… : create, then show the value once. */
+void ui_tokens_create(Req *r)
+{
+    json_t *form = http_form(r);
+    const char *name = form ? json_string_value(json_object_get(form, "name")) : NULL;
+    if (!name || !*name || utf8_len(name) > 100) {
+        json_decref(form);
+        ctx_field(&r->c, "name", "is required (at most 100 characters)");
+        return ui_fail(r);
+    }
+    char *token;
+    int64_t id;
+    name = arena_strdup(&r->arena, name);
+    json_decref(form);
+    if (auth_token_create(&r->c, r->c.who->user_id, name, &token, &id))
+        return ui_fail(r);
+    json_t *d = json_pack("{s:s}", "name", name);
+    audit_write(&r->c, "token_create", "users", r->c.who->user_id, d);
+    json_decref(d);
+    tokens_page(r, token, name);
+}
+
+/* POST /app/tokens/{id}/revoke */
+void ui_tokens_revoke(Req *r)
+{
+    int64_t id;
+    if (!ui_id(r, &id))
+        return;
+    if (auth_token_revoke(&r->c, r->c.who->user_id, id, false))
+        return ui_fail(r);
+    audit_write(&r->c, "token_revoke", "users", r->c.who->user_id, NULL);
+    ui_flash(r, "saved");
+    ui_redirect(r, "/app/tokens");
+}
+
 #define H ROUTE_HTML
 #define M (ROUTE_HTML | ROUTE_MUTATES)
 
@@ -550,5 +645,8 @@ const Route admin_routes[] = {
     {"GET", "/team", ui_team_page, H, NULL},
     {"POST", "/team/activities/{id}/comment", ui_team_comment, M, NULL},
     {"GET", "/app/activities/{id}/comments", ui_activity_comments, H, NULL},
+    {"GET", "/app/tokens", ui_tokens, H, NULL},
+    {"POST", "/app/tokens", ui_tokens_create, M, NULL},
+    {"POST", "/app/tokens/{id}/revoke", ui_tokens_revoke, M, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };

@@ -287,6 +287,7 @@ static void topbar(Req *r)
     buf_raw(o, ui_en(r) ? "<button name=\"lang\" value=\"zh\">中文</button><button name=\"lang\" value=\"en\" aria-pressed=\"true\">English</button></form>"
                         : "<button name=\"lang\" value=\"zh\" aria-pressed=\"true\">中文</button><button name=\"lang\" value=\"en\">English</button></form>");
     buf_htmlf(o, "<a href=\"/app/password\">%s</a>", T(r, "Change password"));
+    buf_htmlf(o, "<a href=\"/app/tokens\">%s</a>", T(r, "API tokens"));
     buf_raw(o, "<form method=\"post\" action=\"/logout\">");
     ui_csrf_field(r);
     buf_htmlf(o, "<button type=\"submit\" class=\"linklike\">%s</button></form></div></details></header>", T(r, "Log out"));
