@@ -1051,7 +1051,7 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
             if (bound) {
                 sql_raw(&cq, " LIMIT ");
                 sql_param(&cq, dbv_int(bound + 1));
-                sql_raw(&cq, ")");
+                sql_raw(&cq, ") AS bounded"); /* PostgreSQL needs the alias */
             }
             bool found;
             if (db_query_int(c->db, cq.text.data, cq.params, cq.n, total, &found) != DB_OK) {
