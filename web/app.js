@@ -109,6 +109,7 @@
     box.querySelector('[data-link-value]').value = opt.getAttribute('data-id');
     var text = box.querySelector('[data-link-text]');
     text.value = opt.getAttribute('data-label');
+    text.setAttribute('data-picked', text.value); /* no search for the text just picked */
     var label = box.querySelector('[data-link-label]');
     if (label) label.value = opt.getAttribute('data-label');
     opt.closest('.link-options').innerHTML = '';
@@ -121,6 +122,10 @@
       var label = box.querySelector('[data-link-label]');
       if (label) label.value = '';
     }
+  });
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var elt = e.detail.elt;
+    if (elt.hasAttribute && elt.hasAttribute('data-link-text') && elt.value === elt.getAttribute('data-picked')) e.preventDefault();
   });
   /* a parent field ("related to"): the type select chooses the entity searched */
   on('change', '[data-parent-type]', function (e, sel) {
@@ -425,6 +430,7 @@
     var accent = getComputedStyle(document.documentElement).getPropertyValue('--accent').trim() || '#1f6feb';
     var chart = window.echarts.init(node, null, { renderer: 'canvas' });
     chart.setOption({
+      animationDuration: 300,
       grid: { left: 40, right: 16, top: 16, bottom: 32 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: d.labels, axisLabel: { interval: 0 } },

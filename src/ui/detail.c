@@ -148,7 +148,8 @@ static void header(Req *r, const Detail *d)
         buf_htmlf(o,
                   "<div class=\"link-search\" data-link-search><input type=\"hidden\" name=\"owner_id\" data-link-value>"
                   "<input type=\"search\" autocomplete=\"off\" placeholder=\"%s\" aria-label=\"%s\" data-link-text name=\"q\" form=\"no-form\""
-                  " hx-get=\"/app/users/options\" hx-trigger=\"input changed delay:200ms, focus\" hx-target=\"next .link-options\">"
+                  " hx-get=\"/app/users/options\" hx-trigger=\"input changed delay:200ms, focus\" hx-target=\"next .link-options\""
+                  " hx-sync=\"this:replace\">"
                   "<div class=\"link-options\" role=\"listbox\"></div></div>",
                   T(r, "New owner"), T(r, "New owner"));
         buf_htmlf(o, "<button class=\"btn primary\" type=\"submit\">%s</button></form></details>", T(r, "Transfer"));

@@ -525,8 +525,8 @@ static void bulk_bar(Req *r, const ListState *s, const char *back)
         buf_htmlf(o,
                   "<div class=\"link-search\" data-link-search><input type=\"hidden\" name=\"owner_id\" data-link-value>"
                   "<input type=\"search\" autocomplete=\"off\" placeholder=\"%s\" aria-label=\"%s\" data-link-text"
-                  " name=\"q\" hx-get=\"/app/users/options\" hx-trigger=\"input changed delay:200ms, focus once\""
-                  " hx-target=\"next .link-options\"><div class=\"link-options\" role=\"listbox\"></div></div>",
+                  " name=\"q\" form=\"no-form\" hx-get=\"/app/users/options\" hx-trigger=\"input changed delay:200ms, focus\""
+                  " hx-target=\"next .link-options\" hx-sync=\"this:replace\"><div class=\"link-options\" role=\"listbox\"></div></div>",
                   T(r, "New owner"), T(r, "New owner"));
         buf_htmlf(o, "<button class=\"btn primary\" name=\"action\" value=\"assign\">%s</button></div></details>",
                   T(r, "Transfer"));
@@ -750,6 +750,7 @@ void ui_list_bulk(Req *r)
         return ui_fail(r);
     }
     const char *action = json_string_value(json_object_get(form, "action"));
+    action = action ? arena_strdup(&r->arena, action) : NULL; /* outlives form */
     const char *back = json_string_value(json_object_get(form, "back"));
     back = back && back[0] == '/' && back[1] != '/' ? arena_strdup(&r->arena, back) : arena_printf(&r->arena, "/app/%s", e->name);
     json_t *ids = json_object_get(form, "ids");

@@ -241,6 +241,7 @@ void ui_lang_post(Req *r)
 {
     json_t *form = http_form(r);
     const char *lang = json_string_value(json_object_get(form, "lang"));
+    lang = lang ? arena_strdup(&r->arena, lang) : NULL; /* outlives form */
     const char *back = arena_strdup(&r->arena, safe_next(json_string_value(json_object_get(form, "back"))));
     if (!lang || (strcmp(lang, "zh") && strcmp(lang, "en"))) {
         json_decref(form);

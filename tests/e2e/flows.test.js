@@ -78,7 +78,7 @@ test('creates a customer: a bad e-mail is reported next to the field, the input 
   await page.fill('#f-email', 'not-an-e-mail');
   await page.fill('#f-credit_limit', '1,234.50');
   await page.fill('#f-next_follow_up', '2026-12-01T09:30');
-  await Promise.all([page.waitForLoadState('load'), page.click('.form-bar button[type=submit]')]);
+  await Promise.all([page.waitForNavigation(), page.click('.form-bar button[type=submit]')]);
   const err = await page.textContent('.field.has-error .field-error');
   assert.equal(err, '不是有效的邮箱地址');
   assert.equal(await page.inputValue('#f-name'), customerName, 'the name is kept');
@@ -205,17 +205,92 @@ test('drags a kanban card to another column and the move persists', async () => 
   await shot('12-kanban-after');
 });
 
+test('records a follow-up from the customer page; a reminder for today shows on the home page', async () => {
+  await page.goto(BASE + '/app/customers/' + customerId);
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  await page.selectOption('#composer select[name=kind]', 'visit');
+  await page.fill('#composer textarea[name=content]', '拜访客户，确认了明年的采购计划');
+  await page.fill('#composer input[name=next_at]', today + 'T23:58');
+  await Promise.all([page.waitForURL(/#timeline$/), page.click('#composer button[type=submit]')]);
+  assert.equal(await page.textContent('.timeline li .body'), '拜访客户，确认了明年的采购计划');
+  assert.match(await page.textContent('.timeline li .meta'), /拜访/);
+  await shot('13-follow-up');
+  await page.goto(BASE + '/');
+  assert.match(await page.textContent('.tasks'), /拜访客户，确认了明年的采购计划[\s\S]*客户/);
+  assert.match(await page.textContent('.tasks .time'), /^23:58$/);
+  await shot('14-home-today');
+});
+
+test('a link field searches as you type and saves the chosen record', async () => {
+  await page.goto(BASE + '/app/contacts/new');
+  await page.fill('#f-name', '王经理');
+  await page.fill('#f-customer_id', '测试客户');
+  await page.click('#f-customer_id ~ .link-options [data-option][data-id="' + customerId + '"]');
+  assert.equal(await page.inputValue('input[name=customer_id]'), String(customerId));
+  await shot('15-link-search');
+  await Promise.all([page.waitForURL(/\/app\/contacts\/\d+$/), page.click('.form-bar button[type=submit]')]);
+  assert.equal((await page.textContent('#fv-customer_id')).trim(), customerName);
+  await page.goto(BASE + '/app/customers/' + customerId);
+  assert.match(await page.textContent('#rel-contacts-customer_id'), /王经理/);
+});
+
+test('transfers and deletes selected rows from the bulk bar', async () => {
+  const u = await api('POST', '/api/v1/users', { username: 'e2e_rep', name: '李销售', password: 'E2e-rep-pass-1' });
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  await page.goto(BASE + '/app/customers?scene=all&q=' + encodeURIComponent('E2E 级别'));
+  assert.equal(await page.isVisible('[data-bulk]'), false, 'the bulk bar appears only with a selection');
+  const boxes = page.locator('input[name=ids]');
+  assert.equal(await boxes.count(), 3);
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  assert.equal(await page.textContent('[data-bulk-count]'), '已选 2 条');
+  await page.click('[data-bulk] details summary');
+  await page.fill('[data-bulk] [data-link-text]', '李销售');
+  await page.click('[data-bulk] .link-options [data-option][data-label="李销售"]');
+  await shot('16-bulk-transfer');
+  await Promise.all([page.waitForNavigation(), page.click('[data-bulk] button[value=assign]')]);
+  assert.match(await page.textContent('.flash'), /已转移 2 条记录/);
+  const owners = await page.$$eval('td[data-label="负责人"]', (tds) => tds.map((t) => t.textContent.trim()));
+  assert.equal(owners.filter((o) => o === '李销售').length, 2);
+  await boxes.nth(2).check();
+  page.once('dialog', (d) => d.accept());
+  await Promise.all([page.waitForNavigation(), page.click('[data-bulk] button[value=delete]')]);
+  assert.match(await page.textContent('.flash'), /已删除 1 条记录/);
+  assert.equal(await page.locator('input[name=ids]').count(), 2);
+});
+
+test('shows the calendar by month and by week', async () => {
+  await page.goto(BASE + '/app/customers/calendar/next_follow_up?scene=all&date=2026-12-01');
+  assert.equal(await page.textContent('.cal-nav h2'), '2026年12月');
+  const link = page.locator('.calendar .day a[href="/app/customers/' + customerId + '"]');
+  assert.match(await link.textContent(), /^09:30/);
+  await shot('17-calendar-month');
+  await page.click('.cal-nav a:has-text("周")');
+  assert.ok(await page.isVisible('.calendar.week a[href="/app/customers/' + customerId + '"]'));
+  assert.equal(await page.locator('.calendar.week .day').count(), 7);
+});
+
+test('friendly error pages: 404 for a missing record, in the frame', async () => {
+  const res = await page.goto(BASE + '/app/customers/99999999');
+  assert.equal(res.status(), 404);
+  assert.equal(await page.textContent('.error-page h1'), '页面不存在');
+  assert.ok(await page.isVisible('.sidenav'), 'the navigation is still there');
+  const res2 = await page.goto(BASE + '/app/no_such_thing');
+  assert.equal(res2.status(), 404);
+  await shot('18-not-found');
+});
+
 test('switches the language: Chinese labels, then English, then back', async () => {
   await page.goto(BASE + '/app/customers');
   assert.equal(await page.textContent('.sidenav a[href="/app/customers"] .nav-text'), '客户');
   await page.click('.user-menu summary');
-  await Promise.all([page.waitForLoadState('load'), page.click('.lang-switch button[value=en]')]);
+  await Promise.all([page.waitForNavigation(), page.click('.lang-switch button[value=en]')]);
   await page.waitForSelector('.sidenav a[href="/app/customers"] .nav-text:text("Customers")');
   assert.equal(await page.textContent('h1'), 'Customers');
   assert.equal(await page.textContent('.scenes a.on'), 'All');
-  await shot('13-english');
+  await shot('19-english');
   await page.click('.user-menu summary');
-  await Promise.all([page.waitForLoadState('load'), page.click('.lang-switch button[value=zh]')]);
+  await Promise.all([page.waitForNavigation(), page.click('.lang-switch button[value=zh]')]);
   await page.waitForSelector('.sidenav a[href="/app/customers"] .nav-text:text("客户")');
   assert.equal(await page.textContent('h1'), '客户');
 });
@@ -227,8 +302,8 @@ test('pages fit a 360 px wide phone without horizontal scrolling', async () => {
   });
   const p = await phone.newPage();
   watch(p);
-  for (const [url, name] of [['/app/customers', '14-phone-list'], ['/app/customers/' + customerId, '15-phone-detail'],
-    ['/app/customers/new', '16-phone-form'], ['/', '17-phone-home'], ['/app/customers/board/level', '18-phone-kanban']]) {
+  for (const [url, name] of [['/app/customers', '20-phone-list'], ['/app/customers/' + customerId, '21-phone-detail'],
+    ['/app/customers/new', '22-phone-form'], ['/', '23-phone-home'], ['/app/customers/board/level', '24-phone-kanban']]) {
     await p.goto(BASE + url);
     const width = await p.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, url + ': scrollWidth ' + width + ' > 360');
@@ -241,7 +316,7 @@ test('pages fit a 360 px wide phone without horizontal scrolling', async () => {
   await p.click('[data-nav-toggle]');
   await p.waitForFunction(() => document.getElementById('sidenav').getBoundingClientRect().left >= 0);
   assert.ok(await navRight() > 200, 'the drawer is open');
-  await p.screenshot({ path: path.join(ART, '19-phone-drawer.png') });
+  await p.screenshot({ path: path.join(ART, '25-phone-drawer.png') });
   await phone.close();
 });
 

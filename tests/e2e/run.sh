@@ -35,5 +35,14 @@ mkdir -p tests/e2e/artifacts
 rc=0
 GX_BASE="http://127.0.0.1:$PORT" GX_USER=admin GX_PASS="$PASS" CHROMIUM="$CHROMIUM" \
     node --test tests/e2e/*.test.js || rc=$?
+kill "$PID" 2>/dev/null || true
+wait "$PID" 2>/dev/null || true
+PID=
+# a sanitizer build reports memory errors and leaks in the server log
+if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$TMP/server.log"; then
+    echo "e2e: the server reported memory errors:" >&2
+    grep -A 30 -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$TMP/server.log" | head -n 120 >&2
+    rc=1
+fi
 if [ $rc -ne 0 ]; then echo "--- server log ---" >&2; tail -n 50 "$TMP/server.log" >&2; fi
 exit $rc
