@@ -254,6 +254,7 @@ Principal *acl_load(Ctx *c, int64_t user_id)
     pr->username = arena_strdup(c->arena, db_text(r, 2));
     pr->name = arena_strdup(c->arena, db_text(r, 3));
     pr->lang = arena_strdup(c->arena, db_text(r, 4) ? db_text(r, 4) : "zh");
+    pr->lang_chosen = db_text(r, 4) != NULL;
     int64_t version = db_isnull(r, 5) ? 0 : db_int(r, 5);
     db_done(r);
     if (access_from_cache(c, pr, version))

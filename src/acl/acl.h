@@ -28,6 +28,7 @@ struct Principal {
     const char *username;   /* login name */
     const char *name;       /* display name */
     const char *lang;       /* preferred UI language, "zh" or "en" */
+    bool lang_chosen;       /* users.lang is set; otherwise lang is the default "zh" and the browser's language applies */
     bool is_admin;          /* holds a role with is_admin: every scope is all, settings allowed */
     int64_t *dept_tree;     /* the user's department and all below it */
     int ndept_tree;

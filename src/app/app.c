@@ -77,7 +77,8 @@ bool app_before(Req *r)
                 p->via_cookie = cookie;
                 p->session_hash = ar.hash;
                 r->c.who = p;
-                r->c.lang = p->lang;
+                if (p->lang_chosen)
+                    r->c.lang = p->lang; /* else the Accept-Language choice stays */
             } else if (r->c.err == GX_EDB) {
                 return false;
             }

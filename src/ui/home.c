@@ -161,6 +161,21 @@ static void chart_card(Req *r)
         }
         json_decref(counts);
         const char *title = arena_printf(&r->arena, T(r, "My %s by %s"), ui_label(r, &e->label), ui_label(r, &f->label));
+        int64_t all = 0;
+        for (size_t k = 0; k < json_array_size(values); k++)
+            all += json_integer_value(json_array_get(values, k));
+        if (!all) {
+            /* nothing to draw: say what to do instead of an empty chart */
+            buf_htmlf(&r->out, "<section class=\"card\"><h2>%s</h2><p class=\"muted\">%s</p>", title,
+                      arena_printf(&r->arena, T(r, "No %s yet — "), ui_label(r, &e->label)));
+            if (acl_scope(&r->c, e, ACT_CREATE) != SCOPE_NONE)
+                buf_htmlf(&r->out, "<a class=\"btn primary\" href=\"/app/%s/new\">%s</a>", e->name,
+                          arena_printf(&r->arena, T(r, "New %s"), ui_label(r, &e->singular)));
+            buf_raw(&r->out, "</section>");
+            json_decref(labels);
+            json_decref(values);
+            return;
+        }
         json_t *chart = json_pack("{s:s, s:o, s:o, s:s}", "type", "bar", "labels", labels, "values", values, "name",
                                   ui_label(r, &e->label));
         char *data = json_dumps(chart, JSON_COMPACT);

@@ -280,6 +280,68 @@ test('friendly error pages: 404 for a missing record, in the frame', async () =>
   await shot('18-not-found');
 });
 
+test('sorts by a header, chooses columns and exports what the list shows', async () => {
+  await page.goto(BASE + '/app/customers?scene=all');
+  await Promise.all([page.waitForNavigation(), page.click('th.sortable a:has-text("客户名称")')]);
+  assert.equal(new URL(page.url()).searchParams.get('sort'), 'name');
+  assert.equal(await page.getAttribute('th.sortable:has-text("客户名称")', 'aria-sort'), 'ascending');
+  const names = await page.$$eval('td[data-label="客户名称"]', (tds) => tds.map((t) => t.textContent.trim()));
+  assert.deepEqual(names, [...names].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)), 'ascending by name');
+  await page.click('.cols-menu summary');
+  await page.uncheck('.cols-form input[value=industry]');
+  await page.check('.cols-form input[value=credit_limit]');
+  await Promise.all([page.waitForNavigation(), page.click('.cols-form button[type=submit]')]);
+  assert.equal(await page.locator('th:has-text("所属行业")').count(), 0);
+  assert.equal(await page.locator('th.num:has-text("信用额度")').count(), 1, 'money is a right-aligned column');
+  const href = await page.getAttribute('a[download]:has-text("导出 CSV")', 'href');
+  const csv = await context.request.get(BASE + href);
+  assert.equal(csv.status(), 200);
+  const text = await csv.text();
+  assert.ok(text.includes(customerName), 'the export holds the listed customers');
+  await shot('19-columns-sorted');
+});
+
+test('a sales rep sees only their modules, changes their password and logs out', async () => {
+  const roles = await api('GET', '/api/v1/roles?code=sales_rep');
+  const roleId = roles.body.data[0].id;
+  const u = await api('POST', '/api/v1/users', { username: 'e2e_rep2', name: '赵代表', password: 'E2e-rep2-pass-1', role_ids: [roleId] });
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  const rep = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  const p = await rep.newPage();
+  watch(p);
+  await p.goto(BASE + '/login');
+  await p.fill('input[name=username]', 'e2e_rep2');
+  await p.fill('input[name=password]', 'E2e-rep2-pass-1');
+  await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
+  const nav = await p.$$eval('.sidenav .nav-text', (n) => n.map((x) => x.textContent));
+  assert.ok(nav.includes('客户') && !nav.includes('角色'), 'no settings for a rep: ' + nav.join(','));
+  await p.goto(BASE + '/app/customers');
+  assert.equal(await p.textContent('.scenes a.on'), '我负责的', 'reps start on their own records');
+  await p.goto(BASE + '/app/password');
+  await p.fill('input[name=current_password]', 'not-my-password');
+  await p.fill('input[name=new_password]', 'E2e-rep2-pass-2');
+  await p.fill('input[name=confirm_password]', 'E2e-rep2-pass-2');
+  await Promise.all([p.waitForNavigation(), p.click('.form-actions button[type=submit]')]);
+  assert.equal(await p.textContent('.has-error .field-error'), '当前密码不正确');
+  await p.fill('input[name=current_password]', 'E2e-rep2-pass-1');
+  await p.fill('input[name=new_password]', 'E2e-rep2-pass-2');
+  await p.fill('input[name=confirm_password]', 'E2e-rep2-pass-2');
+  await Promise.all([p.waitForNavigation(), p.click('.form-actions button[type=submit]')]);
+  assert.match(await p.textContent('.flash'), /密码已修改/);
+  await p.screenshot({ path: path.join(ART, '20-rep-password-changed.png') });
+  await p.click('.user-menu summary');
+  await Promise.all([p.waitForNavigation(), p.click('.user-menu button:has-text("退出登录")')]);
+  assert.match(p.url(), /\/login$/);
+  assert.match(await p.textContent('.flash'), /您已退出登录/);
+  await p.goto(BASE + '/app/customers');
+  assert.match(p.url(), /\/login\?next=/, 'the session is gone');
+  await p.fill('input[name=username]', 'e2e_rep2');
+  await p.fill('input[name=password]', 'E2e-rep2-pass-2');
+  await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')]);
+  assert.equal(await p.textContent('h1'), '客户', 'the new password works');
+  await rep.close();
+});
+
 test('switches the language: Chinese labels, then English, then back', async () => {
   await page.goto(BASE + '/app/customers');
   assert.equal(await page.textContent('.sidenav a[href="/app/customers"] .nav-text'), '客户');
@@ -288,7 +350,7 @@ test('switches the language: Chinese labels, then English, then back', async () 
   await page.waitForSelector('.sidenav a[href="/app/customers"] .nav-text:text("Customers")');
   assert.equal(await page.textContent('h1'), 'Customers');
   assert.equal(await page.textContent('.scenes a.on'), 'All');
-  await shot('19-english');
+  await shot('21-english');
   await page.click('.user-menu summary');
   await Promise.all([page.waitForNavigation(), page.click('.lang-switch button[value=zh]')]);
   await page.waitForSelector('.sidenav a[href="/app/customers"] .nav-text:text("客户")');
@@ -302,8 +364,8 @@ test('pages fit a 360 px wide phone without horizontal scrolling', async () => {
   });
   const p = await phone.newPage();
   watch(p);
-  for (const [url, name] of [['/app/customers', '20-phone-list'], ['/app/customers/' + customerId, '21-phone-detail'],
-    ['/app/customers/new', '22-phone-form'], ['/', '23-phone-home'], ['/app/customers/board/level', '24-phone-kanban']]) {
+  for (const [url, name] of [['/app/customers', '22-phone-list'], ['/app/customers/' + customerId, '23-phone-detail'],
+    ['/app/customers/new', '24-phone-form'], ['/', '25-phone-home'], ['/app/customers/board/level', '26-phone-kanban']]) {
     await p.goto(BASE + url);
     const width = await p.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, url + ': scrollWidth ' + width + ' > 360');
@@ -316,7 +378,7 @@ test('pages fit a 360 px wide phone without horizontal scrolling', async () => {
   await p.click('[data-nav-toggle]');
   await p.waitForFunction(() => document.getElementById('sidenav').getBoundingClientRect().left >= 0);
   assert.ok(await navRight() > 200, 'the drawer is open');
-  await p.screenshot({ path: path.join(ART, '25-phone-drawer.png') });
+  await p.screenshot({ path: path.join(ART, '27-phone-drawer.png') });
   await phone.close();
 });
 
