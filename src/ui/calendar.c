@@ -12,8 +12,9 @@
 #define MONTH_CELL_ITEMS 4
 
 static const char *const weekdays[] = {N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun")};
-static const char *const months[] = {N_("January"), N_("February"), N_("March"),     N_("April"),   N_("May"),      N_("June"),
-                                     N_("July"),    N_("August"),   N_("September"), N_("October"), N_("November"), N_("December")};
+static const char *const months[] = {N_("January"),   N_("February"), N_("March"),    N_("April"),
+                                     N_("May"),       N_("June"),     N_("July"),     N_("August"),
+                                     N_("September"), N_("October"),  N_("November"), N_("December")};
 
 /* Civil date of a day number (days since 1970-01-01). */
 static void civil(int64_t days, int *y, int *m, int *d)
@@ -27,12 +28,15 @@ static void civil(int64_t days, int *y, int *m, int *d)
 }
 
 /* Monday = 0 … Sunday = 6 (1970-01-01 was a Thursday). */
-static int weekday(int64_t days) { return (int)(((days % 7) + 7 + 3) % 7); }
+static int weekday(int64_t days)
+{
+    return (int)(((days % 7) + 7 + 3) % 7);
+}
 
 typedef struct CalItem {
-    int64_t day;  /* local day number */
-    int minutes;  /* local minutes after midnight (-1 for dates) */
-    json_t *rec;  /* record (borrowed) */
+    int64_t day; /* local day number */
+    int minutes; /* local minutes after midnight (-1 for dates) */
+    json_t *rec; /* record (borrowed) */
 } CalItem;
 
 static int item_cmp(const void *a, const void *b)
@@ -49,7 +53,8 @@ void ui_calendar(Req *r)
     if (!e)
         return;
     const Field *f = meta_field(e, http_param(r, "field"));
-    if (!f || !f->calendar || (f->type != FT_DATE && f->type != FT_DATETIME) || acl_field(&r->c, e, f->name) == FIELD_HIDDEN) {
+    if (!f || !f->calendar || (f->type != FT_DATE && f->type != FT_DATETIME) ||
+        acl_field(&r->c, e, f->name) == FIELD_HIDDEN) {
         ctx_fail(&r->c, GX_ENOTFOUND, "No such calendar");
         return ui_fail(r);
     }
@@ -90,8 +95,8 @@ void ui_calendar(Req *r)
         hi = arena_printf(&r->arena, "%04d-%02d-%02d", ey, em, ed);
     }
     json_t *base = list_where(r, &s);
-    json_t *range = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "and", "field", f->name, "op", "ge", "value", lo, "field",
-                              f->name, "op", "lt", "value", hi);
+    json_t *range = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "and", "field", f->name, "op", "ge", "value",
+                              lo, "field", f->name, "op", "lt", "value", hi);
     json_t *where = base ? json_pack("{s:[o, o]}", "and", base, range) : range;
     ListQuery lq = {.where = where, .q = s.search_q, .sort = "id", .limit = CAL_MAX_ROWS, .action = ACT_READ};
     json_t *rows = NULL;
@@ -129,7 +134,9 @@ void ui_calendar(Req *r)
     Page p = {.title = title, .nav = e->name};
     ui_begin(r, &p);
     Buf *o = &r->out;
-    buf_htmlf(o, "<div class=\"page-head\"><div><div class=\"crumbs muted\"><a href=\"/app/%s\">%s</a></div><h1>%s</h1></div><div class=\"actions\">",
+    buf_htmlf(o,
+              "<div class=\"page-head\"><div><div class=\"crumbs muted\"><a "
+              "href=\"/app/%s\">%s</a></div><h1>%s</h1></div><div class=\"actions\">",
               e->name, ui_label(r, &e->label), title);
     buf_htmlf(o, "<a class=\"btn\" href=\"/app/%s?scene=%s\">%s</a>", e->name, s.scene, T(r, "List"));
     buf_raw(o, "</div></div>");
@@ -147,32 +154,37 @@ void ui_calendar(Req *r)
         pd = nd = 1;
     }
     const char *base_url = arena_printf(&r->arena, "/app/%s/calendar/%s?scene=%s", e->name, f->name, s.scene);
-    buf_htmlf(o, "<div class=\"cal-nav\"><a class=\"btn\" rel=\"prev\" href=\"%s&amp;view=%s&amp;date=%04d-%02d-%02d\" aria-label=\"%s\">‹</a>",
+    buf_htmlf(o,
+              "<div class=\"cal-nav\"><a class=\"btn\" rel=\"prev\" href=\"%s&amp;view=%s&amp;date=%04d-%02d-%02d\" "
+              "aria-label=\"%s\">‹</a>",
               base_url, view, py, pm, pd, T(r, "Previous"));
     buf_htmlf(o, "<a class=\"btn\" href=\"%s&amp;view=%s\">%s</a>", base_url, view, T(r, "Today"));
-    buf_htmlf(o, "<a class=\"btn\" rel=\"next\" href=\"%s&amp;view=%s&amp;date=%04d-%02d-%02d\" aria-label=\"%s\">›</a>", base_url,
-              view, ny, nm, nd, T(r, "Next"));
+    buf_htmlf(o,
+              "<a class=\"btn\" rel=\"next\" href=\"%s&amp;view=%s&amp;date=%04d-%02d-%02d\" aria-label=\"%s\">›</a>",
+              base_url, view, ny, nm, nd, T(r, "Next"));
     if (ui_en(r))
         buf_htmlf(o, "<h2>%s %d</h2>", T(r, months[m - 1]), y);
     else
         buf_htmlf(o, "<h2>%d年%d月</h2>", y, m);
-    buf_htmlf(o, "<a class=\"btn%s\" href=\"%s&amp;view=month&amp;date=%04d-%02d-%02d\">%s</a>", week ? "" : " active", base_url, y,
-              m, d, T(r, "Month"));
-    buf_htmlf(o, "<a class=\"btn%s\" href=\"%s&amp;view=week&amp;date=%04d-%02d-%02d\">%s</a>", week ? " active" : "", base_url, y,
-              m, d, T(r, "Week"));
+    buf_htmlf(o, "<a class=\"btn%s\" href=\"%s&amp;view=month&amp;date=%04d-%02d-%02d\">%s</a>", week ? "" : " active",
+              base_url, y, m, d, T(r, "Month"));
+    buf_htmlf(o, "<a class=\"btn%s\" href=\"%s&amp;view=week&amp;date=%04d-%02d-%02d\">%s</a>", week ? " active" : "",
+              base_url, y, m, d, T(r, "Week"));
     static const struct {
         const char *id, *label;
     } scenes[] = {{"mine", N_("Mine")}, {"team", N_("My team's")}, {"all", N_("All")}};
     for (int q = 0; q < 3; q++) {
         if (!list_scene_allowed(r, e, scenes[q].id))
             continue;
-        buf_htmlf(o, "<a class=\"btn%s\" href=\"/app/%s/calendar/%s?scene=%s&amp;view=%s&amp;date=%04d-%02d-%02d\">%s</a>",
+        buf_htmlf(o,
+                  "<a class=\"btn%s\" href=\"/app/%s/calendar/%s?scene=%s&amp;view=%s&amp;date=%04d-%02d-%02d\">%s</a>",
                   strcmp(s.scene, scenes[q].id) ? "" : " active", e->name, f->name, scenes[q].id, view, y, m, d,
                   T(r, scenes[q].label));
     }
     buf_raw(o, "</div>");
     if (n >= CAL_MAX_ROWS)
-        buf_htmlf(o, "<div class=\"alert warn\">%s</div>", T(r, "Only the first 500 entries are shown; narrow the scene or search."));
+        buf_htmlf(o, "<div class=\"alert warn\">%s</div>",
+                  T(r, "Only the first 500 entries are shown; narrow the scene or search."));
 
     buf_htmlf(o, "<div class=\"calendar %s\">", view);
     for (int w = 0; w < 7; w++)
@@ -187,7 +199,8 @@ void ui_calendar(Req *r)
         while (first + count < k && items[first + count].day == day)
             count++;
         bool other = !week && cm != m;
-        buf_htmlf(o, "<div class=\"day%s%s%s\">", other ? " other" : "", day == today ? " today" : "", count ? "" : " none");
+        buf_htmlf(o, "<div class=\"day%s%s%s\">", other ? " other" : "", day == today ? " today" : "",
+                  count ? "" : " none");
         if (week || cd == 1)
             buf_htmlf(o, "<span class=\"date\">%s %d-%02d</span>", T(r, weekdays[weekday(day)]), cm, cd);
         else
@@ -197,15 +210,16 @@ void ui_calendar(Req *r)
             size_t limit = week ? count : (count > MONTH_CELL_ITEMS ? MONTH_CELL_ITEMS - 1 : count);
             for (size_t j = 0; j < limit; j++) {
                 CalItem *it = &items[first + j];
-                buf_htmlf(o, "<li><a href=\"/app/%s/%lld\">", e->name, (long long)json_integer_value(json_object_get(it->rec, "id")));
+                buf_htmlf(o, "<li><a href=\"/app/%s/%lld\">", e->name,
+                          (long long)json_integer_value(json_object_get(it->rec, "id")));
                 if (it->minutes >= 0)
                     buf_printf(o, "<span class=\"t\">%02d:%02d</span>", it->minutes / 60, it->minutes % 60);
                 buf_htmlf(o, "%s</a></li>", ui_title(r, e, it->rec));
             }
             buf_raw(o, "</ul>");
             if (limit < count)
-                buf_htmlf(o, "<a class=\"more\" href=\"%s&amp;view=week&amp;date=%04d-%02d-%02d\">%s</a>", base_url, cy, cm, cd,
-                          arena_printf(&r->arena, T(r, "+%lld more"), (long long)(count - limit)));
+                buf_htmlf(o, "<a class=\"more\" href=\"%s&amp;view=week&amp;date=%04d-%02d-%02d\">%s</a>", base_url, cy,
+                          cm, cd, arena_printf(&r->arena, T(r, "+%lld more"), (long long)(count - limit)));
         }
         buf_raw(o, "</div>");
         at = first + count;

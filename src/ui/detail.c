@@ -14,11 +14,11 @@
 
 /* Everything the page shows about one record. */
 typedef struct Detail {
-    const Entity *e;  /* entity */
-    int64_t id;       /* record id */
-    json_t *rec;      /* the record */
-    json_t *names;    /* link display names */
-    bool can_edit;    /* edit scope covers this row */
+    const Entity *e; /* entity */
+    int64_t id;      /* record id */
+    json_t *rec;     /* the record */
+    json_t *names;   /* link display names */
+    bool can_edit;   /* edit scope covers this row */
 } Detail;
 
 static bool row_allows(Req *r, const Entity *e, json_t *rec, Action a)
@@ -74,8 +74,10 @@ static bool inline_type(const Field *f)
     case FT_PARENT:
     case FT_ADDRESS:
     case FT_JSON:
-    case FT_MULTI_ENUM: return false;
-    default: return true;
+    case FT_MULTI_ENUM:
+        return false;
+    default:
+        return true;
     }
 }
 
@@ -91,7 +93,8 @@ static void field_dd(Req *r, const Detail *d, const Field *f)
     Col c = {f->name, f};
     if (inline_editable(r, d, f)) {
         buf_htmlf(o,
-                  "<dd id=\"fv-%s\" class=\"editable\" tabindex=\"0\" role=\"button\" title=\"%s\" hx-get=\"/app/%s/%lld/field/%s\""
+                  "<dd id=\"fv-%s\" class=\"editable\" tabindex=\"0\" role=\"button\" title=\"%s\" "
+                  "hx-get=\"/app/%s/%lld/field/%s\""
                   " hx-include=\"#rec-version\" hx-trigger=\"click\" hx-target=\"this\" hx-swap=\"outerHTML\">",
                   f->name, T(r, "Click to edit"), d->e->name, (long long)d->id, f->name);
     } else {
@@ -114,7 +117,9 @@ static void header(Req *r, const Detail *d)
 {
     const Entity *e = d->e;
     Buf *o = &r->out;
-    buf_htmlf(o, "<div class=\"record-head\"><div><div class=\"crumbs\"><a href=\"/app/%s\">%s</a></div><h1>%s</h1><dl class=\"keyfields\">",
+    buf_htmlf(o,
+              "<div class=\"record-head\"><div><div class=\"crumbs\"><a href=\"/app/%s\">%s</a></div><h1>%s</h1><dl "
+              "class=\"keyfields\">",
               e->name, ui_label(r, &e->label), ui_title(r, e, d->rec));
     int shown = 0;
     for (int i = 0; i < e->nfields && shown < 3; i++) {
@@ -141,37 +146,46 @@ static void header(Req *r, const Detail *d)
     if (d->can_edit)
         buf_htmlf(o, "<a class=\"btn\" href=\"/app/%s/%lld/edit\">%s</a>", e->name, (long long)d->id, T(r, "Edit"));
     if (e->owned && e->transferable && d->can_edit && acl_scope(&r->c, e, ACT_ASSIGN) != SCOPE_NONE) {
-        buf_htmlf(o, "<details class=\"menu\"><summary class=\"btn\">%s</summary><form method=\"post\" action=\"/app/%s/%lld/transfer\" class=\"menu-list pad stack\">",
+        buf_htmlf(o,
+                  "<details class=\"menu\"><summary class=\"btn\">%s</summary><form method=\"post\" "
+                  "action=\"/app/%s/%lld/transfer\" class=\"menu-list pad stack\">",
                   T(r, "Transfer"), e->name, (long long)d->id);
         ui_csrf_field(r);
-        buf_htmlf(o, "<input type=\"hidden\" name=\"version\" value=\"%lld\">", (long long)json_integer_value(json_object_get(d->rec, "version")));
-        buf_htmlf(o,
-                  "<div class=\"link-search\" data-link-search><input type=\"hidden\" name=\"owner_id\" data-link-value>"
-                  "<input type=\"search\" autocomplete=\"off\" placeholder=\"%s\" aria-label=\"%s\" data-link-text name=\"q\" form=\"no-form\""
-                  " hx-get=\"/app/users/options\" hx-trigger=\"input changed delay:200ms, focus\" hx-target=\"next .link-options\""
-                  " hx-sync=\"this:replace\">"
-                  "<div class=\"link-options\" role=\"listbox\"></div></div>",
-                  T(r, "New owner"), T(r, "New owner"));
+        buf_htmlf(o, "<input type=\"hidden\" name=\"version\" value=\"%lld\">",
+                  (long long)json_integer_value(json_object_get(d->rec, "version")));
+        buf_htmlf(
+            o,
+            "<div class=\"link-search\" data-link-search><input type=\"hidden\" name=\"owner_id\" data-link-value>"
+            "<input type=\"search\" autocomplete=\"off\" placeholder=\"%s\" aria-label=\"%s\" data-link-text "
+            "name=\"q\" form=\"no-form\""
+            " hx-get=\"/app/users/options\" hx-trigger=\"input changed delay:200ms, focus\" hx-target=\"next "
+            ".link-options\""
+            " hx-sync=\"this:replace\">"
+            "<div class=\"link-options\" role=\"listbox\"></div></div>",
+            T(r, "New owner"), T(r, "New owner"));
         buf_htmlf(o, "<button class=\"btn primary\" type=\"submit\">%s</button></form></details>", T(r, "Transfer"));
     }
     const Entity *act = meta_entity("activities");
     if (act && e != act && acl_scope(&r->c, act, ACT_CREATE) != SCOPE_NONE)
         buf_htmlf(o, "<a class=\"btn primary\" href=\"#composer\">%s</a>", T(r, "Write follow-up"));
     if (row_allows(r, e, d->rec, ACT_DELETE)) {
-        buf_htmlf(o, "<details class=\"menu\"><summary class=\"btn\" aria-label=\"%s\">⋯</summary><div class=\"menu-list\">", T(r, "More"));
+        buf_htmlf(
+            o, "<details class=\"menu\"><summary class=\"btn\" aria-label=\"%s\">⋯</summary><div class=\"menu-list\">",
+            T(r, "More"));
         buf_htmlf(o, "<a href=\"/app/%s/%lld?tab=history\">%s</a>", e->name, (long long)d->id, T(r, "History"));
-        buf_htmlf(o, "<form method=\"post\" action=\"/app/%s/%lld/delete\" data-confirm=\"%s\">", e->name, (long long)d->id,
-                  T(r, "Delete this record? It goes to the trash."));
+        buf_htmlf(o, "<form method=\"post\" action=\"/app/%s/%lld/delete\" data-confirm=\"%s\">", e->name,
+                  (long long)d->id, T(r, "Delete this record? It goes to the trash."));
         ui_csrf_field(r);
-        buf_htmlf(o, "<button type=\"submit\" class=\"linklike danger-text\">%s</button></form></div></details>", T(r, "Delete"));
+        buf_htmlf(o, "<button type=\"submit\" class=\"linklike danger-text\">%s</button></form></div></details>",
+                  T(r, "Delete"));
     }
     buf_raw(o, "</div></div>");
 }
 
 /* Entities (and their link field) that point at e: related lists. */
 typedef struct Related {
-    const Entity *e;  /* the entity that links here */
-    const Field *f;   /* its link field */
+    const Entity *e; /* the entity that links here */
+    const Field *f;  /* its link field */
 } Related;
 
 static int related_of(Req *r, const Entity *e, Related *out, int max)
@@ -184,7 +198,8 @@ static int related_of(Req *r, const Entity *e, Related *out, int max)
             continue;
         for (int k = 0; k < x->nfields && n < max; k++) {
             const Field *f = &x->fields[k];
-            if (f->type == FT_LINK && f->target && !strcmp(f->target, e->name) && acl_field(&r->c, x, f->name) != FIELD_HIDDEN)
+            if (f->type == FT_LINK && f->target && !strcmp(f->target, e->name) &&
+                acl_field(&r->c, x, f->name) != FIELD_HIDDEN)
                 out[n++] = (Related){x, f};
         }
     }
@@ -199,7 +214,8 @@ static int parent_related(Req *r, const Entity *e, Related *out, int max)
     const Entity *const *all = meta_entities(&ne);
     for (int i = 0; i < ne && n < max; i++) {
         const Entity *x = all[i];
-        if (!strcmp(x->name, "activities") || x == e || !ui_entity_visible(r, x) || (x->module && !strcmp(x->module, "home")))
+        if (!strcmp(x->name, "activities") || x == e || !ui_entity_visible(r, x) ||
+            (x->module && !strcmp(x->module, "home")))
             continue;
         for (int k = 0; k < x->nfields && n < max; k++)
             if (x->fields[k].type == FT_PARENT && acl_field(&r->c, x, x->fields[k].name) != FIELD_HIDDEN)
@@ -232,17 +248,18 @@ static void related_list(Req *r, const Detail *d, const Related *rel)
         return;
     }
     const char *anchor = arena_printf(&r->arena, "rel-%s-%s", x->name, rel->f->name);
-    buf_htmlf(o, "<section class=\"card related\" id=\"%s\"><div class=\"related-head\"><h2>%s", anchor, ui_label(r, &x->label));
+    buf_htmlf(o, "<section class=\"card related\" id=\"%s\"><div class=\"related-head\"><h2>%s", anchor,
+              ui_label(r, &x->label));
     if (rel->f->type == FT_LINK && strcmp(x->name, d->e->name) == 0)
         buf_htmlf(o, " · %s", ui_label(r, &rel->f->label));
     buf_htmlf(o, " <span class=\"muted\">(%lld)</span></h2>", (long long)total);
     if (acl_scope(&r->c, x, ACT_CREATE) != SCOPE_NONE) {
         if (rel->f->type == FT_PARENT)
-            buf_htmlf(o, "<a class=\"btn small\" href=\"/app/%s/new?%s_type=%s&amp;%s_id=%lld\">%s</a>", x->name, rel->f->name,
-                      d->e->name, rel->f->name, (long long)d->id, T(r, "New"));
+            buf_htmlf(o, "<a class=\"btn small\" href=\"/app/%s/new?%s_type=%s&amp;%s_id=%lld\">%s</a>", x->name,
+                      rel->f->name, d->e->name, rel->f->name, (long long)d->id, T(r, "New"));
         else
-            buf_htmlf(o, "<a class=\"btn small\" href=\"/app/%s/new?%s=%lld\">%s</a>", x->name, rel->f->name, (long long)d->id,
-                      T(r, "New"));
+            buf_htmlf(o, "<a class=\"btn small\" href=\"/app/%s/new?%s=%lld\">%s</a>", x->name, rel->f->name,
+                      (long long)d->id, T(r, "New"));
     }
     buf_raw(o, "</div>");
     if (json_array_size(rows)) {
@@ -272,8 +289,8 @@ static void related_list(Req *r, const Detail *d, const Related *rel)
             for (int k = 0; k < nc; k++) {
                 buf_raw(o, ui_col_numeric(&cols[k]) ? "<td class=\"num\">" : "<td>");
                 if (k == 0)
-                    buf_htmlf(o, "<a href=\"/app/%s/%lld\">%s</a>", x->name, (long long)json_integer_value(json_object_get(rec, "id")),
-                              ui_title(r, x, rec));
+                    buf_htmlf(o, "<a href=\"/app/%s/%lld\">%s</a>", x->name,
+                              (long long)json_integer_value(json_object_get(rec, "id")), ui_title(r, x, rec));
                 else
                     ui_value(r, o, &cols[k], rec, names);
                 buf_raw(o, "</td>");
@@ -289,7 +306,8 @@ static void related_list(Req *r, const Detail *d, const Related *rel)
             buf_printf(&u, "/app/%s?scene=all&filter=", x->name);
             buf_url(&u, t);
             free(t);
-            buf_htmlf(o, "<a class=\"more\" href=\"%s\">%s</a>", u.data, arena_printf(&r->arena, T(r, "Show all %lld"), (long long)total));
+            buf_htmlf(o, "<a class=\"more\" href=\"%s\">%s</a>", u.data,
+                      arena_printf(&r->arena, T(r, "Show all %lld"), (long long)total));
         }
     } else {
         buf_htmlf(o, "<p class=\"muted\">%s</p>", T(r, "None yet."));
@@ -309,14 +327,15 @@ static void timeline(Req *r, const Detail *d, const Related *rels, int nrel)
     buf_htmlf(o, "<section class=\"card\" id=\"timeline\"><h2>%s</h2>", T(r, "Follow-ups"));
     const Field *kind = meta_field(act, "kind");
     if (acl_scope(&r->c, act, ACT_CREATE) != SCOPE_NONE) {
-        buf_htmlf(o, "<form method=\"post\" action=\"/app/%s/%lld/activity\" class=\"composer\" id=\"composer\">", d->e->name,
-                  (long long)d->id);
+        buf_htmlf(o, "<form method=\"post\" action=\"/app/%s/%lld/activity\" class=\"composer\" id=\"composer\">",
+                  d->e->name, (long long)d->id);
         ui_csrf_field(r);
         buf_raw(o, "<div class=\"row\">");
         if (kind && kind->type == FT_ENUM) {
             buf_htmlf(o, "<select name=\"kind\" aria-label=\"%s\">", ui_label(r, &kind->label));
             for (int i = 0; i < kind->noptions; i++)
-                buf_htmlf(o, "<option value=\"%s\">%s</option>", kind->options[i].value, ui_label(r, &kind->options[i].label));
+                buf_htmlf(o, "<option value=\"%s\">%s</option>", kind->options[i].value,
+                          ui_label(r, &kind->options[i].label));
             buf_raw(o, "</select>");
         }
         /* a contact of this record, when contacts link here */
@@ -332,9 +351,9 @@ static void timeline(Req *r, const Detail *d, const Related *rels, int nrel)
                           ui_label(r, &contacts->singular), T(r, "— contact —"));
                 size_t k;
                 json_t *c;
-                json_array_foreach(rows, k, c) buf_htmlf(o, "<option value=\"%lld\">%s</option>",
-                                                         (long long)json_integer_value(json_object_get(c, "id")),
-                                                         ui_title(r, contacts, c));
+                json_array_foreach(rows, k, c)
+                    buf_htmlf(o, "<option value=\"%lld\">%s</option>",
+                              (long long)json_integer_value(json_object_get(c, "id")), ui_title(r, contacts, c));
                 buf_raw(o, "</select>");
             }
             ctx_clear(&r->c);
@@ -343,15 +362,19 @@ static void timeline(Req *r, const Detail *d, const Related *rels, int nrel)
             break;
         }
         buf_raw(o, "</div>");
-        buf_htmlf(o, "<textarea name=\"content\" rows=\"3\" maxlength=\"20000\" required aria-label=\"%s\" placeholder=\"%s\"></textarea>",
-                  T(r, "What happened?"), T(r, "What happened? What was agreed?"));
         buf_htmlf(o,
-                  "<div class=\"row\"><label class=\"field\"><span class=\"muted\">%s</span><input type=\"datetime-local\" name=\"next_at\"></label>"
-                  "<div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">%s</button></div></div></form>",
-                  T(r, "Next follow-up"), T(r, "Save follow-up"));
+                  "<textarea name=\"content\" rows=\"3\" maxlength=\"20000\" required aria-label=\"%s\" "
+                  "placeholder=\"%s\"></textarea>",
+                  T(r, "What happened?"), T(r, "What happened? What was agreed?"));
+        buf_htmlf(
+            o,
+            "<div class=\"row\"><label class=\"field\"><span class=\"muted\">%s</span><input type=\"datetime-local\" "
+            "name=\"next_at\"></label>"
+            "<div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">%s</button></div></div></form>",
+            T(r, "Next follow-up"), T(r, "Save follow-up"));
     }
-    json_t *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:I}]}", "and", "field", "related_type", "op", "eq", "value",
-                              d->e->name, "field", "related_id", "op", "eq", "value", (json_int_t)d->id);
+    json_t *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:I}]}", "and", "field", "related_type", "op", "eq",
+                              "value", d->e->name, "field", "related_id", "op", "eq", "value", (json_int_t)d->id);
     ListQuery lq = {.where = where, .sort = "-created_at", .limit = TIMELINE_ROWS, .action = ACT_READ};
     json_t *rows = NULL;
     if (record_list(&r->c, act, &lq, &rows, NULL)) {
@@ -399,8 +422,8 @@ static void timeline(Req *r, const Detail *d, const Related *rels, int nrel)
                 ui_value(r, o, &cols[2], a, names);
                 buf_raw(o, "</span>");
             }
-            buf_htmlf(o, "<a href=\"/app/activities/%lld\">%s</a></div>", (long long)json_integer_value(json_object_get(a, "id")),
-                      T(r, "Open"));
+            buf_htmlf(o, "<a href=\"/app/activities/%lld\">%s</a></div>",
+                      (long long)json_integer_value(json_object_get(a, "id")), T(r, "Open"));
             const char *content = json_string_value(json_object_get(a, "content"));
             buf_htmlf(o, "<div class=\"body\">%s</div>", content && *content ? content : ui_title(r, act, a));
             if (has[3] && json_is_string(json_object_get(a, "next_at"))) {
@@ -447,7 +470,8 @@ static void panels(Req *r, const Detail *d)
     }
     /* system information */
     buf_htmlf(o, "<section class=\"card panel\"><h2>%s</h2><dl class=\"fields\">", T(r, "System information"));
-    static const char *sys[] = {"owner_id", "department_id", "created_by", "created_at", "updated_by", "updated_at", NULL};
+    static const char *sys[] = {"owner_id",   "department_id", "created_by", "created_at",
+                                "updated_by", "updated_at",    NULL};
     for (int i = 0; sys[i]; i++) {
         Col c;
         if (!ui_col(r, e, sys[i], &c))
@@ -490,7 +514,9 @@ static void history(Req *r, const Detail *d)
         json_decref(pair);
     }
     ui_names_resolve(r, names);
-    buf_htmlf(o, "<div class=\"table-wrap\"><table class=\"grid history\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+    buf_htmlf(o,
+              "<div class=\"table-wrap\"><table class=\"grid "
+              "history\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
               T(r, "When"), T(r, "Who"), T(r, "Field"), T(r, "Change"));
     json_array_foreach(rows, i, h)
     {
@@ -558,7 +584,8 @@ void ui_detail(Req *r)
         if (act && act != e && ui_entity_visible(r, act))
             buf_htmlf(o, "<a href=\"#timeline\">%s</a>", T(r, "Follow-ups"));
         for (int i = 0; i < nrel; i++)
-            buf_htmlf(o, "<a href=\"#rel-%s-%s\">%s</a>", rels[i].e->name, rels[i].f->name, ui_label(r, &rels[i].e->label));
+            buf_htmlf(o, "<a href=\"#rel-%s-%s\">%s</a>", rels[i].e->name, rels[i].f->name,
+                      ui_label(r, &rels[i].e->label));
     }
     buf_htmlf(o, "<a href=\"/app/%s/%lld?tab=history\">%s</a></nav>", e->name, (long long)d.id, T(r, "History"));
     if (show_history) {
@@ -699,13 +726,14 @@ static const Field *inline_field(Req *r, Detail *d)
 }
 
 /* The editing form of one field, with an optional message above it. */
-static void inline_form(Req *r, Detail *d, const Field *f, json_t *vals, const char *version, const char *alert, bool conflict,
-                        const char *field_error)
+static void inline_form(Req *r, Detail *d, const Field *f, json_t *vals, const char *version, const char *alert,
+                        bool conflict, const char *field_error)
 {
     Buf *o = &r->out;
     ui_html_headers(r);
     buf_htmlf(o,
-              "<dd id=\"fv-%s\" class=\"editing\"><form class=\"inline-form\" hx-post=\"/app/%s/%lld/field/%s\" hx-target=\"#fv-%s\""
+              "<dd id=\"fv-%s\" class=\"editing\"><form class=\"inline-form\" hx-post=\"/app/%s/%lld/field/%s\" "
+              "hx-target=\"#fv-%s\""
               " hx-swap=\"outerHTML\"><input type=\"hidden\" name=\"version\" value=\"%s\">",
               f->name, d->e->name, (long long)d->id, f->name, f->name, version ? version : "");
     if (alert) {
@@ -759,7 +787,10 @@ void ui_inline_get(Req *r)
     json_t *vals = form_values_of(r, d.e, d.rec, d.names);
     /* the version the page was rendered with (hx-include of #rec-version) */
     const char *version = http_query(r, "version");
-    inline_form(r, &d, f, vals, version ? version : arena_printf(&r->arena, "%lld", (long long)json_integer_value(json_object_get(d.rec, "version"))),
+    inline_form(r, &d, f, vals,
+                version
+                    ? version
+                    : arena_printf(&r->arena, "%lld", (long long)json_integer_value(json_object_get(d.rec, "version"))),
                 NULL, false, NULL);
     json_decref(vals);
     detail_free(&d);

@@ -46,7 +46,8 @@ static void texts(int status, const char **title, const char **text)
         break;
     default:
         *title = N_("Something went wrong");
-        *text = N_("The server could not finish this request. Try again; if it keeps happening, tell your administrator.");
+        *text =
+            N_("The server could not finish this request. Try again; if it keeps happening, tell your administrator.");
         break;
     }
 }
@@ -79,8 +80,8 @@ void ui_error_page(Req *r)
     Page p = {.title = T(r, title), .bare = r->c.who == NULL};
     ui_begin(r, &p);
     Buf *o = &r->out;
-    buf_htmlf(o, "<section class=\"error-page\"><p class=\"error-code\">%d</p><h1>%s</h1><p>%s</p>", status, T(r, title),
-              T(r, text));
+    buf_htmlf(o, "<section class=\"error-page\"><p class=\"error-code\">%d</p><h1>%s</h1><p>%s</p>", status,
+              T(r, title), T(r, text));
     if (r->c.err_msg && (status == 400 || status == 409 || status == 422 || status == 429))
         buf_htmlf(o, "<p class=\"muted\">%s</p>", ui_engine_msg(r, r->c.err_msg));
     buf_raw(o, "<p class=\"error-actions\">");

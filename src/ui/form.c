@@ -11,7 +11,8 @@
 #include "form.h"
 
 static const char *const address_parts[] = {"province", "city", "district", "street", "postcode", NULL};
-static const char *const address_labels[] = {N_("Province"), N_("City"), N_("District"), N_("Street"), N_("Postcode"), NULL};
+static const char *const address_labels[] = {N_("Province"), N_("City"),     N_("District"),
+                                             N_("Street"),   N_("Postcode"), NULL};
 
 const char *form_str(json_t *form, const char *key)
 {
@@ -34,7 +35,10 @@ bool form_field_writable(Req *r, const Entity *e, const Field *f, bool create)
 
 /* ---------- record -> form values ---------- */
 
-static void set_str(json_t *o, const char *k, const char *v) { json_object_set_new(o, k, json_string(v ? v : "")); }
+static void set_str(json_t *o, const char *k, const char *v)
+{
+    json_object_set_new(o, k, json_string(v ? v : ""));
+}
 
 json_t *form_values_of(Req *r, const Entity *e, json_t *rec, json_t *names)
 {
@@ -59,7 +63,9 @@ json_t *form_values_of(Req *r, const Entity *e, json_t *rec, json_t *names)
         char tmp[64];
         switch (f->type) {
         case FT_INT:
-        case FT_FILE: set_str(vals, f->name, arena_printf(a, "%lld", (long long)json_integer_value(v))); break;
+        case FT_FILE:
+            set_str(vals, f->name, arena_printf(a, "%lld", (long long)json_integer_value(v)));
+            break;
         case FT_MONEY: {
             Buf b;
             buf_init(&b, a);
@@ -72,22 +78,29 @@ json_t *form_values_of(Req *r, const Entity *e, json_t *rec, json_t *names)
             snprintf(tmp, sizeof tmp, "%.*f", f->scale, json_number_value(v));
             set_str(vals, f->name, tmp);
             break;
-        case FT_BOOL: set_str(vals, f->name, json_is_true(v) ? "true" : "false"); break;
-        case FT_DATETIME: set_str(vals, f->name, ui_datetime_input(r, json_string_value(v))); break;
-        case FT_MULTI_ENUM: json_object_set(vals, f->name, v); break;
+        case FT_BOOL:
+            set_str(vals, f->name, json_is_true(v) ? "true" : "false");
+            break;
+        case FT_DATETIME:
+            set_str(vals, f->name, ui_datetime_input(r, json_string_value(v)));
+            break;
+        case FT_MULTI_ENUM:
+            json_object_set(vals, f->name, v);
+            break;
         case FT_LINK: {
             int64_t id = json_integer_value(v);
             set_str(vals, f->name, arena_printf(a, "%lld", (long long)id));
             const char *label = ui_names_get(names, f->target, id);
-            set_str(vals, arena_printf(a, "%s__label", f->name), label ? label : arena_printf(a, "#%lld", (long long)id));
+            set_str(vals, arena_printf(a, "%s__label", f->name),
+                    label ? label : arena_printf(a, "#%lld", (long long)id));
             break;
         }
         case FT_LINK_MULTIPLE: {
             json_t *arr = json_array();
             size_t k;
             json_t *item;
-            json_array_foreach(v, k, item) json_array_append_new(
-                arr, json_string(arena_printf(a, "%lld", (long long)json_integer_value(item))));
+            json_array_foreach(v, k, item)
+                json_array_append_new(arr, json_string(arena_printf(a, "%lld", (long long)json_integer_value(item))));
             json_object_set_new(vals, f->name, arr);
             break;
         }
@@ -108,7 +121,9 @@ json_t *form_values_of(Req *r, const Entity *e, json_t *rec, json_t *names)
             else
                 set_str(vals, f->name, json_string_value(v));
             break;
-        default: set_str(vals, f->name, json_string_value(v)); break;
+        default:
+            set_str(vals, f->name, json_string_value(v));
+            break;
         }
     }
     return vals;
@@ -117,19 +132,22 @@ json_t *form_values_of(Req *r, const Entity *e, json_t *rec, json_t *names)
 /* ---------- controls ---------- */
 
 /* The search-as-you-type widget of a link: hidden id, hidden label, text. */
-static void link_widget(Req *r, const char *name, const char *target, const char *id, const char *value, const char *label,
-                        bool disabled)
+static void link_widget(Req *r, const char *name, const char *target, const char *id, const char *value,
+                        const char *label, bool disabled)
 {
     Buf *o = &r->out;
+    buf_htmlf(
+        o,
+        "<div class=\"link-search\" data-link-search><input type=\"hidden\" name=\"%s\" value=\"%s\" data-link-value>"
+        "<input type=\"hidden\" name=\"%s__label\" value=\"%s\" data-link-label>",
+        name, value ? value : "", name, label ? label : "");
     buf_htmlf(o,
-              "<div class=\"link-search\" data-link-search><input type=\"hidden\" name=\"%s\" value=\"%s\" data-link-value>"
-              "<input type=\"hidden\" name=\"%s__label\" value=\"%s\" data-link-label>",
-              name, value ? value : "", name, label ? label : "");
-    buf_htmlf(o,
-              "<input type=\"search\" id=\"%s\" value=\"%s\" autocomplete=\"off\" placeholder=\"%s\" data-link-text name=\"q\""
+              "<input type=\"search\" id=\"%s\" value=\"%s\" autocomplete=\"off\" placeholder=\"%s\" data-link-text "
+              "name=\"q\""
               " form=\"no-form\" hx-get=\"/app/%s/options\" hx-trigger=\"input changed delay:200ms, focus\""
               " hx-target=\"next .link-options\" hx-sync=\"this:replace\"%s>",
-              id, label ? label : "", T(r, "Type to search…"), target ? target : "customers", disabled ? " disabled" : "");
+              id, label ? label : "", T(r, "Type to search…"), target ? target : "customers",
+              disabled ? " disabled" : "");
     buf_raw(o, "<div class=\"link-options\" role=\"listbox\"></div></div>");
 }
 
@@ -160,28 +178,30 @@ void form_control(Req *r, const Entity *e, const Field *f, json_t *vals, const c
         buf_htmlf(o, ">%s</textarea>", v ? v : "");
         break;
     case FT_JSON:
-        buf_htmlf(o, "<textarea id=\"%s\" name=\"%s\" rows=\"8\" class=\"mono\" spellcheck=\"false\">%s</textarea>", id, f->name,
-                  v ? v : "");
+        buf_htmlf(o, "<textarea id=\"%s\" name=\"%s\" rows=\"8\" class=\"mono\" spellcheck=\"false\">%s</textarea>", id,
+                  f->name, v ? v : "");
         break;
     case FT_INT:
     case FT_DECIMAL:
     case FT_PERCENT:
-        buf_htmlf(o, "<input type=\"text\" id=\"%s\" name=\"%s\" value=\"%s\" inputmode=\"%s\"", id, f->name, v ? v : "",
-                  f->type == FT_INT ? "numeric" : "decimal");
+        buf_htmlf(o, "<input type=\"text\" id=\"%s\" name=\"%s\" value=\"%s\" inputmode=\"%s\"", id, f->name,
+                  v ? v : "", f->type == FT_INT ? "numeric" : "decimal");
         buf_raw(o, req);
         buf_raw(o, ">");
         break;
     case FT_MONEY:
-        buf_htmlf(o,
-                  "<div class=\"money-input\"><span aria-hidden=\"true\">¥</span><input type=\"text\" id=\"%s\" name=\"%s\""
-                  " value=\"%s\" inputmode=\"decimal\" placeholder=\"0.00\" aria-describedby=\"%s-unit\"",
-                  id, f->name, v ? v : "", id);
+        buf_htmlf(
+            o,
+            "<div class=\"money-input\"><span aria-hidden=\"true\">¥</span><input type=\"text\" id=\"%s\" name=\"%s\""
+            " value=\"%s\" inputmode=\"decimal\" placeholder=\"0.00\" aria-describedby=\"%s-unit\"",
+            id, f->name, v ? v : "", id);
         buf_raw(o, req);
         buf_htmlf(o, "></div><small class=\"help\" id=\"%s-unit\">%s</small>", id, T(r, "In yuan, up to 2 decimals"));
         break;
     case FT_BOOL:
         buf_htmlf(o,
-                  "<input type=\"hidden\" name=\"%s\" value=\"false\"><label class=\"check\"><input type=\"checkbox\" id=\"%s\""
+                  "<input type=\"hidden\" name=\"%s\" value=\"false\"><label class=\"check\"><input type=\"checkbox\" "
+                  "id=\"%s\""
                   " name=\"%s\" value=\"true\"%s> %s</label>",
                   f->name, id, f->name, v && !strcmp(v, "true") ? " checked" : "", T(r, "Yes"));
         break;
@@ -221,11 +241,13 @@ void form_control(Req *r, const Entity *e, const Field *f, json_t *vals, const c
         break;
     case FT_MULTI_ENUM: {
         json_t *cur = json_object_get(vals, f->name);
-        buf_htmlf(o, "<div class=\"checks\" id=\"%s\" role=\"group\"><input type=\"hidden\" name=\"%s__present\" value=\"1\">", id,
-                  f->name);
+        buf_htmlf(
+            o,
+            "<div class=\"checks\" id=\"%s\" role=\"group\"><input type=\"hidden\" name=\"%s__present\" value=\"1\">",
+            id, f->name);
         for (int i = 0; i < f->noptions; i++)
-            buf_htmlf(o, "<label class=\"check\"><input type=\"checkbox\" name=\"%s\" value=\"%s\"%s> %s</label>", f->name,
-                      f->options[i].value, has_value(cur, f->options[i].value) ? " checked" : "",
+            buf_htmlf(o, "<label class=\"check\"><input type=\"checkbox\" name=\"%s\" value=\"%s\"%s> %s</label>",
+                      f->name, f->options[i].value, has_value(cur, f->options[i].value) ? " checked" : "",
                       ui_label(r, &f->options[i].label));
         buf_raw(o, "</div>");
         break;
@@ -237,7 +259,9 @@ void form_control(Req *r, const Entity *e, const Field *f, json_t *vals, const c
         /* small target tables (roles …): a multiple select */
         const Entity *t = meta_entity(f->target);
         json_t *cur = json_object_get(vals, f->name);
-        buf_htmlf(o, "<input type=\"hidden\" name=\"%s__present\" value=\"1\"><select multiple id=\"%s\" name=\"%s\" size=\"5\">",
+        buf_htmlf(o,
+                  "<input type=\"hidden\" name=\"%s__present\" value=\"1\"><select multiple id=\"%s\" name=\"%s\" "
+                  "size=\"5\">",
                   f->name, id, f->name);
         ListQuery lq = {.limit = 200, .sort = "id", .action = ACT_READ};
         json_t *rows = NULL;
@@ -259,7 +283,9 @@ void form_control(Req *r, const Entity *e, const Field *f, json_t *vals, const c
     case FT_PARENT: {
         const char *tk = arena_printf(a, "%s_type", f->name);
         const char *type = form_str(vals, tk);
-        buf_htmlf(o, "<div class=\"parent-field\"><select name=\"%s\" data-parent-type aria-label=\"%s\"><option value=\"\">%s</option>",
+        buf_htmlf(o,
+                  "<div class=\"parent-field\"><select name=\"%s\" data-parent-type aria-label=\"%s\"><option "
+                  "value=\"\">%s</option>",
                   tk, ui_label(r, &f->label), T(r, "— choose —"));
         int n;
         const Entity *const *all = meta_entities(&n);
@@ -267,13 +293,13 @@ void form_control(Req *r, const Entity *e, const Field *f, json_t *vals, const c
             if (!all[i]->title_field || all[i]->system || !ui_entity_visible(r, all[i]) ||
                 (all[i]->module && !strcmp(all[i]->module, "home")))
                 continue;
-            buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", all[i]->name, type && !strcmp(type, all[i]->name) ? " selected" : "",
-                      ui_label(r, &all[i]->singular));
+            buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", all[i]->name,
+                      type && !strcmp(type, all[i]->name) ? " selected" : "", ui_label(r, &all[i]->singular));
         }
         buf_raw(o, "</select>");
         link_widget(r, arena_printf(a, "%s_id", f->name), type && *type ? type : "customers", id,
-                    form_str(vals, arena_printf(a, "%s_id", f->name)), form_str(vals, arena_printf(a, "%s__label", f->name)),
-                    !type || !*type);
+                    form_str(vals, arena_printf(a, "%s_id", f->name)),
+                    form_str(vals, arena_printf(a, "%s__label", f->name)), !type || !*type);
         buf_raw(o, "</div>");
         break;
     }
@@ -281,8 +307,10 @@ void form_control(Req *r, const Entity *e, const Field *f, json_t *vals, const c
         buf_raw(o, "<div class=\"address-parts\">");
         for (int i = 0; address_parts[i]; i++) {
             const char *k = arena_printf(a, "%s.%s", f->name, address_parts[i]);
-            buf_htmlf(o, "<input type=\"text\" name=\"%s\" value=\"%s\" placeholder=\"%s\" aria-label=\"%s\" maxlength=\"200\"", k,
-                      form_str(vals, k) ? form_str(vals, k) : "", T(r, address_labels[i]), T(r, address_labels[i]));
+            buf_htmlf(
+                o,
+                "<input type=\"text\" name=\"%s\" value=\"%s\" placeholder=\"%s\" aria-label=\"%s\" maxlength=\"200\"",
+                k, form_str(vals, k) ? form_str(vals, k) : "", T(r, address_labels[i]), T(r, address_labels[i]));
             if (i == 0) /* the first part carries the id the label points at */
                 buf_htmlf(o, " id=\"%s\"", id);
             if (!strcmp(address_parts[i], "street"))
@@ -368,7 +396,8 @@ bool form_field_input(Req *r, const Field *f, json_t *form, json_t *in, json_t *
         json_decref(addr);
         return true;
     }
-    default: break;
+    default:
+        break;
     }
     if (!json_object_get(form, f->name))
         return true;
@@ -408,7 +437,9 @@ bool form_field_input(Req *r, const Field *f, json_t *form, json_t *in, json_t *
         }
         json_object_set_new(in, f->name, json_integer(n));
         return true;
-    case FT_BOOL: json_object_set_new(in, f->name, json_boolean(!strcmp(v, "true"))); return true;
+    case FT_BOOL:
+        json_object_set_new(in, f->name, json_boolean(!strcmp(v, "true")));
+        return true;
     case FT_DATETIME: {
         const char *s = ui_datetime_from_input(r, v);
         if (!s) {
@@ -434,7 +465,9 @@ bool form_field_input(Req *r, const Field *f, json_t *form, json_t *in, json_t *
         json_object_set_new(in, f->name, j);
         return true;
     }
-    default: json_object_set_new(in, f->name, json_string(v)); return true;
+    default:
+        json_object_set_new(in, f->name, json_string(v));
+        return true;
     }
 }
 
@@ -455,12 +488,12 @@ const char *form_error_field(Req *r, const Entity *e, const char *key)
 /* ---------- the form page ---------- */
 
 typedef struct FormPage {
-    const Entity *e;  /* entity */
-    json_t *rec;      /* stored record when editing, else NULL */
-    json_t *vals;     /* form values shown */
-    json_t *errors;   /* {field: message} or NULL */
+    const Entity *e;   /* entity */
+    json_t *rec;       /* stored record when editing, else NULL */
+    json_t *vals;      /* form values shown */
+    json_t *errors;    /* {field: message} or NULL */
     const char *alert; /* message above the form (plain text), or NULL */
-    bool conflict;    /* the alert is a version conflict: offer a reload */
+    bool conflict;     /* the alert is a version conflict: offer a reload */
 } FormPage;
 
 /* Is the field wide (a whole row)? */
@@ -485,7 +518,8 @@ static void field_row(Req *r, const FormPage *fp, const Field *f, bool create)
         form_control(r, fp->e, f, fp->vals, "");
         if (err) {
             /* mark the control invalid for assistive technology */
-            buf_htmlf(o, "<small class=\"field-error\" id=\"f-%s-error\" role=\"alert\">%s</small>", f->name, ui_engine_msg(r, err));
+            buf_htmlf(o, "<small class=\"field-error\" id=\"f-%s-error\" role=\"alert\">%s</small>", f->name,
+                      ui_engine_msg(r, err));
         }
     } else {
         Col c = {f->name, f};
@@ -509,7 +543,9 @@ static void form_page(Req *r, const FormPage *fp)
     Page p = {.title = title, .nav = e->name};
     ui_begin(r, &p);
     Buf *o = &r->out;
-    buf_htmlf(o, "<div class=\"page-head\"><div><div class=\"crumbs muted\"><a href=\"/app/%s\">%s</a></div><h1>%s</h1></div></div>",
+    buf_htmlf(o,
+              "<div class=\"page-head\"><div><div class=\"crumbs muted\"><a "
+              "href=\"/app/%s\">%s</a></div><h1>%s</h1></div></div>",
               e->name, ui_label(r, &e->label), title);
     if (fp->alert) {
         buf_htmlf(o, "<div class=\"alert %s\" role=\"alert\">%s", fp->conflict ? "warn" : "error", fp->alert);
@@ -533,10 +569,12 @@ static void form_page(Req *r, const FormPage *fp)
     if (create)
         buf_htmlf(o, "<form method=\"post\" action=\"/app/%s/new\" class=\"record-form\" novalidate>", e->name);
     else
-        buf_htmlf(o, "<form method=\"post\" action=\"/app/%s/%lld/edit\" class=\"record-form\" novalidate>", e->name, id);
+        buf_htmlf(o, "<form method=\"post\" action=\"/app/%s/%lld/edit\" class=\"record-form\" novalidate>", e->name,
+                  id);
     ui_csrf_field(r);
     if (!create)
-        buf_htmlf(o, "<input type=\"hidden\" name=\"version\" value=\"%s\">", form_str(fp->vals, "version") ? form_str(fp->vals, "version") : "");
+        buf_htmlf(o, "<input type=\"hidden\" name=\"version\" value=\"%s\">",
+                  form_str(fp->vals, "version") ? form_str(fp->vals, "version") : "");
     /* panels in order of first appearance; fields without one go to "Details" */
     const char *panels[16];
     int np = 0;
@@ -563,8 +601,9 @@ static void form_page(Req *r, const FormPage *fp)
         }
         if (k == 0 && create && e->owned && acl_scope(&r->c, e, ACT_ASSIGN) != SCOPE_NONE) {
             const char *err = json_string_value(json_object_get(fp->errors, "owner_id"));
-            buf_htmlf(o, "<div class=\"field%s\"><label class=\"label\" for=\"f-owner_id\">%s</label><div class=\"control\">",
-                      err ? " has-error" : "", T(r, "Owner"));
+            buf_htmlf(
+                o, "<div class=\"field%s\"><label class=\"label\" for=\"f-owner_id\">%s</label><div class=\"control\">",
+                err ? " has-error" : "", T(r, "Owner"));
             link_widget(r, "owner_id", "users", "f-owner_id", form_str(fp->vals, "owner_id"),
                         form_str(fp->vals, "owner_id__label"), false);
             if (err)
@@ -573,7 +612,8 @@ static void form_page(Req *r, const FormPage *fp)
         }
         buf_raw(o, "</div></section>");
     }
-    buf_htmlf(o, "<div class=\"form-actions form-bar\"><button class=\"btn primary\" type=\"submit\">%s</button>", T(r, "Save"));
+    buf_htmlf(o, "<div class=\"form-actions form-bar\"><button class=\"btn primary\" type=\"submit\">%s</button>",
+              T(r, "Save"));
     if (create)
         buf_htmlf(o, "<a class=\"btn\" href=\"/app/%s\">%s</a>", e->name, T(r, "Cancel"));
     else
@@ -615,7 +655,8 @@ static void form_failed(Req *r, const Entity *e, json_t *rec, json_t *form, json
 {
     FormPage fp = {.e = e, .rec = rec, .vals = form, .errors = errors};
     if (r->c.err == GX_ECONFLICT && !json_object_size(errors)) {
-        fp.alert = T(r, "Someone else changed this record while you were editing. Your input is kept below; reload to see their change, then save again.");
+        fp.alert = T(r, "Someone else changed this record while you were editing. Your input is kept below; reload to "
+                        "see their change, then save again.");
         fp.conflict = true;
         r->status = 409;
     } else if (r->c.err == GX_EDENIED) {
@@ -623,7 +664,9 @@ static void form_failed(Req *r, const Entity *e, json_t *rec, json_t *form, json
         r->status = 403;
     } else {
         fp.alert = T(r, "Please correct the marked fields.");
-        r->status = json_object_size(errors) && r->c.err != GX_ECONFLICT ? 422 : gx_http_status(r->c.err ? r->c.err : GX_EINVALID);
+        r->status = json_object_size(errors) && r->c.err != GX_ECONFLICT
+                        ? 422
+                        : gx_http_status(r->c.err ? r->c.err : GX_EINVALID);
     }
     ctx_clear(&r->c);
     form_page(r, &fp);
@@ -707,7 +750,8 @@ void ui_form_create(Req *r)
         }
     } else {
         ui_flash(r, "created");
-        ui_redirect(r, arena_printf(&r->arena, "/app/%s/%lld", e->name, (long long)json_integer_value(json_object_get(out, "id"))));
+        ui_redirect(r, arena_printf(&r->arena, "/app/%s/%lld", e->name,
+                                    (long long)json_integer_value(json_object_get(out, "id"))));
     }
     json_decref(out);
     json_decref(in);
@@ -756,7 +800,8 @@ void ui_form_edit(Req *r)
     if (!rec)
         return;
     json_t *vals = form_values_of(r, e, rec, names);
-    json_object_set_new(vals, "version", json_sprintf("%lld", (long long)json_integer_value(json_object_get(rec, "version"))));
+    json_object_set_new(vals, "version",
+                        json_sprintf("%lld", (long long)json_integer_value(json_object_get(rec, "version"))));
     FormPage fp = {.e = e, .rec = rec, .vals = vals};
     form_page(r, &fp);
     json_decref(vals);
@@ -851,7 +896,8 @@ void ui_link_options(Req *r)
                   (long long)json_integer_value(json_object_get(rec, "id")), title, title);
         for (int k = 0; k < e->nfields; k++) {
             const Field *f = &e->fields[k];
-            if (!f->list || (e->title_field && !strcmp(f->name, e->title_field)) || acl_field(&r->c, e, f->name) == FIELD_HIDDEN ||
+            if (!f->list || (e->title_field && !strcmp(f->name, e->title_field)) ||
+                acl_field(&r->c, e, f->name) == FIELD_HIDDEN ||
                 (f->type != FT_STRING && f->type != FT_PHONE && f->type != FT_AUTO_NUMBER))
                 continue;
             const char *s = json_string_value(json_object_get(rec, f->name));

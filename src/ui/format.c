@@ -92,13 +92,26 @@ static const struct {
     const char *name;
     int offset;
 } zones[] = {
-    {"Asia/Shanghai", 8 * 3600},  {"Asia/Chongqing", 8 * 3600}, {"Asia/Harbin", 8 * 3600},
-    {"Asia/Urumqi", 6 * 3600},    {"Asia/Hong_Kong", 8 * 3600}, {"Asia/Macau", 8 * 3600},
-    {"Asia/Taipei", 8 * 3600},    {"Asia/Singapore", 8 * 3600}, {"Asia/Kuala_Lumpur", 8 * 3600},
-    {"Asia/Manila", 8 * 3600},    {"Asia/Tokyo", 9 * 3600},     {"Asia/Seoul", 9 * 3600},
-    {"Asia/Bangkok", 7 * 3600},   {"Asia/Ho_Chi_Minh", 7 * 3600}, {"Asia/Jakarta", 7 * 3600},
-    {"Asia/Kolkata", 19800},      {"Asia/Dubai", 4 * 3600},     {"UTC", 0},
-    {"Etc/UTC", 0},               {"GMT", 0},
+    {"Asia/Shanghai", 8 * 3600},
+    {"Asia/Chongqing", 8 * 3600},
+    {"Asia/Harbin", 8 * 3600},
+    {"Asia/Urumqi", 6 * 3600},
+    {"Asia/Hong_Kong", 8 * 3600},
+    {"Asia/Macau", 8 * 3600},
+    {"Asia/Taipei", 8 * 3600},
+    {"Asia/Singapore", 8 * 3600},
+    {"Asia/Kuala_Lumpur", 8 * 3600},
+    {"Asia/Manila", 8 * 3600},
+    {"Asia/Tokyo", 9 * 3600},
+    {"Asia/Seoul", 9 * 3600},
+    {"Asia/Bangkok", 7 * 3600},
+    {"Asia/Ho_Chi_Minh", 7 * 3600},
+    {"Asia/Jakarta", 7 * 3600},
+    {"Asia/Kolkata", 19800},
+    {"Asia/Dubai", 4 * 3600},
+    {"UTC", 0},
+    {"Etc/UTC", 0},
+    {"GMT", 0},
 };
 
 int ui_tz_offset(Req *r)
@@ -125,7 +138,10 @@ int ui_tz_offset(Req *r)
     return st->tz_offset;
 }
 
-bool ui_parse_utc(const char *s, int64_t *t) { return s && time_parse_rfc3339(s, t); }
+bool ui_parse_utc(const char *s, int64_t *t)
+{
+    return s && time_parse_rfc3339(s, t);
+}
 
 void ui_local_parts(Req *r, int64_t t, int *y, int *mo, int *d, int *h, int *mi)
 {

@@ -20,10 +20,10 @@ static void today_card(Req *r)
     int y, m, d;
     ui_today(r, &y, &m, &d);
     int64_t start = ui_local_midnight(r, y, m, d);
-    json_t *where = json_pack("{s:[{s:s, s:s, s:I}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "and", "field", "owner_id", "op",
-                              "eq", "value", (json_int_t)r->c.who->user_id, "field", "next_at", "op", "ge", "value",
-                              ui_utc_string(r, start), "field", "next_at", "op", "lt", "value",
-                              ui_utc_string(r, start + 86400));
+    json_t *where =
+        json_pack("{s:[{s:s, s:s, s:I}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "and", "field", "owner_id", "op", "eq",
+                  "value", (json_int_t)r->c.who->user_id, "field", "next_at", "op", "ge", "value",
+                  ui_utc_string(r, start), "field", "next_at", "op", "lt", "value", ui_utc_string(r, start + 86400));
     ListQuery lq = {.where = where, .sort = "id", .limit = 50, .action = ACT_READ};
     json_t *rows = NULL;
     if (record_list(&r->c, act, &lq, &rows, NULL)) {
@@ -58,8 +58,8 @@ static void today_card(Req *r)
             buf_raw(o, "</span> ");
             if (has_kind)
                 ui_value(r, o, &kind, rec, names);
-            buf_htmlf(o, " <a href=\"/app/activities/%lld\">%s</a>", (long long)json_integer_value(json_object_get(rec, "id")),
-                      ui_title(r, act, rec));
+            buf_htmlf(o, " <a href=\"/app/activities/%lld\">%s</a>",
+                      (long long)json_integer_value(json_object_get(rec, "id")), ui_title(r, act, rec));
             if (nc) {
                 buf_raw(o, " <span class=\"muted\">");
                 ui_value(r, o, &cols[0], rec, names);
@@ -101,7 +101,8 @@ static void recent_card(Req *r)
         const Entity *e = meta_entity(entities[i]);
         if (!e || !e->owned || !ui_entity_visible(r, e))
             continue;
-        json_t *where = json_pack("{s:s, s:s, s:I}", "field", "owner_id", "op", "eq", "value", (json_int_t)r->c.who->user_id);
+        json_t *where =
+            json_pack("{s:s, s:s, s:I}", "field", "owner_id", "op", "eq", "value", (json_int_t)r->c.who->user_id);
         ListQuery lq = {.where = where, .sort = "-updated_at", .limit = 5, .action = ACT_READ};
         json_t *rows = NULL;
         if (record_list(&r->c, e, &lq, &rows, NULL) == GX_OK) {
@@ -121,9 +122,9 @@ static void recent_card(Req *r)
         buf_raw(o, "<ul class=\"recent\">");
     for (int i = 0; i < n && i < 8; i++) {
         const Entity *e = items[i].e;
-        buf_htmlf(o, "<li><a href=\"/app/%s/%lld\">%s</a> <span class=\"tag\">%s</span> <span class=\"muted\">", e->name,
-                  (long long)json_integer_value(json_object_get(items[i].rec, "id")), ui_title(r, e, items[i].rec),
-                  ui_label(r, &e->singular));
+        buf_htmlf(o, "<li><a href=\"/app/%s/%lld\">%s</a> <span class=\"tag\">%s</span> <span class=\"muted\">",
+                  e->name, (long long)json_integer_value(json_object_get(items[i].rec, "id")),
+                  ui_title(r, e, items[i].rec), ui_label(r, &e->singular));
         ui_relative(r, o, json_string_value(json_object_get(items[i].rec, "updated_at")));
         buf_raw(o, "</span></li>");
     }
@@ -143,12 +144,14 @@ static void chart_card(Req *r)
             continue;
         const Field *f = NULL;
         for (int k = 0; k < e->nfields && !f; k++)
-            if (e->fields[k].board && e->fields[k].type == FT_ENUM && acl_field(&r->c, e, e->fields[k].name) != FIELD_HIDDEN)
+            if (e->fields[k].board && e->fields[k].type == FT_ENUM &&
+                acl_field(&r->c, e, e->fields[k].name) != FIELD_HIDDEN)
                 f = &e->fields[k];
         if (!f)
             continue;
         json_t *labels = json_array(), *values = json_array();
-        json_t *where = e->owned ? json_pack("{s:s, s:s, s:I}", "field", "owner_id", "op", "eq", "value", (json_int_t)r->c.who->user_id)
+        json_t *where = e->owned ? json_pack("{s:s, s:s, s:I}", "field", "owner_id", "op", "eq", "value",
+                                             (json_int_t)r->c.who->user_id)
                                  : NULL;
         ListQuery lq = {.where = where, .action = ACT_READ};
         json_t *counts = NULL;
@@ -157,10 +160,12 @@ static void chart_card(Req *r)
         json_decref(where);
         for (int k = 0; k < f->noptions; k++) {
             json_array_append_new(labels, json_string(ui_label(r, &f->options[k].label)));
-            json_array_append_new(values, json_integer(json_integer_value(json_object_get(counts, f->options[k].value))));
+            json_array_append_new(values,
+                                  json_integer(json_integer_value(json_object_get(counts, f->options[k].value))));
         }
         json_decref(counts);
-        const char *title = arena_printf(&r->arena, T(r, "My %s by %s"), ui_label(r, &e->label), ui_label(r, &f->label));
+        const char *title =
+            arena_printf(&r->arena, T(r, "My %s by %s"), ui_label(r, &e->label), ui_label(r, &f->label));
         int64_t all = 0;
         for (size_t k = 0; k < json_array_size(values); k++)
             all += json_integer_value(json_array_get(values, k));
@@ -181,7 +186,8 @@ static void chart_card(Req *r)
         char *data = json_dumps(chart, JSON_COMPACT);
         json_decref(chart);
         buf_htmlf(&r->out,
-                  "<section class=\"card\"><h2>%s</h2><div class=\"chart\" data-chart=\"%s\" role=\"img\" aria-label=\"%s\"></div>"
+                  "<section class=\"card\"><h2>%s</h2><div class=\"chart\" data-chart=\"%s\" role=\"img\" "
+                  "aria-label=\"%s\"></div>"
                   "<p><a href=\"/app/%s/board/%s\">%s</a></p></section>",
                   title, data, title, e->name, f->name, T(r, "Open the board"));
         free(data);

@@ -101,12 +101,23 @@ static bool parse_quoted(const char *p, Str *out)
         }
         p++;
         switch (*p) {
-        case 'n': str_add(out, '\n'); break;
-        case 't': str_add(out, '\t'); break;
-        case 'r': str_add(out, '\r'); break;
-        case '"': str_add(out, '"'); break;
-        case '\\': str_add(out, '\\'); break;
-        default: return false;
+        case 'n':
+            str_add(out, '\n');
+            break;
+        case 't':
+            str_add(out, '\t');
+            break;
+        case 'r':
+            str_add(out, '\r');
+            break;
+        case '"':
+            str_add(out, '"');
+            break;
+        case '\\':
+            str_add(out, '\\');
+            break;
+        default:
+            return false;
         }
     }
     return *p == '"';
@@ -194,11 +205,20 @@ const char *ui_tr(const char *lang, const char *msgid)
     return s ? s : msgid;
 }
 
-const char *T(Req *r, const char *msgid) { return ui_tr(r->c.lang, msgid); }
+const char *T(Req *r, const char *msgid)
+{
+    return ui_tr(r->c.lang, msgid);
+}
 
-bool ui_en(Req *r) { return r->c.lang && r->c.lang[0] == 'e'; }
+bool ui_en(Req *r)
+{
+    return r->c.lang && r->c.lang[0] == 'e';
+}
 
-const char *ui_label(Req *r, const Label *l) { return meta_label(l, ui_en(r) ? "en" : "zh"); }
+const char *ui_label(Req *r, const Label *l)
+{
+    return meta_label(l, ui_en(r) ? "en" : "zh");
+}
 
 /* Fixed messages of the engine (validation, access) so that xgettext
  * extracts them; ui_engine_msg translates them when shown. */

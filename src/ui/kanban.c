@@ -42,7 +42,8 @@ static void column(Req *r, const ListState *s, const Field *f, const Field *mone
     json_t *cond = value ? json_pack("{s:s, s:s, s:s}", "field", f->name, "op", "eq", "value", value)
                          : json_pack("{s:s, s:s, s:b}", "field", f->name, "op", "null", "value", 1);
     json_t *where = base ? json_pack("{s:[o, o]}", "and", base, cond) : cond;
-    ListQuery lq = {.where = where, .q = s->search_q, .sort = "-updated_at", .limit = CARDS_PER_COLUMN, .action = ACT_READ};
+    ListQuery lq = {
+        .where = where, .q = s->search_q, .sort = "-updated_at", .limit = CARDS_PER_COLUMN, .action = ACT_READ};
     json_t *rows = NULL;
     if (record_list(&r->c, e, &lq, &rows, NULL)) {
         ctx_clear(&r->c);
@@ -76,12 +77,14 @@ static void column(Req *r, const ListState *s, const Field *f, const Field *mone
         buf_raw(&totals, "&filter=");
         buf_url(&totals, s->filter_text);
     }
-    buf_htmlf(o, "<section class=\"kanban-col\" data-value=\"%s\"><header><h2><span class=\"tag t%d\">%s</span>"
-                 "<span class=\"col-stats\" hx-get=\"%s\" hx-trigger=\"load\" hx-swap=\"outerHTML\"><span class=\"count\">…</span></span></h2>",
+    buf_htmlf(o,
+              "<section class=\"kanban-col\" data-value=\"%s\"><header><h2><span class=\"tag t%d\">%s</span>"
+              "<span class=\"col-stats\" hx-get=\"%s\" hx-trigger=\"load\" hx-swap=\"outerHTML\"><span "
+              "class=\"count\">…</span></span></h2>",
               value ? value : "", tag % 8, label, totals.data);
     if (money)
-        buf_htmlf(o, "<div class=\"sum\">%s <span class=\"col-sum\" data-col-sum-for=\"%s\">…</span></div>", ui_label(r, &money->label),
-                  value ? value : "");
+        buf_htmlf(o, "<div class=\"sum\">%s <span class=\"col-sum\" data-col-sum-for=\"%s\">…</span></div>",
+                  ui_label(r, &money->label), value ? value : "");
     buf_raw(o, "</header>");
     buf_raw(o, can_move && value ? "<ul class=\"kanban-cards\" data-cards>" : "<ul class=\"kanban-cards\">");
     size_t i;
@@ -90,8 +93,11 @@ static void column(Req *r, const ListState *s, const Field *f, const Field *mone
     {
         long long id = (long long)json_integer_value(json_object_get(rec, "id"));
         long long amount = money ? (long long)json_integer_value(json_object_get(rec, money->name)) : 0;
-        buf_htmlf(o, "<li class=\"kanban-card\" data-id=\"%lld\" data-version=\"%lld\" data-amount=\"%lld\"><a href=\"/app/%s/%lld\">%s</a><div class=\"meta\">",
-                  id, (long long)json_integer_value(json_object_get(rec, "version")), amount, e->name, id, ui_title(r, e, rec));
+        buf_htmlf(o,
+                  "<li class=\"kanban-card\" data-id=\"%lld\" data-version=\"%lld\" data-amount=\"%lld\"><a "
+                  "href=\"/app/%s/%lld\">%s</a><div class=\"meta\">",
+                  id, (long long)json_integer_value(json_object_get(rec, "version")), amount, e->name, id,
+                  ui_title(r, e, rec));
         for (int k = 0; k < ncols; k++) {
             Buf v;
             buf_init(&v, &r->arena);
@@ -146,7 +152,9 @@ void ui_kanban(Req *r)
     Page p = {.title = title, .nav = e->name, .script = "vendor/Sortable.min.js"};
     ui_begin(r, &p);
     Buf *o = &r->out;
-    buf_htmlf(o, "<div class=\"page-head\"><div><div class=\"crumbs muted\"><a href=\"/app/%s\">%s</a></div><h1>%s</h1></div><div class=\"actions\">",
+    buf_htmlf(o,
+              "<div class=\"page-head\"><div><div class=\"crumbs muted\"><a "
+              "href=\"/app/%s\">%s</a></div><h1>%s</h1></div><div class=\"actions\">",
               e->name, ui_label(r, &e->label), title);
     buf_htmlf(o, "<a class=\"btn\" href=\"/app/%s?scene=%s\">%s</a>", e->name, s.scene, T(r, "List"));
     if (acl_scope(&r->c, e, ACT_CREATE) != SCOPE_NONE)
@@ -166,7 +174,8 @@ void ui_kanban(Req *r)
         buf_htmlf(o, "%s</a>", T(r, scenes[i].label));
     }
     buf_raw(o, "</nav>");
-    buf_htmlf(o, "<div class=\"alert error kanban-error\" data-board-error hidden role=\"alert\">%s <span></span></div>",
+    buf_htmlf(o,
+              "<div class=\"alert error kanban-error\" data-board-error hidden role=\"alert\">%s <span></span></div>",
               T(r, "The card could not be moved:"));
     buf_htmlf(o, "<div class=\"kanban\" data-kanban data-move-url=\"/app/%s/board/%s/move\">", e->name, f->name);
     for (int i = 0; i < f->noptions; i++)
@@ -221,9 +230,12 @@ void ui_kanban_totals(Req *r)
         buf_raw(&r->out, "<span class=\"count\">?</span>");
         return;
     }
-    buf_printf(&r->out, "<span class=\"count\" data-col-count data-n=\"%lld\">%lld</span>", (long long)count, (long long)count);
+    buf_printf(&r->out, "<span class=\"count\" data-col-count data-n=\"%lld\">%lld</span>", (long long)count,
+               (long long)count);
     if (money) {
-        buf_htmlf(&r->out, "<span class=\"col-sum\" data-col-sum data-fen=\"%lld\" data-col-sum-for=\"%s\" hx-swap-oob=\"outerHTML:[data-value='%s'] .col-sum\">",
+        buf_htmlf(&r->out,
+                  "<span class=\"col-sum\" data-col-sum data-fen=\"%lld\" data-col-sum-for=\"%s\" "
+                  "hx-swap-oob=\"outerHTML:[data-value='%s'] .col-sum\">",
                   (long long)sum, value ? value : "", value ? value : "");
         ui_money(&r->out, sum);
         buf_raw(&r->out, "</span>");
@@ -262,6 +274,8 @@ void ui_kanban_move(Req *r)
             r->c.err_msg = ui_engine_msg(r, r->c.err_msg);
         return api_error(r);
     }
-    http_json(r, 200, json_pack("{s:I, s:I}", "id", (json_int_t)id, "version", json_integer_value(json_object_get(out, "version"))));
+    http_json(
+        r, 200,
+        json_pack("{s:I, s:I}", "id", (json_int_t)id, "version", json_integer_value(json_object_get(out, "version"))));
     json_decref(out);
 }

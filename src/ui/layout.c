@@ -44,7 +44,10 @@ void ui_csrf_field(Req *r)
         buf_htmlf(&r->out, "<input type=\"hidden\" name=\"_csrf\" value=\"%s\">", r->c.who->csrf);
 }
 
-bool ui_htmx(Req *r) { return http_header(r, "HX-Request") != NULL; }
+bool ui_htmx(Req *r)
+{
+    return http_header(r, "HX-Request") != NULL;
+}
 
 void ui_redirect(Req *r, const char *location)
 {
@@ -105,7 +108,8 @@ static void flash_show(Req *r)
             buf_htmlf(&r->out, T(r, flashes[i].msgid), count);
         else
             buf_html(&r->out, T(r, flashes[i].msgid));
-        buf_htmlf(&r->out, "<button type=\"button\" class=\"flash-close\" data-dismiss aria-label=\"%s\">×</button></div>",
+        buf_htmlf(&r->out,
+                  "<button type=\"button\" class=\"flash-close\" data-dismiss aria-label=\"%s\">×</button></div>",
                   T(r, "Close"));
         return;
     }
@@ -116,9 +120,13 @@ static void flash_show(Req *r)
 /* Entities in the order of the module menu (UI.md); entities not listed
  * follow, then the settings module. */
 static const char *const nav_order[] = {
-    "leads", "customers", "customer_pool", "contacts", "opportunities", "quotes", "orders", "contracts",
-    "payments", "products", "tickets", "knowledge_articles", "campaigns", "members", "bookings",
-    "checkouts", "resources", "activities", "tasks", "reports", NULL,
+    "leads",     "customers",     "customer_pool",
+    "contacts",  "opportunities", "quotes",
+    "orders",    "contracts",     "payments",
+    "products",  "tickets",       "knowledge_articles",
+    "campaigns", "members",       "bookings",
+    "checkouts", "resources",     "activities",
+    "tasks",     "reports",       NULL,
 };
 
 bool ui_entity_visible(Req *r, const Entity *e)
@@ -136,7 +144,10 @@ static bool in_menu(Req *r, const Entity *e)
     return acl_scope(&r->c, e, ACT_READ) != SCOPE_NONE;
 }
 
-static bool is_settings(const Entity *e) { return e->module && !strcmp(e->module, "settings"); }
+static bool is_settings(const Entity *e)
+{
+    return e->module && !strcmp(e->module, "settings");
+}
 
 static bool listed(const char *name)
 {
@@ -174,7 +185,8 @@ static void nav_link(Req *r, const char *href, const char *label, bool active)
 
 static void nav_entity(Req *r, const Page *p, const Entity *e)
 {
-    nav_link(r, arena_printf(&r->arena, "/app/%s", e->name), ui_label(r, &e->label), p->nav && !strcmp(p->nav, e->name));
+    nav_link(r, arena_printf(&r->arena, "/app/%s", e->name), ui_label(r, &e->label),
+             p->nav && !strcmp(p->nav, e->name));
 }
 
 static void navigation(Req *r, const Page *p)
@@ -221,8 +233,8 @@ static void bell(Req *r)
     int64_t unread = 0;
     const char *href = "/";
     if (ne && r->c.who && meta_field(ne, "read") && acl_scope(&r->c, ne, ACT_READ) != SCOPE_NONE) {
-        json_t *where = json_pack("{s:[{s:s, s:s, s:I}, {s:s, s:s, s:b}]}", "and", "field", "owner_id", "op", "eq", "value",
-                                  (json_int_t)r->c.who->user_id, "field", "read", "op", "eq", "value", 0);
+        json_t *where = json_pack("{s:[{s:s, s:s, s:I}, {s:s, s:s, s:b}]}", "and", "field", "owner_id", "op", "eq",
+                                  "value", (json_int_t)r->c.who->user_id, "field", "read", "op", "eq", "value", 0);
         ListQuery lq = {.where = where, .limit = 1, .count = true, .action = ACT_READ};
         json_t *rows = NULL;
         if (record_list(&r->c, ne, &lq, &rows, &unread))
@@ -234,8 +246,10 @@ static void bell(Req *r)
     const char *label = unread > 0 ? arena_printf(&r->arena, T(r, "Reminders: %lld unread"), (long long)unread)
                                    : T(r, "Reminders: none");
     buf_htmlf(o,
-              "<a class=\"bell\" href=\"%s\" title=\"%s\" aria-label=\"%s\"><svg viewBox=\"0 0 24 24\" width=\"20\" height=\"20\""
-              " aria-hidden=\"true\"><path d=\"M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6V11a6 6 0 0 0-5-5.9V4a1 1 0 0 0-2 0v1.1A6 6 0 0 0 6 11v5l-2 2v1h16v-1z\""
+              "<a class=\"bell\" href=\"%s\" title=\"%s\" aria-label=\"%s\"><svg viewBox=\"0 0 24 24\" width=\"20\" "
+              "height=\"20\""
+              " aria-hidden=\"true\"><path d=\"M12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6V11a6 6 0 0 0-5-5.9V4a1 1 0 0 "
+              "0-2 0v1.1A6 6 0 0 0 6 11v5l-2 2v1h16v-1z\""
               " fill=\"currentColor\"/></svg>",
               href, label, label);
     if (unread > 0)
@@ -247,7 +261,8 @@ static void topbar(Req *r)
 {
     Buf *o = &r->out;
     buf_htmlf(o,
-              "<header class=\"topbar\"><button type=\"button\" class=\"nav-toggle\" data-nav-toggle aria-controls=\"sidenav\""
+              "<header class=\"topbar\"><button type=\"button\" class=\"nav-toggle\" data-nav-toggle "
+              "aria-controls=\"sidenav\""
               " aria-label=\"%s\"><span></span><span></span><span></span></button>",
               T(r, "Menu"));
     buf_htmlf(o, "<a class=\"brand\" href=\"/\">%s</a>", T(r, "Guanxi CRM"));
@@ -267,7 +282,9 @@ static void topbar(Req *r)
         if (!ui_entity_visible(r, e) || is_settings(e) || acl_scope(&r->c, e, ACT_CREATE) == SCOPE_NONE)
             continue;
         if (!any) {
-            buf_htmlf(o, "<details class=\"menu quick-new\"><summary class=\"btn primary\" title=\"%s\">+<span class=\"hide-sm\"> %s</span></summary><ul class=\"menu-list\">",
+            buf_htmlf(o,
+                      "<details class=\"menu quick-new\"><summary class=\"btn primary\" title=\"%s\">+<span "
+                      "class=\"hide-sm\"> %s</span></summary><ul class=\"menu-list\">",
                       T(r, "New"), T(r, "New"));
             any = true;
         }
@@ -278,19 +295,23 @@ static void topbar(Req *r)
     bell(r);
     /* user menu */
     const char *name = r->c.who && r->c.who->name ? r->c.who->name : "";
-    buf_htmlf(o, "<details class=\"menu user-menu\"><summary title=\"%s\"><span class=\"avatar\" aria-hidden=\"true\">", name);
+    buf_htmlf(o, "<details class=\"menu user-menu\"><summary title=\"%s\"><span class=\"avatar\" aria-hidden=\"true\">",
+              name);
     nav_icon(o, *name ? name : "?");
     buf_htmlf(o, "</span><span class=\"hide-sm\">%s</span></summary><div class=\"menu-list\">", name);
     buf_raw(o, "<form method=\"post\" action=\"/app/lang\" class=\"lang-switch\">");
     ui_csrf_field(r);
     buf_htmlf(o, "<input type=\"hidden\" name=\"back\" value=\"%s\">", r->path);
-    buf_raw(o, ui_en(r) ? "<button name=\"lang\" value=\"zh\">中文</button><button name=\"lang\" value=\"en\" aria-pressed=\"true\">English</button></form>"
-                        : "<button name=\"lang\" value=\"zh\" aria-pressed=\"true\">中文</button><button name=\"lang\" value=\"en\">English</button></form>");
+    buf_raw(o, ui_en(r) ? "<button name=\"lang\" value=\"zh\">中文</button><button name=\"lang\" value=\"en\" "
+                          "aria-pressed=\"true\">English</button></form>"
+                        : "<button name=\"lang\" value=\"zh\" aria-pressed=\"true\">中文</button><button name=\"lang\" "
+                          "value=\"en\">English</button></form>");
     buf_htmlf(o, "<a href=\"/app/password\">%s</a>", T(r, "Change password"));
     buf_htmlf(o, "<a href=\"/app/tokens\">%s</a>", T(r, "API tokens"));
     buf_raw(o, "<form method=\"post\" action=\"/logout\">");
     ui_csrf_field(r);
-    buf_htmlf(o, "<button type=\"submit\" class=\"linklike\">%s</button></form></div></details></header>", T(r, "Log out"));
+    buf_htmlf(o, "<button type=\"submit\" class=\"linklike\">%s</button></form></div></details></header>",
+              T(r, "Log out"));
 }
 
 /* ---------- frame ---------- */
@@ -316,12 +337,15 @@ void ui_begin(Req *r, const Page *p)
     buf_htmlf(o, "<script src=\"%s\" defer></script>", ui_asset(r, "app.js"));
     buf_raw(o, "</head>");
     if (p->bare) {
-        buf_raw(o, "<body class=\"bare\" hx-indicator=\"#progress\"><div id=\"progress\" class=\"progress\" aria-hidden=\"true\"></div><main class=\"bare-main\">");
+        buf_raw(o, "<body class=\"bare\" hx-indicator=\"#progress\"><div id=\"progress\" class=\"progress\" "
+                   "aria-hidden=\"true\"></div><main class=\"bare-main\">");
         flash_show(r);
         return;
     }
     const char *nav = http_cookie(r, "gx_nav");
-    buf_htmlf(o, "<body class=\"app%s\" hx-indicator=\"#progress\"><div id=\"progress\" class=\"progress\" aria-hidden=\"true\"></div>",
+    buf_htmlf(o,
+              "<body class=\"app%s\" hx-indicator=\"#progress\"><div id=\"progress\" class=\"progress\" "
+              "aria-hidden=\"true\"></div>",
               nav && !strcmp(nav, "collapsed") ? " nav-collapsed" : "");
     buf_htmlf(o, "<a class=\"skip\" href=\"#main\">%s</a>", T(r, "Skip to content"));
     topbar(r);

@@ -196,20 +196,21 @@ json_t *list_where(Req *r, const ListState *s)
 {
     json_t *and = json_array();
     if (!strcmp(s->scene, "mine")) {
-        json_array_append_new(and, json_pack("{s:s, s:s, s:I}", "field", "owner_id", "op", "eq", "value",
-                                             (json_int_t)r->c.who->user_id));
+        json_array_append_new(
+            and, json_pack("{s:s, s:s, s:I}", "field", "owner_id", "op", "eq", "value", (json_int_t)r->c.who->user_id));
     } else if (!strcmp(s->scene, "team")) {
         json_t *depts = json_array();
         for (int i = 0; i < r->c.who->ndept_tree; i++)
             json_array_append_new(depts, json_integer(r->c.who->dept_tree[i]));
         if (json_array_size(depts))
-            json_array_append_new(and, json_pack("{s:s, s:s, s:o}", "field", "department_id", "op", "in", "value", depts));
+            json_array_append_new(and,
+                                  json_pack("{s:s, s:s, s:o}", "field", "department_id", "op", "in", "value", depts));
         else {
             json_decref(depts);
             json_array_append_new(and, json_pack("{s:[]}", "or"));
         }
-        json_array_append_new(and, json_pack("{s:s, s:s, s:I}", "field", "owner_id", "op", "ne", "value",
-                                             (json_int_t)r->c.who->user_id));
+        json_array_append_new(
+            and, json_pack("{s:s, s:s, s:I}", "field", "owner_id", "op", "ne", "value", (json_int_t)r->c.who->user_id));
     }
     if (s->filter)
         json_array_append(and, s->filter);
@@ -284,7 +285,8 @@ static void page_head(Req *r, const ListState *s)
     }
     for (int i = 0; i < e->nfields; i++) {
         const Field *f = &e->fields[i];
-        if (f->calendar && (f->type == FT_DATE || f->type == FT_DATETIME) && acl_field(&r->c, e, f->name) != FIELD_HIDDEN)
+        if (f->calendar && (f->type == FT_DATE || f->type == FT_DATETIME) &&
+            acl_field(&r->c, e, f->name) != FIELD_HIDDEN)
             buf_htmlf(o, "<a class=\"btn hide-sm\" href=\"/app/%s/calendar/%s\">%s · %s</a>", e->name, f->name,
                       T(r, "Calendar"), ui_label(r, &f->label));
     }
@@ -412,14 +414,15 @@ static char *filter_fields_json(Req *r, const Entity *e)
 /* Texts the builder shows, in the user's language. */
 static char *filter_i18n_json(Req *r)
 {
-    json_t *o = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-        "and", T(r, "All of"), "or", T(r, "Any of"), "add", T(r, "+ Condition"), "group", T(r, "+ Group"), "remove",
-        T(r, "Remove"), "eq", T(r, "equals"), "ne", T(r, "does not equal"), "lt", T(r, "less than"), "le",
-        T(r, "at most"), "gt", T(r, "greater than"), "ge", T(r, "at least"), "like", T(r, "contains"), "in",
-        T(r, "is one of"), "null", T(r, "is empty"), "empty", T(r, "empty"), "notempty", T(r, "not empty"), "yes",
-        T(r, "Yes"), "no", T(r, "No"), "me", T(r, "Me"), "search", T(r, "Type to search…"), "value", T(r, "Value"),
-        "comma", T(r, "Separate values with commas"));
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+                  "s:s, s:s, s:s}",
+                  "and", T(r, "All of"), "or", T(r, "Any of"), "add", T(r, "+ Condition"), "group", T(r, "+ Group"),
+                  "remove", T(r, "Remove"), "eq", T(r, "equals"), "ne", T(r, "does not equal"), "lt", T(r, "less than"),
+                  "le", T(r, "at most"), "gt", T(r, "greater than"), "ge", T(r, "at least"), "like", T(r, "contains"),
+                  "in", T(r, "is one of"), "null", T(r, "is empty"), "empty", T(r, "empty"), "notempty",
+                  T(r, "not empty"), "yes", T(r, "Yes"), "no", T(r, "No"), "me", T(r, "Me"), "search",
+                  T(r, "Type to search…"), "value", T(r, "Value"), "comma", T(r, "Separate values with commas"));
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     char *out = arena_strdup(&r->arena, s);
@@ -431,18 +434,22 @@ static void tools(Req *r, const ListState *s)
 {
     const Entity *e = s->e;
     Buf *o = &r->out;
-    buf_htmlf(o, "<div class=\"list-tools\"><form method=\"get\" action=\"/app/%s\" class=\"quick-search\" role=\"search\">",
-              e->name);
+    buf_htmlf(
+        o, "<div class=\"list-tools\"><form method=\"get\" action=\"/app/%s\" class=\"quick-search\" role=\"search\">",
+        e->name);
     state_inputs(r, s, true, false);
     buf_htmlf(o,
               "<input type=\"search\" name=\"q\" value=\"%s\" placeholder=\"%s\" aria-label=\"%s\" maxlength=\"100\">"
               "<button class=\"btn\" type=\"submit\">%s</button></form>",
               s->q ? s->q : "", T(r, "Search this list"), T(r, "Search this list"), T(r, "Search"));
-    buf_htmlf(o, "<button type=\"button\" class=\"btn%s\" data-toggle=\"filter-panel\" aria-expanded=\"%s\">%s</button>",
+    buf_htmlf(o,
+              "<button type=\"button\" class=\"btn%s\" data-toggle=\"filter-panel\" aria-expanded=\"%s\">%s</button>",
               s->filter ? " active" : "", s->filter ? "true" : "false",
               s->filter ? T(r, "Filter (on)") : T(r, "Advanced filter"));
     /* column chooser */
-    buf_htmlf(o, "<details class=\"menu cols-menu\"><summary class=\"btn\">%s</summary><form method=\"get\" action=\"/app/%s\" class=\"menu-list cols-form\">",
+    buf_htmlf(o,
+              "<details class=\"menu cols-menu\"><summary class=\"btn\">%s</summary><form method=\"get\" "
+              "action=\"/app/%s\" class=\"menu-list cols-form\">",
               T(r, "Columns"), e->name);
     state_inputs(r, s, true, true);
     for (int i = 0; i < e->nfields; i++) {
@@ -464,8 +471,8 @@ static void tools(Req *r, const ListState *s)
         bool on = false;
         for (int k = 0; k < s->ncols; k++)
             on |= !strcmp(s->cols[k].name, common[i]);
-        buf_htmlf(o, "<label class=\"check\"><input type=\"checkbox\" name=\"col\" value=\"%s\"%s> %s</label>", common[i],
-                  on ? " checked" : "", ui_col_label(r, &c));
+        buf_htmlf(o, "<label class=\"check\"><input type=\"checkbox\" name=\"col\" value=\"%s\"%s> %s</label>",
+                  common[i], on ? " checked" : "", ui_col_label(r, &c));
     }
     buf_htmlf(o, "<button class=\"btn primary\" type=\"submit\">%s</button></form></details></div>", T(r, "Apply"));
 
@@ -474,10 +481,13 @@ static void tools(Req *r, const ListState *s)
     buf_htmlf(o, "<form method=\"get\" action=\"/app/%s\" class=\"filter-form\" data-filter-form>", e->name);
     state_inputs(r, s, false, true);
     buf_htmlf(o, "<input type=\"hidden\" name=\"filter\" value=\"%s\">", s->filter_text ? s->filter_text : "");
-    buf_htmlf(o, "<div class=\"filter-builder\" data-filter-builder data-entity=\"%s\" data-fields=\"%s\" data-i18n=\"%s\" data-me=\"%lld\" data-tz=\"%d\">",
+    buf_htmlf(o,
+              "<div class=\"filter-builder\" data-filter-builder data-entity=\"%s\" data-fields=\"%s\" "
+              "data-i18n=\"%s\" data-me=\"%lld\" data-tz=\"%d\">",
               e->name, filter_fields_json(r, e), filter_i18n_json(r), (long long)r->c.who->user_id, ui_tz_offset(r));
     buf_htmlf(o, "<noscript>%s</noscript></div>", T(r, "The filter builder needs JavaScript."));
-    buf_htmlf(o, "<div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">%s</button>", T(r, "Apply filter"));
+    buf_htmlf(o, "<div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">%s</button>",
+              T(r, "Apply filter"));
     if (s->filter)
         buf_htmlf(o, "<a class=\"btn\" href=\"%s\">%s</a>", list_href(r, s, "filter", NULL), T(r, "Clear filter"));
     buf_raw(o, "</div></form>");
@@ -491,11 +501,13 @@ static void tools(Req *r, const ListState *s)
     if (s->cols_text)
         buf_htmlf(o, "<input type=\"hidden\" name=\"cols\" value=\"%s\">", s->cols_text);
     buf_htmlf(o,
-              "<label class=\"field inline\"><span>%s</span><input name=\"name\" maxlength=\"60\" required placeholder=\"%s\"></label>"
+              "<label class=\"field inline\"><span>%s</span><input name=\"name\" maxlength=\"60\" required "
+              "placeholder=\"%s\"></label>"
               "<label class=\"check\"><input type=\"checkbox\" name=\"shared\" value=\"true\"> %s</label>"
               "<label class=\"check\"><input type=\"checkbox\" name=\"favourite\" value=\"true\"> %s</label>"
               "<button class=\"btn\" type=\"submit\">%s</button></form>",
-              T(r, "Save as query"), T(r, "Query name"), T(r, "Share with everyone"), T(r, "Favourite"), T(r, "Save query"));
+              T(r, "Save as query"), T(r, "Query name"), T(r, "Share with everyone"), T(r, "Favourite"),
+              T(r, "Save query"));
     if (s->saved && json_integer_value(json_object_get(s->saved, "owner_id")) == r->c.who->user_id) {
         bool fav = json_is_true(json_object_get(s->saved, "favourite"));
         buf_htmlf(o, "<div class=\"saved-actions\"><form method=\"post\" action=\"/app/saved/%lld/favourite\">",
@@ -503,8 +515,8 @@ static void tools(Req *r, const ListState *s)
         ui_csrf_field(r);
         buf_htmlf(o, "<button class=\"btn\" type=\"submit\">%s</button></form>",
                   fav ? T(r, "Remove from favourites") : T(r, "Add to favourites"));
-        buf_htmlf(o, "<form method=\"post\" action=\"/app/saved/%lld/delete\" data-confirm=\"%s\">", (long long)s->saved_id,
-                  T(r, "Delete this saved query?"));
+        buf_htmlf(o, "<form method=\"post\" action=\"/app/saved/%lld/delete\" data-confirm=\"%s\">",
+                  (long long)s->saved_id, T(r, "Delete this saved query?"));
         ui_csrf_field(r);
         buf_htmlf(o, "<button class=\"btn danger\" type=\"submit\">%s</button></form></div>", T(r, "Delete query"));
     }
@@ -516,18 +528,22 @@ static void bulk_bar(Req *r, const ListState *s, const char *back)
 {
     const Entity *e = s->e;
     Buf *o = &r->out;
-    buf_htmlf(o, "<form method=\"post\" action=\"/app/%s/bulk\" id=\"bulk-form\" class=\"bulkbar\" hidden data-bulk>", e->name);
+    buf_htmlf(o, "<form method=\"post\" action=\"/app/%s/bulk\" id=\"bulk-form\" class=\"bulkbar\" hidden data-bulk>",
+              e->name);
     ui_csrf_field(r);
     buf_htmlf(o, "<input type=\"hidden\" name=\"back\" value=\"%s\">", back);
     buf_htmlf(o, "<span class=\"bulk-count\" data-bulk-count data-template=\"%s\"></span>", T(r, "%n selected"));
     if (e->owned && acl_scope(&r->c, e, ACT_ASSIGN) != SCOPE_NONE) {
-        buf_htmlf(o, "<details class=\"menu\"><summary class=\"btn\">%s</summary><div class=\"menu-list pad\">", T(r, "Transfer"));
-        buf_htmlf(o,
-                  "<div class=\"link-search\" data-link-search><input type=\"hidden\" name=\"owner_id\" data-link-value>"
-                  "<input type=\"search\" autocomplete=\"off\" placeholder=\"%s\" aria-label=\"%s\" data-link-text"
-                  " name=\"q\" form=\"no-form\" hx-get=\"/app/users/options\" hx-trigger=\"input changed delay:200ms, focus\""
-                  " hx-target=\"next .link-options\" hx-sync=\"this:replace\"><div class=\"link-options\" role=\"listbox\"></div></div>",
-                  T(r, "New owner"), T(r, "New owner"));
+        buf_htmlf(o, "<details class=\"menu\"><summary class=\"btn\">%s</summary><div class=\"menu-list pad\">",
+                  T(r, "Transfer"));
+        buf_htmlf(
+            o,
+            "<div class=\"link-search\" data-link-search><input type=\"hidden\" name=\"owner_id\" data-link-value>"
+            "<input type=\"search\" autocomplete=\"off\" placeholder=\"%s\" aria-label=\"%s\" data-link-text"
+            " name=\"q\" form=\"no-form\" hx-get=\"/app/users/options\" hx-trigger=\"input changed delay:200ms, focus\""
+            " hx-target=\"next .link-options\" hx-sync=\"this:replace\"><div class=\"link-options\" "
+            "role=\"listbox\"></div></div>",
+            T(r, "New owner"), T(r, "New owner"));
         buf_htmlf(o, "<button class=\"btn primary\" name=\"action\" value=\"assign\">%s</button></div></details>",
                   T(r, "Transfer"));
     }
@@ -535,8 +551,8 @@ static void bulk_bar(Req *r, const ListState *s, const char *back)
         buf_htmlf(o, "<button class=\"btn danger\" name=\"action\" value=\"delete\" data-confirm=\"%s\">%s</button>",
                   T(r, "Delete the selected records?"), T(r, "Delete"));
     if (acl_scope(&r->c, e, ACT_EXPORT) != SCOPE_NONE)
-        buf_htmlf(o, "<a class=\"btn\" data-export-selected href=\"/api/v1/%s/export?format=csv\" download>%s</a>", e->name,
-                  T(r, "Export selected"));
+        buf_htmlf(o, "<a class=\"btn\" data-export-selected href=\"/api/v1/%s/export?format=csv\" download>%s</a>",
+                  e->name, T(r, "Export selected"));
     buf_htmlf(o, "<button type=\"button\" class=\"btn\" data-bulk-clear>%s</button></form>", T(r, "Clear selection"));
 }
 
@@ -544,7 +560,9 @@ static void table(Req *r, const ListState *s, json_t *rows, json_t *names)
 {
     const Entity *e = s->e;
     Buf *o = &r->out;
-    buf_htmlf(o, "<div class=\"table-wrap\"><table class=\"grid cards-sm\"><thead><tr><th class=\"sel\"><input type=\"checkbox\" data-select-all aria-label=\"%s\"></th>",
+    buf_htmlf(o,
+              "<div class=\"table-wrap\"><table class=\"grid cards-sm\"><thead><tr><th class=\"sel\"><input "
+              "type=\"checkbox\" data-select-all aria-label=\"%s\"></th>",
               T(r, "Select all"));
     for (int i = 0; i < s->ncols; i++) {
         const Col *c = &s->cols[i];
@@ -557,9 +575,17 @@ static void table(Req *r, const ListState *s, json_t *rows, json_t *names)
         const char *cur = s->sort ? s->sort : "-updated_at";
         bool asc = !strcmp(cur, c->name), desc = cur[0] == '-' && !strcmp(cur + 1, c->name);
         const char *next = asc ? arena_printf(&r->arena, "-%s", c->name) : c->name;
-        buf_htmlf(o, "<th class=\"sortable%s\" aria-sort=\"%s\"><a href=\"%s\">%s<span class=\"arrow\" aria-hidden=\"true\">%s</span></a></th>",
-                  num ? " num" : "", asc ? "ascending" : desc ? "descending" : "none", list_href(r, s, "sort", next),
-                  ui_col_label(r, c), asc ? "▲" : desc ? "▼" : "");
+        buf_htmlf(o,
+                  "<th class=\"sortable%s\" aria-sort=\"%s\"><a href=\"%s\">%s<span class=\"arrow\" "
+                  "aria-hidden=\"true\">%s</span></a></th>",
+                  num ? " num" : "",
+                  asc    ? "ascending"
+                  : desc ? "descending"
+                         : "none",
+                  list_href(r, s, "sort", next), ui_col_label(r, c),
+                  asc    ? "▲"
+                  : desc ? "▼"
+                         : "");
     }
     buf_raw(o, "</tr></thead><tbody>");
     size_t i;
@@ -569,7 +595,9 @@ static void table(Req *r, const ListState *s, json_t *rows, json_t *names)
         if ((int64_t)i >= s->limit)
             break;
         long long id = (long long)json_integer_value(json_object_get(rec, "id"));
-        buf_htmlf(o, "<tr><td class=\"sel\"><input type=\"checkbox\" name=\"ids\" value=\"%lld\" form=\"bulk-form\" aria-label=\"%s\"></td>",
+        buf_htmlf(o,
+                  "<tr><td class=\"sel\"><input type=\"checkbox\" name=\"ids\" value=\"%lld\" form=\"bulk-form\" "
+                  "aria-label=\"%s\"></td>",
                   id, T(r, "Select"));
         for (int k = 0; k < s->ncols; k++) {
             const Col *c = &s->cols[k];
@@ -646,7 +674,8 @@ static void pager(Req *r, const ListState *s, size_t got)
         if (sizes[i] == s->limit)
             buf_htmlf(o, "<b>%d</b>", sizes[i]);
         else
-            buf_htmlf(o, "<a href=\"%s\">%d</a>", list_href(r, s, "limit", arena_printf(&r->arena, "%d", sizes[i])), sizes[i]);
+            buf_htmlf(o, "<a href=\"%s\">%d</a>", list_href(r, s, "limit", arena_printf(&r->arena, "%d", sizes[i])),
+                      sizes[i]);
     }
     buf_htmlf(o, " %s</span></nav>", T(r, "per page"));
 }
@@ -655,7 +684,11 @@ static void pager(Req *r, const ListState *s, size_t got)
 static GxErr list_rows(Req *r, const ListState *s, json_t **rows, json_t **where)
 {
     *where = list_where(r, s);
-    ListQuery lq = {.where = *where, .sort = s->sort, .q = s->search_q, .limit = s->limit + 1, .offset = s->offset,
+    ListQuery lq = {.where = *where,
+                    .sort = s->sort,
+                    .q = s->search_q,
+                    .limit = s->limit + 1,
+                    .offset = s->offset,
                     .action = ACT_READ};
     return record_list(&r->c, s->e, &lq, rows, NULL);
 }
@@ -692,10 +725,11 @@ void ui_list_page(Req *r)
     scenes(r, &s, saved);
     tools(r, &s);
     if (problem)
-        buf_htmlf(&r->out, "<div class=\"alert error\" role=\"alert\">%s %s</div>", T(r, "The filter could not be used:"),
-                  problem);
+        buf_htmlf(&r->out, "<div class=\"alert error\" role=\"alert\">%s %s</div>",
+                  T(r, "The filter could not be used:"), problem);
     if (s.search_where)
-        buf_htmlf(&r->out, "<p class=\"hint\">%s</p>", T(r, "Short searches match the beginning of names; type three characters to search everywhere."));
+        buf_htmlf(&r->out, "<p class=\"hint\">%s</p>",
+                  T(r, "Short searches match the beginning of names; type three characters to search everywhere."));
     if (json_array_size(rows)) {
         bulk_bar(r, &s, list_href(r, &s, NULL, NULL));
         table(r, &s, rows, names);
@@ -752,7 +786,8 @@ void ui_list_bulk(Req *r)
     const char *action = json_string_value(json_object_get(form, "action"));
     action = action ? arena_strdup(&r->arena, action) : NULL; /* outlives form */
     const char *back = json_string_value(json_object_get(form, "back"));
-    back = back && back[0] == '/' && back[1] != '/' ? arena_strdup(&r->arena, back) : arena_printf(&r->arena, "/app/%s", e->name);
+    back = back && back[0] == '/' && back[1] != '/' ? arena_strdup(&r->arena, back)
+                                                    : arena_printf(&r->arena, "/app/%s", e->name);
     json_t *ids = json_object_get(form, "ids");
     json_t *list = json_array();
     if (json_is_string(ids))
@@ -760,7 +795,8 @@ void ui_list_bulk(Req *r)
     else if (json_is_array(ids))
         json_array_extend(list, ids);
     int64_t owner = 0;
-    if (action && !strcmp(action, "assign") && !parse_i64(json_string_value(json_object_get(form, "owner_id")), &owner)) {
+    if (action && !strcmp(action, "assign") &&
+        !parse_i64(json_string_value(json_object_get(form, "owner_id")), &owner)) {
         json_decref(list);
         json_decref(form);
         ctx_fail(&r->c, GX_EBADREQ, "Choose the new owner first");
@@ -788,7 +824,8 @@ void ui_list_bulk(Req *r)
             json_t *old = NULL, *out = NULL;
             rc = record_get(&r->c, e, id, &old);
             if (!rc) {
-                json_t *in = json_pack("{s:I, s:O}", "owner_id", (json_int_t)owner, "version", json_object_get(old, "version"));
+                json_t *in =
+                    json_pack("{s:I, s:O}", "owner_id", (json_int_t)owner, "version", json_object_get(old, "version"));
                 rc = record_update(&r->c, e, id, in, &out);
                 json_decref(in);
             }
@@ -804,6 +841,7 @@ void ui_list_bulk(Req *r)
     if ((size_t)done < total)
         ui_flash(r, arena_printf(&r->arena, "bulk_partial.%lld", done));
     else
-        ui_flash(r, arena_printf(&r->arena, "%s.%lld", !strcmp(action, "delete") ? "bulk_deleted" : "bulk_assigned", done));
+        ui_flash(
+            r, arena_printf(&r->arena, "%s.%lld", !strcmp(action, "delete") ? "bulk_deleted" : "bulk_assigned", done));
     ui_redirect(r, back);
 }

@@ -8,21 +8,21 @@
 #define LIST_MAX_COLS 24
 
 typedef struct ListState {
-    const Entity *e;       /* the entity listed */
-    const char *scene;     /* "mine", "team", "all" or "saved" */
-    int64_t saved_id;      /* saved query shown (scene "saved"), 0 if none */
-    json_t *saved;         /* that saved query's record, or NULL (owned) */
-    const char *q;         /* quick search text, or NULL */
-    const char *search_q;  /* the text for the engine's search (ListQuery.q), or NULL */
-    json_t *search_where;  /* or, for short texts, a title-prefix filter (owned), or NULL */
-    const char *sort;      /* sort spec, or NULL for the default */
+    const Entity *e;         /* the entity listed */
+    const char *scene;       /* "mine", "team", "all" or "saved" */
+    int64_t saved_id;        /* saved query shown (scene "saved"), 0 if none */
+    json_t *saved;           /* that saved query's record, or NULL (owned) */
+    const char *q;           /* quick search text, or NULL */
+    const char *search_q;    /* the text for the engine's search (ListQuery.q), or NULL */
+    json_t *search_where;    /* or, for short texts, a title-prefix filter (owned), or NULL */
+    const char *sort;        /* sort spec, or NULL for the default */
     const char *filter_text; /* the filter tree as JSON text, or NULL */
-    json_t *filter;        /* parsed filter tree, or NULL (owned) */
-    const char *cols_text; /* chosen columns "a,b,c", or NULL for the default */
+    json_t *filter;          /* parsed filter tree, or NULL (owned) */
+    const char *cols_text;   /* chosen columns "a,b,c", or NULL for the default */
     Col cols[LIST_MAX_COLS]; /* columns shown; cols[0] is the title when there is one */
     int ncols;
-    int64_t limit;         /* page size */
-    int64_t offset;        /* first row */
+    int64_t limit;  /* page size */
+    int64_t offset; /* first row */
 } ListState;
 
 /* Read the state from the query string (and the saved query it names).

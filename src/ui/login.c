@@ -38,11 +38,13 @@ static void login_form(Req *r, const char *username, const char *next, const cha
               " required autofocus maxlength=\"64\"></label>",
               T(r, "Username"), username ? username : "");
     buf_htmlf(o,
-              "<label class=\"field\"><span>%s</span><input type=\"password\" name=\"password\" autocomplete=\"current-password\""
+              "<label class=\"field\"><span>%s</span><input type=\"password\" name=\"password\" "
+              "autocomplete=\"current-password\""
               " required maxlength=\"200\"></label>",
               T(r, "Password"));
     buf_htmlf(o, "<button type=\"submit\" class=\"btn primary block\">%s</button></form>", T(r, "Log in"));
-    buf_htmlf(o, "<p class=\"login-lang\"><a href=\"/login?lang=zh\">中文</a> · <a href=\"/login?lang=en\">English</a></p>");
+    buf_htmlf(
+        o, "<p class=\"login-lang\"><a href=\"/login?lang=zh\">中文</a> · <a href=\"/login?lang=en\">English</a></p>");
     buf_raw(o, "</section>");
     ui_end(r, &p);
 }
@@ -101,7 +103,8 @@ void ui_login_post(Req *r)
     if (rc) {
         Ctx a = r->c;
         a.err_fields = NULL;
-        json_t *d = json_pack("{s:s, s:s}", "username", user, "reason", rc == GX_ETOOMANY ? "rate_limited" : "bad_credentials");
+        json_t *d =
+            json_pack("{s:s, s:s}", "username", user, "reason", rc == GX_ETOOMANY ? "rate_limited" : "bad_credentials");
         audit_write(&a, "login_failed", "users", 0, d);
         json_decref(d);
         if (rc == GX_ETOOMANY) {
@@ -180,14 +183,19 @@ static void password_form(Req *r, json_t *errors)
             buf_htmlf(o, "<small class=\"field-error\">%s</small>", ui_engine_msg(r, err));
         buf_raw(o, "</label>");
     }
-    buf_htmlf(o, "<p class=\"muted\">%s</p>", T(r, "At least 8 characters, different from your username. Your other sessions will be logged out."));
-    buf_htmlf(o, "<div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">%s</button>"
-                 "<a class=\"btn\" href=\"/\">%s</a></div></form></section>",
+    buf_htmlf(o, "<p class=\"muted\">%s</p>",
+              T(r, "At least 8 characters, different from your username. Your other sessions will be logged out."));
+    buf_htmlf(o,
+              "<div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">%s</button>"
+              "<a class=\"btn\" href=\"/\">%s</a></div></form></section>",
               T(r, "Change password"), T(r, "Cancel"));
     ui_end(r, &p);
 }
 
-void ui_password_page(Req *r) { password_form(r, NULL); }
+void ui_password_page(Req *r)
+{
+    password_form(r, NULL);
+}
 
 void ui_password_post(Req *r)
 {
@@ -206,7 +214,8 @@ void ui_password_post(Req *r)
     } else {
         GxErr rc = auth_login(&r->c, r->c.who->username, cur, &uid);
         if (rc == GX_ETOOMANY)
-            json_object_set_new(errors, "current_password", json_string(T(r, "Too many attempts. Wait a few minutes and try again.")));
+            json_object_set_new(errors, "current_password",
+                                json_string(T(r, "Too many attempts. Wait a few minutes and try again.")));
         else if (rc || uid != r->c.who->user_id)
             json_object_set_new(errors, "current_password", json_string("is not your current password"));
         ctx_clear(&r->c);
@@ -218,7 +227,8 @@ void ui_password_post(Req *r)
     if (!json_object_size(errors)) {
         if (auth_set_password(&r->c, r->c.who->user_id, r->c.who->username, nw, r->c.who->session_hash)) {
             const char *msg = json_string_value(json_object_get(r->c.err_fields, "password"));
-            json_object_set_new(errors, "new_password", json_string(msg ? msg : (r->c.err_msg ? r->c.err_msg : "is not allowed")));
+            json_object_set_new(errors, "new_password",
+                                json_string(msg ? msg : (r->c.err_msg ? r->c.err_msg : "is not allowed")));
             ctx_clear(&r->c);
         }
     }

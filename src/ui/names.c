@@ -6,7 +6,10 @@
 
 #include "ui.h"
 
-json_t *ui_names_new(void) { return json_object(); }
+json_t *ui_names_new(void)
+{
+    return json_object();
+}
 
 void ui_names_want(json_t *names, const char *entity, int64_t id)
 {
@@ -46,8 +49,8 @@ void ui_names_want_rows(json_t *names, const Entity *e, const Col *cols, int nco
             } else if (f->type == FT_LINK_MULTIPLE) {
                 size_t j;
                 json_t *item;
-                json_array_foreach(json_object_get(rec, f->name), j, item) ui_names_want(names, f->target,
-                                                                                          json_integer_value(item));
+                json_array_foreach(json_object_get(rec, f->name), j, item)
+                    ui_names_want(names, f->target, json_integer_value(item));
             } else if (f->type == FT_PARENT) {
                 char tk[80], ik[80];
                 snprintf(tk, sizeof tk, "%s_type", f->name);

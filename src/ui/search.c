@@ -6,7 +6,10 @@
 #include "../base/util.h"
 #include "ui.h"
 
-bool ui_search_short(const char *q) { return q && *q && utf8_len(q) < 3; }
+bool ui_search_short(const char *q)
+{
+    return q && *q && utf8_len(q) < 3;
+}
 
 bool ui_search_plan(const Entity *e, const char *q, ListQuery *lq, json_t **where)
 {
@@ -29,8 +32,8 @@ bool ui_search_plan(const Entity *e, const char *q, ListQuery *lq, json_t **wher
         gx_die("out of memory");
     memcpy(hi, q, n);
     memcpy(hi + n, "\xf4\x8f\xbf\xbf", 5);
-    *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "and", "field", t->name, "op", "ge", "value", q, "field", t->name,
-                       "op", "le", "value", hi);
+    *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "and", "field", t->name, "op", "ge", "value", q,
+                       "field", t->name, "op", "le", "value", hi);
     free(hi);
     return true;
 }
@@ -133,9 +136,11 @@ void ui_search(Req *r)
             return;
         buf_raw(&r->out, "<div class=\"search-results\">");
         if (ui_search_short(q))
-            buf_htmlf(&r->out, "<p class=\"hint\">%s</p>", T(r, "Short searches match the beginning of names; type three characters to search everywhere."));
+            buf_htmlf(&r->out, "<p class=\"hint\">%s</p>",
+                      T(r, "Short searches match the beginning of names; type three characters to search everywhere."));
         if (!all_groups(r, q, 5))
-            buf_htmlf(&r->out, "<p class=\"muted\">%s</p>", arena_printf(&r->arena, T(r, "Nothing found for “%s”."), q));
+            buf_htmlf(&r->out, "<p class=\"muted\">%s</p>",
+                      arena_printf(&r->arena, T(r, "Nothing found for “%s”."), q));
         buf_raw(&r->out, "</div>");
         return;
     }
@@ -143,13 +148,16 @@ void ui_search(Req *r)
     ui_begin(r, &p);
     Buf *o = &r->out;
     buf_htmlf(o, "<div class=\"page-head\"><h1>%s</h1></div>", T(r, "Search"));
-    buf_htmlf(o,
-              "<form method=\"get\" action=\"/search\" class=\"quick-search\" role=\"search\"><input type=\"search\" name=\"q\""
-              " value=\"%s\" aria-label=\"%s\" maxlength=\"100\" autofocus><button class=\"btn primary\">%s</button></form>",
-              q ? q : "", T(r, "Search"), T(r, "Search"));
+    buf_htmlf(
+        o,
+        "<form method=\"get\" action=\"/search\" class=\"quick-search\" role=\"search\"><input type=\"search\" "
+        "name=\"q\""
+        " value=\"%s\" aria-label=\"%s\" maxlength=\"100\" autofocus><button class=\"btn primary\">%s</button></form>",
+        q ? q : "", T(r, "Search"), T(r, "Search"));
     if (q && *q) {
         if (ui_search_short(q))
-            buf_htmlf(o, "<p class=\"hint\">%s</p>", T(r, "Short searches match the beginning of names; type three characters to search everywhere."));
+            buf_htmlf(o, "<p class=\"hint\">%s</p>",
+                      T(r, "Short searches match the beginning of names; type three characters to search everywhere."));
         buf_raw(o, "<div class=\"search-page\">");
         if (!all_groups(r, q, 20))
             buf_htmlf(o, "<p class=\"empty\">%s</p>", arena_printf(&r->arena, T(r, "Nothing found for “%s”."), q));

@@ -37,9 +37,9 @@ bool ui_en(Req *r);
 /* ---------- per-request UI state (layout.c) ---------- */
 
 typedef struct UiState {
-    int tz_offset;      /* user's zone, seconds east of UTC */
-    bool tz_loaded;     /* tz_offset is valid */
-    const char *flash;  /* flash message code read from the cookie, or NULL */
+    int tz_offset;     /* user's zone, seconds east of UTC */
+    bool tz_loaded;    /* tz_offset is valid */
+    const char *flash; /* flash message code read from the cookie, or NULL */
 } UiState;
 
 /* The UI state of this request (created on first use, in the arena). */
@@ -48,11 +48,11 @@ UiState *ui_state(Req *r);
 /* ---------- the page frame (layout.c) ---------- */
 
 typedef struct Page {
-    const char *title;       /* document title (plain text) */
-    const char *nav;         /* entity name highlighted in the navigation, "home", or NULL */
-    const char *script;      /* extra vendor script under web/ (e.g. "vendor/Sortable.min.js"), or NULL */
-    const char *script2;     /* a second one, or NULL */
-    bool bare;               /* no navigation and top bar (login page) */
+    const char *title;   /* document title (plain text) */
+    const char *nav;     /* entity name highlighted in the navigation, "home", or NULL */
+    const char *script;  /* extra vendor script under web/ (e.g. "vendor/Sortable.min.js"), or NULL */
+    const char *script2; /* a second one, or NULL */
+    bool bare;           /* no navigation and top bar (login page) */
 } Page;
 
 /* Set the HTML content type, the Content-Security-Policy and no-store. */
@@ -193,8 +193,6 @@ void ui_names_want_rows(json_t *names, const Entity *e, const Col *cols, int nco
 void ui_names_resolve(Req *r, json_t *names);
 /* Title for (entity, id), or NULL when unknown. */
 const char *ui_names_get(json_t *names, const char *entity, int64_t id);
-
-
 
 /* ---------- page handlers (routes.c wires them) ---------- */
 

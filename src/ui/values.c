@@ -62,12 +62,17 @@ bool ui_col_numeric(const Col *c)
     case FT_INT:
     case FT_DECIMAL:
     case FT_MONEY:
-    case FT_PERCENT: return true;
-    default: return false;
+    case FT_PERCENT:
+        return true;
+    default:
+        return false;
     }
 }
 
-bool ui_col_sortable(const Col *c) { return c->f ? c->f->sortable : true; }
+bool ui_col_sortable(const Col *c)
+{
+    return c->f ? c->f->sortable : true;
+}
 
 const char *ui_title(Req *r, const Entity *e, json_t *rec)
 {
@@ -170,12 +175,22 @@ void ui_value(Req *r, Buf *b, const Col *c, json_t *rec, json_t *names)
         return;
     const char *s = json_string_value(v);
     switch (f->type) {
-    case FT_INT: ui_int(b, json_integer_value(v)); break;
-    case FT_MONEY: ui_money(b, json_integer_value(v)); break;
+    case FT_INT:
+        ui_int(b, json_integer_value(v));
+        break;
+    case FT_MONEY:
+        ui_money(b, json_integer_value(v));
+        break;
     case FT_DECIMAL:
-    case FT_PERCENT: decimal(b, json_number_value(v), f->scale, f->type == FT_PERCENT); break;
-    case FT_BOOL: buf_html(b, json_is_true(v) ? T(r, "Yes") : T(r, "No")); break;
-    case FT_DATETIME: ui_datetime(r, b, s); break;
+    case FT_PERCENT:
+        decimal(b, json_number_value(v), f->scale, f->type == FT_PERCENT);
+        break;
+    case FT_BOOL:
+        buf_html(b, json_is_true(v) ? T(r, "Yes") : T(r, "No"));
+        break;
+    case FT_DATETIME:
+        ui_datetime(r, b, s);
+        break;
     case FT_ENUM:
         /* board fields (level, stage …) are coloured per option; others are plain text */
         if (!f->board || !s || !meta_option(f, s)) {
@@ -199,7 +214,9 @@ void ui_value(Req *r, Buf *b, const Col *c, json_t *rec, json_t *names)
         }
         break;
     }
-    case FT_LINK: record_link(r, b, f->target, json_integer_value(v), names); break;
+    case FT_LINK:
+        record_link(r, b, f->target, json_integer_value(v), names);
+        break;
     case FT_LINK_MULTIPLE: {
         size_t i;
         json_t *item;
@@ -211,16 +228,24 @@ void ui_value(Req *r, Buf *b, const Col *c, json_t *rec, json_t *names)
         }
         break;
     }
-    case FT_EMAIL: buf_htmlf(b, "<a href=\"mailto:%s\">%s</a>", s, s); break;
-    case FT_PHONE: buf_htmlf(b, "<a href=\"tel:%s\">%s</a>", s, s); break;
+    case FT_EMAIL:
+        buf_htmlf(b, "<a href=\"mailto:%s\">%s</a>", s, s);
+        break;
+    case FT_PHONE:
+        buf_htmlf(b, "<a href=\"tel:%s\">%s</a>", s, s);
+        break;
     case FT_URL:
         if (s && (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8)))
             buf_htmlf(b, "<a href=\"%s\" target=\"_blank\" rel=\"noopener noreferrer\">%s</a>", s, s);
         else
             buf_html(b, s);
         break;
-    case FT_ADDRESS: address(b, v); break;
-    case FT_FILE: buf_printf(b, "#%lld", (long long)json_integer_value(v)); break;
+    case FT_ADDRESS:
+        address(b, v);
+        break;
+    case FT_FILE:
+        buf_printf(b, "#%lld", (long long)json_integer_value(v));
+        break;
     case FT_FORMULA:
         if (json_is_integer(v))
             ui_int(b, json_integer_value(v));
@@ -233,6 +258,8 @@ void ui_value(Req *r, Buf *b, const Col *c, json_t *rec, json_t *names)
         free(dump);
         break;
     }
-    default: buf_html(b, s); break;
+    default:
+        buf_html(b, s);
+        break;
     }
 }
