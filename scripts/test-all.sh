@@ -21,15 +21,13 @@ GUANXI=build/guanxi tests/api/run.sh
 step "API tests on PostgreSQL"
 GUANXI=build/guanxi tests/api/run.sh --pg
 
-if [ -x tests/openapi_lint.sh ]; then
-    step "OpenAPI document lint"
-    GUANXI=build/guanxi tests/openapi_lint.sh
-fi
+step "OpenAPI document lint"
+GUANXI=build/guanxi tests/openapi_lint.sh
 
-if [ -x tests/e2e/run.sh ]; then
-    step "browser tests (Chromium)"
-    GUANXI=build/guanxi tests/e2e/run.sh
-fi
+step "browser tests (Chromium) on SQLite"
+GUANXI=build/guanxi tests/e2e/run.sh
+step "browser tests (Chromium) on PostgreSQL"
+GUANXI=build/guanxi tests/e2e/run.sh --pg
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer build"
 make -s asan

@@ -4,26 +4,36 @@
 # Debian's Chromium (playwright-core), then the server is stopped.
 # Screenshots of every step go to tests/e2e/artifacts/.
 #
-# usage: tests/e2e/run.sh [path/to/guanxi]     (default: build/guanxi)
+# usage: tests/e2e/run.sh [--pg] [path/to/guanxi]     (default: build/guanxi)
+#        --pg: on a throwaway PostgreSQL (tests/pg_start.sh) instead of SQLite
 # needs: node >= 18, npm ci (playwright-core), apt: chromium, fonts-wqy-microhei
 #        (CJK glyphs in the screenshots)
 set -eu
 cd "$(dirname "$0")/../.."
+PG=
+if [ "${1:-}" = "--pg" ]; then PG=1; shift; fi
 BIN=${1:-${GUANXI:-build/guanxi}}
 [ -x "$BIN" ] || { echo "e2e: $BIN not found; build first (make)" >&2; exit 2; }
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 [ -x "$CHROMIUM" ] || { echo "e2e: $CHROMIUM not found (apt install chromium)" >&2; exit 2; }
 TMP=$(mktemp -d)
 PID=
+PGPORT=
 cleanup() {
     if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+    if [ -n "$PGPORT" ]; then GX_PG_PORT=$PGPORT tests/pg_stop.sh >/dev/null 2>&1 || true; fi
     rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
 PASS='E2e-admin-pass-1'
-"$BIN" init --db "$TMP/e2e.db" --admin-password "$PASS" >/dev/null
+DB="$TMP/e2e.db"
+if [ -n "$PG" ]; then
+    PGPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    DB=$(GX_PG_PORT=$PGPORT tests/pg_start.sh | tail -n 1)
+fi
+"$BIN" init --db "$DB" --admin-password "$PASS" >/dev/null
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" serve --db "$TMP/e2e.db" --listen "127.0.0.1:$PORT" --quiet 2>"$TMP/server.log" &
+"$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" --quiet 2>"$TMP/server.log" &
 PID=$!
 i=0
 until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
