@@ -165,6 +165,11 @@ static void header(Req *r, const Detail *d)
             T(r, "New owner"), T(r, "New owner"));
         buf_htmlf(o, "<button class=\"btn primary\" type=\"submit\">%s</button></form></details>", T(r, "Transfer"));
     }
+    /* Access administration (admin.c): a role's matrix, a user's handover. */
+    if (acl_is_admin(&r->c) && !strcmp(e->name, "roles"))
+        buf_htmlf(o, "<a class=\"btn\" href=\"/admin/roles/%lld/matrix\">%s</a>", (long long)d->id, T(r, "Permission matrix"));
+    if (acl_is_admin(&r->c) && !strcmp(e->name, "users"))
+        buf_htmlf(o, "<a class=\"btn\" href=\"/admin/users/%lld/handover\">%s</a>", (long long)d->id, T(r, "Handover"));
     const Entity *act = meta_entity("activities");
     if (act && e != act && acl_scope(&r->c, act, ACT_CREATE) != SCOPE_NONE)
         buf_htmlf(o, "<a class=\"btn primary\" href=\"#composer\">%s</a>", T(r, "Write follow-up"));
