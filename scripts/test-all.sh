@@ -21,6 +21,9 @@ GUANXI=build/guanxi tests/api/run.sh
 step "API tests on PostgreSQL"
 GUANXI=build/guanxi tests/api/run.sh --pg
 
+step "translations complete (zh_CN)"
+./po/update.sh --check
+
 step "OpenAPI document lint"
 GUANXI=build/guanxi tests/openapi_lint.sh
 

@@ -598,6 +598,10 @@ void ui_detail(Req *r)
     } else {
         buf_raw(o, "<div class=\"detail-grid\"><div class=\"detail-main\">");
         panels(r, &d);
+        if (!strcmp(e->name, "activities"))
+            /* Managers' comments (批示) on a work record, loaded from admin.c. */
+            buf_htmlf(o, "<section class=\"card\"><h2>%s</h2><div hx-get=\"/app/activities/%lld/comments\" hx-trigger=\"load\"></div></section>",
+                      T(r, "Comments"), (long long)d.id);
         for (int i = 0; i < nrel; i++)
             related_list(r, &d, &rels[i]);
         buf_raw(o, "</div><div class=\"detail-side\">");
