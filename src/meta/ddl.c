@@ -175,9 +175,12 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v)
         for (int i = 0; i < e->nindexes; i++) {
             buf_clear(&b);
             buf_printf(&b, "CREATE INDEX %s_x%d_idx ON %s(", e->table, i, e->table);
-            for (int k = 0; e->indexes[i][k]; k++)
+            bool has_id = false;
+            for (int k = 0; e->indexes[i][k]; k++) {
                 buf_printf(&b, "%s%s", k ? ", " : "", e->indexes[i][k]);
-            buf_raw(&b, ", id) WHERE deleted_at IS NULL");
+                has_id |= !strcmp(e->indexes[i][k], "id");
+            }
+            buf_raw(&b, has_id ? ") WHERE deleted_at IS NULL" : ", id) WHERE deleted_at IS NULL");
             if (run(c, b.data))
                 return -1;
         }
