@@ -311,6 +311,10 @@ static void page_head(Req *r, const ListState *s)
             buf_url(&u, s->sort);
         }
         buf_htmlf(o, "<a class=\"btn\" href=\"%s\" download>%s</a>", u.data, T(r, "Export CSV"));
+        /* The same list as an Excel workbook: only the format differs. */
+        const char *xlsx = arena_printf(&r->arena, "/api/v1/%s/export?format=xlsx%s", e->name,
+                                        u.data + strlen("/api/v1/") + strlen(e->name) + strlen("/export?format=csv"));
+        buf_htmlf(o, "<a class=\"btn hide-sm\" href=\"%s\" download>%s</a>", xlsx, T(r, "Export Excel"));
     }
     if (acl_scope(&r->c, e, ACT_CREATE) != SCOPE_NONE)
         buf_htmlf(o, "<a class=\"btn primary\" href=\"/app/%s/new\">%s</a>", e->name,
