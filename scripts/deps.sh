@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
-pkgs=(build-essential pkg-config meson ninja-build python3
+pkgs=(build-essential pkg-config meson ninja-build python3 curl ca-certificates
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev libcmocka-dev libxlsxwriter-dev
       postgresql postgresql-contrib gettext chromium fonts-wqy-microhei wrk)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
