@@ -76,6 +76,53 @@ static int map_rc(int rc)
     }
 }
 
+
+/* Is cp a CJK ideograph (or a CJK symbol/kana/hangul block)? */
+static bool cjk_cp(uint32_t cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+/* gx_cjk_split(text): the text with every CJK character set apart by spaces,
+ * so FTS5's unicode61 tokenizer indexes each one as a token and a 1–2
+ * character query becomes a phrase query (the trigram index cannot answer
+ * those; MEASURED.md pitfall 4). Other text is unchanged. */
+static void fn_cjk_split(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *s = sqlite3_value_text(argv[0]);
+    if (!s) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    char *out = sqlite3_malloc64(n * 3 + 1);
+    if (!out) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        if (i + len > n)
+            len = n - i;
+        uint32_t cp = c < 0x80 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+        for (size_t k = 1; k < len; k++)
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        bool sep = cjk_cp(cp);
+        if (sep)
+            out[o++] = ' ';
+        memcpy(out + o, s + i, len);
+        o += len;
+        if (sep)
+            out[o++] = ' ';
+        i += len;
+    }
+    sqlite3_result_text(ctx, out, (int)o, sqlite3_free);
+}
+
 static DbConn *sq_connect(Db *db, const char *url, char **err)
 {
     const char *path = url;
@@ -113,6 +160,8 @@ static DbConn *sq_connect(Db *db, const char *url, char **err)
         *err = xstrdup(msg);
         return NULL;
     }
+    sqlite3_create_function(h, "gx_cjk_split", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                            fn_cjk_split, NULL, NULL);
     SqliteConn *c = xcalloc(1, sizeof *c);
     c->head.db = db;
     c->head.be = &db_sqlite_backend;

@@ -269,6 +269,23 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v)
             buf_printf(&b, " FROM %s", e->table);
             if (run(c, b.data))
                 return -1;
+            /* Short (1–2 character) Chinese queries: one token per CJK character. */
+            buf_clear(&b);
+            if (!table_new) {
+                buf_printf(&b, "DROP TABLE IF EXISTS %s_fts2", e->table);
+                if (run(c, b.data))
+                    return -1;
+                buf_clear(&b);
+            }
+            buf_printf(&b, "CREATE VIRTUAL TABLE %s_fts2 USING fts5(body, tokenize='unicode61')", e->table);
+            if (run(c, b.data))
+                return -1;
+            buf_clear(&b);
+            buf_printf(&b, "INSERT INTO %s_fts2(rowid, body) SELECT id, gx_cjk_split(", e->table); /* sql-ok: table name from metadata */
+            search_expr(&b, e);
+            buf_printf(&b, ") FROM %s", e->table);
+            if (run(c, b.data))
+                return -1;
         } else {
             if (!table_new) {
                 buf_printf(&b, "DROP INDEX IF EXISTS %s_search_idx", e->table);

@@ -331,6 +331,26 @@ GxErr record_sort_compile(Ctx *c, const Entity *e, const char *sort, Sql *q)
     return GX_OK;
 }
 
+/* Is text made only of CJK characters (the per-character index answers it)? */
+static bool cjk_only(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    if (!*p)
+        return false;
+    while (*p) {
+        unsigned char ch = *p;
+        size_t len = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : 4;
+        uint32_t cp = ch < 0x80 ? ch : len == 2 ? (ch & 0x1Fu) : len == 3 ? (ch & 0x0Fu) : (ch & 0x07u);
+        for (size_t k = 1; k < len; k++)
+            cp = (cp << 6) | (p[k] & 0x3Fu);
+        if (!((cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+              (cp >= 0x20000 && cp <= 0x2FFFF)))
+            return false;
+        p += len;
+    }
+    return true;
+}
+
 GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q)
 {
     if (!text || !*text)
@@ -373,8 +393,27 @@ GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q)
         sql_raw(q, ")");
         return GX_OK;
     }
-    /* Short text (the trigram index cannot answer it, see MEASURED.md) or
-     * PostgreSQL: a substring match over the searchable columns. */
+    if (db_dialect(c->db) == DB_SQLITE && e->has_search && all_visible && cjk_only(text)) {
+        /* 1–2 CJK characters: a phrase of single-character tokens in the
+         * per-character index (gx_cjk_split, ddl.c). */
+        Buf b;
+        buf_init(&b, c->arena);
+        buf_putc(&b, '"');
+        for (const unsigned char *p = (const unsigned char *)text; *p;) {
+            size_t len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
+            if (b.len > 1)
+                buf_putc(&b, ' ');
+            buf_raw_n(&b, (const char *)p, len);
+            p += len;
+        }
+        buf_putc(&b, '"');
+        sql_raw(q, arena_printf(c->arena, " AND id IN (SELECT rowid FROM %s_fts2 WHERE %s_fts2 MATCH ", e->table, e->table));
+        sql_param(q, dbv_text(b.data));
+        sql_raw(q, ")");
+        return GX_OK;
+    }
+    /* Other short text (the trigram index cannot answer it, see MEASURED.md)
+     * or PostgreSQL: a substring match over the searchable columns. */
     int p = sql_bind(q, dbv_text(like_pattern(c, text)));
     const char *op = db_dialect(c->db) == DB_PG ? " ILIKE " : " LIKE ";
     sql_raw(q, " AND (");

@@ -502,27 +502,31 @@ static GxErr fts_sync(Ctx *c, const Entity *e, int64_t id, bool remove_only)
 {
     if (!e->has_search || db_dialect(c->db) != DB_SQLITE)
         return GX_OK;
-    const char *fts = meta_fts_table(c, e);
     DbVal p[] = {dbv_int(id)};
-    if (db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE rowid = $1", fts), p, 1) != DB_OK) /* sql-ok: table names from metadata */
-        return ctx_fail(c, GX_EDB, "cannot update the search index");
-    if (remove_only)
-        return GX_OK;
-    Buf b;
-    buf_init(&b, c->arena);
-    buf_printf(&b, "INSERT INTO %s(rowid, body) SELECT id, ", fts); /* sql-ok: table names from metadata */
-    bool first = true;
-    for (int i = 0; i < e->nfields; i++) {
-        if (!e->fields[i].search)
+    /* The trigram index (3+ characters) and the per-character one (1–2 CJK characters). */
+    static const char *const tables[] = {"fts", "fts2"};
+    for (int t = 0; t < 2; t++) {
+        const char *fts = arena_printf(c->arena, "%s_%s", e->table, tables[t]);
+        if (db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE rowid = $1", fts), p, 1) != DB_OK) /* sql-ok: table names from metadata */
+            return ctx_fail(c, GX_EDB, "cannot update the search index");
+        if (remove_only)
             continue;
-        if (!first)
-            buf_raw(&b, " || ' ' || ");
-        buf_printf(&b, "coalesce(%s,'')", e->fields[i].name);
-        first = false;
+        Buf b;
+        buf_init(&b, c->arena);
+        buf_printf(&b, "INSERT INTO %s(rowid, body) SELECT id, %s", fts, t ? "gx_cjk_split(" : ""); /* sql-ok: table names from metadata */
+        bool first = true;
+        for (int i = 0; i < e->nfields; i++) {
+            if (!e->fields[i].search)
+                continue;
+            if (!first)
+                buf_raw(&b, " || ' ' || ");
+            buf_printf(&b, "coalesce(%s,'')", e->fields[i].name);
+            first = false;
+        }
+        buf_printf(&b, "%s FROM %s WHERE id = $1", t ? ")" : "", e->table);
+        if (db_exec(c->db, b.data, p, 1) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot update the search index");
     }
-    buf_printf(&b, " FROM %s WHERE id = $1", e->table);
-    if (db_exec(c->db, b.data, p, 1) != DB_OK)
-        return ctx_fail(c, GX_EDB, "cannot update the search index");
     return GX_OK;
 }
 
