@@ -160,9 +160,11 @@ void api_export(Req *r)
                     if (!v || json_is_null(v))
                         continue;
                     if (cols[k]->type == FT_MONEY)
-                        /* Presentation only: a spreadsheet cell holds numbers as doubles;
-                         * yuan from integer fen are exact to the cent at any realistic amount. */
-                        worksheet_write_number(ws, row, (lxw_col_t)(k + 1), (double)json_integer_value(v) / 100.0, money);
+                        /* Yuan as an exact decimal literal ("=1234.56", formatted from
+                         * integer fen by cell_text): the spreadsheet reads a number it
+                         * can sum, and no floating point is involved here. */
+                        worksheet_write_formula(ws, row, (lxw_col_t)(k + 1),
+                                                arena_printf(&r->arena, "=%s", cell_text(r, cols[k], v)), money);
                     else if (cols[k]->type == FT_INT)
                         worksheet_write_number(ws, row, (lxw_col_t)(k + 1), (double)json_integer_value(v), NULL);
                     else

@@ -54,24 +54,9 @@ void api_record_comments(Req *r)
     int64_t id;
     if (!e || !api_id(r, &id))
         return;
-    json_t *rec;
-    if (record_get(&r->c, e, id, &rec))
-        return api_fail(r);
-    json_decref(rec);
-    Ctx w = r->c;
-    w.elevated = true; /* visible because the record is */
-    json_t *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:I}]}", "and", "field", "related_type", "op", "eq", "value",
-                              e->name, "field", "related_id", "op", "eq", "value", (json_int_t)id);
-    ListQuery lq = {.where = where, .sort = "created_at", .limit = RECORD_LIMIT_MAX, .action = ACT_READ};
     json_t *rows;
-    GxErr rc = record_list(&w, meta_entity("comments"), &lq, &rows, NULL);
-    json_decref(where);
-    if (rc) {
-        r->c.err = w.err;
-        r->c.err_msg = w.err_msg;
-        r->c.err_code = w.err_code;
+    if (supervision_comments(&r->c, e, id, false, &rows))
         return api_fail(r);
-    }
     http_json(r, 200, json_pack("{s:o}", "data", rows));
 }
 

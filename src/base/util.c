@@ -193,6 +193,16 @@ bool parse_i64(const char *s, int64_t *out)
     return true;
 }
 
+uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
 bool str_eq(const char *a, const char *b)
 {
     if (!a || !b)

@@ -38,6 +38,9 @@ size_t utf8_len(const char *s);
 /* Parse a decimal int64 with no trailing garbage; false on overflow. */
 bool parse_i64(const char *s, int64_t *out);
 
+/* FNV-1a hash of a NUL-terminated string (statement caches). */
+uint64_t str_hash(const char *s);
+
 /* Case-sensitive string equality that tolerates NULL. */
 bool str_eq(const char *a, const char *b);
 

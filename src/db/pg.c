@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "../base/log.h"
+#include "../base/util.h"
 #include "db_internal.h"
 
 #define CACHE_SLOTS 256
@@ -43,15 +44,6 @@ typedef struct PgRes {
     int nrows;
 } PgRes;
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 /* Highest $n placeholder outside string literals, quoted identifiers and
  * comments. PostgreSQL rejects a bind with more values than the statement
@@ -278,7 +270,7 @@ static int deallocate(PgConn *c, PgCacheEntry *e)
 static int lookup(PgConn *c, const char *sql, PgCacheEntry **entry)
 {
     *entry = NULL;
-    uint64_t h = fnv1a(sql);
+    uint64_t h = str_hash(sql);
     PgCacheEntry *slot = NULL;
     for (int probe = 0; probe < CACHE_SLOTS; probe++) {
         PgCacheEntry *e = &c->cache[(h + (uint64_t)probe) % CACHE_SLOTS];

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../base/log.h"
+#include "../base/util.h"
 #include "db_internal.h"
 
 #define CACHE_SLOTS 256
@@ -32,15 +33,6 @@ typedef struct SqliteRes {
     int last;          /* last sqlite3_step result */
 } SqliteRes;
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 /* Rewrite $n placeholders to ?n outside string literals and quoted identifiers. */
 static char *rewrite_params(const char *sql)
@@ -186,7 +178,7 @@ static void sq_disconnect(DbConn *conn)
  * cache (and is marked busy). */
 static int prepare(SqliteConn *c, const char *sql, sqlite3_stmt **st, CacheEntry **entry)
 {
-    uint64_t h = fnv1a(sql);
+    uint64_t h = str_hash(sql);
     CacheEntry *slot = NULL;
     for (int probe = 0; probe < CACHE_SLOTS; probe++) {
         CacheEntry *e = &c->cache[(h + (uint64_t)probe) % CACHE_SLOTS];

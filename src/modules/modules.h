@@ -3,6 +3,7 @@
 #define GX_MODULES_H
 
 #include "../base/ctx.h"
+#include "../meta/meta.h"
 
 /* Register every module's hooks and actions (once, before serving). */
 void modules_init(void);
@@ -26,6 +27,11 @@ GxErr handover_run(Ctx *c, int64_t from, int64_t to, json_t *entities, json_t **
 /* Supervision (批示): add a comment to an activity the acting user may read
  * and notify the activity's owner. *out is the stored comment. */
 GxErr supervision_comment(Ctx *c, int64_t activity_id, const char *body, json_t **out);
+
+/* The comments (批示) on record id of e, oldest first. Visibility follows the
+ * record: unless the caller has just read it under the user's scope
+ * (record_checked), it is read first (GX_ENOTFOUND when out of scope). */
+GxErr supervision_comments(Ctx *c, const Entity *e, int64_t id, bool record_checked, json_t **rows);
 
 /* Demo data (demo.c): departments, users and `customers` customers with
  * contacts and activities, through the record engine. */

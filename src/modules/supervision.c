@@ -41,6 +41,32 @@ GxErr supervision_comment(Ctx *c, int64_t activity_id, const char *body, json_t 
     return rc;
 }
 
+GxErr supervision_comments(Ctx *c, const Entity *e, int64_t id, bool record_checked, json_t **rows)
+{
+    *rows = NULL;
+    if (!record_checked) {
+        json_t *rec;
+        GxErr rc = record_get(c, e, id, &rec);
+        if (rc)
+            return rc;
+        json_decref(rec);
+    }
+    Ctx w = *c;
+    w.elevated = true; /* visible because the record is */
+    json_t *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:I}]}", "and", "field", "related_type", "op", "eq", "value",
+                              e->name, "field", "related_id", "op", "eq", "value", (json_int_t)id);
+    ListQuery lq = {.where = where, .sort = "created_at", .limit = RECORD_LIMIT_MAX, .action = ACT_READ};
+    GxErr rc = record_list(&w, meta_entity("comments"), &lq, rows, NULL);
+    json_decref(where);
+    if (rc) {
+        c->err = w.err;
+        c->err_code = w.err_code;
+        c->err_msg = w.err_msg;
+        c->err_fields = w.err_fields;
+    }
+    return rc;
+}
+
 /* After a comment on an activity is stored (same transaction): notify the
  * activity's owner unless they wrote it themselves. */
 static GxErr notify_owner(Ctx *c, HookArgs *a)
