@@ -1,11 +1,17 @@
 /* ddl.c — numbered migrations derived from metadata.
  *
  * Migration N creates the tables of entities with "since": N, adds the
- * columns of fields with "since": N to older tables, creates their indexes,
- * text-search structures and link tables, and runs the core statements listed
- * for N below (sessions, audit log …). Applied numbers are recorded in
+ * columns of fields with "since": N to older tables, renames the columns of
+ * fields with "since": N and "rename_from", creates their indexes,
+ * text-search structures and link tables, runs the core statements listed
+ * for N below (sessions, audit log …) and then the data steps modules
+ * registered for N (ddl_step_add). Applied numbers are recorded in
  * schema_migrations; a migration, once released, is never edited: changes
- * come as a new number. */
+ * come as a new number.
+ *
+ * A renamed field's column was created with its table under the old name.
+ * On an empty database every migration runs in one go, so the column is
+ * created under its new name at once and the rename is skipped ("fresh"). */
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +47,36 @@ static const char *core_sql[][16] = {
         NULL,
     },
 };
+
+/* Migration data steps registered by modules. */
+typedef struct Step {
+    int since;
+    const char *name;
+    DdlStepFn fn;
+} Step;
+static Step steps[64];
+static int nsteps;
+
+void ddl_step_add(int since, const char *name, DdlStepFn fn)
+{
+    if (nsteps == (int)(sizeof steps / sizeof steps[0]))
+        gx_die("too many migration steps");
+    for (int i = 0; i < nsteps; i++)
+        if (steps[i].fn == fn && steps[i].since == since)
+            return; /* registered twice (modules_init is idempotent) */
+    steps[nsteps++] = (Step){since, name, fn};
+}
+
+void ddl_steps_reset(void) { nsteps = 0; }
+
+/* The migration that creates f's column: a renamed column came with its table. */
+static int created_in(const Entity *e, const Field *f) { return f->rename_from ? e->since : f->since; }
+
+/* f's column name as of migration v. */
+static const char *col_at(const Field *f, int v, bool fresh)
+{
+    return f->rename_from && !fresh && v < f->since ? f->rename_from : f->name;
+}
 
 static void subst(Buf *b, const char *tmpl, DbDialect d)
 {
@@ -81,13 +117,13 @@ static bool has_column(const Field *f)
 }
 
 /* Column definition(s) for a field, without leading comma. */
-static void field_columns(Buf *b, const Field *f, DbDialect d, bool inline_fk)
+static void field_columns(Buf *b, const Field *f, const char *name, DbDialect d, bool inline_fk)
 {
     if (f->type == FT_PARENT) {
-        buf_printf(b, "%s_type TEXT, %s_id %s", f->name, f->name, d == DB_PG ? "BIGINT" : "INTEGER");
+        buf_printf(b, "%s_type TEXT, %s_id %s", name, name, d == DB_PG ? "BIGINT" : "INTEGER");
         return;
     }
-    buf_printf(b, "%s %s", f->name, column_type(f, d));
+    buf_printf(b, "%s %s", name, column_type(f, d));
     if (f->type == FT_LINK && inline_fk) {
         const Entity *t = meta_entity(f->target);
         buf_printf(b, " REFERENCES %s(id)", t->table);
@@ -106,21 +142,25 @@ static int run(Ctx *c, const char *sql)
 
 const char *meta_fts_table(Ctx *c, const Entity *e) { return arena_printf(c->arena, "%s_fts", e->table); }
 
-/* The search text of a row as an SQL expression over its columns. */
-static void search_expr(Buf *b, const Entity *e)
+/* The search text of a row as an SQL expression over its columns as they
+ * are after migration v. */
+static void search_expr(Buf *b, const Entity *e, int v, bool fresh)
 {
     bool first = true;
     for (int i = 0; i < e->nfields; i++) {
-        if (!e->fields[i].search)
+        const Field *f = &e->fields[i];
+        if (!f->search || created_in(e, f) > v)
             continue;
         if (!first)
             buf_raw(b, " || ' ' || ");
-        buf_printf(b, "coalesce(%s,'')", e->fields[i].name);
+        buf_printf(b, "coalesce(%s,'')", col_at(f, v, fresh));
         first = false;
     }
 }
 
-static int create_table(Ctx *c, const Entity *e, DbDialect d)
+static void field_columns(Buf *b, const Field *f, const char *name, DbDialect d, bool inline_fk);
+
+static int create_table(Ctx *c, const Entity *e, DbDialect d, bool fresh)
 {
     Buf b;
     buf_init(&b, c->arena);
@@ -137,10 +177,10 @@ static int create_table(Ctx *c, const Entity *e, DbDialect d)
                in, in, in);
     for (int i = 0; i < e->nfields; i++) {
         const Field *f = &e->fields[i];
-        if (!has_column(f) || f->since != e->since)
+        if (!has_column(f) || created_in(e, f) != e->since)
             continue;
         buf_raw(&b, ", ");
-        field_columns(&b, f, d, fk);
+        field_columns(&b, f, col_at(f, e->since, fresh), d, fk);
     }
     buf_raw(&b, ")");
     return run(c, b.data);
@@ -159,12 +199,39 @@ static int add_column(Ctx *c, const Entity *e, const Field *f, DbDialect d)
         return run(c, b.data);
     }
     buf_printf(&b, "ALTER TABLE %s ADD COLUMN ", e->table);
-    field_columns(&b, f, d, d == DB_SQLITE);
+    field_columns(&b, f, f->name, d, d == DB_SQLITE);
+    return run(c, b.data);
+}
+
+static int rename_column(Ctx *c, const Entity *e, const Field *f)
+{
+    Buf b;
+    buf_init(&b, c->arena);
+    if (f->type == FT_PARENT) {
+        buf_printf(&b, "ALTER TABLE %s RENAME COLUMN %s_type TO %s_type", e->table, f->rename_from, f->name);
+        if (run(c, b.data))
+            return -1;
+        buf_clear(&b);
+        buf_printf(&b, "ALTER TABLE %s RENAME COLUMN %s_id TO %s_id", e->table, f->rename_from, f->name);
+        return run(c, b.data);
+    }
+    buf_printf(&b, "ALTER TABLE %s RENAME COLUMN %s TO %s", e->table, f->rename_from, f->name);
     return run(c, b.data);
 }
 
 /* Indexes, link tables and search structures for what migration v added to e. */
-static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v)
+/* Does migration v add or rename a searchable field of e? */
+static bool search_changed(const Entity *e, int v, bool fresh)
+{
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (f->search && (created_in(e, f) == v || (f->rename_from && f->since == v && !fresh)))
+            return true;
+    }
+    return false;
+}
+
+static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v, bool fresh)
 {
     Buf b;
     buf_init(&b, c->arena);
@@ -199,23 +266,24 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v)
     }
     for (int i = 0; i < e->nfields; i++) {
         const Field *f = &e->fields[i];
-        if (f->since != v)
+        if (created_in(e, f) != v)
             continue;
+        const char *col = col_at(f, v, fresh);
         if (f->type == FT_LINK && d == DB_PG) {
             buf_clear(&b);
-            buf_printf(&b, "ALTER TABLE %s ADD FOREIGN KEY (%s) REFERENCES %s(id)", e->table, f->name,
+            buf_printf(&b, "ALTER TABLE %s ADD FOREIGN KEY (%s) REFERENCES %s(id)", e->table, col,
                        meta_entity(f->target)->table);
             if (run(c, b.data))
                 return -1;
         }
         if (f->unique) {
             buf_clear(&b);
-            buf_printf(&b, "CREATE UNIQUE INDEX %s_%s_key ON %s(%s)", e->table, f->name, e->table, f->name);
+            buf_printf(&b, "CREATE UNIQUE INDEX %s_%s_key ON %s(%s)", e->table, col, e->table, col);
             if (run(c, b.data))
                 return -1;
         } else if (f->indexed) {
             buf_clear(&b);
-            buf_printf(&b, "CREATE INDEX %s_%s_idx ON %s(%s)", e->table, f->name, e->table, f->name);
+            buf_printf(&b, "CREATE INDEX %s_%s_idx ON %s(%s)", e->table, col, e->table, col);
             if (run(c, b.data))
                 return -1;
         }
@@ -225,8 +293,7 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v)
                 covered |= !strcmp(e->indexes[k][0], arena_printf(c->arena, "%s_type", f->name));
             if (!covered) {
                 buf_clear(&b);
-                buf_printf(&b, "CREATE INDEX %s_%s_idx ON %s(%s_type, %s_id)", e->table, f->name, e->table, f->name,
-                           f->name);
+                buf_printf(&b, "CREATE INDEX %s_%s_idx ON %s(%s_type, %s_id)", e->table, col, e->table, col, col);
                 if (run(c, b.data))
                     return -1;
             }
@@ -246,46 +313,24 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v)
                 return -1;
         }
     }
-    /* Text search: created with the table, rebuilt when a later migration adds
-     * a searchable field. */
-    bool search_changed = false;
-    for (int i = 0; i < e->nfields; i++)
-        search_changed |= e->fields[i].search && e->fields[i].since == v;
-    if (search_changed) {
+    /* Text search: created with the table, recreated when a later migration
+     * adds or renames a searchable field; filled after the data steps
+     * (fill_search). */
+    if (search_changed(e, v, fresh)) {
         buf_clear(&b);
         if (d == DB_SQLITE) {
-            if (!table_new) {
-                buf_printf(&b, "DROP TABLE IF EXISTS %s_fts", e->table);
-                if (run(c, b.data))
+            static const char *const kinds[][2] = {{"fts", "trigram"}, {"fts2", "unicode61"}};
+            for (int k = 0; k < 2; k++) {
+                buf_clear(&b);
+                buf_printf(&b, "DROP TABLE IF EXISTS %s_%s", e->table, kinds[k][0]);
+                if (!table_new && run(c, b.data))
                     return -1;
                 buf_clear(&b);
-            }
-            buf_printf(&b, "CREATE VIRTUAL TABLE %s_fts USING fts5(body, tokenize='trigram')", e->table);
-            if (run(c, b.data))
-                return -1;
-            buf_clear(&b);
-            buf_printf(&b, "INSERT INTO %s_fts(rowid, body) SELECT id, ", e->table); /* sql-ok: table name from metadata */
-            search_expr(&b, e);
-            buf_printf(&b, " FROM %s", e->table);
-            if (run(c, b.data))
-                return -1;
-            /* Short (1–2 character) Chinese queries: one token per CJK character. */
-            buf_clear(&b);
-            if (!table_new) {
-                buf_printf(&b, "DROP TABLE IF EXISTS %s_fts2", e->table);
+                buf_printf(&b, "CREATE VIRTUAL TABLE %s_%s USING fts5(body, tokenize='%s')", e->table, kinds[k][0],
+                           kinds[k][1]);
                 if (run(c, b.data))
                     return -1;
-                buf_clear(&b);
             }
-            buf_printf(&b, "CREATE VIRTUAL TABLE %s_fts2 USING fts5(body, tokenize='unicode61')", e->table);
-            if (run(c, b.data))
-                return -1;
-            buf_clear(&b);
-            buf_printf(&b, "INSERT INTO %s_fts2(rowid, body) SELECT id, gx_cjk_split(", e->table); /* sql-ok: table name from metadata */
-            search_expr(&b, e);
-            buf_printf(&b, ") FROM %s", e->table);
-            if (run(c, b.data))
-                return -1;
         } else {
             if (!table_new) {
                 buf_printf(&b, "DROP INDEX IF EXISTS %s_search_idx", e->table);
@@ -294,7 +339,7 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v)
                 buf_clear(&b);
             }
             buf_printf(&b, "CREATE INDEX %s_search_idx ON %s USING gin ((", e->table, e->table);
-            search_expr(&b, e);
+            search_expr(&b, e, v, fresh);
             buf_raw(&b, ") gin_trgm_ops)");
             if (run(c, b.data))
                 return -1;
@@ -303,7 +348,32 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v)
     return 0;
 }
 
-static int apply(Ctx *c, int v)
+/* SQLite: fill the search tables recreated by migration v from the rows as
+ * the data steps left them (the trigram index, and one token per CJK
+ * character for 1–2 character Chinese queries). */
+static int fill_search(Ctx *c, const Entity *e, DbDialect d, int v, bool fresh)
+{
+    if (d != DB_SQLITE || !search_changed(e, v, fresh))
+        return 0;
+    Buf b;
+    buf_init(&b, c->arena);
+    static const char *const kinds[][3] = {{"fts", "", ""}, {"fts2", "gx_cjk_split(", ")"}};
+    for (int k = 0; k < 2; k++) {
+        buf_clear(&b);
+        buf_printf(&b, "DELETE FROM %s_%s", e->table, kinds[k][0]);
+        if (run(c, b.data))
+            return -1;
+        buf_clear(&b);
+        buf_printf(&b, "INSERT INTO %s_%s(rowid, body) SELECT id, %s", e->table, kinds[k][0], kinds[k][1]); /* sql-ok: names from metadata */
+        search_expr(&b, e, v, fresh);
+        buf_printf(&b, "%s FROM %s", kinds[k][2], e->table);
+        if (run(c, b.data))
+            return -1;
+    }
+    return 0;
+}
+
+static int apply(Ctx *c, int v, bool fresh)
 {
     DbDialect d = db_dialect(c->db);
     int n;
@@ -312,18 +382,22 @@ static int apply(Ctx *c, int v)
         return -1;
     /* Tables first (users and departments before the rest, for PG's FKs in core SQL). */
     for (int i = 0; i < n; i++)
-        if (all[i]->since == v && create_table(c, all[i], d))
+        if (all[i]->since == v && create_table(c, all[i], d, fresh))
             return -1;
     for (int i = 0; i < n; i++) {
         const Entity *e = all[i];
         if (e->since >= v)
             continue;
-        for (int k = 0; k < e->nfields; k++)
-            if (e->fields[k].since == v && has_column(&e->fields[k]) && add_column(c, e, &e->fields[k], d))
+        for (int k = 0; k < e->nfields; k++) {
+            const Field *f = &e->fields[k];
+            if (f->since != v || !has_column(f))
+                continue;
+            if (f->rename_from ? !fresh && rename_column(c, e, f) : add_column(c, e, f, d))
                 return -1;
+        }
     }
     for (int i = 0; i < n; i++)
-        if (create_extras(c, all[i], d, v))
+        if (create_extras(c, all[i], d, v, fresh))
             return -1;
     if (v < (int)(sizeof core_sql / sizeof core_sql[0])) {
         for (int k = 0; core_sql[v][k]; k++) {
@@ -334,6 +408,19 @@ static int apply(Ctx *c, int v)
                 return -1;
         }
     }
+    for (int i = 0; i < nsteps; i++) {
+        if (steps[i].since != v)
+            continue;
+        if (steps[i].fn(c, fresh)) {
+            if (!c->err)
+                ctx_fail(c, GX_EDB, "migration %d step %s failed", v, steps[i].name);
+            return -1;
+        }
+        log_info("migration %d: %s", v, steps[i].name);
+    }
+    for (int i = 0; i < n; i++)
+        if (fill_search(c, all[i], d, v, fresh))
+            return -1;
     return 0;
 }
 
@@ -342,10 +429,18 @@ GxErr meta_migrate(Ctx *c)
     if (db_exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
                 NULL, 0) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot create schema_migrations: %s", db_errmsg(c->db));
+    int64_t applied = 0;
+    bool any;
+    if (db_query_int(c->db, "SELECT count(*) FROM schema_migrations", NULL, 0, &applied, &any) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read schema_migrations: %s", db_errmsg(c->db));
+    bool fresh = applied == 0;
     int top = meta_max_since();
     int ncore = (int)(sizeof core_sql / sizeof core_sql[0]) - 1;
     if (ncore > top)
         top = ncore;
+    for (int i = 0; i < nsteps; i++)
+        if (steps[i].since > top)
+            top = steps[i].since;
     for (int v = 1; v <= top; v++) {
         int64_t one;
         bool found = false;
@@ -356,7 +451,7 @@ GxErr meta_migrate(Ctx *c)
             continue;
         if (db_begin(c->db) != DB_OK)
             return ctx_fail(c, GX_EDB, "cannot start migration %d: %s", v, db_errmsg(c->db));
-        if (apply(c, v)) {
+        if (apply(c, v, fresh)) {
             db_rollback(c->db);
             return c->err;
         }

@@ -73,6 +73,10 @@ static void load_field(Entity *e, Field *f, json_t *jf, int entity_since)
     f->help = str(jf, "help");
     json_t *since = json_object_get(jf, "since");
     f->since = since ? (int)json_integer_value(since) : entity_since;
+    f->rename_from = str(jf, "rename_from");
+    if (f->rename_from && (!ident_ok(f->rename_from) || f->since <= entity_since))
+        gx_die("schema %s.%s: rename_from needs a valid old name and a \"since\" later than the entity's", e->name,
+               f->name);
     f->required = flag(jf, "required", false);
     f->unique = flag(jf, "unique", false);
     f->readonly = flag(jf, "readonly", f->type == FT_FORMULA || f->type == FT_AUTO_NUMBER);
@@ -207,6 +211,28 @@ static void load_entity(json_t *j, const char *path)
     entities[nentities++] = e;
 }
 
+/* Links must point at known entities. */
+static void load_finish(void)
+{
+    qsort(entities, (size_t)nentities, sizeof *entities, cmp_entity);
+    for (int i = 0; i < nentities; i++)
+        for (int k = 0; k < entities[i]->nfields; k++) {
+            const Field *f = &entities[i]->fields[k];
+            if (f->target && !meta_entity(f->target))
+                gx_die("schema %s.%s: unknown link target %s", entities[i]->name, f->name, f->target);
+        }
+}
+
+static void load_text(const char *data, size_t len, const char *path)
+{
+    json_error_t jerr;
+    json_t *j = json_loadb(data, len, 0, &jerr);
+    if (!j)
+        gx_die("%s:%d: %s", path, jerr.line, jerr.text);
+    json_array_append_new(sources, j);
+    load_entity(j, path);
+}
+
 void meta_load(void)
 {
     if (entities)
@@ -215,21 +241,19 @@ void meta_load(void)
     for (const EmbeddedFile *f = embedded_files; f->path; f++) {
         if (strncmp(f->path, "schema/", 7) || !strstr(f->path, ".json"))
             continue;
-        json_error_t jerr;
-        json_t *j = json_loadb((const char *)f->data, f->len, 0, &jerr);
-        if (!j)
-            gx_die("%s:%d: %s", f->path, jerr.line, jerr.text);
-        json_array_append_new(sources, j);
-        load_entity(j, f->path);
+        load_text((const char *)f->data, f->len, f->path);
     }
-    qsort(entities, (size_t)nentities, sizeof *entities, cmp_entity);
-    /* Links must point at known entities. */
-    for (int i = 0; i < nentities; i++)
-        for (int k = 0; k < entities[i]->nfields; k++) {
-            const Field *f = &entities[i]->fields[k];
-            if (f->target && !meta_entity(f->target))
-                gx_die("schema %s.%s: unknown link target %s", entities[i]->name, f->name, f->target);
-        }
+    load_finish();
+}
+
+void meta_load_texts(const char *const *texts)
+{
+    if (entities)
+        meta_free();
+    sources = json_array();
+    for (int i = 0; texts[i]; i++)
+        load_text(texts[i], strlen(texts[i]), "(test schema)");
+    load_finish();
 }
 
 void meta_free(void)
@@ -249,6 +273,7 @@ void meta_free(void)
     nentities = 0;
     json_decref(sources);
     sources = NULL;
+    max_since = 0;
 }
 
 const Entity *meta_entity(const char *name)

@@ -37,7 +37,8 @@ typedef struct Field {
     FieldType type;
     Label label;
     const char *help;      /* optional description */
-    int since;             /* migration number that adds the column */
+    int since;             /* migration number that adds the column (or renames it, with rename_from) */
+    const char *rename_from; /* column name before migration `since` (created with the table) */
     bool required;         /* must be present and non-empty on create */
     bool unique;           /* unique index (among all rows) */
     bool readonly;         /* cannot be written through the API (system, computed) */
@@ -88,6 +89,10 @@ typedef struct Entity {
  * message on malformed metadata (a build defect, not a runtime condition). */
 void meta_load(void);
 
+/* Replace the loaded metadata by the given schema JSON texts
+ * (NULL-terminated list) — for tests of the metadata machinery. */
+void meta_load_texts(const char *const *texts);
+
 /* Free everything meta_load allocated (for leak checkers). */
 void meta_free(void);
 
@@ -136,6 +141,22 @@ bool meta_coerce_text(Ctx *c, const Field *f, const char *text, DbVal *out);
  * applies every migration number not yet recorded, each in a transaction.
  * Returns GX_OK or an error in c. */
 GxErr meta_migrate(Ctx *c);
+
+/* A data step of a migration: runs inside migration `since`'s transaction
+ * right after its DDL, with c->db and a system principal in c. fresh is
+ * true when the database was empty before this run (every migration is
+ * being applied at once, so there is no old data to convert — but seed
+ * rows are still wanted). Returning non-GX_OK (reason in c) rolls the
+ * migration back. */
+typedef GxErr (*DdlStepFn)(Ctx *c, bool fresh);
+
+/* Register a data step for migration `since` (at start-up, before
+ * meta_migrate; steps of one migration run in registration order). name is
+ * for the log. */
+void ddl_step_add(int since, const char *name, DdlStepFn fn);
+
+/* Forget every registered step (tests of the migration machinery). */
+void ddl_steps_reset(void);
 
 /* Name of the text-search table of an entity ("customers_fts"). */
 const char *meta_fts_table(Ctx *c, const Entity *e);
