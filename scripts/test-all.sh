@@ -21,6 +21,9 @@ GUANXI=build/guanxi tests/api/run.sh
 step "API tests on PostgreSQL"
 GUANXI=build/guanxi tests/api/run.sh --pg
 
+step "upgrade of a database of the last release"
+GUANXI=build/guanxi tests/upgrade/run.sh
+
 step "translations complete (zh_CN)"
 ./po/update.sh --check
 

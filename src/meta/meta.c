@@ -244,6 +244,7 @@ void meta_load(void)
         load_text((const char *)f->data, f->len, f->path);
     }
     load_finish();
+    meta_check_released((const Entity *const *)entities, nentities);
 }
 
 void meta_load_texts(const char *const *texts)

@@ -89,6 +89,14 @@ typedef struct Entity {
  * message on malformed metadata (a build defect, not a runtime condition). */
 void meta_load(void);
 
+/* The highest migration number that has shipped (released.c). */
+int meta_released(void);
+
+/* Abort when the schema changes a shipped migration: an entity or field
+ * with a released "since" that was not in it, or a released field whose
+ * type changed (released.c; called by meta_load). */
+void meta_check_released(const Entity *const *all, int n);
+
 /* Replace the loaded metadata by the given schema JSON texts
  * (NULL-terminated list) — for tests of the metadata machinery. */
 void meta_load_texts(const char *const *texts);

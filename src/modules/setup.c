@@ -10,6 +10,8 @@
 void users_module_init(void);
 void supervision_module_init(void);
 
+static GxErr grants_v3(Ctx *c, bool fresh);
+
 void modules_init(void)
 {
     static bool done;
@@ -18,6 +20,8 @@ void modules_init(void)
     done = true;
     users_module_init();
     supervision_module_init();
+    /* Keep last: the built-in roles learn the entities a migration adds. */
+    ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
 }
 
 /* Built-in roles with stable codes (issue #4's contract). Scopes per entity. */
@@ -120,6 +124,56 @@ static json_t *builtin_roles(void)
     }
     return roles;
 }
+
+/* An existing database gains entities in migration v: give the built-in
+ * roles that still exist (by code) their built-in grants for those entities,
+ * leaving every entity they already have rules for as the administrator set
+ * it. A new database gets the full roles after its migrations instead. */
+static GxErr grant_new_entities(Ctx *c, int v)
+{
+    json_t *roles = builtin_roles();
+    GxErr rc = GX_OK;
+    size_t i;
+    json_t *role;
+    json_array_foreach(roles, i, role)
+    {
+        json_t *want = json_object_get(role, "permissions");
+        int64_t id = setup_role_id(c, json_string_value(json_object_get(role, "code")));
+        if (!want || !id)
+            continue;
+        json_t *cur = NULL;
+        if ((rc = record_get(c, meta_entity("roles"), id, &cur)))
+            break;
+        json_t *perm = json_object_get(cur, "permissions");
+        perm = json_is_object(perm) ? json_deep_copy(perm) : json_object();
+        bool changed = false;
+        const char *ent;
+        json_t *grants;
+        json_object_foreach(want, ent, grants)
+        {
+            const Entity *e = meta_entity(ent);
+            if (e && e->since == v && !json_object_get(perm, ent)) {
+                json_object_set(perm, ent, grants);
+                changed = true;
+            }
+        }
+        if (changed) {
+            json_t *in = json_pack("{s:o, s:O}", "permissions", perm, "version", json_object_get(cur, "version")), *out = NULL;
+            rc = record_update(c, meta_entity("roles"), id, in, &out);
+            json_decref(in);
+            json_decref(out);
+        } else {
+            json_decref(perm);
+        }
+        json_decref(cur);
+        if (rc)
+            break;
+    }
+    json_decref(roles);
+    return rc;
+}
+
+static GxErr grants_v3(Ctx *c, bool fresh) { return fresh ? GX_OK : grant_new_entities(c, 3); }
 
 int64_t setup_role_id(Ctx *c, const char *code)
 {
