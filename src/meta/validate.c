@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../base/buf.h"
+#include "../base/phone.h"
 #include "../base/util.h"
 #include "meta.h"
 
@@ -78,44 +79,6 @@ static bool email_ok(const char *s)
     if (strstr(s, ".."))
         return false;
     return true;
-}
-
-/* Phone: optional leading +, digits and separators (space - . ( )); 5 to 20
- * digits; an optional extension "x123". Stored without separators. */
-static char *phone_normalise(Arena *a, const char *s)
-{
-    Buf b;
-    buf_init(&b, a);
-    int digits = 0;
-    const char *p = s;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (*p == '+') {
-        buf_putc(&b, '+');
-        p++;
-    }
-    for (; *p; p++) {
-        if (isdigit((unsigned char)*p)) {
-            buf_putc(&b, *p);
-            digits++;
-        } else if (*p == ' ' || *p == '-' || *p == '.' || *p == '(' || *p == ')') {
-            continue;
-        } else if ((*p == 'x' || *p == 'X' || *p == '#') && digits >= 5) {
-            buf_putc(&b, 'x');
-            p++;
-            int ext = 0;
-            for (; isdigit((unsigned char)*p); p++, ext++)
-                buf_putc(&b, *p);
-            if (!ext || *p)
-                return NULL;
-            break;
-        } else {
-            return NULL;
-        }
-    }
-    if (digits < 5 || digits > 20)
-        return NULL;
-    return b.data;
 }
 
 static bool url_ok(const char *s)
@@ -203,12 +166,14 @@ bool meta_coerce(Ctx *c, const Field *f, json_t *v, DbVal *out)
             return true;
         if (!check_text(c, f, json_string_value(v)))
             return false;
-        char *p = phone_normalise(c->arena, json_string_value(v));
-        if (!p) {
-            ctx_field(c, f->name, "is not a valid phone number (digits, optional leading +, 5 to 20 digits)");
+        const char *why;
+        char *p = phone_to_e164(c->arena, json_string_value(v), &why);
+        if (!p && why) {
+            ctx_field(c, f->name, "%s", why);
             return false;
         }
-        *out = dbv_text(p);
+        if (p)
+            *out = dbv_text(p); /* only spaces: not set */
         return true;
     }
     case FT_URL:

@@ -4,6 +4,7 @@
  * the SQL text; every value is a bound parameter. */
 #include <string.h>
 
+#include "../base/phone.h"
 #include "../base/util.h"
 #include "record.h"
 
@@ -359,6 +360,11 @@ GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q)
         return ctx_fail(c, GX_EBADREQ, "Search text is not valid UTF-8");
     if (utf8_len(text) > 100)
         return ctx_fail(c, GX_EBADREQ, "Search text is too long (at most 100 characters)");
+    /* Part of a phone number as typed ("138 1234", "+86 10 8888", "010-8888"):
+     * look for its digits in the stored E.164 form (base/phone.h). */
+    const char *digits = phone_search_digits(c->arena, text);
+    if (digits)
+        text = digits;
     /* Fields the user may see that take part in search. */
     const Field *fields[64];
     int nf = 0;

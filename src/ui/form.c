@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/phone.h"
 #include "../base/util.h"
 #include "form.h"
 
@@ -217,6 +218,8 @@ void form_control(Req *r, const Entity *e, const Field *f, json_t *vals, const c
                            : f->type == FT_PHONE    ? "tel"
                            : f->type == FT_URL      ? "url"
                                                     : "text";
+        if (f->type == FT_PHONE && v)
+            v = phone_display(&r->arena, v, ui_en(r) ? "ext." : "转"); /* what was typed stays as it was */
         buf_htmlf(o, "<input type=\"%s\" id=\"%s\" name=\"%s\" value=\"%s\"", type, id, f->name, v ? v : "");
         if (f->type == FT_STRING || f->type == FT_EMAIL || f->type == FT_URL || f->type == FT_PHONE)
             buf_printf(o, " maxlength=\"%lld\"", maxlen);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/phone.h"
 #include "ui.h"
 
 static const struct {
@@ -231,8 +232,8 @@ void ui_value(Req *r, Buf *b, const Col *c, json_t *rec, json_t *names)
     case FT_EMAIL:
         buf_htmlf(b, "<a href=\"mailto:%s\">%s</a>", s, s);
         break;
-    case FT_PHONE:
-        buf_htmlf(b, "<a href=\"tel:%s\">%s</a>", s, s);
+    case FT_PHONE: /* stored E.164, shown 138 1234 5678 / 010 8888 6666 / 400-123-4567 */
+        buf_htmlf(b, "<a href=\"tel:%s\">%s</a>", s, phone_display(&r->arena, s, ui_en(r) ? "ext." : "转"));
         break;
     case FT_URL:
         if (s && (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8)))

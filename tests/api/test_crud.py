@@ -318,7 +318,7 @@ class Contacts(Lifecycle, unittest.TestCase):
 
     def values(self, name):
         return {"name": name, "customer_id": self.customer["id"], "title": "采购经理", "email": "li@example.cn",
-                "mobile": "13800138000", "birthday": "1988-02-29", "is_primary": True, "decision_role": "influencer"}
+                "mobile": "+8613800138000", "birthday": "1988-02-29", "is_primary": True, "decision_role": "influencer"}
 
     def test_filter_by_customer(self):
         a = admin().create("contacts", {"name": uniq("c"), "customer_id": self.customer2["id"]})
