@@ -315,8 +315,9 @@ char *phone_display(Arena *a, const char *stored, const char *ext_word)
     return b.data;
 }
 
-char *phone_search_digits(Arena *a, const char *q)
+char *phone_search_digits(Arena *a, const char *q, char **alt)
 {
+    *alt = NULL;
     Buf b;
     buf_init(&b, a);
     const char *p = q;
@@ -341,6 +342,6 @@ char *phone_search_digits(Arena *a, const char *q)
     if (!strncmp(d, "00", 2))
         return arena_strdup(a, d + 2);
     if (d[0] == '0')
-        return arena_printf(a, "86%s", d + 1);
+        *alt = arena_printf(a, "86%s", d + 1);
     return b.data;
 }

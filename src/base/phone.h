@@ -38,9 +38,12 @@ char *phone_display(Arena *a, const char *stored, const char *ext_word);
 /* For searching stored numbers: if q looks like (part of) a phone number —
  * only digits, spaces, dashes, dots, brackets and a leading + — with at least
  * 3 digits, returns the digits to look for as a substring of the stored
- * digits (the E.164 form without "+"): "+86 138" -> "86138", "010 8888" ->
- * "86108888" (the trunk 0 means "+86 and the area code"), "1234-5678" ->
- * "12345678". Otherwise NULL. Allocated in a. */
-char *phone_search_digits(Arena *a, const char *q);
+ * digits (the E.164 form without "+"): "+86 138" -> "86138", "0086 138" ->
+ * "86138", "1234-5678" -> "12345678". Otherwise NULL. When q starts with a
+ * single 0 it may be a trunk 0 ("010 8888": +86 and the area code) or
+ * digits from the middle of a number: *alt then receives the trunk reading
+ * ("86108888") and the result is the plain digits ("0108888"); else *alt
+ * is NULL. Allocated in a. */
+char *phone_search_digits(Arena *a, const char *q, char **alt);
 
 #endif

@@ -352,6 +352,8 @@ static bool cjk_only(const char *text)
     return true;
 }
 
+static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, Sql *q);
+
 GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q)
 {
     if (!text || !*text)
@@ -361,10 +363,29 @@ GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q)
     if (utf8_len(text) > 100)
         return ctx_fail(c, GX_EBADREQ, "Search text is too long (at most 100 characters)");
     /* Part of a phone number as typed ("138 1234", "+86 10 8888", "010-8888"):
-     * look for its digits in the stored E.164 form (base/phone.h). */
-    const char *digits = phone_search_digits(c->arena, text);
-    if (digits)
-        text = digits;
+     * look for its digits in the stored E.164 form (base/phone.h); with a
+     * leading 0, either as typed or as a trunk 0 (then "+86" follows). */
+    char *alt;
+    char *digits = phone_search_digits(c->arena, text, &alt);
+    if (digits && alt) {
+        /* " AND (1=1 AND <plain> OR 1=1 AND <trunk>)" */
+        GxErr rc;
+        sql_raw(q, " AND (1=1");
+        if ((rc = search_predicate(c, e, digits, q)))
+            return rc;
+        sql_raw(q, " OR 1=1");
+        if ((rc = search_predicate(c, e, alt, q)))
+            return rc;
+        sql_raw(q, ")");
+        return GX_OK;
+    }
+    return search_predicate(c, e, digits ? digits : text, q);
+}
+
+/* Append " AND <predicate>" matching text (already checked) in e's
+ * searchable fields. */
+static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, Sql *q)
+{
     /* Fields the user may see that take part in search. */
     const Field *fields[64];
     int nf = 0;

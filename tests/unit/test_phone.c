@@ -152,20 +152,38 @@ static void test_display_groups_digits(void **state)
     assert_string_equal(phone_display(&arena, "+86abc", "转"), "+86abc");
 }
 
+/* The digits searched for, and the trunk-0 reading when there is one. */
+static void search(const char *q, const char *want, const char *want_alt)
+{
+    char *alt = (char *)"unset";
+    char *got = phone_search_digits(&arena, q, &alt);
+    if (!want) {
+        assert_null(got);
+        return;
+    }
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    if (want_alt)
+        assert_string_equal(alt, want_alt);
+    else
+        assert_null(alt);
+}
+
 static void test_search_digits(void **state)
 {
     (void)state;
-    assert_string_equal(phone_search_digits(&arena, "1234 5678"), "12345678");
-    assert_string_equal(phone_search_digits(&arena, "1234-5678"), "12345678");
-    assert_string_equal(phone_search_digits(&arena, "+86 138"), "86138");
-    assert_string_equal(phone_search_digits(&arena, "0086 138"), "86138");
-    assert_string_equal(phone_search_digits(&arena, "010 8888"), "86108888");
-    assert_string_equal(phone_search_digits(&arena, "(0755) 2678"), "867552678");
-    assert_string_equal(phone_search_digits(&arena, "5678"), "5678");
-    assert_null(phone_search_digits(&arena, "56"));     /* too few digits */
-    assert_null(phone_search_digits(&arena, "长沙"));
-    assert_null(phone_search_digits(&arena, "abc123"));
-    assert_null(phone_search_digits(&arena, "1+23"));
+    search("1234 5678", "12345678", NULL);
+    search("1234-5678", "12345678", NULL);
+    search("+86 138", "86138", NULL);
+    search("0086 138", "86138", NULL);
+    search("010 8888", "0108888", "86108888");
+    search("(0755) 2678", "07552678", "867552678");
+    search("0123", "0123", "86123"); /* or the middle of 138 0123 4567 */
+    search("5678", "5678", NULL);
+    search("56", NULL, NULL); /* too few digits */
+    search("长沙", NULL, NULL);
+    search("abc123", NULL, NULL);
+    search("1+23", NULL, NULL);
 }
 
 int main(void)
