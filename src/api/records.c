@@ -132,13 +132,26 @@ static void count_capped(ListQuery *lq, bool *capped)
     *capped = false;
 }
 
-static void reply_list(Req *r, json_t *rows, int64_t total, const ListQuery *lq)
+/* Answer a list: the page's JSON array written by record_list_json into
+ * r->out, inside the envelope {"data", "total", "limit", "offset"}. */
+static void list_reply(Req *r, const Entity *e, const ListQuery *lq)
 {
-    json_t *o = json_pack("{s:o, s:I, s:I, s:I}", "data", rows, "total", (json_int_t)total, "limit",
-                          (json_int_t)lq->limit, "offset", (json_int_t)lq->offset);
+    int64_t total;
+    buf_clear(&r->out);
+    r->out_static = NULL;
+    r->out_static_len = 0;
+    buf_raw(&r->out, "{\"data\":");
+    if (record_list_json(&r->c, e, lq, &r->out, &total)) {
+        buf_clear(&r->out);
+        return api_fail(r);
+    }
+    buf_printf(&r->out, ",\"total\":%lld,\"limit\":%lld,\"offset\":%lld", (long long)total, (long long)lq->limit,
+               (long long)lq->offset);
     if (lq->count_capped && *lq->count_capped)
-        json_object_set_new(o, "total_exact", json_false());
-    http_json(r, 200, o);
+        buf_raw(&r->out, ",\"total_exact\":false");
+    buf_putc(&r->out, '}');
+    r->status = 200;
+    r->content_type = "application/json; charset=utf-8";
 }
 
 /* List live records, or the trash: the same query with deleted rows. */
@@ -152,15 +165,10 @@ static void list_records(Req *r, bool trash)
     if (!api_list_query(r, e, &lq, &where))
         return api_fail(r);
     lq.trash = trash;
-    json_t *rows;
-    int64_t total;
     bool capped;
     count_capped(&lq, &capped);
-    GxErr rc = record_list(&r->c, e, &lq, &rows, &total);
+    list_reply(r, e, &lq);
     json_decref(where);
-    if (rc)
-        return api_fail(r);
-    reply_list(r, rows, total, &lq);
 }
 
 static void h_list(Req *r) { list_records(r, false); }
@@ -195,15 +203,10 @@ static void h_query(Req *r)
             return api_fail(r);
         }
     }
-    json_t *rows;
-    int64_t total;
     bool capped;
     count_capped(&lq, &capped);
-    GxErr rc = record_list(&r->c, e, &lq, &rows, &total);
+    list_reply(r, e, &lq);
     json_decref(b);
-    if (rc)
-        return api_fail(r);
-    reply_list(r, rows, total, &lq);
 }
 
 static void h_create(Req *r)

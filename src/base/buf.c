@@ -159,6 +159,18 @@ void buf_url(Buf *b, const char *s)
     }
 }
 
+void buf_int(Buf *b, int64_t v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    buf_raw_n(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 void buf_json_str(Buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";

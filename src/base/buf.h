@@ -32,6 +32,9 @@ void buf_raw_n(Buf *b, const char *s, size_t n);
 void buf_raw(Buf *b, const char *s);
 void buf_putc(Buf *b, char c);
 
+/* Decimal digits of v (no printf). */
+void buf_int(Buf *b, int64_t v);
+
 /* printf verbatim (no escaping): for SQL assembled from metadata identifiers,
  * numbers, logs. */
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -975,11 +975,10 @@ static GxErr where_clause(Ctx *c, const Entity *e, const ListQuery *lq, Sql *q)
     return record_search_compile(c, e, lq->q, q);
 }
 
-GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, int64_t *total)
+/* Check a list request and start its page query (one row more than the page
+ * when counting, which tells whether rows follow). */
+static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, bool counting, DbRes **r)
 {
-    *rows = NULL;
-    if (total)
-        *total = -1;
     if (acl_scope(c, e, lq->action) == SCOPE_NONE)
         return ctx_fail(c, GX_EDENIED, "You may not %s %s", lq->action == ACT_EXPORT ? "export" : "read", e->name);
     if (lq->trash && !acl_is_admin(c) && acl_scope(c, e, ACT_DELETE) == SCOPE_NONE)
@@ -997,15 +996,67 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
         return rc;
     if ((rc = record_sort_compile(c, e, lq->sort, &q)))
         return rc;
-    /* With a total to compute, one row more tells whether rows follow. */
-    bool counting = lq->count && total;
     sql_raw(&q, " LIMIT ");
     sql_param(&q, dbv_int(lq->limit + (counting ? 1 : 0)));
     sql_raw(&q, " OFFSET ");
     sql_param(&q, dbv_int(lq->offset));
-    DbRes *r;
-    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+    if (db_query(c->db, q.text.data, q.params, q.n, r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    return GX_OK;
+}
+
+/* The total of a list whose page held `got` rows (`more`: rows follow). */
+static GxErr list_total(Ctx *c, const Entity *e, const ListQuery *lq, int64_t got, bool more, int64_t *total)
+{
+    if (lq->count_capped)
+        *lq->count_capped = false;
+    if (!more && (got > 0 || lq->offset == 0)) {
+        *total = lq->offset + got; /* this page holds the last rows */
+        return GX_OK;
+    }
+    if (more && lq->count_limit > 0 && lq->offset + got >= lq->count_limit) {
+        *total = lq->offset + got; /* rows follow, beyond the limit: no count */
+        if (lq->count_capped)
+            *lq->count_capped = true;
+        return GX_OK;
+    }
+    /* A count visits every matching row; with count_limit it stops one row
+     * past the bound (never below what the client has seen). */
+    int64_t bound = 0;
+    if (lq->count_limit > 0)
+        bound = lq->offset + got > lq->count_limit ? lq->offset + got : lq->count_limit;
+    Sql cq;
+    sql_init(&cq, c->arena);
+    sql_raw(&cq, bound ? "SELECT count(*) FROM (SELECT 1" : "SELECT count(*)");
+    GxErr rc = where_clause(c, e, lq, &cq);
+    if (rc)
+        return rc;
+    if (bound) {
+        sql_raw(&cq, " LIMIT ");
+        sql_param(&cq, dbv_int(bound + 1));
+        sql_raw(&cq, ") AS bounded"); /* PostgreSQL needs the alias */
+    }
+    bool found;
+    if (db_query_int(c->db, cq.text.data, cq.params, cq.n, total, &found) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot count %s", e->name);
+    if (bound && *total > bound) {
+        *total = bound;
+        if (lq->count_capped)
+            *lq->count_capped = true;
+    }
+    return GX_OK;
+}
+
+GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, int64_t *total)
+{
+    *rows = NULL;
+    if (total)
+        *total = -1;
+    bool counting = lq->count && total;
+    DbRes *r;
+    GxErr rc = list_open(c, e, lq, counting, &r);
+    if (rc)
+        return rc;
     json_t *arr = json_array();
     int s;
     bool more = false; /* rows follow this page */
@@ -1029,47 +1080,154 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
     size_t i;
     json_t *rec;
     json_array_foreach(arr, i, rec) present(c, e, rec);
-    if (counting) {
-        int64_t got = (int64_t)json_array_size(arr);
-        if (lq->count_capped)
-            *lq->count_capped = false;
-        if (!more && (got > 0 || lq->offset == 0)) {
-            *total = lq->offset + got; /* this page holds the last rows */
-        } else if (more && lq->count_limit > 0 && lq->offset + got >= lq->count_limit) {
-            *total = lq->offset + got; /* rows follow, beyond the limit: no count */
-            if (lq->count_capped)
-                *lq->count_capped = true;
-        } else {
-            /* A count visits every matching row; with count_limit it stops
-             * one row past the bound (never below what the client has seen). */
-            int64_t bound = 0;
-            if (lq->count_limit > 0)
-                bound = lq->offset + got > lq->count_limit ? lq->offset + got : lq->count_limit;
-            Sql cq;
-            sql_init(&cq, c->arena);
-            sql_raw(&cq, bound ? "SELECT count(*) FROM (SELECT 1" : "SELECT count(*)");
-            if ((rc = where_clause(c, e, lq, &cq))) {
-                json_decref(arr);
-                return rc;
-            }
-            if (bound) {
-                sql_raw(&cq, " LIMIT ");
-                sql_param(&cq, dbv_int(bound + 1));
-                sql_raw(&cq, ") AS bounded"); /* PostgreSQL needs the alias */
-            }
-            bool found;
-            if (db_query_int(c->db, cq.text.data, cq.params, cq.n, total, &found) != DB_OK) {
-                json_decref(arr);
-                return ctx_fail(c, GX_EDB, "cannot count %s", e->name);
-            }
-            if (bound && *total > bound) {
-                *total = bound;
-                if (lq->count_capped)
-                    *lq->count_capped = true;
-            }
-        }
+    if (counting && (rc = list_total(c, e, lq, (int64_t)json_array_size(arr), more, total))) {
+        json_decref(arr);
+        return rc;
     }
     *rows = arr;
+    return GX_OK;
+}
+
+static int json_to_buf(const char *text, size_t size, void *data)
+{
+    buf_raw_n(data, text, size);
+    return 0;
+}
+
+/* One stored value as JSON text: the same value meta_to_json gives. */
+static void value_text(Buf *b, const Field *f, DbRes *r, int col)
+{
+    if (db_isnull(r, col)) {
+        buf_raw(b, "null");
+        return;
+    }
+    switch (f->type) {
+    case FT_INT:
+    case FT_MONEY:
+    case FT_LINK:
+    case FT_FILE: buf_int(b, db_int(r, col)); return;
+    case FT_BOOL: buf_raw(b, db_int(r, col) ? "true" : "false"); return;
+    case FT_MULTI_ENUM:
+    case FT_ADDRESS:
+    case FT_JSON: {
+        /* Stored as compact JSON text by meta_coerce: copied as it is when it
+         * looks like JSON, else through jansson (which yields null for
+         * anything unreadable), as meta_to_json. */
+        const char *t = db_text(r, col);
+        if (t && (t[0] == '{' || t[0] == '[')) {
+            buf_raw(b, t);
+            return;
+        }
+    }
+    /* fall through */
+    case FT_DECIMAL:
+    case FT_PERCENT:
+    case FT_FORMULA: {
+        /* Rare types: through jansson, exactly as meta_to_json. */
+        json_t *v = meta_to_json(f, r, col);
+        json_dump_callback(v, json_to_buf, b, JSON_COMPACT | JSON_ENCODE_ANY);
+        json_decref(v);
+        return;
+    }
+    default: buf_json_str(b, db_text(r, col)); return;
+    }
+}
+
+GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, int64_t *total)
+{
+    if (total)
+        *total = -1;
+    bool multi = false;
+    for (int i = 0; i < e->nfields; i++)
+        multi |= e->fields[i].type == FT_LINK_MULTIPLE;
+    if (multi) {
+        /* Values from a second query per page: the JSON path assembles them. */
+        json_t *rows;
+        GxErr rc = record_list(c, e, lq, &rows, total);
+        if (rc)
+            return rc;
+        int bad = json_dump_callback(rows, json_to_buf, out, JSON_COMPACT);
+        json_decref(rows);
+        return bad ? ctx_fail(c, GX_EINTERNAL, "cannot encode %s", e->name) : GX_OK;
+    }
+    bool counting = lq->count && total;
+    DbRes *r;
+    GxErr rc = list_open(c, e, lq, counting, &r);
+    if (rc)
+        return rc;
+    /* What the user may see, decided once for the page (present() per row). */
+    bool *hidden = arena_calloc(c->arena, (size_t)e->nfields + 1, sizeof *hidden);
+    for (int i = 0; i < e->nfields; i++)
+        hidden[i] = acl_field(c, e, e->fields[i].name) == FIELD_HIDDEN;
+    bool own_dept = meta_field(e, "department_id") != NULL;
+    size_t start = out->len;
+    buf_putc(out, '[');
+    int64_t got = 0;
+    int s;
+    bool more = false;
+    while ((s = db_next(r)) == 1) {
+        if (got == lq->limit) {
+            more = true;
+            s = 0;
+            break;
+        }
+        buf_raw(out, got++ ? ",{" : "{");
+        bool first = true;
+        for (int i = 0; i < NCOMMON; i++) {
+            if (!e->owned && (i == 1 || (i == 2 && !own_dept)))
+                continue; /* owner_id and department_id of records without owners */
+            buf_raw(out, first ? "\"" : ",\"");
+            buf_raw(out, common_cols[i]);
+            buf_raw(out, "\":");
+            first = false;
+            if (db_isnull(r, i))
+                buf_raw(out, "null");
+            else if (i == 3 || i == 5 || i == 8)
+                buf_json_str(out, db_text(r, i));
+            else
+                buf_int(out, db_int(r, i));
+        }
+        int col = NCOMMON;
+        for (int i = 0; i < e->nfields; i++) {
+            const Field *f = &e->fields[i];
+            if (!stored(f))
+                continue;
+            if (f->type == FT_PARENT) {
+                if (!hidden[i]) {
+                    buf_printf(out, ",\"%s_type\":", f->name);
+                    if (db_isnull(r, col))
+                        buf_raw(out, "null");
+                    else
+                        buf_json_str(out, db_text(r, col));
+                    buf_printf(out, ",\"%s_id\":", f->name);
+                    if (db_isnull(r, col + 1))
+                        buf_raw(out, "null");
+                    else
+                        buf_printf(out, "%lld", (long long)db_int(r, col + 1));
+                }
+                col += 2;
+                continue;
+            }
+            if (!hidden[i]) {
+                buf_raw(out, ",\"");
+                buf_raw(out, f->name);
+                buf_raw(out, "\":");
+                value_text(out, f, r, col);
+            }
+            col++;
+        }
+        buf_putc(out, '}');
+    }
+    db_done(r);
+    if (s < 0) {
+        out->len = start;
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    }
+    buf_putc(out, ']');
+    if (counting && (rc = list_total(c, e, lq, got, more, total))) {
+        out->len = start;
+        return rc;
+    }
     return GX_OK;
 }
 

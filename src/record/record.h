@@ -63,6 +63,11 @@ GxErr record_purge(Ctx *c, const Entity *e, int64_t id);
  * to the bound are always exact. */
 GxErr record_list(Ctx *c, const Entity *e, const ListQuery *q, json_t **rows, int64_t *total);
 
+/* record_list writing the page straight into out as a JSON array (the same
+ * records and values, hidden fields absent), without building JSON objects:
+ * the list endpoints' path. On failure out is as before. */
+GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *q, Buf *out, int64_t *total);
+
 /* Count the rows lq matches (scope, filter, search; limit and offset are
  * ignored) and, when field names a numeric field (money, int, decimal), the
  * sum of its stored values. (aggregate.c) */

@@ -334,9 +334,30 @@ static void test_buf_csv_guards_formulas_but_not_signed_numbers(void **state)
     }
 }
 
+static void test_buf_int_writes_every_int64(void **state)
+{
+    (void)state;
+    Arena a;
+    arena_init(&a);
+    Buf b;
+    buf_init(&b, &a);
+    buf_int(&b, 0);
+    buf_putc(&b, ' ');
+    buf_int(&b, -7);
+    buf_putc(&b, ' ');
+    buf_int(&b, 1234567890123LL);
+    buf_putc(&b, ' ');
+    buf_int(&b, INT64_MIN);
+    buf_putc(&b, ' ');
+    buf_int(&b, INT64_MAX);
+    assert_string_equal(b.data, "0 -7 1234567890123 -9223372036854775808 9223372036854775807");
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf_int_writes_every_int64),
         cmocka_unit_test(test_arena_allocations_are_16_aligned_and_zeroed),
         cmocka_unit_test(test_arena_small_allocations_are_packed_in_one_block),
         cmocka_unit_test(test_arena_big_allocation_gets_its_own_block_and_small_ones_continue),
