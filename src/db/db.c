@@ -172,8 +172,26 @@ int db_query_text(DbConn *c, Arena *a, const char *sql, const DbVal *p, int n, c
     return s < 0 ? s : DB_OK;
 }
 
+void db_read_begin(DbConn *c)
+{
+    if (HEAD(c)->db->dialect != DB_SQLITE || HEAD(c)->in_tx || HEAD(c)->in_read)
+        return;
+    if (db_exec(c, "BEGIN", NULL, 0) == DB_OK)
+        HEAD(c)->in_read = true;
+}
+
+void db_read_end(DbConn *c)
+{
+    if (!HEAD(c)->in_read)
+        return;
+    HEAD(c)->in_read = false;
+    if (db_exec(c, "COMMIT", NULL, 0) != DB_OK)
+        db_exec(c, "ROLLBACK", NULL, 0);
+}
+
 int db_begin(DbConn *c)
 {
+    db_read_end(c);
     int rc = db_exec(c, HEAD(c)->db->dialect == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", NULL, 0);
     if (rc == DB_OK)
         HEAD(c)->in_tx = true;

@@ -116,6 +116,15 @@ int db_commit(DbConn *c);
 int db_rollback(DbConn *c);
 bool db_in_tx(const DbConn *c);
 
+/* One read snapshot for several queries (a read-only request): on SQLite a
+ * deferred transaction, so the queries share one WAL snapshot and one set of
+ * locks instead of taking them per statement, and see consistent data. A
+ * writing statement or db_begin inside it ends the snapshot first (the write
+ * then runs on its own, as outside). PostgreSQL: nothing (autocommit).
+ * db_read_end is safe to call when no snapshot is open. */
+void db_read_begin(DbConn *c);
+void db_read_end(DbConn *c);
+
 /* Rows changed by the last db_exec. */
 int64_t db_changes(DbConn *c);
 

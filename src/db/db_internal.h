@@ -35,6 +35,7 @@ typedef struct DbConnHead {
     Db *db;               /* owning database */
     const DbBackend *be;  /* its backend */
     bool in_tx;           /* inside db_begin … commit/rollback */
+    bool in_read;         /* inside db_read_begin … db_read_end (SQLite) */
     struct DbConn *next_all; /* list of thread connections, for db_close */
 } DbConnHead;
 

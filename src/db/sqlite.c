@@ -243,6 +243,18 @@ static void release(sqlite3_stmt *st, CacheEntry *e)
     }
 }
 
+/* A writing statement inside a read snapshot (db_read_begin): end the
+ * snapshot first, so the write runs in its own transaction as it would
+ * without one (a deferred read transaction cannot always be upgraded). */
+static void leave_read(SqliteConn *c, sqlite3_stmt *st)
+{
+    if (c->head.in_read && !sqlite3_stmt_readonly(st)) {
+        c->head.in_read = false;
+        if (sqlite3_exec(c->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
 static int sq_exec(DbConn *conn, const char *sql, const DbVal *p, int n)
 {
     SqliteConn *c = (SqliteConn *)conn;
@@ -251,6 +263,7 @@ static int sq_exec(DbConn *conn, const char *sql, const DbVal *p, int n)
     int rc = prepare(c, sql, &st, &e);
     if (rc)
         return rc;
+    leave_read(c, st);
     rc = bind_all(c, st, p, n);
     if (rc == DB_OK) {
         int s;
@@ -290,6 +303,7 @@ static int sq_query(DbConn *conn, const char *sql, const DbVal *p, int n, DbRes 
     int rc = prepare(c, sql, &st, &e);
     if (rc)
         return rc;
+    leave_read(c, st);
     rc = bind_all(c, st, p, n);
     if (rc) {
         release(st, e);

@@ -385,9 +385,16 @@ static void dispatch(HttpServer *s, ReqState *st)
             render_failure(s, r);
         return;
     }
+    /* A read-only request reads one consistent snapshot (and takes the
+     * database's read locks once instead of per statement). */
+    bool snapshot = r->c.db && !(r->route->flags & ROUTE_MUTATES);
+    if (snapshot)
+        db_read_begin(r->c.db);
     r->route->handler(r);
     if (r->c.err != GX_OK && r->out.len == 0 && !r->out_static)
         render_failure(s, r);
+    if (snapshot)
+        db_read_end(r->c.db);
 }
 
 /* Is a header called name among the response's extra headers? */
