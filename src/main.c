@@ -12,6 +12,7 @@
 #include "auth/auth.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "jobs/jobs.h"
 #include "meta/meta.h"
 #include "modules/modules.h"
 #include "record/record.h"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
           "  serve    --db DB [--listen HOST:PORT] [--threads N] [--quiet]   serve the web UI and API\n"
           "  user add --db DB --username U --name N --password P [--role CODE]... [--department-id ID]\n"
           "  migrate  --db DB                        apply pending schema migrations\n"
+          "  jobs run --db DB [--max N]              run due background jobs once (cron, tests) and exit\n"
           "  backup   --db DB --to FILE              online backup of a SQLite database\n\n"
           "DB is a SQLite file path or a PostgreSQL URL (postgresql://user@host:port/dbname).\n"
           "Run 'guanxi COMMAND --help' for details.\n",
@@ -36,7 +38,7 @@ typedef struct Opts {
     const char *roles[8];
     int nroles;
     int64_t department_id;
-    int threads, customers;
+    int threads, customers, max;
     bool quiet, help;
 } Opts;
 
@@ -49,7 +51,8 @@ static bool parse_opts(int argc, char **argv, Opts *o)
         {"password", required_argument, 0, 'p'}, {"role", required_argument, 0, 'r'},
         {"department-id", required_argument, 0, 'D'}, {"threads", required_argument, 0, 'T'},
         {"customers", required_argument, 0, 'c'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
+        {"help", no_argument, 0, 'h'},           {"max", required_argument, 0, 'M'},
+        {0, 0, 0, 0},
     };
     int ch;
     optind = 1;
@@ -87,6 +90,13 @@ static bool parse_opts(int argc, char **argv, Opts *o)
                 return false;
             }
             o->customers = (int)v;
+            break;
+        case 'M':
+            if (!parse_i64(optarg, &v) || v < 0 || v > 1000000) {
+                fprintf(stderr, "guanxi: --max must be 0..1000000\n");
+                return false;
+            }
+            o->max = (int)v;
             break;
         case 'q': o->quiet = true; break;
         case 'h': o->help = true; break;
@@ -255,6 +265,42 @@ static int cmd_user(int argc, char **argv)
     return 0;
 }
 
+/* guanxi jobs run: queue the current periodic slots and run every due job. */
+static int cmd_jobs(int argc, char **argv)
+{
+    const char *use = "usage: guanxi jobs run --db DB [--max N]\n"
+                      "Queues the current slot of every periodic job and runs the due jobs once (at most N, 0 = all),\n"
+                      "then exits: for cron and tests. `guanxi serve` does the same continuously.\n";
+    if (argc < 2 || strcmp(argv[1], "run")) {
+        fputs(use, stderr);
+        return 2;
+    }
+    Opts o = {0};
+    if (!parse_opts(argc - 1, argv + 1, &o))
+        return 2;
+    if (o.help) {
+        fputs(use, stdout);
+        return 0;
+    }
+    Ctx c;
+    Arena a;
+    Db *db = open_db(o.db, &c, &a);
+    if (!db)
+        return 1;
+    if (setup_database(&c, NULL, NULL))
+        return fail(&c, db, &a);
+    ctx_done(&c);
+    arena_free(&a);
+    char worker[96], host[64] = "host";
+    gethostname(host, sizeof host - 1);
+    snprintf(worker, sizeof worker, "%s:%d:cli", host, (int)getpid());
+    JobStats st;
+    GxErr rc = jobs_run_due(db, worker, o.max, &st);
+    printf("jobs: %d scheduled, %d run, %d failed\n", st.scheduled, st.ran, st.failed);
+    db_close(db);
+    return rc || st.failed ? 1 : 0;
+}
+
 static int cmd_serve(Opts *o)
 {
     if (o->help) {
@@ -300,9 +346,13 @@ static int cmd_serve(Opts *o)
         return 1;
     }
     log_info("guanxi listening on http://%s (port %d)", cfg.listen, http_port(s));
+    JobScheduler *jobs = jobs_start(db, 5);
+    if (!jobs)
+        log_warn("the job scheduler did not start: background jobs wait for `guanxi jobs run`");
     int sig = 0;
     sigwait(&set, &sig);
-    log_info("signal %d: finishing in-flight requests", sig);
+    log_info("signal %d: finishing in-flight requests and the running job", sig);
+    jobs_stop(jobs);
     http_stop(s);
     db_close(db);
     log_info("stopped");
@@ -332,6 +382,8 @@ int main(int argc, char **argv)
     int rc;
     if (!strcmp(cmd, "user")) {
         rc = cmd_user(argc - 1, argv + 1);
+    } else if (!strcmp(cmd, "jobs")) {
+        rc = cmd_jobs(argc - 1, argv + 1);
     } else {
         Opts o = {0};
         if (!parse_opts(argc - 1, argv + 1, &o)) {

@@ -101,11 +101,56 @@ typedef struct Access {
     json_t *field_rules; /* merged field rules (shared, never mutated) */
     int64_t *tree;       /* department subtree (malloc'ed) */
     int ntree;
+    int64_t *pools;      /* customer pools the user belongs to (malloc'ed) */
+    int npools;
 } Access;
 
 #define ACCESS_SLOTS 512
 static Access access_cache[ACCESS_SLOTS]; /* direct-mapped by user id */
 static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The customer pools pr's user belongs to: listed as a member or an admin,
+ * or through a member department (depts: the user's and those above it).
+ * Without the pools tables (a database before migration 2) there are none. */
+static bool load_pools(Ctx *c, Principal *pr, const int64_t *depts, int ndepts)
+{
+    if (!meta_entity("pools") || !db_table_exists(c->db, "pools_member_users"))
+        return true;
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, "SELECT p.id FROM pools p WHERE p.deleted_at IS NULL AND p.active = 1 AND (p.id IN (SELECT record_id FROM"
+                " pools_member_users WHERE target_id = ");
+    sql_param(&q, dbv_int(pr->user_id));
+    sql_raw(&q, ") OR p.id IN (SELECT record_id FROM pools_admin_users WHERE target_id = ");
+    sql_param(&q, dbv_int(pr->user_id));
+    sql_raw(&q, ")");
+    if (ndepts) {
+        sql_raw(&q, " OR p.id IN (SELECT record_id FROM pools_member_departments WHERE target_id IN (");
+        for (int i = 0; i < ndepts; i++) {
+            if (i)
+                sql_raw(&q, ", ");
+            sql_param(&q, dbv_int(depts[i]));
+        }
+        sql_raw(&q, "))");
+    }
+    sql_raw(&q, ") ORDER BY p.id");
+    DbRes *r;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK) {
+        ctx_fail(c, GX_EDB, "cannot load pool memberships");
+        return false;
+    }
+    int cap = 0;
+    while (db_next(r) == 1) {
+        if (pr->npools == cap) {
+            int ncap = cap ? cap * 2 : 8;
+            pr->pools = arena_realloc(c->arena, pr->pools, sizeof(int64_t) * (size_t)cap, sizeof(int64_t) * (size_t)ncap);
+            cap = ncap;
+        }
+        pr->pools[pr->npools++] = db_int(r, 0);
+    }
+    db_done(r);
+    return true;
+}
 
 /* Read roles and the department subtree of pr's user from the database into pr. */
 static bool load_access(Ctx *c, Principal *pr)
@@ -138,6 +183,8 @@ static bool load_access(Ctx *c, Principal *pr)
 
     /* Department subtree: read the (small) department table once and walk
      * it breadth-first from the user's department. */
+    int64_t *ancestors = NULL;
+    int nancestors = 0;
     if (pr->department_id) {
         int64_t *ids = NULL, *parents = NULL;
         int n = 0, cap = 0;
@@ -155,6 +202,16 @@ static bool load_access(Ctx *c, Principal *pr)
             }
             db_done(r);
         }
+        /* The user's department and those above it (pool membership by department). */
+        ancestors = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(n + 1));
+        for (int64_t d = pr->department_id; d && nancestors <= n;) {
+            ancestors[nancestors++] = d;
+            int64_t up = 0;
+            for (int k = 0; k < n; k++)
+                if (ids[k] == d)
+                    up = parents[k];
+            d = up;
+        }
         pr->dept_tree = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(n + 1));
         pr->dept_tree[pr->ndept_tree++] = pr->department_id;
         for (int i = 0; i < pr->ndept_tree; i++)
@@ -167,7 +224,7 @@ static bool load_access(Ctx *c, Principal *pr)
                         pr->dept_tree[pr->ndept_tree++] = ids[k];
                 }
     }
-    return true;
+    return load_pools(c, pr, ancestors, nancestors);
 }
 
 /* Copy cached access into pr if it is current; false on a miss. */
@@ -183,6 +240,10 @@ static bool access_from_cache(Ctx *c, Principal *pr, int64_t version)
         pr->ndept_tree = a->ntree;
         pr->dept_tree = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(a->ntree + 1));
         memcpy(pr->dept_tree, a->tree, sizeof(int64_t) * (size_t)a->ntree);
+        pr->npools = a->npools;
+        pr->pools = arena_alloc(c->arena, sizeof(int64_t) * (size_t)(a->npools + 1));
+        if (a->npools)
+            memcpy(pr->pools, a->pools, sizeof(int64_t) * (size_t)a->npools);
         hit = true;
     }
     pthread_mutex_unlock(&access_lock);
@@ -206,6 +267,11 @@ static void access_to_cache(const Principal *pr, int64_t version)
     a->tree = xmalloc(sizeof(int64_t) * (size_t)(pr->ndept_tree + 1));
     if (pr->ndept_tree)
         memcpy(a->tree, pr->dept_tree, sizeof(int64_t) * (size_t)pr->ndept_tree);
+    free(a->pools);
+    a->npools = pr->npools;
+    a->pools = xmalloc(sizeof(int64_t) * (size_t)(pr->npools + 1));
+    if (pr->npools)
+        memcpy(a->pools, pr->pools, sizeof(int64_t) * (size_t)pr->npools);
     pthread_mutex_unlock(&access_lock);
 }
 
@@ -216,6 +282,7 @@ void acl_cache_clear(void)
         json_decref(access_cache[i].perms);
         json_decref(access_cache[i].field_rules);
         free(access_cache[i].tree);
+        free(access_cache[i].pools);
         memset(&access_cache[i], 0, sizeof access_cache[i]);
     }
     pthread_mutex_unlock(&access_lock);
@@ -290,32 +357,32 @@ Scope acl_scope(const Ctx *c, const Entity *e, Action a)
     return s;
 }
 
-void acl_scope_predicate(Ctx *c, const Entity *e, Action a, Sql *q)
+/* The scope condition itself (no leading AND). */
+static void scope_condition(Ctx *c, Scope s, Sql *q)
 {
-    Scope s = acl_scope(c, e, a);
     switch (s) {
-    case SCOPE_ALL: return;
-    case SCOPE_NONE: sql_raw(q, " AND 1=0"); return;
+    case SCOPE_ALL: sql_raw(q, "1=1"); return;
+    case SCOPE_NONE: sql_raw(q, "1=0"); return;
     case SCOPE_OWN:
-        sql_raw(q, " AND owner_id = ");
+        sql_raw(q, "owner_id = ");
         sql_param(q, dbv_int(c->who->user_id));
         return;
     case SCOPE_DEPT:
         if (!c->who->department_id) {
-            sql_raw(q, " AND owner_id = ");
+            sql_raw(q, "owner_id = ");
             sql_param(q, dbv_int(c->who->user_id));
             return;
         }
-        sql_raw(q, " AND department_id = ");
+        sql_raw(q, "department_id = ");
         sql_param(q, dbv_int(c->who->department_id));
         return;
     case SCOPE_DEPT_TREE:
         if (!c->who->ndept_tree) {
-            sql_raw(q, " AND owner_id = ");
+            sql_raw(q, "owner_id = ");
             sql_param(q, dbv_int(c->who->user_id));
             return;
         }
-        sql_raw(q, " AND department_id IN (");
+        sql_raw(q, "department_id IN (");
         for (int i = 0; i < c->who->ndept_tree; i++) {
             if (i)
                 sql_raw(q, ", ");
@@ -324,6 +391,28 @@ void acl_scope_predicate(Ctx *c, const Entity *e, Action a, Sql *q)
         sql_raw(q, ")");
         return;
     }
+}
+
+void acl_scope_predicate(Ctx *c, const Entity *e, Action a, Sql *q)
+{
+    Scope s = acl_scope(c, e, a);
+    if (s == SCOPE_ALL)
+        return;
+    bool pool_rule = a == ACT_READ && s != SCOPE_NONE && c->who->npools > 0 && meta_field(e, "pool_id");
+    if (!pool_rule) {
+        sql_raw(q, " AND ");
+        scope_condition(c, s, q);
+        return;
+    }
+    sql_raw(q, " AND ((");
+    scope_condition(c, s, q);
+    sql_raw(q, ") OR (owner_id IS NULL AND pool_id IN (");
+    for (int i = 0; i < c->who->npools; i++) {
+        if (i)
+            sql_raw(q, ", ");
+        sql_param(q, dbv_int(c->who->pools[i]));
+    }
+    sql_raw(q, ")))");
 }
 
 bool acl_row_in_scope(const Ctx *c, const Entity *e, Action a, int64_t owner_id, int64_t department_id)

@@ -32,6 +32,8 @@ struct Principal {
     bool is_admin;          /* holds a role with is_admin: every scope is all, settings allowed */
     int64_t *dept_tree;     /* the user's department and all below it */
     int ndept_tree;
+    int64_t *pools;         /* customer pools (公海) the user belongs to: member, member department (or one above), admin */
+    int npools;
     json_t *perms;          /* merged {entity: {action: scope-number}}; owned by the principal */
     json_t *field_rules;    /* merged {entity: {field: "hidden"|"readonly"}} (most permissive wins) */
     const char *csrf;       /* CSRF token of the browser session, NULL for Bearer tokens */
@@ -65,7 +67,14 @@ void acl_cache_clear(void);
 Scope acl_scope(const Ctx *c, const Entity *e, Action a);
 
 /* Append " AND <predicate>" restricting rows of e (alias-free column names)
- * to the user's scope for action. Appends " AND 1=0" for SCOPE_NONE. */
+ * to the user's scope for action. Appends " AND 1=0" for SCOPE_NONE.
+ *
+ * Customer pools (公海): a record of an entity with a `pool_id` field that has
+ * no owner and lies in a pool the user belongs to (Principal.pools) is also
+ * readable — for ACT_READ only, and only when the role grants reading the
+ * entity at all. This is the one rule by which pool members see pool
+ * customers; claiming, assigning and editing go through the pool module,
+ * which checks membership again. */
 void acl_scope_predicate(Ctx *c, const Entity *e, Action a, Sql *q);
 
 /* Is a row owned by owner_id in department_id within scope for action? */

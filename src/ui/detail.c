@@ -461,7 +461,7 @@ static void panels(Req *r, const Detail *d)
     }
     for (int k = 0; k < np; k++) {
         buf_htmlf(o, "<section class=\"card panel\" %s><h2>%s</h2><dl class=\"fields\">", k == 0 ? "id=\"fields\"" : "",
-                  *pn[k] ? pn[k] : T(r, "Details"));
+                  *pn[k] ? T(r, pn[k]) : T(r, "Details"));
         for (int i = 0; i < e->nfields; i++) {
             const Field *f = &e->fields[i];
             Col c;

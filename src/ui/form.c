@@ -591,7 +591,7 @@ static void form_page(Req *r, const FormPage *fp)
     }
     for (int k = 0; k < np; k++) {
         buf_htmlf(o, "<section class=\"card form-panel\"><h2>%s</h2><div class=\"form-fields\">",
-                  *panels[k] ? panels[k] : T(r, "Details"));
+                  *panels[k] ? T(r, panels[k]) : T(r, "Details"));
         for (int i = 0; i < e->nfields; i++) {
             const Field *f = &e->fields[i];
             if (strcmp(f->panel ? f->panel : "", panels[k]) || acl_field(&r->c, e, f->name) == FIELD_HIDDEN)
