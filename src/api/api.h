@@ -37,6 +37,12 @@ json_t *api_openapi(void);
 /* Metadata of one entity as JSON for clients (meta_api.c). */
 json_t *api_entity_json(const Entity *e, const char *lang, Ctx *c);
 
+/* GET /api/v1/reminders; GET/PATCH /api/v1/reminders/settings (pool_api.c). */
+void api_reminders(Req *r);
+void api_reminder_settings(Req *r);
+/* Register the customer pool actions (pool_api.c; called by api_init). */
+void pool_api_init(void);
+
 /* Register module actions (once, at start-up). */
 void api_init(void);
 

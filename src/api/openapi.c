@@ -1113,6 +1113,37 @@ static void meta_paths(Doc *d)
                                     "required", "data")));
     add_op(d, "/api/v1/search", "get", op);
 
+    op = operation(d, "reminders", "reminders_list", "My reminders (待办)",
+                   "The caller's reminders about records they own and may read: birthday (customers/contacts, today "
+                   "and the next 3 days), task_due and task_overdue (follow-ups and tasks due today or in the 30 days "
+                   "before), no_contact (customers without a follow-up for the configured days), pool_release "
+                   "(customers the pool will take back soon), assigned (records given to the caller in the last 7 "
+                   "days).",
+                   ACCESS_READ, "", false);
+    respond(op, "200",
+            json_response("Reminders, by kind then date.",
+                          json_pack("{s:s, s:{s:{s:s, s:{s:s, s:{s:{s:s, s:[s, s, s, s, s, s]}, s:{s:s}, s:{s:s},"
+                                    " s:{s:s}, s:{s:s, s:s}, s:{s:s}, s:{s:s}}, s:[s, s, s, s]}}}, s:[s]}",
+                                    "type", "object", "properties", "data", "type", "array", "items", "type", "object",
+                                    "properties", "kind", "type", "string", "enum", "birthday", "task_due",
+                                    "task_overdue", "no_contact", "pool_release", "assigned", "entity", "type", "string",
+                                    "id", "type", "integer", "title", "type", "string", "date", "type", "string",
+                                    "format", "date", "at", "type", "string", "detail", "type", "object", "required",
+                                    "kind", "entity", "id", "date", "required", "data")));
+    add_op(d, "/api/v1/reminders", "get", op);
+    json_t *rs = json_pack("{s:s, s:{s:{s:s, s:i, s:i}}, s:b}", "type", "object", "properties", "no_contact_days", "type",
+                           "integer", "minimum", 0, "maximum", 3650, "additionalProperties", 0);
+    op = operation(d, "reminders", "reminder_settings_get", "Reminder settings",
+                   "no_contact_days: customers without a follow-up for this many days are reminded (0 = off).",
+                   ACCESS_READ, "", false);
+    respond(op, "200", json_response("The settings.", json_incref(rs)));
+    add_op(d, "/api/v1/reminders/settings", "get", op);
+    op = operation(d, "reminders", "reminder_settings_update", "Change reminder settings",
+                   "Administrators only.", ACCESS_WRITE, "400 403 422", true);
+    json_object_set_new(op, "requestBody", json_body("The settings to change.", json_incref(rs)));
+    respond(op, "200", json_response("The settings.", rs));
+    add_op(d, "/api/v1/reminders/settings", "patch", op);
+
     op = operation(d, "system", "healthz", "Health check", "200 while the database answers.", ACCESS_PUBLIC, "", false);
     respond(op, "200",
             json_response("Healthy.", json_pack("{s:s, s:{s:{s:s, s:[s]}}, s:[s]}", "type", "object", "properties",
@@ -1373,6 +1404,7 @@ json_t *api_openapi(void)
     add_tag(tags, "meta", "Entity metadata and this document.");
     add_tag(tags, "audit", "The audit log.");
     add_tag(tags, "search", "Search across entities.");
+    add_tag(tags, "reminders", "Reminders and to-dos (待办) of the current user.");
     add_tag(tags, "system", "Health.");
     shared_components(&d);
     auth_paths(&d);

@@ -66,6 +66,7 @@ void api_init(void)
     if (done)
         return;
     done = true;
+    pool_api_init();
     api_action_register("users", "handover", act_handover,
                         "Hand over (离职交接) every live record the user owns, or those of the listed entities, to another"
                         " user. Body {\"to_user_id\": id, \"entities\": [names] (optional)}; answers {\"moved\": {entity:"

@@ -16,10 +16,22 @@ int64_t clock_now_ms(void)
     return time_now_ms();
 }
 
-int64_t clock_now_s(void) { return clock_now_ms() / 1000; }
+int64_t clock_now_s(void)
+{
+    return clock_now_ms() / 1000;
+}
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
-int64_t clock_local_day(int64_t t) { return floor_div(t + CLOCK_COMPANY_TZ_OFFSET, 86400); }
+int64_t clock_local_day(int64_t t)
+{
+    return floor_div(t + CLOCK_COMPANY_TZ_OFFSET, 86400);
+}
 
-int64_t clock_local_midnight(int64_t day) { return day * 86400 - CLOCK_COMPANY_TZ_OFFSET; }
+int64_t clock_local_midnight(int64_t day)
+{
+    return day * 86400 - CLOCK_COMPANY_TZ_OFFSET;
+}

@@ -25,9 +25,9 @@ typedef struct Handler {
 } Handler;
 
 typedef struct Periodic {
-    const char *kind;  /* job kind */
-    int seconds;       /* every N seconds, or 0 for daily */
-    int daily_minute;  /* minute of the day (company zone) when daily */
+    const char *kind; /* job kind */
+    int seconds;      /* every N seconds, or 0 for daily */
+    int daily_minute; /* minute of the day (company zone) when daily */
 } Periodic;
 
 static Handler handlers[JOBS_MAX];
@@ -104,6 +104,12 @@ GxErr jobs_schema(Ctx *c)
     return GX_OK;
 }
 
+GxErr jobs_migration_step(Ctx *c, bool fresh)
+{
+    (void)fresh;
+    return jobs_schema(c);
+}
+
 static const char *ms_text(Ctx *c, int64_t ms)
 {
     char *s = arena_alloc(c->arena, 64);
@@ -121,8 +127,12 @@ GxErr jobs_enqueue(Ctx *c, const char *kind, json_t *payload, int64_t run_at_ms,
     char *p = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     const char *ptext = arena_strdup(c->arena, p ? p : "{}");
     free(p);
-    DbVal v[] = {dbv_text(kind), dbv_text(ptext), dbv_text(ms_text(c, run_at_ms ? run_at_ms : now)), dbv_int(JOB_MAX_ATTEMPTS),
-                 dbv_text(unique_key), dbv_text(ms_text(c, now))};
+    DbVal v[] = {dbv_text(kind),
+                 dbv_text(ptext),
+                 dbv_text(ms_text(c, run_at_ms ? run_at_ms : now)),
+                 dbv_int(JOB_MAX_ATTEMPTS),
+                 dbv_text(unique_key),
+                 dbv_text(ms_text(c, now))};
     if (db_exec(c->db,
                 "INSERT INTO jobs(kind, payload, run_at, state, attempts, max_attempts, unique_key, created_at)"
                 " VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6) ON CONFLICT DO NOTHING",
@@ -169,11 +179,12 @@ GxErr jobs_claim(Ctx *c, const char *worker, int64_t now_ms, int64_t *id, const 
     *id = 0;
     const char *now = ms_text(c, now_ms);
     /* Due queued jobs, and running ones whose lease expired (their worker died). */
-    const char *pick = db_dialect(c->db) == DB_PG
-                           ? "SELECT id, kind, payload, attempts FROM jobs WHERE (state = 'queued' AND run_at <= $1)"
-                             " OR (state = 'running' AND locked_until <= $1) ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
-                           : "SELECT id, kind, payload, attempts FROM jobs WHERE (state = 'queued' AND run_at <= $1)"
-                             " OR (state = 'running' AND locked_until <= $1) ORDER BY run_at, id LIMIT 1";
+    const char *pick =
+        db_dialect(c->db) == DB_PG
+            ? "SELECT id, kind, payload, attempts FROM jobs WHERE (state = 'queued' AND run_at <= $1)"
+              " OR (state = 'running' AND locked_until <= $1) ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+            : "SELECT id, kind, payload, attempts FROM jobs WHERE (state = 'queued' AND run_at <= $1)"
+              " OR (state = 'running' AND locked_until <= $1) ORDER BY run_at, id LIMIT 1";
     if (db_begin(c->db) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot start claiming a job: %s", db_errmsg(c->db));
     DbVal p[] = {dbv_text(now)};
@@ -322,13 +333,13 @@ GxErr jobs_run_due(Db *db, const char *worker, int max_jobs, JobStats *stats)
 /* ---------- the scheduler thread ---------- */
 
 struct JobScheduler {
-    Db *db;                /* database */
-    int poll_s;            /* seconds between polls */
-    pthread_t thread;      /* the thread */
-    pthread_mutex_t lock;  /* guards stop */
-    pthread_cond_t wake;   /* signalled by jobs_stop */
-    bool stop;             /* asked to stop */
-    char worker[96];       /* host:pid */
+    Db *db;               /* database */
+    int poll_s;           /* seconds between polls */
+    pthread_t thread;     /* the thread */
+    pthread_mutex_t lock; /* guards stop */
+    pthread_cond_t wake;  /* signalled by jobs_stop */
+    bool stop;            /* asked to stop */
+    char worker[96];      /* host:pid */
 };
 
 static void *scheduler_main(void *arg)

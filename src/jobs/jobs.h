@@ -63,8 +63,12 @@ void jobs_daily(const char *kind, int hour, int minute);
  * c->db: inside the caller's transaction if one is open. */
 GxErr jobs_enqueue(Ctx *c, const char *kind, json_t *payload, int64_t run_at_ms, const char *unique_key, bool *added);
 
-/* Create the jobs table (migration 2 data step; also used by unit tests). */
+/* Create the jobs table (also used by unit tests). */
 GxErr jobs_schema(Ctx *c);
+
+/* The same as a migration data step (DdlStepFn, registered for migration 3
+ * by modules_init). */
+GxErr jobs_migration_step(Ctx *c, bool fresh);
 
 /* --- running --- */
 

@@ -3,6 +3,7 @@
  * assign / release / lock actions (see pool.h for the model). */
 #include "pool.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,26 +44,29 @@ static bool set_has(const IdSet *s, int64_t id)
 
 /* One active pool with its settings and members. */
 typedef struct PoolDef {
-    int64_t id;            /* pools.id */
-    const char *name;      /* its name */
-    PoolRule rule;         /* recycle rules */
-    int remind_days;       /* remind N days before release */
-    int claim_daily_limit; /* claims per person per day, 0 = no limit */
-    int hold_cap;          /* customers held per person, 0 = no cap */
-    int reclaim_wait_days; /* former owner waits N days */
-    int lock_quota;        /* locked customers per person */
+    int64_t id;                 /* pools.id */
+    const char *name;           /* its name */
+    PoolRule rule;              /* recycle rules */
+    int remind_days;            /* remind N days before release */
+    int claim_daily_limit;      /* claims per person per day, 0 = no limit */
+    int hold_cap;               /* customers held per person, 0 = no cap */
+    int reclaim_wait_days;      /* former owner waits N days */
+    int lock_quota;             /* locked customers per person */
     IdSet users, depts, admins; /* member users, member departments, administrators */
 } PoolDef;
 
 /* Active pools and the department tree, loaded for one operation. */
 typedef struct PoolMap {
-    PoolDef *pools;     /* by id ascending */
+    PoolDef *pools; /* by id ascending */
     int n;
     IdSet dept_ids;     /* departments … */
     IdSet dept_parents; /* … and their parents (0 = none), same order */
 } PoolMap;
 
-static int col_int(DbRes *r, int i) { return db_isnull(r, i) ? 0 : (int)db_int(r, i); }
+static int col_int(DbRes *r, int i)
+{
+    return db_isnull(r, i) ? 0 : (int)db_int(r, i);
+}
 
 static GxErr load_links(Ctx *c, PoolMap *m, const char *table, size_t member)
 {
@@ -120,7 +124,8 @@ static GxErr map_load(Ctx *c, PoolMap *m)
         return GX_OK;
     GxErr rc;
     if ((rc = load_links(c, m, "SELECT record_id, target_id FROM pools_member_users", offsetof(PoolDef, users))) ||
-        (rc = load_links(c, m, "SELECT record_id, target_id FROM pools_member_departments", offsetof(PoolDef, depts))) ||
+        (rc =
+             load_links(c, m, "SELECT record_id, target_id FROM pools_member_departments", offsetof(PoolDef, depts))) ||
         (rc = load_links(c, m, "SELECT record_id, target_id FROM pools_admin_users", offsetof(PoolDef, admins))))
         return rc;
     if (db_query(c->db, "SELECT id, parent_id FROM departments WHERE deleted_at IS NULL", NULL, 0, &r) != DB_OK)
@@ -162,7 +167,10 @@ static bool is_member(const PoolMap *m, const PoolDef *p, int64_t user, int64_t 
     return set_has(&p->users, user) || dept_member(m, p, dept);
 }
 
-static bool is_admin_of(const PoolDef *p, int64_t user) { return set_has(&p->admins, user); }
+static bool is_admin_of(const PoolDef *p, int64_t user)
+{
+    return set_has(&p->admins, user);
+}
 
 /* The pool governing customers owned by (user, dept): the first one they are a member of. */
 static const PoolDef *pool_of_owner(const PoolMap *m, int64_t user, int64_t dept)
@@ -182,13 +190,26 @@ static const char *now_text(Ctx *c, int64_t now_s)
     return s;
 }
 
-static const char *int_text(Ctx *c, int64_t v) { return v ? arena_printf(c->arena, "%lld", (long long)v) : NULL; }
+/* s as a JSON string literal (revision values are JSON texts). */
+static const char *json_text(Ctx *c, const char *s)
+{
+    Buf b;
+    buf_init(&b, c->arena);
+    buf_json_str(&b, s);
+    return b.data;
+}
+
+static const char *int_text(Ctx *c, int64_t v)
+{
+    return v ? arena_printf(c->arena, "%lld", (long long)v) : NULL;
+}
 
 /* A revision row (history of key fields) for customer id. */
-static GxErr revision(Ctx *c, int64_t id, const char *field, const char *old_value, const char *new_value, const char *at)
+static GxErr revision(Ctx *c, int64_t id, const char *field, const char *old_value, const char *new_value,
+                      const char *at)
 {
-    DbVal v[] = {dbv_int(id), dbv_text(field), dbv_text(old_value), dbv_text(new_value), dbv_text(at),
-                 c->who ? dbv_int(c->who->user_id) : dbv_null()};
+    DbVal v[] = {dbv_int(id),         dbv_text(field), dbv_text(old_value),
+                 dbv_text(new_value), dbv_text(at),    c->who ? dbv_int(c->who->user_id) : dbv_null()};
     if (db_exec(c->db,
                 "INSERT INTO revisions(entity, record_id, field, old_value, new_value, at, user_id)"
                 " VALUES ('customers', $1, $2, $3, $4, $5, $6)",
@@ -202,10 +223,12 @@ static GxErr audit_pool(Ctx *c, const char *action, int64_t id, int64_t old_owne
                         int64_t new_pool, const char *reason)
 {
     json_t *d = json_object();
-    json_object_set_new(d, "owner_id", json_pack("[oo]", old_owner ? json_integer(old_owner) : json_null(),
-                                                 new_owner ? json_integer(new_owner) : json_null()));
-    json_object_set_new(d, "pool_id", json_pack("[oo]", old_pool ? json_integer(old_pool) : json_null(),
-                                                new_pool ? json_integer(new_pool) : json_null()));
+    json_object_set_new(d, "owner_id",
+                        json_pack("[oo]", old_owner ? json_integer(old_owner) : json_null(),
+                                  new_owner ? json_integer(new_owner) : json_null()));
+    json_object_set_new(d, "pool_id",
+                        json_pack("[oo]", old_pool ? json_integer(old_pool) : json_null(),
+                                  new_pool ? json_integer(new_pool) : json_null()));
     if (reason)
         json_object_set_new(d, "reason", json_string(reason));
     GxErr rc = audit_write(c, arena_printf(c->arena, "pool_%s", action), "customers", id, d);
@@ -219,10 +242,10 @@ static GxErr audit_pool(Ctx *c, const char *action, int64_t id, int64_t old_owne
 typedef struct Row {
     int64_t id, owner, dept;
     PoolFacts f;
-    bool had_due;      /* release_due was set */
-    int64_t old_due;   /* its value */
-    int64_t old_days;  /* days_left, -1 when NULL */
-    const char *name;  /* customer name */
+    bool had_due;     /* release_due was set */
+    int64_t old_due;  /* its value */
+    int64_t old_days; /* days_left, -1 when NULL */
+    const char *name; /* customer name */
 } Row;
 
 static int64_t parse_time(const char *s)
@@ -233,7 +256,7 @@ static int64_t parse_time(const char *s)
 
 /* "SELECT … FROM customers" with the facts of each row; the caller appends
  * the WHERE clause. Subqueries exist only for entities that exist. */
-static void facts_select(Ctx *c, Sql *q)
+static void facts_select(Sql *q)
 {
     const Entity *opp = meta_entity("opportunities");
     const Entity *ord = meta_entity("orders");
@@ -254,7 +277,8 @@ static void facts_select(Ctx *c, Sql *q)
         sql_raw(q, ", (SELECT count(*) FROM opportunities o WHERE o.customer_id = customers.id AND o.deleted_at IS NULL"
                    " AND coalesce(o.stage, '') NOT IN ('won', 'lost', 'closed_won', 'closed_lost'))");
     else if (has_opp)
-        sql_raw(q, ", (SELECT count(*) FROM opportunities o WHERE o.customer_id = customers.id AND o.deleted_at IS NULL)");
+        sql_raw(q,
+                ", (SELECT count(*) FROM opportunities o WHERE o.customer_id = customers.id AND o.deleted_at IS NULL)");
     else
         sql_raw(q, ", 0");
     sql_raw(q, ", release_due, days_left, name FROM customers WHERE owner_id IS NOT NULL AND deleted_at IS NULL");
@@ -292,8 +316,12 @@ static Row read_row(Ctx *c, DbRes *r)
 static GxErr release_row(Ctx *c, const Row *w, const PoolDef *p, const char *reason, int64_t now, bool *moved)
 {
     const char *at = now_text(c, now);
-    DbVal v[] = {dbv_int(p->id), dbv_text(at), dbv_text(reason), dbv_int(w->owner),
-                 c->who ? dbv_int(c->who->user_id) : dbv_null(), dbv_int(w->id)};
+    DbVal v[] = {dbv_int(p->id),
+                 dbv_text(at),
+                 dbv_text(reason),
+                 dbv_int(w->owner),
+                 c->who ? dbv_int(c->who->user_id) : dbv_null(),
+                 dbv_int(w->id)};
     if (db_exec(c->db,
                 "UPDATE customers SET owner_id = NULL, department_id = NULL, pool_id = $1, released_at = $2,"
                 " release_reason = $3, former_owner_id = $4, locked = 0, days_left = NULL, release_due = NULL,"
@@ -307,9 +335,11 @@ static GxErr release_row(Ctx *c, const Row *w, const PoolDef *p, const char *rea
     GxErr rc;
     if ((rc = revision(c, w->id, "owner_id", int_text(c, w->owner), NULL, at)) ||
         (rc = revision(c, w->id, "pool_id", NULL, int_text(c, p->id), at)) ||
+        (rc = revision(c, w->id, "release_reason", NULL, json_text(c, reason), at)) ||
         (rc = audit_pool(c, "release", w->id, w->owner, 0, 0, p->id, reason)))
         return rc;
-    const char *title = arena_printf(c->arena, "客户「%s」已退回公海「%s」：%s", w->name ? w->name : "", p->name, reason);
+    const char *title =
+        arena_printf(c->arena, "客户「%s」已退回公海「%s」：%s", w->name ? w->name : "", p->name, reason);
     return notify_user(c, w->owner, "system", title, reason, "customers", w->id,
                        arena_printf(c->arena, "pool_release:%lld:%lld:%s", (long long)w->owner, (long long)w->id, at));
 }
@@ -386,24 +416,14 @@ GxErr pool_refresh(Ctx *c, int64_t id)
 {
     PoolMap m;
     GxErr rc = map_load(c, &m);
-    if (rc)
-        return rc;
+    if (rc || !m.n)
+        return rc; /* no pool: nothing governs it (the scan clears dates left by deleted pools) */
     Sql q;
     sql_init(&q, c->arena);
-    facts_select(c, &q);
+    facts_select(&q);
     sql_raw(&q, " AND id = ");
     sql_param(&q, dbv_int(id));
-    rc = evaluate(c, &m, &q, false, clock_now_s(), NULL, NULL, NULL);
-    if (rc == GX_OK) {
-        /* Customers in a pool or owned by no pool member carry no release date. */
-        DbVal p[] = {dbv_int(id)};
-        if (m.n == 0 && db_exec(c->db,
-                                "UPDATE customers SET release_due = NULL, days_left = NULL WHERE id = $1 AND"
-                                " days_left IS NOT NULL",
-                                p, 1) != DB_OK)
-            return ctx_fail(c, GX_EDB, "cannot store the release date");
-    }
-    return rc;
+    return evaluate(c, &m, &q, false, clock_now_s(), NULL, NULL, NULL);
 }
 
 /* The daily scan: recompute every governed customer, release the due ones. */
@@ -448,7 +468,7 @@ static GxErr scan_job(Ctx *c, json_t *payload)
         bc.arena = &a;
         Sql q;
         sql_init(&q, &a);
-        facts_select(&bc, &q);
+        facts_select(&q);
         sql_raw(&q, " AND owner_id IN (");
         for (int i = 0; i < owners.n; i++) {
             if (i)
@@ -487,10 +507,11 @@ static GxErr read_cust(Ctx *c, int64_t id, Cust *out)
 {
     DbRes *r;
     DbVal p[] = {dbv_int(id)};
-    if (db_query(c->db,
-                 "SELECT id, owner_id, department_id, pool_id, former_owner_id, released_at, locked, name FROM customers"
-                 " WHERE id = $1 AND deleted_at IS NULL",
-                 p, 1, &r) != DB_OK)
+    if (db_query(
+            c->db,
+            "SELECT id, owner_id, department_id, pool_id, former_owner_id, released_at, locked, name FROM customers"
+            " WHERE id = $1 AND deleted_at IS NULL",
+            p, 1, &r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot read the customer");
     int s = db_next(r);
     if (s == 1) {
@@ -545,8 +566,8 @@ static int64_t user_department(Ctx *c, int64_t user, bool *active)
     DbVal p[] = {dbv_int(user)};
     int64_t dept = 0;
     *active = false;
-    if (db_query(c->db, "SELECT department_id FROM users WHERE id = $1 AND active = 1 AND deleted_at IS NULL", p, 1, &r) ==
-        DB_OK) {
+    if (db_query(c->db, "SELECT department_id FROM users WHERE id = $1 AND active = 1 AND deleted_at IS NULL", p, 1,
+                 &r) == DB_OK) {
         if (db_next(r) == 1) {
             *active = true;
             dept = db_isnull(r, 0) ? 0 : db_int(r, 0);
@@ -625,11 +646,13 @@ GxErr pool_claim(Ctx *c, int64_t id, json_t **out)
     if (p->claim_daily_limit > 0) {
         const char *since = now_text(c, clock_local_midnight(clock_local_day(now)));
         DbVal q[] = {dbv_int(c->who->user_id), dbv_text(since)};
-        int64_t n = count_of(c, "SELECT count(*) FROM audit_log WHERE user_id = $1 AND action = 'pool_claim' AND at >= $2", q, 2);
+        int64_t n = count_of(
+            c, "SELECT count(*) FROM audit_log WHERE user_id = $1 AND action = 'pool_claim' AND at >= $2", q, 2);
         if (n < 0)
             return fail_tx(c, ctx_fail(c, GX_EDB, "cannot count today's claims"));
         if (n >= p->claim_daily_limit) {
-            fail_tx(c, ctx_fail(c, GX_ECONFLICT, "Daily claim limit reached: %d customers per day from this pool",
+            fail_tx(c, ctx_fail(c, GX_ECONFLICT,
+                                "Daily claim limit reached: you may claim %d customers a day from the pools",
                                 p->claim_daily_limit));
             c->err_code = "claim_limit";
             return c->err;
@@ -693,7 +716,8 @@ GxErr pool_assign(Ctx *c, int64_t id, int64_t owner_id, json_t **out)
     if ((rc = take(c, &k, owner_id, dept, "assign", reason)))
         return fail_tx(c, rc);
     if (owner_id != c->who->user_id) {
-        const char *title = arena_printf(c->arena, "%s 把公海客户「%s」分配给了你", c->who->name ? c->who->name : "", k.name);
+        const char *title =
+            arena_printf(c->arena, "%s 把公海客户「%s」分配给了你", c->who->name ? c->who->name : "", k.name);
         if ((rc = notify_user(c, owner_id, "assignment", title, NULL, "customers", id, NULL)))
             return fail_tx(c, rc);
     }
@@ -731,7 +755,8 @@ GxErr pool_release(Ctx *c, int64_t id, int64_t pool_id, const char *reason, json
         return rc;
     const PoolDef *p = pool_id ? map_pool(&m, pool_id) : pool_of_owner(&m, k.owner, k.dept);
     if (!p) {
-        ctx_field(c, "pool_id", pool_id ? "is not an active customer pool" : "is required: the owner belongs to no customer pool");
+        ctx_field(c, "pool_id",
+                  pool_id ? "is not an active customer pool" : "is required: the owner belongs to no customer pool");
         return c->err;
     }
     Row w = {.id = k.id, .owner = k.owner, .dept = k.dept, .name = k.name};
@@ -760,8 +785,9 @@ GxErr pool_lock(Ctx *c, int64_t id, bool lock, json_t **out)
     if ((rc = read_cust(c, id, &k)))
         return rc;
     if (acl_scope(c, e, ACT_EDIT) == SCOPE_NONE || !acl_row_in_scope(c, e, ACT_EDIT, k.owner, k.dept) || !k.owner)
-        return ctx_fail(c, GX_EDENIED, k.owner ? "You may not lock or unlock this customer"
-                                              : "Customers in a pool cannot be locked; claim it first");
+        return ctx_fail(c, GX_EDENIED,
+                        k.owner ? "You may not lock or unlock this customer"
+                                : "Customers in a pool cannot be locked; claim it first");
     if (k.locked == lock)
         return answer(c, id, out); /* already so: nothing to do */
     if (db_begin(c->db) != DB_OK)
@@ -773,7 +799,8 @@ GxErr pool_lock(Ctx *c, int64_t id, bool lock, json_t **out)
         const PoolDef *p = pool_of_owner(&m, k.owner, k.dept);
         int quota = p ? p->lock_quota : 0;
         DbVal q[] = {dbv_int(k.owner)};
-        int64_t n = count_of(c, "SELECT count(*) FROM customers WHERE owner_id = $1 AND locked = 1 AND deleted_at IS NULL", q, 1);
+        int64_t n = count_of(
+            c, "SELECT count(*) FROM customers WHERE owner_id = $1 AND locked = 1 AND deleted_at IS NULL", q, 1);
         if (p && n >= quota) {
             fail_tx(c, ctx_fail(c, GX_ECONFLICT, "Lock quota reached: at most %d locked customers per person", quota));
             c->err_code = "lock_quota";
@@ -782,8 +809,10 @@ GxErr pool_lock(Ctx *c, int64_t id, bool lock, json_t **out)
     }
     const char *at = now_text(c, clock_now_s());
     DbVal v[] = {dbv_int(lock), dbv_text(at), c->who ? dbv_int(c->who->user_id) : dbv_null(), dbv_int(id)};
-    if (db_exec(c->db, "UPDATE customers SET locked = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4",
-                v, 4) != DB_OK)
+    if (db_exec(
+            c->db,
+            "UPDATE customers SET locked = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4",
+            v, 4) != DB_OK)
         return fail_tx(c, ctx_fail(c, GX_EDB, "cannot lock the customer"));
     json_t *d = json_pack("{s:[bb]}", "locked", !lock, lock);
     rc = audit_write(c, lock ? "pool_lock" : "pool_unlock", "customers", id, d);
@@ -811,18 +840,58 @@ GxErr pool_mine(Ctx *c, json_t **out)
         if (!is_member(&m, p, c->who->user_id, c->who->department_id) && !admin)
             continue;
         DbVal q[] = {dbv_int(p->id)};
-        int64_t n = count_of(c, "SELECT count(*) FROM customers WHERE pool_id = $1 AND owner_id IS NULL AND deleted_at IS NULL", q, 1);
-        json_array_append_new(*out, json_pack("{s:I, s:s, s:I, s:b, s:i, s:i, s:i}", "id", (json_int_t)p->id, "name", p->name,
-                                              "count", (json_int_t)n, "admin", admin, "claim_daily_limit",
+        int64_t n = count_of(
+            c, "SELECT count(*) FROM customers WHERE pool_id = $1 AND owner_id IS NULL AND deleted_at IS NULL", q, 1);
+        json_array_append_new(*out, json_pack("{s:I, s:s, s:I, s:b, s:i, s:i, s:i}", "id", (json_int_t)p->id, "name",
+                                              p->name, "count", (json_int_t)n, "admin", admin, "claim_daily_limit",
                                               p->claim_daily_limit, "hold_cap", p->hold_cap, "reclaim_wait_days",
                                               p->reclaim_wait_days));
     }
     return GX_OK;
 }
 
+GxErr pool_members(Ctx *c, int64_t pool_id, json_t **out)
+{
+    *out = json_array();
+    PoolMap m;
+    GxErr rc = map_load(c, &m);
+    if (rc)
+        return rc;
+    const PoolDef *p = map_pool(&m, pool_id);
+    if (!p)
+        return GX_OK;
+    DbRes *r;
+    if (db_query(c->db,
+                 "SELECT id, name, department_id FROM users WHERE active = 1 AND deleted_at IS NULL ORDER BY name, id",
+                 NULL, 0, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read users");
+    while (db_next(r) == 1) {
+        int64_t id = db_int(r, 0), dept = db_isnull(r, 2) ? 0 : db_int(r, 2);
+        if (is_member(&m, p, id, dept) || is_admin_of(p, id))
+            json_array_append_new(
+                *out, json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", db_text(r, 1) ? db_text(r, 1) : ""));
+    }
+    db_done(r);
+    return GX_OK;
+}
+
+int pool_remind_days(Ctx *c, int64_t user, int64_t dept)
+{
+    PoolMap m;
+    if (map_load(c, &m)) {
+        ctx_clear(c);
+        return -1;
+    }
+    const PoolDef *p = pool_of_owner(&m, user, dept);
+    return p ? p->remind_days : -1;
+}
+
 /* ---------- hooks ---------- */
 
-static GxErr on_customer_create(Ctx *c, HookArgs *a) { return pool_refresh(c, a->id); }
+static GxErr on_customer_create(Ctx *c, HookArgs *a)
+{
+    return pool_refresh(c, a->id);
+}
 
 static GxErr on_customer_update(Ctx *c, HookArgs *a)
 {
@@ -874,7 +943,7 @@ static GxErr on_activity_create(Ctx *c, HookArgs *a)
 static GxErr on_pool_change(Ctx *c, HookArgs *a)
 {
     (void)a;
-    char key[64], at[64];
+    char key[128], at[64];
     time_format_s(clock_now_s() / 60 * 60, at);
     snprintf(key, sizeof key, "pool_scan@change@%s", at);
     return jobs_enqueue(c, "pool_scan", NULL, 0, key, NULL);
@@ -903,5 +972,5 @@ void pool_module_init(void)
     record_hook_add("pools", HOOK_AFTER_DELETE, on_pool_change);
     jobs_register("pool_scan", scan_job);
     jobs_daily("pool_scan", 0, 30);
-    ddl_step_add(2, "customers.last_follow_up_at from activities", migrate_last_follow_up);
+    ddl_step_add(3, "customers.last_follow_up_at from activities", migrate_last_follow_up);
 }

@@ -103,6 +103,14 @@ GxErr pool_refresh(Ctx *c, int64_t id);
 /* The pools the acting user belongs to, as JSON [{id, name, count, admin}]. */
 GxErr pool_mine(Ctx *c, json_t **out);
 
+/* The active users who belong to pool pool_id (members and administrators),
+ * as JSON [{id, name}] by name, for the assign form. */
+GxErr pool_members(Ctx *c, int64_t pool_id, json_t **out);
+
+/* Remind days of the pool governing customers of (user, department), or -1
+ * when no pool governs them. */
+int pool_remind_days(Ctx *c, int64_t user, int64_t dept);
+
 /* Register hooks, actions' jobs and the migration step (modules_init). */
 void pool_module_init(void);
 

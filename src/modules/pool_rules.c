@@ -8,7 +8,10 @@
 
 #define DAY 86400
 
-static int64_t later(int64_t a, int64_t b) { return a > b ? a : b; }
+static int64_t later(int64_t a, int64_t b)
+{
+    return a > b ? a : b;
+}
 
 PoolVerdict pool_rule_eval(const PoolRule *r, const PoolFacts *f)
 {

@@ -4,11 +4,14 @@
 #include <string.h>
 
 #include "../auth/auth.h"
+#include "../jobs/jobs.h"
 #include "../record/record.h"
 #include "modules.h"
 
 void users_module_init(void);
 void supervision_module_init(void);
+void pool_module_init(void);
+void reminders_module_init(void);
 
 static GxErr grants_v3(Ctx *c, bool fresh);
 
@@ -20,6 +23,9 @@ void modules_init(void)
     done = true;
     users_module_init();
     supervision_module_init();
+    ddl_step_add(3, "jobs queue", jobs_migration_step);
+    pool_module_init();
+    reminders_module_init();
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
 }

@@ -165,6 +165,8 @@ static void header(Req *r, const Detail *d)
             T(r, "New owner"), T(r, "New owner"));
         buf_htmlf(o, "<button class=\"btn primary\" type=\"submit\">%s</button></form></details>", T(r, "Transfer"));
     }
+    if (!strcmp(e->name, "customers"))
+        ui_pool_record_actions(r, d->rec, d->can_edit); /* lock, release to pool, claim (pool.c) */
     /* Access administration (admin.c): a role's matrix, a user's handover. */
     if (acl_is_admin(&r->c) && !strcmp(e->name, "roles"))
         buf_htmlf(o, "<a class=\"btn\" href=\"/admin/roles/%lld/matrix\">%s</a>", (long long)d->id, T(r, "Permission matrix"));

@@ -206,6 +206,7 @@ void ui_home(Req *r)
               arena_printf(&r->arena, T(r, "Hello, %s"), r->c.who->name ? r->c.who->name : ""), y, m, d);
     buf_raw(o, "<div class=\"dashboard\">");
     today_card(r);
+    ui_reminders_card(r); /* reminders.c */
     chart_card(r);
     recent_card(r);
     buf_raw(o, "</div>");

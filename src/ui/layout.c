@@ -71,6 +71,7 @@ static const struct {
     {"saved", N_("Saved.")},
     {"deleted", N_("Deleted.")},
     {"transferred", N_("The owner was changed.")},
+    {"pool_released", N_("The customer went back to the pool.")},
     {"password", N_("Your password was changed.")},
     {"lang", N_("Language changed.")},
     {"query_saved", N_("The query was saved.")},
@@ -196,6 +197,11 @@ static void navigation(Req *r, const Page *p)
     buf_htmlf(&r->out, "<nav class=\"sidenav\" id=\"sidenav\" aria-label=\"%s\"><ul>", T(r, "Modules"));
     nav_link(r, "/", T(r, "Home"), p->nav && !strcmp(p->nav, "home"));
     for (int i = 0; nav_order[i]; i++) {
+        if (!strcmp(nav_order[i], "customer_pool")) { /* the pool page (pool.c), for pool members */
+            if (r->c.who && (r->c.who->npools > 0 || r->c.who->is_admin) && meta_entity("pools"))
+                nav_link(r, "/pool", T(r, "Customer pool"), p->nav && !strcmp(p->nav, "customer_pool"));
+            continue;
+        }
         const Entity *e = meta_entity(nav_order[i]);
         if (e && ui_entity_visible(r, e) && in_menu(r, e))
             nav_entity(r, p, e);

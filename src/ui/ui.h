@@ -226,4 +226,18 @@ void ui_kanban(Req *r);
 void ui_kanban_move(Req *r);
 void ui_kanban_totals(Req *r);
 void ui_calendar(Req *r);
+/* customer pool (pool.c) and reminders (reminders.c) */
+void ui_pool_page(Req *r);
+void ui_pool_claim(Req *r);
+void ui_pool_assign(Req *r);
+void ui_pool_release(Req *r);
+void ui_pool_lock(Req *r);
+void ui_pool_unlock(Req *r);
+/* Lock/unlock and "release to pool" (or "claim" for a pool customer) in the
+ * actions of a customer's page; can_edit: the user may edit the record. */
+void ui_pool_record_actions(Req *r, json_t *rec, bool can_edit);
+void ui_reminders_page(Req *r);
+void ui_reminders_settings_post(Req *r);
+/* The reminders card of the home page. */
+void ui_reminders_card(Req *r);
 #endif

@@ -152,8 +152,8 @@ static void test_retry_backoff_then_failed(void **state)
         assert_int_equal(attempts, attempt);
         assert_int_equal(jobs_finish(&c, id, attempts, "gateway down", t), GX_OK);
         /* Not due again before the backoff has passed. */
-        assert_int_equal(jobs_claim(&c, "w", t + jobs_backoff_s(attempt) * 1000 - 1000, &id, &kind, &payload, &attempts),
-                         GX_OK);
+        assert_int_equal(
+            jobs_claim(&c, "w", t + jobs_backoff_s(attempt) * 1000 - 1000, &id, &kind, &payload, &attempts), GX_OK);
         assert_int_equal(id, 0);
         t += jobs_backoff_s(attempt) * 1000;
     }
