@@ -13,6 +13,8 @@
 
 #define EXPORT_MAX_ROWS 100000
 
+void api_export_vcf(Req *r, const Entity *e, ListQuery *lq);
+
 /* Columns exported for e: id plus visible, non-secret fields. */
 static int export_columns(Req *r, const Entity *e, const Field **cols, int max)
 {
@@ -78,6 +80,51 @@ static const char *cell_text(Req *r, const Field *f, json_t *v)
     }
 }
 
+/* Text a spreadsheet would take for a formula (= + - @, or a leading tab or
+ * CR that some programs strip first) gets a leading apostrophe, so that it
+ * stays text (OWASP "CSV injection"). Numbers we write ourselves are not
+ * passed through here. */
+static const char *neutralise(Req *r, const char *s)
+{
+    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@' || *s == '\t' || *s == '\r'))
+        return arena_printf(&r->arena, "'%s", s);
+    return s;
+}
+
+/* Is f written as a number (not neutralised)? */
+static bool numeric(const Field *f)
+{
+    return f->type == FT_MONEY || f->type == FT_INT || f->type == FT_DECIMAL || f->type == FT_PERCENT;
+}
+
+/* A stored date or date-time as a spreadsheet date (date-times in China
+ * time, UTC+8); false if the value does not parse. */
+static bool cell_datetime(const Field *f, json_t *v, lxw_datetime *out)
+{
+    const char *s = json_string_value(v);
+    if (!s)
+        return false;
+    if (f->type == FT_DATE) {
+        int y, m, d;
+        if (!time_parse_date(s, &y, &m, &d))
+            return false;
+        *out = (lxw_datetime){.year = y, .month = m, .day = d};
+        return true;
+    }
+    int64_t t;
+    if (!time_parse_rfc3339(s, &t))
+        return false;
+    t += 8 * 3600;
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400;
+    /* civil from days (days since 1970-01-01) */
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    *out = (lxw_datetime){.year = (int)(yoe + era * 400 + (m <= 2)), .month = (int)m, .day = (int)d,
+                          .hour = (int)(secs / 3600), .min = (int)(secs / 60 % 60), .sec = (double)(secs % 60)};
+    return true;
+}
+
 void api_export(Req *r)
 {
     const Entity *e = api_entity(r);
@@ -85,14 +132,20 @@ void api_export(Req *r)
         return;
     const char *fmt = http_query(r, "format");
     bool xlsx = fmt && !strcmp(fmt, "xlsx");
-    if (fmt && !xlsx && strcmp(fmt, "csv")) {
-        ctx_fail(&r->c, GX_EBADREQ, "Unsupported export format '%s' (use csv or xlsx)", fmt);
+    bool vcf = fmt && !strcmp(fmt, "vcf");
+    if (fmt && !xlsx && !vcf && strcmp(fmt, "csv")) {
+        ctx_fail(&r->c, GX_EBADREQ, "Unsupported export format '%s' (use csv, xlsx or, for contacts, vcf)", fmt);
         return api_fail(r);
     }
     ListQuery lq;
     json_t *where;
     if (!api_list_query(r, e, &lq, &where))
         return api_fail(r);
+    if (vcf) {
+        api_export_vcf(r, e, &lq);
+        json_decref(where);
+        return;
+    }
     lq.action = ACT_EXPORT;
     lq.count = false;
     lq.limit = RECORD_LIMIT_MAX;
@@ -102,7 +155,7 @@ void api_export(Req *r)
     char path[] = "/tmp/guanxi-export-XXXXXX";
     lxw_workbook *wb = NULL;
     lxw_worksheet *ws = NULL;
-    lxw_format *bold = NULL, *money = NULL;
+    lxw_format *bold = NULL, *money = NULL, *date_fmt = NULL, *datetime_fmt = NULL;
     Buf *o = &r->out;
     if (xlsx) {
         int fd = mkstemp(path);
@@ -127,6 +180,10 @@ void api_export(Req *r)
         format_set_bold(bold);
         money = workbook_add_format(wb);
         format_set_num_format(money, "#,##0.00");
+        date_fmt = workbook_add_format(wb);
+        format_set_num_format(date_fmt, "yyyy-mm-dd");
+        datetime_fmt = workbook_add_format(wb);
+        format_set_num_format(datetime_fmt, "yyyy-mm-dd hh:mm");
         worksheet_write_string(ws, 0, 0, "ID", bold);
         for (int k = 0; k < ncols; k++)
             worksheet_write_string(ws, 0, (lxw_col_t)(k + 1), meta_label(&cols[k]->label, r->c.lang), bold);
@@ -151,6 +208,7 @@ void api_export(Req *r)
         json_array_foreach(rows, i, rec)
         {
             int64_t id = json_integer_value(json_object_get(rec, "id"));
+            lxw_datetime dt;
             nrows++;
             if (xlsx) {
                 lxw_row_t row = (lxw_row_t)nrows;
@@ -167,14 +225,18 @@ void api_export(Req *r)
                                                 arena_printf(&r->arena, "=%s", cell_text(r, cols[k], v)), money);
                     else if (cols[k]->type == FT_INT)
                         worksheet_write_number(ws, row, (lxw_col_t)(k + 1), (double)json_integer_value(v), NULL);
+                    else if ((cols[k]->type == FT_DATE || cols[k]->type == FT_DATETIME) && cell_datetime(cols[k], v, &dt))
+                        worksheet_write_datetime(ws, row, (lxw_col_t)(k + 1), &dt,
+                                                 cols[k]->type == FT_DATE ? date_fmt : datetime_fmt);
                     else
-                        worksheet_write_string(ws, row, (lxw_col_t)(k + 1), cell_text(r, cols[k], v), NULL);
+                        worksheet_write_string(ws, row, (lxw_col_t)(k + 1), neutralise(r, cell_text(r, cols[k], v)), NULL);
                 }
             } else {
                 buf_printf(o, "%lld", (long long)id);
                 for (int k = 0; k < ncols; k++) {
                     buf_putc(o, ',');
-                    buf_csv(o, cell_text(r, cols[k], json_object_get(rec, cols[k]->name)));
+                    const char *txt = cell_text(r, cols[k], json_object_get(rec, cols[k]->name));
+                    buf_csv(o, numeric(cols[k]) ? txt : neutralise(r, txt));
                 }
                 buf_raw(o, "\r\n");
             }

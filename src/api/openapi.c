@@ -837,6 +837,58 @@ static void entity_paths(Doc *d, const Entity *e)
                       "contentEncoding", "binary"));
     add_op(d, arena_printf(&d->arena, "%s/export", base), "get", op);
 
+    /* Import (import.c) and duplicates (dupes.c). */
+    op = operation(d, n, arena_printf(&d->arena, "%s_import", n), arena_printf(&d->arena, "Import %s", n),
+                   arena_printf(&d->arena,
+                                "%s: import a CSV file (UTF-8 with or without BOM, or GB18030; comma or tab; "
+                                "the first row names the columns by field name or label, zh or en)%s, sent as "
+                                "multipart/form-data (part \"file\", options as further parts) or as the raw body "
+                                "with the options in the query. Answers the report {rows, created, updated, "
+                                "skipped, failed, errors: [{row, field, message}], columns, preview, committed, "
+                                "import_id}: 201 when committed, 200 for a dry run, 422 (with the report) when "
+                                "rows or columns are wrong and nothing was imported. Needs the import "
+                                "permission; bodies up to 64 MiB; audited; undo with POST /imports/{id}/undo.",
+                                lab, strcmp(n, "contacts") ? "" : " or vCard 2.1/3.0/4.0 (format=vcf)"),
+                   ACCESS_WRITE, "400 403 404 422", true);
+    static const char *const iopts[][3] = {
+        {"format", "csv or vcf (default csv; a .vcf file name also selects vcf)", NULL},
+        {"encoding", "auto (default: UTF-8, else GB18030), utf-8 or gb18030", NULL},
+        {"delimiter", "auto (default), comma, tab or semicolon", NULL},
+        {"on_duplicate", "skip (default), update or create: what to do with a row matching a stored record by "
+                         "credit code, e-mail, phone or name", NULL},
+        {"partial", "1: import the valid rows and report the others; default: all or nothing", NULL},
+        {"dry_run", "1: validate and report only (preview); nothing is stored", NULL},
+        {"mapping", "JSON object {\"column header\": \"field name\" or \"\" to ignore}; default: by name or label", NULL},
+        {"filename", "name shown in the list of imports", NULL}};
+    for (size_t k = 0; k < sizeof iopts / sizeof iopts[0]; k++)
+        add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", iopts[k][0], "in", "query", "required", 0,
+                                "description", iopts[k][1], "schema", "type", "string"));
+    json_object_set_new(op, "requestBody",
+                        json_pack("{s:s, s:b, s:{s:{s:{s:s}}, s:{s:{s:s, s:s}}}}", "description", "The file.", "required", 1,
+                                  "content", "text/csv", "schema", "type", "string", "multipart/form-data", "schema",
+                                  "type", "object", "description", "part \"file\" and the options"));
+    respond(op, "201", json_response("Imported: the report.", json_pack("{s:s}", "type", "object")));
+    respond(op, "200", json_response("Dry run: the report.", json_pack("{s:s}", "type", "object")));
+    add_op(d, arena_printf(&d->arena, "%s/import", base), "post", op);
+
+    op = operation(d, n, arena_printf(&d->arena, "%s_duplicates", n), arena_printf(&d->arena, "Possible duplicates of a %s record", n),
+                   arena_printf(&d->arena,
+                                "%s: live records with the same normalised phone, e-mail or credit code, or a name "
+                                "equal once company suffixes (有限公司, 集团 …), bracketed parts, full-width forms, "
+                                "spaces and case are ignored. Each match is {visible, owner_name, match: [kinds]} "
+                                "and, when the caller may read it, id, title and owner_id; records outside the "
+                                "caller's scope only say that they exist and who owns them. Customers, contacts "
+                                "and leads only (404 otherwise).",
+                                lab),
+                   ACCESS_READ, "400 403 404", false);
+    static const char *const dq[] = {"name", "phone", "mobile", "email", "credit_code", "exclude"};
+    for (size_t k = 0; k < sizeof dq / sizeof dq[0]; k++)
+        add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", dq[k], "in", "query", "required", 0,
+                                "description", k == 5 ? "id of the record being edited (left out)" : "value to check",
+                                "schema", "type", "string"));
+    respond(op, "200", json_response("The matches.", json_pack("{s:s}", "type", "object")));
+    add_op(d, arena_printf(&d->arena, "%s/duplicates", base), "get", op);
+
     op = operation(d, n, arena_printf(&d->arena, "%s_trash", n), arena_printf(&d->arena, "List deleted %s", n),
                    arena_printf(&d->arena,
                                 "%s in the trash (administrators, or roles that may delete them). Takes the "
@@ -1038,6 +1090,42 @@ static void auth_paths(Doc *d)
     add_param(op, ref(d, "parameters", "id"));
     respond(op, "204", json_pack("{s:s}", "description", "Revoked."));
     add_op(d, "/api/v1/auth/tokens/{id}", "delete", op);
+}
+
+/* Import batches and vCards (dupes_api.c). */
+static void import_paths(Doc *d)
+{
+    json_t *op = operation(d, "imports", "imports_list", "List imports",
+                           "The caller's latest 100 imports (administrators: everyone's), newest first: {id, entity, "
+                           "user_id, created_at, filename, rows, created, updated, skipped, failed, status "
+                           "(done|undone), undone_at}.",
+                           ACCESS_READ, "", false);
+    respond(op, "200", json_response("The imports.", json_pack("{s:s}", "type", "object")));
+    add_op(d, "/api/v1/imports", "get", op);
+    op = operation(d, "imports", "imports_get", "Get an import", "One import of the caller (administrators: any).",
+                   ACCESS_READ, "404", false);
+    respond(op, "200", json_response("The import.", json_pack("{s:s}", "type", "object")));
+    add_op(d, "/api/v1/imports/{id}", "get", op);
+    json_object_set_new(json_object_get(d->paths, "/api/v1/imports/{id}"), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+    op = operation(d, "imports", "imports_undo", "Undo an import",
+                   "Undo a whole import in one transaction: the records it created go to the trash, those it "
+                   "updated get their previous values back. Audited. An import already undone: 409.",
+                   ACCESS_WRITE, "404 409", false);
+    respond(op, "200", json_response("The import, now undone.", json_pack("{s:s}", "type", "object")));
+    add_op(d, "/api/v1/imports/{id}/undo", "post", op);
+    json_object_set_new(json_object_get(d->paths, "/api/v1/imports/{id}/undo"), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+    if (meta_entity("contacts")) {
+        op = operation(d, "contacts", "contacts_vcard", "A contact as a vCard",
+                       "The contact as vCard 3.0 (default) or 4.0 (version=4), with its customer as ORG when the "
+                       "caller may see it.",
+                       ACCESS_READ, "400 404", false);
+        add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:[s, s]}}", "name", "version", "in", "query", "required", 0,
+                                "description", "vCard version", "schema", "type", "string", "enum", "3", "4"));
+        respond(op, "200", json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "The vCard.", "content", "text/vcard", "schema",
+                                     "type", "string"));
+        add_op(d, "/api/v1/contacts/{id}/vcard", "get", op);
+        json_object_set_new(json_object_get(d->paths, "/api/v1/contacts/{id}/vcard"), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+    }
 }
 
 static void meta_paths(Doc *d)
@@ -1409,6 +1497,7 @@ json_t *api_openapi(void)
     shared_components(&d);
     auth_paths(&d);
     meta_paths(&d);
+    import_paths(&d);
 
     int n;
     const Entity *const *all = meta_entities(&n);

@@ -371,6 +371,12 @@ void api_audit_list(Req *r);
 void api_search(Req *r);
 void api_export(Req *r);
 void api_record_comments(Req *r);
+void api_duplicates(Req *r);
+void api_import(Req *r);
+void api_imports_list(Req *r);
+void api_import_get(Req *r);
+void api_import_undo(Req *r);
+void api_vcard(Req *r);
 
 const Route api_routes[] = {
     {"GET", "/healthz", api_healthz, ROUTE_PUBLIC, NULL},
@@ -394,6 +400,12 @@ const Route api_routes[] = {
     {"POST", "/api/v1/{entity}", h_create, ROUTE_MUTATES, NULL},
     {"POST", "/api/v1/{entity}/query", h_query, 0, NULL},
     {"GET", "/api/v1/{entity}/export", api_export, 0, NULL},
+    {"GET", "/api/v1/{entity}/duplicates", api_duplicates, 0, NULL},
+    {"POST", "/api/v1/{entity}/import", api_import, ROUTE_MUTATES | ROUTE_LARGE_BODY, NULL},
+    {"GET", "/api/v1/imports", api_imports_list, 0, NULL},
+    {"GET", "/api/v1/imports/{id}", api_import_get, 0, NULL},
+    {"POST", "/api/v1/imports/{id}/undo", api_import_undo, ROUTE_MUTATES, NULL},
+    {"GET", "/api/v1/contacts/{id}/vcard", api_vcard, 0, NULL},
     {"GET", "/api/v1/{entity}/trash", h_trash, 0, NULL},
     {"GET", "/api/v1/{entity}/{id}", h_get, 0, NULL},
     {"PATCH", "/api/v1/{entity}/{id}", h_update, ROUTE_MUTATES, NULL},

@@ -60,6 +60,8 @@ void api_record_comments(Req *r)
     http_json(r, 200, json_pack("{s:o}", "data", rows));
 }
 
+void dupes_api_init(void);
+
 void api_init(void)
 {
     static bool done;
@@ -67,6 +69,7 @@ void api_init(void)
         return;
     done = true;
     pool_api_init();
+    dupes_api_init();
     api_action_register("users", "handover", act_handover,
                         "Hand over (离职交接) every live record the user owns, or those of the listed entities, to another"
                         " user. Body {\"to_user_id\": id, \"entities\": [names] (optional)}; answers {\"moved\": {entity:"

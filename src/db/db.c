@@ -2,6 +2,7 @@
  * shared by both backends. */
 #include "db_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,25 +192,57 @@ void db_read_end(DbConn *c)
 
 int db_begin(DbConn *c)
 {
+    DbConnHead *h = HEAD(c);
     db_read_end(c);
-    int rc = db_exec(c, HEAD(c)->db->dialect == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", NULL, 0);
-    if (rc == DB_OK)
-        HEAD(c)->in_tx = true;
+    if (h->in_tx) {
+        /* Nested: a savepoint, so the inner unit can fail alone. */
+        char sql[48];
+        snprintf(sql, sizeof sql, "SAVEPOINT gx_sp%d", h->depth);
+        int rc = db_exec(c, sql, NULL, 0);
+        if (rc == DB_OK)
+            h->depth++;
+        return rc;
+    }
+    int rc = db_exec(c, h->db->dialect == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", NULL, 0);
+    if (rc == DB_OK) {
+        h->in_tx = true;
+        h->depth = 1;
+    }
     return rc;
 }
 
 int db_commit(DbConn *c)
 {
+    DbConnHead *h = HEAD(c);
+    if (h->depth > 1) {
+        char sql[48];
+        h->depth--;
+        snprintf(sql, sizeof sql, "RELEASE SAVEPOINT gx_sp%d", h->depth);
+        return db_exec(c, sql, NULL, 0);
+    }
     int rc = db_exec(c, "COMMIT", NULL, 0);
     if (rc != DB_OK)
         db_exec(c, "ROLLBACK", NULL, 0);
-    HEAD(c)->in_tx = false;
+    h->in_tx = false;
+    h->depth = 0;
     return rc;
 }
 
 int db_rollback(DbConn *c)
 {
-    HEAD(c)->in_tx = false;
+    DbConnHead *h = HEAD(c);
+    if (h->depth > 1) {
+        char sql[80];
+        h->depth--;
+        snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT gx_sp%d", h->depth);
+        int rc = db_exec(c, sql, NULL, 0);
+        snprintf(sql, sizeof sql, "RELEASE SAVEPOINT gx_sp%d", h->depth);
+        if (db_exec(c, sql, NULL, 0) != DB_OK)
+            rc = DB_ERROR;
+        return rc;
+    }
+    h->in_tx = false;
+    h->depth = 0;
     return db_exec(c, "ROLLBACK", NULL, 0);
 }
 

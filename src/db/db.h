@@ -109,8 +109,11 @@ int db_query_int(DbConn *c, const char *sql, const DbVal *params, int nparams, i
 int db_query_text(DbConn *c, Arena *a, const char *sql, const DbVal *params, int nparams, char **out);
 
 /* Transactions. db_begin takes the write lock at once on SQLite (BEGIN
- * IMMEDIATE) so that concurrent writers queue instead of failing. Nesting is
- * not supported: the caller that begins commits or rolls back. */
+ * IMMEDIATE) so that concurrent writers queue instead of failing. Inside a
+ * transaction db_begin opens a savepoint instead: the matching db_commit
+ * releases it and db_rollback undoes only the work since it (so a record
+ * write can run inside a module's larger transaction, e.g. a merge or an
+ * import). Each db_begin is paired with one db_commit or db_rollback. */
 int db_begin(DbConn *c);
 int db_commit(DbConn *c);
 int db_rollback(DbConn *c);

@@ -36,6 +36,7 @@ typedef struct DbConnHead {
     const DbBackend *be;  /* its backend */
     bool in_tx;           /* inside db_begin … commit/rollback */
     bool in_read;         /* inside db_read_begin … db_read_end (SQLite) */
+    int depth;            /* db_begin nesting: 1 = the transaction, more = savepoints */
     struct DbConn *next_all; /* list of thread connections, for db_close */
 } DbConnHead;
 

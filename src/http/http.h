@@ -24,6 +24,7 @@ enum {
     ROUTE_HTML = 1 << 1,    /* browser page: errors render as HTML */
     ROUTE_MUTATES = 1 << 2, /* state-changing: CSRF checked for cookie sessions */
     ROUTE_PREFIX = 1 << 3,  /* pattern matches any path starting with it (static files) */
+    ROUTE_LARGE_BODY = 1 << 4, /* accepts bodies up to HttpConfig.max_large_body (file uploads) */
 };
 
 #define HTTP_MAX_PARAMS 8
@@ -81,6 +82,7 @@ typedef struct HttpConfig {
     void *app;                 /* copied into Req.app */
     int threads;               /* worker threads (0 = number of CPUs) */
     size_t max_body;           /* bytes; larger bodies get 413 (default 1 MiB) */
+    size_t max_large_body;     /* bytes, for ROUTE_LARGE_BODY routes only (default 64 MiB) */
     unsigned timeout_s;        /* idle connection timeout (default 30) */
     bool access_log;           /* one line per request to stderr */
     /* Runs after routing and before the handler. Returns false after filling
@@ -130,6 +132,19 @@ void http_set_cookie(Req *r, const char *name, const char *value, long max_age);
 /* Parse an application/x-www-form-urlencoded body into a JSON object of
  * strings (repeated keys become arrays). Caller decrefs. */
 json_t *http_form(Req *r);
+
+/* One part of a multipart/form-data body. */
+typedef struct HttpPart {
+    const char *name;     /* form field name */
+    const char *filename; /* file name of a file part, or NULL */
+    const char *data;     /* content (NUL-terminated copy in the arena) */
+    size_t len;           /* its length in bytes */
+} HttpPart;
+
+/* Split a multipart/form-data body (multipart.c). Returns the number of
+ * parts stored in *parts (arena), or -1 when the request is not multipart
+ * or the body is malformed. */
+int http_multipart(Req *r, HttpPart **parts);
 
 /* Respond with a JSON value (takes a reference: the value is decref'ed). */
 void http_json(Req *r, int status, json_t *v);

@@ -41,6 +41,7 @@
 #define HTTP_BODY_PREALLOC ((size_t)64 << 10)
 
 #define HTTP_DEFAULT_MAX_BODY ((size_t)1 << 20)
+#define HTTP_DEFAULT_MAX_LARGE_BODY ((size_t)64 << 20)
 #define HTTP_DEFAULT_TIMEOUT_S 30u
 #define HTTP_CONNECTION_LIMIT 1024u
 
@@ -80,6 +81,7 @@ typedef struct ReqState {
     size_t body_seen;     /* bytes received, including those dropped after the limit */
     bool started;         /* the first access-handler call has happened */
     bool too_large;       /* the body is over max_body: it is dropped and answered with 413 */
+    size_t limit;         /* body limit of this request: max_body, or max_large_body for upload routes */
     bool responded;       /* a response was queued */
     size_t bytes;         /* body bytes of the queued response, for the access log */
 } ReqState;
@@ -366,11 +368,11 @@ static void dispatch(HttpServer *s, ReqState *st)
         }
     }
     if (st->too_large) {
-        ctx_fail(&r->c, GX_ETOOLARGE, "Request body is larger than %zu bytes", s->cfg.max_body);
+        ctx_fail(&r->c, GX_ETOOLARGE, "Request body is larger than %zu bytes", st->limit ? st->limit : s->cfg.max_body);
         render_failure(s, r);
         return;
     }
-    if (!route_request(s, st)) {
+    if (!r->route && !route_request(s, st)) {
         render_failure(s, r);
         return;
     }
@@ -471,7 +473,17 @@ static enum MHD_Result request_begin(HttpServer *s, ReqState *st, const char *me
     unsigned long long declared = strtoull(cl, &end, 10);
     if (*end || end == cl)
         return MHD_YES; /* libmicrohttpd rejects a malformed length itself */
-    if (declared <= s->cfg.max_body) {
+    /* Upload routes take larger bodies: find the route now (a miss is
+     * answered later, by the normal routing). */
+    st->limit = s->cfg.max_body;
+    if (declared > s->cfg.max_body) {
+        if (route_request(s, st) && (r->route->flags & ROUTE_LARGE_BODY))
+            st->limit = s->cfg.max_large_body;
+        else
+            r->route = NULL;
+        ctx_clear(&r->c);
+    }
+    if (declared <= st->limit) {
         /* Room for the usual small body at once; a larger one grows as it
          * arrives, so a client cannot make us hold max_body per connection by
          * announcing a length and then stalling. */
@@ -484,7 +496,7 @@ static enum MHD_Result request_begin(HttpServer *s, ReqState *st, const char *me
      * or the body is too large to be worth reading. libmicrohttpd then closes
      * the connection after the response. */
     const char *expect = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Expect");
-    if ((expect && !strcasecmp(expect, "100-continue")) || declared - s->cfg.max_body > HTTP_DISCARD_LIMIT)
+    if ((expect && !strcasecmp(expect, "100-continue")) || declared - st->limit > HTTP_DISCARD_LIMIT)
         return request_finish(s, st);
     return MHD_YES;
 }
@@ -495,11 +507,12 @@ static enum MHD_Result request_begin(HttpServer *s, ReqState *st, const char *me
 static enum MHD_Result request_upload(HttpServer *s, ReqState *st, const char *data, size_t n)
 {
     st->body_seen += n;
-    if (st->too_large || st->body_seen > s->cfg.max_body) {
+    size_t limit = st->limit ? st->limit : s->cfg.max_body;
+    if (st->too_large || st->body_seen > limit) {
         st->too_large = true;
-        if (st->body_seen > s->cfg.max_body && st->body_seen - s->cfg.max_body > HTTP_DISCARD_LIMIT) {
+        if (st->body_seen > limit && st->body_seen - limit > HTTP_DISCARD_LIMIT) {
             log_warn("http: %s: closing a connection sending a body past %zu bytes", st->r.client_ip,
-                     s->cfg.max_body + HTTP_DISCARD_LIMIT);
+                     limit + HTTP_DISCARD_LIMIT);
             return MHD_NO;
         }
         return MHD_YES;
@@ -668,6 +681,8 @@ HttpServer *http_start(const HttpConfig *cfg)
     s->cfg = *cfg;
     if (!s->cfg.max_body)
         s->cfg.max_body = HTTP_DEFAULT_MAX_BODY;
+    if (!s->cfg.max_large_body)
+        s->cfg.max_large_body = HTTP_DEFAULT_MAX_LARGE_BODY;
     if (!s->cfg.timeout_s)
         s->cfg.timeout_s = HTTP_DEFAULT_TIMEOUT_S;
     if (s->cfg.threads <= 0) {

@@ -3,6 +3,7 @@
 #define GX_MODULES_H
 
 #include "../base/ctx.h"
+#include "../base/buf.h"
 #include "../meta/meta.h"
 
 /* Register every module's hooks and actions (once, before serving). */
@@ -36,5 +37,83 @@ GxErr supervision_comments(Ctx *c, const Entity *e, int64_t id, bool record_chec
 /* Demo data (demo.c): departments, users and `customers` customers with
  * contacts and activities, through the record engine. */
 GxErr demo_fill(Ctx *c, int customers);
+
+/* --- duplicates (dupes.c) --- */
+
+/* Normalised keys (arena strings, NULL when the value gives no key): a
+ * company or person name without company-form suffixes (有限公司, 集团, Ltd
+ * …), bracketed parts, full-width forms, spaces, punctuation and case; the
+ * digits of a phone (China's +86/0086 dropped, trunk 0 kept, extension
+ * dropped); a lower-case e-mail; an upper-case credit code. */
+char *dupes_name_key(Arena *a, const char *name);
+char *dupes_phone_key(Arena *a, const char *phone);
+char *dupes_email_key(Arena *a, const char *email);
+char *dupes_code_key(Arena *a, const char *code);
+
+/* Is e checked for duplicates (customers, contacts, leads)? */
+bool dupes_supported(const Entity *e);
+
+/* Live records of e sharing a key with probe ({name, phone, mobile, email,
+ * credit_code} as text), except exclude_id: *out is an array of {visible,
+ * owner_name, match: [kinds], and when visible: id, title, owner_id}.
+ * Records outside the user's read scope show only that they exist and
+ * who owns them. */
+GxErr dupes_find(Ctx *c, const Entity *e, json_t *probe, int64_t exclude_id, json_t **out);
+
+/* Rewrite the keys of record id from its values rec (fresh: none stored yet). */
+GxErr dupes_keys_write(Ctx *c, const Entity *e, int64_t id, json_t *rec, bool fresh);
+
+/* --- merge (merge.c) --- */
+
+/* The values `into` takes from `from`: {field: value} for each field empty
+ * in into and set in from, or differing where choices ({field: "from" |
+ * "into"}) picks from. Bad choices are field errors (422). */
+GxErr merge_plan(Ctx *c, const Entity *e, json_t *into, json_t *from, json_t *choices, json_t **patch);
+
+/* Merge record from_id into into_id (see merge.c). *out is {record, moved:
+ * {entity: [ids]}, trashed}. Same record → 422; either out of the user's
+ * scope → 404; not editable → 403. One transaction. */
+GxErr merge_records(Ctx *c, const Entity *e, int64_t into_id, int64_t from_id, json_t *choices, json_t **out);
+
+/* --- import (import.c) --- */
+
+#define IMPORT_MAX_ROWS 200000
+
+typedef struct ImportOptions {
+    const char *format;       /* "csv" (default) or "vcf" */
+    const char *encoding;     /* "auto" (default), "utf-8" or "gb18030" */
+    char delimiter;           /* ',' or '\t'; 0 = guess */
+    const char *on_duplicate; /* "skip" (default), "update" or "create" */
+    bool partial;             /* import the valid rows even if some fail */
+    bool dry_run;             /* validate and report only (preview) */
+    json_t *mapping;          /* {header: field name or "" to ignore}, or NULL to map by name/label (borrowed) */
+    const char *filename;     /* shown in the import list */
+} ImportOptions;
+
+/* Decode a file's bytes to UTF-8 (BOM dropped; encoding "auto" tries UTF-8
+ * then GB18030). *used names the encoding found. */
+GxErr import_decode(Ctx *c, const char *data, size_t len, const char *encoding, const char **text, size_t *tlen,
+                    const char **used);
+
+/* Import data into e (see import.c). *report (also on a 422 about the file
+ * or rows) is {rows, created, updated, skipped, failed, errors: [{row, field,
+ * message}], columns: [{header, field}], preview, committed, import_id}. */
+GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const ImportOptions *o, json_t **report);
+
+/* One import batch of the user (administrators: any); 404 otherwise. */
+GxErr import_get(Ctx *c, int64_t id, json_t **out);
+
+/* The user's latest imports (administrators: everyone's), newest first. */
+GxErr import_list(Ctx *c, json_t **out);
+
+/* Undo a whole import: created records go to the trash, updated ones get
+ * their previous values back. Twice → 409. *out is the batch afterwards. */
+GxErr import_undo(Ctx *c, int64_t id, json_t **out);
+
+/* --- vCard (vcard.c) --- */
+
+/* Append contact rec as a vCard of version 3 or 4 to b (CRLF lines folded
+ * at 75 octets, values escaped). */
+void vcard_write(Buf *b, const Entity *e, json_t *rec, int version);
 
 #endif

@@ -12,6 +12,8 @@ void users_module_init(void);
 void supervision_module_init(void);
 void pool_module_init(void);
 void reminders_module_init(void);
+void dupes_module_init(void);
+void import_module_init(void);
 
 static GxErr grants_v3(Ctx *c, bool fresh);
 
@@ -26,6 +28,8 @@ void modules_init(void)
     ddl_step_add(3, "jobs queue", jobs_migration_step);
     pool_module_init();
     reminders_module_init();
+    dupes_module_init();
+    import_module_init();
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
 }
