@@ -1224,7 +1224,7 @@ static void load_activities(Gen *g)
     Batch b;
     batch_init(&b, g->c.db, meta_entity("activities"),
                "id, owner_id, department_id, created_at, created_by, updated_at, updated_by, version, subject, kind,"
-               " related_type, related_id, contact_id, occurred_at, duration_min, content, next_step, next_at",
+               " parent_type, parent_id, contact_id, occurred_at, duration_min, body, next_step, next_at",
                g->feed);
     int64_t id = 0;
     for (int64_t i = 0; i < g->o.customers; i++) {

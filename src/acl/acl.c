@@ -437,6 +437,13 @@ bool acl_row_in_scope(const Ctx *c, const Entity *e, Action a, int64_t owner_id,
 
 FieldAccess acl_field(const Ctx *c, const Entity *e, const char *field)
 {
+    /* A replaced field (metadata "hidden") is hidden from every user; only
+     * system code (no user) still reads its column. */
+    if (e->has_hidden && c->who) {
+        const Field *f = meta_field(e, field);
+        if (f && f->hidden)
+            return FIELD_HIDDEN;
+    }
     if (!c->who || c->elevated || c->who->is_admin)
         return FIELD_RW;
     const char *r = json_string_value(json_object_get(json_object_get(c->who->field_rules, e->name), field));

@@ -80,7 +80,9 @@ void acl_scope_predicate(Ctx *c, const Entity *e, Action a, Sql *q);
 /* Is a row owned by owner_id in department_id within scope for action? */
 bool acl_row_in_scope(const Ctx *c, const Entity *e, Action a, int64_t owner_id, int64_t department_id);
 
-/* Field access for the acting user (system context: FIELD_RW). */
+/* Field access for the acting user (system context: FIELD_RW). Fields that
+ * metadata marks "hidden" (replaced by another field) are FIELD_HIDDEN for
+ * every user, administrators included. */
 FieldAccess acl_field(const Ctx *c, const Entity *e, const char *field);
 
 /* Administrator capability (settings, roles, purge, audit). */

@@ -1231,6 +1231,29 @@ static void meta_paths(Doc *d)
     json_object_set_new(op, "requestBody", json_body("The settings to change.", json_incref(rs)));
     respond(op, "200", json_response("The settings.", rs));
     add_op(d, "/api/v1/reminders/settings", "patch", op);
+    if (meta_entity("leads")) {
+        op = operation(d, "leads", "leads_convert_many", "Convert several leads",
+                       "Bulk lead conversion (批量转化): each listed lead is converted on its own, as POST "
+                       "/api/v1/leads/{id}/convert does (customer + contact, and an opportunity with "
+                       "create_opportunity), in one transaction per lead. Leads outside the caller's scope or already "
+                       "converted are reported per lead and do not stop the others.",
+                       ACCESS_WRITE, "400 422", true);
+        json_object_set_new(
+            op, "requestBody",
+            json_body("The leads (1 to 500 ids) and whether to create opportunities.",
+                      json_pack("{s:s, s:{s:{s:s, s:i, s:i, s:{s:s, s:i}}, s:{s:s}}, s:[s]}", "type", "object",
+                                "properties", "ids", "type", "array", "minItems", 1, "maxItems", RECORD_LIMIT_MAX, "items",
+                                "type", "integer", "minimum", 1, "create_opportunity", "type", "boolean", "required",
+                                "ids")));
+        respond(op, "200",
+                json_response("One result per lead, in the order given: {lead_id, customer_id, contact_id,"
+                              " opportunity_id} or {lead_id, error}.",
+                              json_pack("{s:s, s:{s:{s:s, s:{s:s}}, s:{s:s}, s:{s:s}}, s:[s, s, s]}", "type", "object",
+                                        "properties", "data", "type", "array", "items", "type", "object", "converted",
+                                        "type", "integer", "failed", "type", "integer", "required", "data", "converted",
+                                        "failed")));
+        add_op(d, "/api/v1/leads/convert", "post", op);
+    }
 
     op = operation(d, "system", "healthz", "Health check", "200 while the database answers.", ACCESS_PUBLIC, "", false);
     respond(op, "200",

@@ -81,6 +81,8 @@ static void load_field(Entity *e, Field *f, json_t *jf, int entity_since)
     f->unique = flag(jf, "unique", false);
     f->readonly = flag(jf, "readonly", f->type == FT_FORMULA || f->type == FT_AUTO_NUMBER);
     f->write_only = flag(jf, "write_only", false);
+    f->hidden = flag(jf, "hidden", false);
+    f->replaced_by = str(jf, "replaced_by");
     f->key = flag(jf, "key", false);
     f->search = flag(jf, "search", false);
     f->sortable = flag(jf, "sortable", f->type != FT_TEXT && f->type != FT_JSON && f->type != FT_ADDRESS &&
@@ -184,6 +186,8 @@ static void load_entity(json_t *j, const char *path)
         load_field(e, &e->fields[i], json_array_get(fields, (size_t)i), e->since);
         if (e->fields[i].search)
             e->has_search = true;
+        if (e->fields[i].hidden)
+            e->has_hidden = true;
         FieldType ct;
         /* An entity without owners may declare department_id as an ordinary
          * field (a user's department); other common columns are reserved. */

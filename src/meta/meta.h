@@ -42,6 +42,8 @@ typedef struct Field {
     bool required;         /* must be present and non-empty on create */
     bool unique;           /* unique index (among all rows) */
     bool readonly;         /* cannot be written through the API (system, computed) */
+    bool hidden;           /* replaced by another field: the column keeps old data, nobody reads or writes it */
+    const char *replaced_by; /* hidden: the field that replaced it (named in the error when it is written) */
     bool write_only;       /* accepted on write, never returned (passwords) */
     bool key;              /* changes recorded in the revision history */
     bool search;           /* part of the text-search index */
@@ -83,6 +85,7 @@ typedef struct Entity {
     const char ***indexes;  /* extra composite indexes: NULL-terminated arrays of column names */
     int nindexes;
     bool has_search;        /* any field with search */
+    bool has_hidden;        /* any field with hidden */
 } Entity;
 
 /* Load built-in metadata from the embedded schema/ JSON files. Aborts with a clear

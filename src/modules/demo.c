@@ -399,6 +399,15 @@ static void put_int(json_t *o, const char *key, int64_t v)
     json_object_set_new(o, key, json_integer(v));
 }
 
+/* Set o[key] to the id of the pick-list row of entity with this code (or
+ * name), if there is one. */
+static void put_pick(Demo *d, json_t *o, const char *key, const char *entity, const char *code)
+{
+    int64_t id = picklist_id(d->c, entity, code);
+    if (id)
+        put_int(o, key, id);
+}
+
 /* Create one record of `entity` from `in`, which is consumed, in the system
  * context. *id and *version (either may be NULL) receive the stored values.
  * On failure c describes it, prefixed with the entity. */
@@ -657,7 +666,7 @@ static void customer_common(Demo *d, json_t *in, CustomerInfo *info)
     int roll = rng_range(&d->rng, 0, 99);
     const char *level = roll < 15 ? "A" : roll < 65 ? "B" : "C";
     put_str(in, "level", level);
-    put_str(in, "source", PICK(&d->rng, customer_sources));
+    put_pick(d, in, "source_id", "customer_sources", PICK(&d->rng, customer_sources));
 
     roll = rng_range(&d->rng, 0, 99);
     const char *lifecycle = roll < 30   ? "prospect"
@@ -712,9 +721,9 @@ static json_t *company_make(Demo *d, CustomerInfo *info)
     put_str(in, "name", name);
     put_str(in, "kind", "company");
     int roll = rng_range(&d->rng, 0, 99);
-    put_str(in, "customer_type", roll < 25 ? "distributor" : roll < 80 ? "end_user" : roll < 92 ? "partner" : "vip");
-    put_str(in, "industry", trade->industry);
-    put_str(in, "region", city->region);
+    put_pick(d, in, "customer_type_id", "customer_types", roll < 25 ? "distributor" : roll < 80 ? "end_user" : roll < 92 ? "partner" : "vip");
+    put_pick(d, in, "industry_id", "industries", trade->industry);
+    put_pick(d, in, "region_id", "regions", city->region);
     put_str(in, "credit_code", credit_code_make(d, district));
     put_str(in, "phone", rng_percent(&d->rng, 80) ? landline_make(d, city) : mobile_make(d));
     static const char *const mailboxes[] = {"info", "sales", "contact", "service", "office"};
@@ -749,9 +758,9 @@ static json_t *english_company_make(Demo *d, CustomerInfo *info)
     json_t *in = json_object();
     put_str(in, "name", name);
     put_str(in, "kind", "company");
-    put_str(in, "customer_type", rng_percent(&d->rng, 50) ? "partner" : "end_user");
-    put_str(in, "industry", trade->industry);
-    put_str(in, "region", city->region);
+    put_pick(d, in, "customer_type_id", "customer_types", rng_percent(&d->rng, 50) ? "partner" : "end_user");
+    put_pick(d, in, "industry_id", "industries", trade->industry);
+    put_pick(d, in, "region_id", "regions", city->region);
     put_str(in, "phone", landline_make(d, city));
     put_str(in, "email", arena_printf(d->c->arena, "contact@%s", info->domain));
     put_str(in, "website", arena_printf(d->c->arena, "https://www.%s", info->domain));
@@ -770,8 +779,8 @@ static json_t *individual_make(Demo *d)
     json_t *in = json_object();
     put_str(in, "name", p.name);
     put_str(in, "kind", "individual");
-    put_str(in, "customer_type", rng_percent(&d->rng, 30) ? "vip" : "end_user");
-    put_str(in, "region", city->region);
+    put_pick(d, in, "customer_type_id", "customer_types", rng_percent(&d->rng, 30) ? "vip" : "end_user");
+    put_pick(d, in, "region_id", "regions", city->region);
     put_str(in, "phone", mobile_make(d));
     if (rng_percent(&d->rng, 60))
         put_str(in, "email", arena_printf(d->c->arena, "%s%d@mail.example", p.pinyin, rng_range(&d->rng, 1, 99)));
@@ -864,11 +873,11 @@ static GxErr activities_create(Demo *d, const CustomerInfo *info)
         json_t *in = json_object();
         put_str(in, "subject", t->subject);
         put_str(in, "kind", t->kind);
-        put_str(in, "related_type", "customers");
-        put_int(in, "related_id", info->id);
+        put_str(in, "parent_type", "customers");
+        put_int(in, "parent_id", info->id);
         put_int(in, "owner_id", info->owner_id);
         put_str(in, "occurred_at", time_text(d, office_time(d, -days_ago[k])));
-        put_str(in, "content", t->content);
+        put_str(in, "body", t->content);
         if (!strcmp(t->kind, "call"))
             put_int(in, "duration_min", rng_range(&d->rng, 5, 30));
         else if (!strcmp(t->kind, "visit"))

@@ -34,6 +34,29 @@ GxErr supervision_comment(Ctx *c, int64_t activity_id, const char *body, json_t 
  * (record_checked), it is read first (GX_ENOTFOUND when out of scope). */
 GxErr supervision_comments(Ctx *c, const Entity *e, int64_t id, bool record_checked, json_t **rows);
 
+/* Pick lists (picklists.c): the migration-3 data step that seeds customer
+ * types, sources, industries and regions and converts the old enum columns
+ * of customers into links to them. Runs inside the migration's transaction. */
+GxErr picklists_migrate(Ctx *c, bool fresh);
+
+/* Id of the live row of a pick-list entity ("customer_types" …) whose code
+ * (or, failing that, name) is code; 0 if none. System use (no scope check). */
+int64_t picklist_id(Ctx *c, const char *entity, const char *code);
+
+/* Convert a lead the user may edit (leads.c) into a customer (a new one, or
+ * customer_id when non-zero), a contact and, if create_opportunity, an
+ * opportunity, in one transaction; the records belong to the lead's owner.
+ * *out is {"lead_id", "customer_id", "contact_id", "opportunity_id"}.
+ * GX_ENOTFOUND outside the user's scope, GX_ECONFLICT if already converted,
+ * GX_EDENIED without the create permissions, GX_EINVALID for a customer_id
+ * the user cannot see. */
+GxErr leads_convert(Ctx *c, int64_t lead_id, bool create_opportunity, int64_t customer_id, json_t **out);
+
+/* Convert each listed lead independently (one transaction each): *out is
+ * {"data": [result or {"lead_id", "error"}], "converted": n, "failed": n}.
+ * GX_EINVALID when ids is not a list of 1..500 ids. */
+GxErr leads_convert_many(Ctx *c, json_t *ids, bool create_opportunity, json_t **out);
+
 /* Demo data (demo.c): departments, users and `customers` customers with
  * contacts and activities, through the record engine. */
 GxErr demo_fill(Ctx *c, int customers);

@@ -14,6 +14,7 @@ void pool_module_init(void);
 void reminders_module_init(void);
 void dupes_module_init(void);
 void import_module_init(void);
+void tasks_module_init(void);
 
 static GxErr grants_v3(Ctx *c, bool fresh);
 
@@ -30,6 +31,8 @@ void modules_init(void)
     reminders_module_init();
     dupes_module_init();
     import_module_init();
+    tasks_module_init();
+    ddl_step_add(3, "customers: pick lists and links", picklists_migrate);
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
 }
@@ -124,6 +127,11 @@ static json_t *builtin_roles(void)
         if (!perm)
             continue;
         grant(perm, "notifications", "read", "own");
+        /* Pick lists: everyone reads them (link pickers, labels); only
+         * administrators change them. */
+        static const char *picklists[] = {"customer_types", "customer_sources", "industries", "regions", NULL};
+        for (int k = 0; picklists[k]; k++)
+            grant(perm, picklists[k], "read", "all");
         grant(perm, "notifications", "edit", "own");
         grant(perm, "notifications", "delete", "own");
         /* Managers list the comments of their people; others read comments

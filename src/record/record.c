@@ -317,6 +317,10 @@ static GxErr validate(Ctx *c, const Entity *e, json_t *in, json_t *old, WriteSet
             }
         }
         const Field *acl_f = parent ? parent : f;
+        if (acl_f->hidden) {
+            ctx_field(c, key, "is no longer used; write %s instead", acl_f->replaced_by ? acl_f->replaced_by : "its replacement");
+            continue;
+        }
         FieldAccess fa = acl_field(c, e, acl_f->name);
         if (fa == FIELD_HIDDEN || (fa == FIELD_RO && (create || !same_value(json_object_get(old, key), v)))) {
             /* Writing a field one's role hides or makes read-only: 403 naming

@@ -463,7 +463,7 @@ void ui_team_page(Req *r)
     buf_htmlf(o, "<p class=\"muted\">%s: %lld</p>", T(r, "Records"), (long long)total);
     Col cols[4];
     int nc = 0;
-    static const char *names_[] = {"kind", "related", "occurred_at", "content"};
+    static const char *names_[] = {"kind", "parent", "occurred_at", "body"};
     for (int i = 0; i < 4; i++)
         if (ui_col(r, act, names_[i], &cols[nc]))
             nc++;

@@ -370,7 +370,7 @@ static void timeline(Req *r, const Detail *d, const Related *rels, int nrel)
         }
         buf_raw(o, "</div>");
         buf_htmlf(o,
-                  "<textarea name=\"content\" rows=\"3\" maxlength=\"20000\" required aria-label=\"%s\" "
+                  "<textarea name=\"body\" rows=\"3\" maxlength=\"20000\" required aria-label=\"%s\" "
                   "placeholder=\"%s\"></textarea>",
                   T(r, "What happened?"), T(r, "What happened? What was agreed?"));
         buf_htmlf(
@@ -380,8 +380,8 @@ static void timeline(Req *r, const Detail *d, const Related *rels, int nrel)
             "<div class=\"form-actions\"><button class=\"btn primary\" type=\"submit\">%s</button></div></div></form>",
             T(r, "Next follow-up"), T(r, "Save follow-up"));
     }
-    json_t *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:I}]}", "and", "field", "related_type", "op", "eq",
-                              "value", d->e->name, "field", "related_id", "op", "eq", "value", (json_int_t)d->id);
+    json_t *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:I}]}", "and", "field", "parent_type", "op", "eq",
+                              "value", d->e->name, "field", "parent_id", "op", "eq", "value", (json_int_t)d->id);
     ListQuery lq = {.where = where, .sort = "-created_at", .limit = TIMELINE_ROWS, .action = ACT_READ};
     json_t *rows = NULL;
     if (record_list(&r->c, act, &lq, &rows, NULL)) {
@@ -431,8 +431,8 @@ static void timeline(Req *r, const Detail *d, const Related *rels, int nrel)
             }
             buf_htmlf(o, "<a href=\"/app/activities/%lld\">%s</a></div>",
                       (long long)json_integer_value(json_object_get(a, "id")), T(r, "Open"));
-            const char *content = json_string_value(json_object_get(a, "content"));
-            buf_htmlf(o, "<div class=\"body\">%s</div>", content && *content ? content : ui_title(r, act, a));
+            const char *body = json_string_value(json_object_get(a, "body"));
+            buf_htmlf(o, "<div class=\"body\">%s</div>", body && *body ? body : ui_title(r, act, a));
             if (has[3] && json_is_string(json_object_get(a, "next_at"))) {
                 buf_htmlf(o, "<div class=\"meta\">%s ", T(r, "Next follow-up:"));
                 ui_value(r, o, &cols[3], a, names);
@@ -671,14 +671,14 @@ void ui_detail_activity(Req *r)
         ctx_fail(&r->c, GX_EBADREQ, "Malformed form");
         return ui_fail(r);
     }
-    const char *content = form_str(form, "content");
+    const char *content = form_str(form, "body");
     const char *kind = form_str(form, "kind");
     json_t *in = json_object();
-    json_object_set_new(in, "related_type", json_string(d.e->name));
-    json_object_set_new(in, "related_id", json_integer(d.id));
+    json_object_set_new(in, "parent_type", json_string(d.e->name));
+    json_object_set_new(in, "parent_id", json_integer(d.id));
     if (kind && *kind)
         json_object_set_new(in, "kind", json_string(kind));
-    json_object_set_new(in, "content", json_string(content ? content : ""));
+    json_object_set_new(in, "body", json_string(content ? content : ""));
     /* the subject: the first line of the content, shortened */
     const char *subject = content && *content ? content : "";
     size_t cut = strcspn(subject, "\r\n");

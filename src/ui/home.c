@@ -36,7 +36,7 @@ static void today_card(Req *r)
     } else {
         Col cols[2];
         int nc = 0;
-        if (ui_col(r, act, "related", &cols[nc]))
+        if (ui_col(r, act, "parent", &cols[nc]))
             nc++;
         json_t *names = ui_names_new();
         ui_names_want_rows(names, act, cols, nc, rows);

@@ -201,12 +201,12 @@ class BadLinks(unittest.TestCase):
     def test_parent_link(self):
         subject = uniq("act")
         cases = [
-            ({"related_type": "customers"}, {"related_id"}),
-            ({"related_id": self.customer["id"]}, {"related_type"}),
-            ({"related_type": "customers", "related_id": 999999999}, {"related_id"}),
-            ({"related_type": "no_such_entity", "related_id": self.customer["id"]}, {"related_type"}),
-            ({"related_type": "customers", "related_id": "x"}, {"related_id"}),
-            ({"related_type": 5, "related_id": self.customer["id"]}, {"related_type"}),
+            ({"parent_type": "customers"}, {"parent_id"}),
+            ({"parent_id": self.customer["id"]}, {"parent_type"}),
+            ({"parent_type": "customers", "parent_id": 999999999}, {"parent_id"}),
+            ({"parent_type": "no_such_entity", "parent_id": self.customer["id"]}, {"parent_type"}),
+            ({"parent_type": "customers", "parent_id": "x"}, {"parent_id"}),
+            ({"parent_type": 5, "parent_id": self.customer["id"]}, {"parent_type"}),
         ]
         for extra, fields in cases:
             r = admin().post("activities", dict(extra, subject=subject))

@@ -267,12 +267,18 @@ class Lifecycle:
         self.assertEqual([e["id"] for e in only.body["data"]], [upd["id"]])
 
 
+def industry_id(code):
+    """The id of the seeded industry with this code (migration 3 seeds them)."""
+    rows = admin().list("industries", {"code": code}).body["data"]
+    return rows[0]["id"]
+
+
 class Customers(Lifecycle, unittest.TestCase):
     entity = "customers"
 
     def values(self, name):
         return {"name": name, "level": "A", "credit_limit": 500000, "phone": "+86 21 5555-0101",
-                "email": "buyer@example.com", "industry": "trade", "address": {"province": "上海市", "city": "上海市"}}
+                "email": "buyer@example.com", "industry_id": industry_id("trade"), "address": {"province": "上海市", "city": "上海市"}}
 
     def expected(self, values):
         e = dict(values)
@@ -347,8 +353,8 @@ class Activities(Lifecycle, unittest.TestCase):
         cls.customer = admin().create("customers", {"name": uniq("act-owner")})
 
     def values(self, name):
-        return {"subject": name, "kind": "visit", "related_type": "customers", "related_id": self.customer["id"],
-                "occurred_at": "2026-11-23T09:30:00+08:00", "duration_min": 45, "content": "拜访客户\n讨论报价"}
+        return {"subject": name, "kind": "visit", "parent_type": "customers", "parent_id": self.customer["id"],
+                "occurred_at": "2026-11-23T09:30:00+08:00", "duration_min": 45, "body": "拜访客户\n讨论报价"}
 
     def expected(self, values):
         e = dict(values)
@@ -357,19 +363,19 @@ class Activities(Lifecycle, unittest.TestCase):
 
     def test_filter_by_parent(self):
         cust = admin().create("customers", {"name": uniq("act-parent")})
-        a = admin().create("activities", {"subject": uniq("a"), "related_type": "customers", "related_id": cust["id"]})
-        b = admin().create("activities", {"subject": uniq("a"), "related_type": "customers", "related_id": cust["id"],
+        a = admin().create("activities", {"subject": uniq("a"), "parent_type": "customers", "parent_id": cust["id"]})
+        b = admin().create("activities", {"subject": uniq("a"), "parent_type": "customers", "parent_id": cust["id"],
                                           "kind": "call"})
-        lst = admin().list("activities", {"related_type": "customers", "related_id": cust["id"], "sort": "id"})
+        lst = admin().list("activities", {"parent_type": "customers", "parent_id": cust["id"], "sort": "id"})
         self.assertEqual(lst.ids, [a["id"], b["id"]])
         self.assertEqual(a["kind"], "call")  # the default
-        lst = admin().list("activities", {"related_id": cust["id"], "kind": "call", "sort": "-id"})
+        lst = admin().list("activities", {"parent_id": cust["id"], "kind": "call", "sort": "-id"})
         self.assertEqual(lst.ids, [b["id"], a["id"]])
 
     def test_parent_on_another_entity(self):
         contact = admin().create("contacts", {"name": uniq("p")})
-        a = admin().create("activities", {"subject": uniq("a"), "related_type": "contacts", "related_id": contact["id"]})
-        self.assertEqual((a["related_type"], a["related_id"]), ("contacts", contact["id"]))
+        a = admin().create("activities", {"subject": uniq("a"), "parent_type": "contacts", "parent_id": contact["id"]})
+        self.assertEqual((a["parent_type"], a["parent_id"]), ("contacts", contact["id"]))
 
 
 class Departments(Lifecycle, unittest.TestCase):

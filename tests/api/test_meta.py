@@ -54,7 +54,7 @@ class Meta(unittest.TestCase):
         self.assertEqual((fields["customer_id"]["type"], fields["customer_id"]["target"]), ("link", "customers"))
         r = admin().get("meta/entities/activities")
         fields = {f["name"]: f for f in r.body["fields"]}
-        self.assertEqual(fields["related"]["type"], "parent")
+        self.assertEqual(fields["parent"]["type"], "parent")
         r = admin().get("meta/entities/users")
         fields = {f["name"]: f for f in r.body["fields"]}
         self.assertIs(fields["password"]["write_only"], True)

@@ -192,9 +192,9 @@ class Scopes(unittest.TestCase):
         r = self.rep_a.post("contacts", {"name": name, "customer_id": other})
         self.assertEqual(r.status, 422, r)
         self.assertEqual(set(r.fields), {"customer_id"})
-        r = self.rep_a.post("activities", {"subject": name, "related_type": "customers", "related_id": other})
+        r = self.rep_a.post("activities", {"subject": name, "parent_type": "customers", "parent_id": other})
         self.assertEqual(r.status, 422, r)
-        self.assertEqual(set(r.fields), {"related_id"})
+        self.assertEqual(set(r.fields), {"parent_id"})
         own_contact = self.contacts["rep_a"]
         r = self.rep_a.patch("contacts/%d" % own_contact["id"], {"customer_id": other, "version": own_contact["version"]})
         self.assertEqual(r.status, 422, r)

@@ -69,7 +69,7 @@ before(async () => {
   ids.custA = await created(await call(tA, 'POST', '/api/v1/customers', { name: '甲方客户' + tag }));
   ids.custB = await created(await call(tB, 'POST', '/api/v1/customers', { name: '乙方客户' + tag }));
   ids.act = await created(await call(tA, 'POST', '/api/v1/activities', {
-    subject: '拜访甲方客户' + tag, kind: 'visit', related_type: 'customers', related_id: ids.custA,
+    subject: '拜访甲方客户' + tag, kind: 'visit', parent_type: 'customers', parent_id: ids.custA,
     occurred_at: new Date().toISOString()
   }));
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });

@@ -101,30 +101,30 @@ test('creates a customer: a bad e-mail is reported next to the field, the input 
 
 test('edits one field inline, and explains a conflicting change', async () => {
   await page.goto(BASE + '/app/customers/' + customerId);
-  await page.click('#fv-region');
-  await page.waitForSelector('#fv-region form input[name=region]');
-  await page.fill('#fv-region input[name=region]', '华东');
+  await page.click('#fv-tags');
+  await page.waitForSelector('#fv-tags form input[name=tags]');
+  await page.fill('#fv-tags input[name=tags]', '华东');
   await shot('05-inline-editing');
   await Promise.all([
-    page.waitForResponse((r) => r.url().endsWith('/field/region') && r.request().method() === 'POST'),
-    page.click('#fv-region button[type=submit]')
+    page.waitForResponse((r) => r.url().endsWith('/field/tags') && r.request().method() === 'POST'),
+    page.click('#fv-tags button[type=submit]')
   ]);
-  await page.waitForSelector('#fv-region:not(.editing)');
-  assert.equal((await page.textContent('#fv-region')).trim(), '华东');
+  await page.waitForSelector('#fv-tags:not(.editing)');
+  assert.equal((await page.textContent('#fv-tags')).trim(), '华东');
   await page.reload();
-  assert.equal((await page.textContent('#fv-region')).trim(), '华东', 'the change was saved');
+  assert.equal((await page.textContent('#fv-tags')).trim(), '华东', 'the change was saved');
   // someone else changes the record after this page was loaded
   const cur = await api('GET', '/api/v1/customers/' + customerId);
-  const upd = await api('PATCH', '/api/v1/customers/' + customerId, { tags: '重点', version: cur.body.version });
+  const upd = await api('PATCH', '/api/v1/customers/' + customerId, { notes: '重点', version: cur.body.version });
   assert.equal(upd.status, 200);
-  await page.click('#fv-region');
-  await page.waitForSelector('#fv-region form input[name=region]');
-  await page.fill('#fv-region input[name=region]', '华南');
-  await page.click('#fv-region button[type=submit]');
-  await page.waitForSelector('#fv-region .alert.warn');
-  assert.match(await page.textContent('#fv-region .alert.warn'), /其他人已修改了这条记录/);
-  assert.ok(await page.isVisible('#fv-region .alert.warn a'), 'a reload link is offered');
-  assert.equal(await page.inputValue('#fv-region input[name=region]'), '华南', 'the input is kept');
+  await page.click('#fv-tags');
+  await page.waitForSelector('#fv-tags form input[name=tags]');
+  await page.fill('#fv-tags input[name=tags]', '华南');
+  await page.click('#fv-tags button[type=submit]');
+  await page.waitForSelector('#fv-tags .alert.warn');
+  assert.match(await page.textContent('#fv-tags .alert.warn'), /其他人已修改了这条记录/);
+  assert.ok(await page.isVisible('#fv-tags .alert.warn a'), 'a reload link is offered');
+  assert.equal(await page.inputValue('#fv-tags input[name=tags]'), '华南', 'the input is kept');
   await shot('06-inline-conflict');
 });
 
@@ -209,7 +209,7 @@ test('records a follow-up from the customer page; a reminder for today shows on 
   await page.goto(BASE + '/app/customers/' + customerId);
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
   await page.selectOption('#composer select[name=kind]', 'visit');
-  await page.fill('#composer textarea[name=content]', '拜访客户，确认了明年的采购计划');
+  await page.fill('#composer textarea[name=body]', '拜访客户，确认了明年的采购计划');
   await page.fill('#composer input[name=next_at]', today + 'T23:58');
   await Promise.all([page.waitForURL(/#timeline$/), page.click('#composer button[type=submit]')]);
   assert.equal(await page.textContent('.timeline li .body'), '拜访客户，确认了明年的采购计划');
@@ -288,7 +288,7 @@ test('sorts by a header, chooses columns and exports what the list shows', async
   const names = await page.$$eval('td[data-label="客户名称"]', (tds) => tds.map((t) => t.textContent.trim()));
   assert.deepEqual(names, [...names].sort((a, b) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1)), 'ascending by name');
   await page.click('.cols-menu summary');
-  await page.uncheck('.cols-form input[value=industry]');
+  await page.uncheck('.cols-form input[value=industry_id]');
   await page.check('.cols-form input[value=credit_limit]');
   await Promise.all([page.waitForNavigation(), page.click('.cols-form button[type=submit]')]);
   assert.equal(await page.locator('th:has-text("所属行业")').count(), 0);

@@ -167,8 +167,8 @@ static void test_every_activity_refers_to_an_existing_customer(void **state)
 {
     (void)state;
     assert_true(count_of("SELECT count(*) FROM activities") >= 60); /* at least 2 per customer */
-    assert_int_equal(count_of("SELECT count(*) FROM activities a WHERE a.related_type <> 'customers' OR NOT EXISTS"
-                              " (SELECT 1 FROM customers cu WHERE cu.id = a.related_id)"),
+    assert_int_equal(count_of("SELECT count(*) FROM activities a WHERE a.parent_type <> 'customers' OR NOT EXISTS"
+                              " (SELECT 1 FROM customers cu WHERE cu.id = a.parent_id)"),
                      0);
 }
 

@@ -318,10 +318,10 @@ static void test_common_columns_and_parent_columns(void **state)
     assert_text_param(4, "2026-11-23T00:00:00Z");
     assert_text_param(5, "2026-11-23T01:30:00Z");
     sql_init(&fx.q, &fx.arena);
-    assert_int_equal(compile_on(fx.activities, "{\"and\": [{\"field\": \"related_type\", \"value\": \"customers\"},"
-                                               " {\"field\": \"related_id\", \"value\": \"42\"}]}"),
+    assert_int_equal(compile_on(fx.activities, "{\"and\": [{\"field\": \"parent_type\", \"value\": \"customers\"},"
+                                               " {\"field\": \"parent_id\", \"value\": \"42\"}]}"),
                      GX_OK);
-    assert_sql(" AND (related_type = $1 AND related_id = $2)");
+    assert_sql(" AND (parent_type = $1 AND parent_id = $2)");
     assert_text_param(1, "customers");
     assert_int_param(2, 42);
 }
@@ -336,8 +336,8 @@ static void test_unknown_field_is_bad_request(void **state)
                        "Cannot filter on unknown field 'deleted_at'");
     ctx_clear(&fx.c);
     /* a parent field is filtered through its _type / _id columns */
-    assert_bad_request(compile_on(fx.activities, "{\"field\": \"related\", \"value\": 1}"),
-                       "Cannot filter on unknown field 'related'");
+    assert_bad_request(compile_on(fx.activities, "{\"field\": \"parent\", \"value\": 1}"),
+                       "Cannot filter on unknown field 'parent'");
     ctx_clear(&fx.c);
     assert_bad_request(compile("{\"field\": \"name; DROP TABLE customers\", \"value\": 1}"),
                        "Cannot filter on unknown field 'name; DROP TABLE customers'");
@@ -487,8 +487,8 @@ static void test_sort_adds_id_as_tie_breaker_in_the_first_direction(void **state
     assert_int_equal(record_sort_compile(&fx.c, fx.customers, "", &fx.q), GX_OK);
     assert_sql(" ORDER BY updated_at DESC, id DESC");
     sql_init(&fx.q, &fx.arena);
-    assert_int_equal(record_sort_compile(&fx.c, fx.activities, "related_type,-occurred_at", &fx.q), GX_OK);
-    assert_sql(" ORDER BY related_type ASC, occurred_at DESC NULLS LAST, id ASC");
+    assert_int_equal(record_sort_compile(&fx.c, fx.activities, "parent_type,-occurred_at", &fx.q), GX_OK);
+    assert_sql(" ORDER BY parent_type ASC, occurred_at DESC NULLS LAST, id ASC");
 }
 
 static void test_sort_refuses_unknown_and_unsortable_fields(void **state)

@@ -48,7 +48,7 @@ static int group_setup(void **state)
     json_t *role = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}, s:{s:{s:s, s:s}, s:{s:s}}}", "code",
                              "t_limited", "name", "Limited", "permissions", "customers", "read", "all", "contacts", "read",
                              "own", "activities", "read", "all", "users", "read", "all", "field_rules", "customers",
-                             "phone", "hidden", "address", "hidden", "activities", "related", "hidden");
+                             "phone", "hidden", "address", "hidden", "activities", "parent", "hidden");
     json_t *out = NULL;
     GxErr rc = record_create(&fx.c, meta_entity("roles"), role, &out);
     json_decref(role);
