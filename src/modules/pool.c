@@ -913,8 +913,8 @@ static GxErr on_customer_update(Ctx *c, HookArgs *a)
 /* A follow-up on a customer (or on one of its contacts) restarts its clock. */
 static GxErr on_activity_create(Ctx *c, HookArgs *a)
 {
-    const char *type = json_string_value(json_object_get(a->result, "related_type"));
-    int64_t rid = json_integer_value(json_object_get(a->result, "related_id"));
+    const char *type = json_string_value(json_object_get(a->result, "parent_type"));
+    int64_t rid = json_integer_value(json_object_get(a->result, "parent_id"));
     int64_t customer = 0;
     if (type && !strcmp(type, "customers")) {
         customer = rid;
@@ -956,7 +956,7 @@ static GxErr migrate_last_follow_up(Ctx *c, bool fresh)
         return GX_OK;
     if (db_exec(c->db,
                 "UPDATE customers SET last_follow_up_at = (SELECT max(a.occurred_at) FROM activities a WHERE"
-                " a.related_type = 'customers' AND a.related_id = customers.id AND a.deleted_at IS NULL)",
+                " a.parent_type = 'customers' AND a.parent_id = customers.id AND a.deleted_at IS NULL)",
                 NULL, 0) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot fill last_follow_up_at: %s", db_errmsg(c->db));
     return GX_OK;

@@ -147,7 +147,7 @@ void ui_pool_page(Req *r)
     }
     buf_raw(o, "</p>");
 
-    static const char *const names_[] = {"name",           "level",           "industry", "released_at",
+    static const char *const names_[] = {"name",           "level",           "industry_id", "released_at",
                                          "release_reason", "former_owner_id", "phone"};
     Col cols[POOL_COLS];
     int ncols = 0;

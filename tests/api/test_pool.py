@@ -237,8 +237,8 @@ class Scheduler(PoolBase):
         self.assertEqual(self.r1.post("customers/%d/lock" % locked["id"]).status, 200)
         followed = self.customer(self.r1, level="C")
         now = datetime.datetime.now(datetime.timezone.utc)
-        self.r1.create("activities", {"kind": "call", "subject": "回访", "related_type": "customers",
-                                      "related_id": followed["id"], "occurred_at": now.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        self.r1.create("activities", {"kind": "call", "subject": "回访", "parent_type": "customers",
+                                      "parent_id": followed["id"], "occurred_at": now.strftime("%Y-%m-%dT%H:%M:%SZ")})
         self.assertIsNotNone(self.r1.read("customers", followed["id"])["last_follow_up_at"])
         jobs_run(now + datetime.timedelta(days=12))
         got = admin().read("customers", c["id"])

@@ -68,8 +68,8 @@ class Reminders(unittest.TestCase):
         due = self.a.create("customers", {"name": uniq("今日"), "next_follow_up": iso(now)})
         late = self.a.create("customers", {"name": uniq("逾期"), "next_follow_up": iso(now - datetime.timedelta(days=2))})
         later = self.a.create("customers", {"name": uniq("以后"), "next_follow_up": iso(now + datetime.timedelta(days=2))})
-        act = self.a.create("activities", {"kind": "call", "subject": uniq("回访"), "related_type": "customers",
-                                           "related_id": later["id"], "occurred_at": iso(now),
+        act = self.a.create("activities", {"kind": "call", "subject": uniq("回访"), "parent_type": "customers",
+                                           "parent_id": later["id"], "occurred_at": iso(now),
                                            "next_at": iso(now - datetime.timedelta(days=1))})
         due_ids = {(x["entity"], x["id"]) for x in self.mine(self.a, "task_due")}
         late_ids = {(x["entity"], x["id"]) for x in self.mine(self.a, "task_overdue")}
