@@ -108,8 +108,8 @@ class Merge(unittest.TestCase):
     def test_merge_moves_related_and_keeps_richer_values(self):
         into, other = self.pair()
         ct = self.a.create("contacts", {"name": "李%s" % uniq(""), "customer_id": other["id"]})
-        act = self.a.create("activities", {"subject": "call", "kind": "call", "related_type": "customers",
-                                           "related_id": other["id"]})
+        act = self.a.create("activities", {"subject": "call", "kind": "call", "parent_type": "customers",
+                                           "parent_id": other["id"]})
         r = self.a.post("customers/%d/merge" % into["id"], {"from": other["id"]})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.body["moved"]["contacts"], [ct["id"]])
@@ -122,7 +122,7 @@ class Merge(unittest.TestCase):
         self.assertEqual(rec["level"], "A")                 # conflict: the target by default
         self.assertEqual(rec["name"], into["name"])
         self.assertEqual(self.a.read("contacts", ct["id"])["customer_id"], into["id"])
-        self.assertEqual(self.a.read("activities", act["id"])["related_id"], into["id"])
+        self.assertEqual(self.a.read("activities", act["id"])["parent_id"], into["id"])
         self.assertEqual(self.a.get("customers/%d" % other["id"]).status, 404)
         trash = admin().get("customers/trash", query={"limit": 500})
         self.assertIn(other["id"], [x["id"] for x in trash.body["data"]])
