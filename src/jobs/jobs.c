@@ -286,6 +286,8 @@ static GxErr run_one(DbConn *conn, const char *worker, int64_t id, const char *k
     if (error) {
         st->failed++;
         log_warn("job %lld (%s) attempt %d failed: %s", (long long)id, kind, attempts, error);
+    } else {
+        log_info("job %lld (%s) done by %s", (long long)id, kind, worker);
     }
     st->ran++;
     ctx_clear(&c);

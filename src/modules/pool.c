@@ -270,9 +270,14 @@ static void facts_select(Sql *q)
     sql_raw(q, has_opp ? ", (SELECT max(o.created_at) FROM opportunities o WHERE o.customer_id = customers.id AND"
                          " o.deleted_at IS NULL)"
                        : ", NULL");
-    sql_raw(q, has_ord ? ", (SELECT max(d.created_at) FROM orders d WHERE d.customer_id = customers.id AND"
-                         " d.deleted_at IS NULL)"
-                       : ", NULL");
+    /* A deal: an order; until orders exist, a won opportunity. */
+    if (has_ord)
+        sql_raw(q, ", (SELECT max(d.created_at) FROM orders d WHERE d.customer_id = customers.id AND d.deleted_at IS NULL)");
+    else if (has_opp && stage)
+        sql_raw(q, ", (SELECT max(o.updated_at) FROM opportunities o WHERE o.customer_id = customers.id AND"
+                   " o.deleted_at IS NULL AND o.stage = 'won')");
+    else
+        sql_raw(q, ", NULL");
     if (has_opp && stage)
         sql_raw(q, ", (SELECT count(*) FROM opportunities o WHERE o.customer_id = customers.id AND o.deleted_at IS NULL"
                    " AND coalesce(o.stage, '') NOT IN ('won', 'lost', 'closed_won', 'closed_lost'))");
@@ -301,7 +306,7 @@ static Row read_row(Ctx *c, DbRes *r)
     w.f.open_opportunities = !db_isnull(r, 11) && db_int(r, 11) > 0;
     const Entity *opp = meta_entity("opportunities"), *ord = meta_entity("orders");
     w.f.has_opportunities = opp && meta_field(opp, "customer_id");
-    w.f.has_deals = ord && meta_field(ord, "customer_id");
+    w.f.has_deals = (ord && meta_field(ord, "customer_id")) || (w.f.has_opportunities && meta_field(opp, "stage"));
     w.f.closed = w.f.last_deal > 0 ||
                  (life && (!strcmp(life, "first_deal") || !strcmp(life, "repeat") || !strcmp(life, "loyal")));
     w.had_due = !db_isnull(r, 12);

@@ -21,9 +21,10 @@
  * Rules that need other modules degrade as follows: "no new opportunity for
  * N days" and "spare customers with open opportunities" need the
  * `opportunities` entity with a `customer_id` link (ignored without it);
- * "no deal for N days" needs `orders` with `customer_id` (ignored without it
- * — until orders exist, a customer whose lifecycle is first_deal, repeat or
- * loyal counts as "closed" for spare_closed). */
+ * "no deal for N days" counts orders (`orders` with `customer_id`) or, until
+ * orders exist, opportunities whose stage is `won` (their updated_at), and is
+ * ignored when neither exists. "Closed" (spare_closed) is a customer with a
+ * deal or whose lifecycle is first_deal, repeat or loyal. */
 #ifndef GX_POOL_H
 #define GX_POOL_H
 
