@@ -79,6 +79,7 @@ static const struct {
     {"activity", N_("Follow-up recorded.")},
     {"bulk_deleted", N_("%lld records deleted.")},
     {"bulk_assigned", N_("%lld records transferred.")},
+    {"bulk_released", N_("%lld customers went back to the pool.")},
     {"bulk_partial", N_("Some records could not be changed: %lld done.")},
     {"logged_out", N_("You have logged out.")},
 };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../base/util.h"
+#include "../modules/pool.h"
 #include "list.h"
 
 /* ---------- state ---------- */
@@ -551,6 +552,14 @@ static void bulk_bar(Req *r, const ListState *s, const char *back)
         buf_htmlf(o, "<button class=\"btn primary\" name=\"action\" value=\"assign\">%s</button></div></details>",
                   T(r, "Transfer"));
     }
+    if (!strcmp(e->name, "customers") && meta_entity("pools") && acl_scope(&r->c, e, ACT_EDIT) != SCOPE_NONE) {
+        /* 放入公海 (ui/pool.c does one; the module checks each record) */
+        buf_htmlf(o,
+                  "<details class=\"menu\"><summary class=\"btn\">%s</summary><div class=\"menu-list pad stack\">"
+                  "<label>%s<input name=\"reason\" maxlength=\"500\"></label>"
+                  "<button class=\"btn primary\" name=\"action\" value=\"release\">%s</button></div></details>",
+                  T(r, "Release to pool"), T(r, "Reason"), T(r, "Release to pool"));
+    }
     if (acl_scope(&r->c, e, ACT_DELETE) != SCOPE_NONE)
         buf_htmlf(o, "<button class=\"btn danger\" name=\"action\" value=\"delete\" data-confirm=\"%s\">%s</button>",
                   T(r, "Delete the selected records?"), T(r, "Delete"));
@@ -806,7 +815,15 @@ void ui_list_bulk(Req *r)
         ctx_fail(&r->c, GX_EBADREQ, "Choose the new owner first");
         return ui_fail(r);
     }
-    if (!action || (strcmp(action, "delete") && strcmp(action, "assign"))) {
+    const char *reason = json_string_value(json_object_get(form, "reason"));
+    reason = reason ? arena_strdup(&r->arena, reason) : NULL;
+    if (action && !strcmp(action, "release") && (!reason || !*reason)) {
+        json_decref(list);
+        json_decref(form);
+        ctx_fail(&r->c, GX_EINVALID, "%s", T(r, "Say why the customers go back to the pool"));
+        return ui_fail(r);
+    }
+    if (!action || (strcmp(action, "delete") && strcmp(action, "assign") && strcmp(action, "release"))) {
         json_decref(list);
         json_decref(form);
         ctx_fail(&r->c, GX_EBADREQ, "Unknown action");
@@ -824,6 +841,10 @@ void ui_list_bulk(Req *r)
         GxErr rc;
         if (!strcmp(action, "delete")) {
             rc = record_delete(&r->c, e, id);
+        } else if (!strcmp(action, "release")) {
+            json_t *out = NULL;
+            rc = pool_release(&r->c, id, 0, reason, &out);
+            json_decref(out);
         } else {
             json_t *old = NULL, *out = NULL;
             rc = record_get(&r->c, e, id, &old);
@@ -846,6 +867,10 @@ void ui_list_bulk(Req *r)
         ui_flash(r, arena_printf(&r->arena, "bulk_partial.%lld", done));
     else
         ui_flash(
-            r, arena_printf(&r->arena, "%s.%lld", !strcmp(action, "delete") ? "bulk_deleted" : "bulk_assigned", done));
+            r, arena_printf(&r->arena, "%s.%lld",
+                            !strcmp(action, "delete")    ? "bulk_deleted"
+                            : !strcmp(action, "release") ? "bulk_released"
+                                                         : "bulk_assigned",
+                            done));
     ui_redirect(r, back);
 }
