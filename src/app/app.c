@@ -14,14 +14,15 @@ const Route *app_routes(void)
     static Route *all;
     if (all)
         return all;
-    const Route *tables[] = {api_routes, admin_routes, ui_routes};
+    const Route *tables[] = {api_routes, admin_routes, ui_routes, membership_api_routes, membership_ui_routes};
+    const int ntables = (int)(sizeof tables / sizeof tables[0]);
     int total = 0;
-    for (int t = 0; t < 3; t++)
+    for (int t = 0; t < ntables; t++)
         for (int i = 0; tables[t][i].method; i++)
             total++;
     all = xcalloc((size_t)total + 1, sizeof *all);
     int n = 0;
-    for (int t = 0; t < 3; t++)
+    for (int t = 0; t < ntables; t++)
         for (int i = 0; tables[t][i].method; i++)
             all[n++] = tables[t][i];
     return all;

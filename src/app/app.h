@@ -16,6 +16,9 @@ extern const Route api_routes[];
 extern const Route ui_routes[];
 /* Routes of the access-administration pages (ui/admin.c). */
 extern const Route admin_routes[];
+/* Routes of the front desk: API (api/membership_api.c) and pages (ui/membership_*.c). */
+extern const Route membership_api_routes[];
+extern const Route membership_ui_routes[];
 
 /* The combined table (UI first for "/", then API); built once. */
 const Route *app_routes(void);

@@ -15,6 +15,7 @@ void reminders_module_init(void);
 void dupes_module_init(void);
 void import_module_init(void);
 void tasks_module_init(void);
+void membership_module_init(void);
 
 static GxErr grants_v3(Ctx *c, bool fresh);
 
@@ -33,6 +34,7 @@ void modules_init(void)
     import_module_init();
     tasks_module_init();
     ddl_step_add(3, "customers: pick lists and links", picklists_migrate);
+    membership_module_init();
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
 }
@@ -100,6 +102,14 @@ static json_t *builtin_roles(void)
 
     static const char *desk[] = {"members", "bookings", "checkouts", "resources", NULL};
     m = matrix(desk, "all", "all", "none");
+    /* Administrators manage resources and member types; the desk reads them. */
+    grant(m, "resources", "create", "none");
+    grant(m, "resources", "edit", "none");
+    grant(m, "resources", "delete", "none");
+    grant(m, "member_types", "read", "all");
+    grant(m, "checkout_lines", "read", "all");
+    grant(m, "member_ledger", "read", "all");
+    grant(m, "checkouts", "export", "all");
     grant(m, "customers", "read", "all");
     grant(m, "customers", "create", "all");
     grant(m, "customers", "edit", "all");

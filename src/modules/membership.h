@@ -1,0 +1,110 @@
+/* membership.h — the club and venue front desk (SPEC G 38–42): member types
+ * and members (customers with a card), resources, the booking centre, the
+ * checkout desk, the member ledger, reports and member care.
+ *
+ * Money is integer fen throughout. Business hours, business days and
+ * birthdays are reckoned in the business time zone (UTC+8, Asia/Shanghai). */
+#ifndef GX_MEMBERSHIP_H
+#define GX_MEMBERSHIP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/ctx.h"
+#include "../meta/meta.h"
+
+#define MS_TZ_S (8 * 3600)        /* business time zone: seconds east of UTC */
+#define MS_PAST_GRACE_S (5 * 60)  /* a booking may start this long ago without a late entry */
+
+/* ---------- pure computations (membership/pricing.c; unit tested) ---------- */
+
+/* Price of using a time-based resource for minutes at price_per_hour fen,
+ * rounded half up to the fen. false on overflow or negative input. */
+bool ms_time_amount(int64_t price_per_hour, int64_t minutes, int64_t *out);
+
+/* quantity × unit price; false on overflow, negative quantity or price. */
+bool ms_unit_amount(int64_t unit_price, int64_t quantity, int64_t *out);
+
+/* Discount of pct percent (0..100) on amount, rounded half up to the fen. */
+int64_t ms_discount(int64_t amount, int64_t pct);
+
+/* Split a total discount over lines in proportion to their amounts; the last
+ * line with an amount takes the rounding remainder, so the parts add up to
+ * exactly `discount`. */
+void ms_spread(const int64_t *amounts, int n, int64_t discount, int64_t *parts);
+
+/* Points for a total: one block of points_per_yuan per whole yuan. */
+int64_t ms_points_for(int64_t total, int64_t points_per_yuan);
+
+/* Top-up bonus: bonus for every full threshold topped up (充 1,000 送 100). */
+int64_t ms_topup_bonus(int64_t amount, int64_t threshold, int64_t bonus);
+
+/* Do [a0, a1) and [b0, b1) overlap? */
+bool ms_overlaps(int64_t a0, int64_t a1, int64_t b0, int64_t b1);
+
+/* Parse "HH:MM" (00:00..24:00) into minutes after midnight. */
+bool ms_parse_hhmm(const char *s, int *minutes);
+
+/* Does [start, end) (seconds since the epoch) lie within one business day
+ * and within the opening hours [open_min, close_min) of that day? */
+bool ms_within_hours(int64_t start, int64_t end, int open_min, int close_min);
+
+/* Business day ("YYYY-MM-DD", 11 bytes) of instant t. */
+void ms_business_day(int64_t t, char out[11]);
+
+/* Civil date of a day number (days since 1970-01-01). */
+void ms_civil_from_days(int64_t days, int *y, int *m, int *d);
+
+/* date + months (day clamped to the month's length), as "YYYY-MM-DD". */
+bool ms_add_months(const char *date, int months, char out[11]);
+
+/* UTC instant of the start of business day "YYYY-MM-DD". */
+bool ms_day_start(const char *date, int64_t *t);
+
+/* ---------- module (files under membership/) ---------- */
+
+/* Register hooks and API actions (once, at start-up). */
+void membership_module_init(void);
+
+/* Staff availability of every active time-based resource on business day
+ * `date`: {"date", "resources": [{id, name, kind, opening_time,
+ * closing_time, booked: [{booking_id, start_at, end_at, status,
+ * customer_id, guest_name}]}]}. public_view: only resources marked public,
+ * and no ids of people or bookings (for the page without login). */
+GxErr membership_availability(Ctx *c, const char *date, bool public_view, json_t **out);
+
+/* Change a booking's status (cancel, no-show) through the engine. */
+GxErr membership_booking_status(Ctx *c, int64_t booking_id, const char *status, json_t **out);
+
+/* Top up a member's stored value by amount fen (cash/card); the member
+ * type's bonus rule adds bonus money, tracked apart. *out: the customer. */
+GxErr membership_top_up(Ctx *c, int64_t customer_id, int64_t amount, const char *payment_method, json_t **out);
+
+/* Renew: extend expires_on by the member type's validity (from today when
+ * already expired), record the annual fee paid as a ledger line; count cards
+ * get their uses again. */
+GxErr membership_renew(Ctx *c, int64_t customer_id, const char *payment_method, json_t **out);
+
+/* Reports (checkouts read scope "all" or administrators):
+ * daily journal of a business day: {"date", "lines": [...], "total"};
+ * income per period ("month", "year", "total") between from and to
+ * (YYYY-MM-DD, optional): {"period", "rows": [{"period", "count", "total"}], "total"};
+ * consumption of one member (or of all members when customer_id is 0):
+ * {"rows": [{customer_id, name, count, total}]};
+ * by resource: {"rows": [{resource_id, name, kind, count, quantity, total}]}. */
+GxErr membership_daily_journal(Ctx *c, const char *date, json_t **out);
+GxErr membership_income(Ctx *c, const char *period, const char *from, const char *to, json_t **out);
+GxErr membership_consumption(Ctx *c, int64_t customer_id, const char *from, const char *to, json_t **out);
+GxErr membership_by_resource(Ctx *c, const char *from, const char *to, json_t **out);
+
+/* Member care: members expiring within `days`, not seen for 30 days, and
+ * with a birthday within 7 days: {"expiring": [...], "absent": [...],
+ * "birthdays": [...]}; each item {id, name, card_no, phone, expires_on,
+ * last_visit_at, birthday}. Read scope of customers applies. */
+GxErr membership_care(Ctx *c, int days, json_t **out);
+
+/* Demo data: member types, resources, members, today's bookings, checkouts. */
+GxErr membership_demo(Ctx *c);
+
+#endif

@@ -1,0 +1,271 @@
+/* reports.c — front-desk reports (daily journal 流水, income by month, year
+ * and in total, member consumption, use by resource) and member care lists.
+ *
+ * Reports add up every checkout, so they need the checkouts read scope
+ * "all" (front desk, administrators). Business days are stored on each
+ * checkout and line, so a day or a month is an index range. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../base/util.h"
+#include "internal.h"
+
+#define MS_JOURNAL_MAX 5000
+
+static GxErr may_report(Ctx *c)
+{
+    if (acl_scope(c, meta_entity("checkouts"), ACT_READ) != SCOPE_ALL)
+        return ctx_fail(c, GX_EDENIED, "You may not read the front-desk reports");
+    return GX_OK;
+}
+
+/* Period bounds: given dates must be YYYY-MM-DD; absent ones are open. */
+static GxErr bounds(Ctx *c, const char **from, const char **to)
+{
+    int y, m, d;
+    if (*from && **from && !time_parse_date(*from, &y, &m, &d))
+        ctx_field(c, "from", "must be a date YYYY-MM-DD");
+    if (*to && **to && !time_parse_date(*to, &y, &m, &d))
+        ctx_field(c, "to", "must be a date YYYY-MM-DD");
+    if (c->err)
+        return c->err;
+    if (!*from || !**from)
+        *from = "0000-01-01";
+    if (!*to || !**to)
+        *to = "9999-12-31";
+    return GX_OK;
+}
+
+static json_t *col_json(DbRes *r, int i, bool integer)
+{
+    if (db_isnull(r, i))
+        return json_null();
+    return integer ? json_integer(db_int(r, i)) : json_string(db_text(r, i));
+}
+
+/* Run sql and turn each row into an object with the given keys; keys
+ * starting with '#' are integers (the '#' is dropped). */
+static GxErr rows_of(Ctx *c, const char *sql, const DbVal *p, int np, const char *const *keys, json_t **out)
+{
+    DbRes *r;
+    if (db_query(c->db, sql, p, np, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the report");
+    json_t *rows = json_array();
+    int s;
+    while ((s = db_next(r)) == 1) {
+        json_t *o = json_object();
+        for (int i = 0; keys[i]; i++) {
+            bool integer = keys[i][0] == '#';
+            json_object_set_new(o, keys[i] + integer, col_json(r, i, integer));
+        }
+        json_array_append_new(rows, o);
+    }
+    db_done(r);
+    if (s < 0) {
+        json_decref(rows);
+        return ctx_fail(c, GX_EDB, "cannot read the report");
+    }
+    *out = rows;
+    return GX_OK;
+}
+
+static int64_t sum_key(json_t *rows, const char *key)
+{
+    int64_t t = 0;
+    size_t i;
+    json_t *o;
+    json_array_foreach(rows, i, o) t += json_integer_value(json_object_get(o, key));
+    return t;
+}
+
+GxErr membership_daily_journal(Ctx *c, const char *date, json_t **out)
+{
+    *out = NULL;
+    GxErr rc = may_report(c);
+    if (rc)
+        return rc;
+    int y, m, d;
+    if (!date || !time_parse_date(date, &y, &m, &d)) {
+        ctx_field(c, "date", "must be a date YYYY-MM-DD");
+        return c->err;
+    }
+    static const char *keys[] = {"#id",       "#checkout_id", "number",   "#customer_id", "customer_name",
+                                 "#resource_id", "description", "kind",     "start_at",     "end_at",
+                                 "#quantity", "#unit_price",  "#amount",  "#discount",    "#total",
+                                 "payment_method", "created_at", NULL};
+    DbVal p[] = {dbv_text(date), dbv_int(MS_JOURNAL_MAX)};
+    json_t *rows;
+    if ((rc = rows_of(c,
+                      "SELECT l.id, l.checkout_id, k.number, l.customer_id, cu.name, l.resource_id, l.description,"
+                      " l.resource_kind, l.start_at, l.end_at, l.quantity, l.unit_price, l.amount, l.discount, l.total,"
+                      " l.payment_method, l.created_at"
+                      " FROM checkout_lines l JOIN checkouts k ON k.id = l.checkout_id"
+                      " LEFT JOIN customers cu ON cu.id = l.customer_id"
+                      " WHERE l.business_day = $1 AND l.deleted_at IS NULL ORDER BY l.id LIMIT $2",
+                      p, 2, keys, &rows)))
+        return rc;
+    *out = json_pack("{s:s, s:o, s:I, s:I, s:b}", "date", date, "lines", rows, "total", (json_int_t)sum_key(rows, "total"),
+                     "amount", (json_int_t)sum_key(rows, "amount"), "truncated", json_array_size(rows) >= MS_JOURNAL_MAX);
+    return GX_OK;
+}
+
+GxErr membership_income(Ctx *c, const char *period, const char *from, const char *to, json_t **out)
+{
+    *out = NULL;
+    GxErr rc = may_report(c);
+    if (rc)
+        return rc;
+    if (!period || !*period)
+        period = "month";
+    const char *sql;
+    if (!strcmp(period, "month"))
+        sql = "SELECT substr(business_day, 1, 7), count(*), sum(total) FROM checkouts WHERE deleted_at IS NULL"
+              " AND business_day >= $1 AND business_day <= $2 GROUP BY substr(business_day, 1, 7) ORDER BY 1";
+    else if (!strcmp(period, "year"))
+        sql = "SELECT substr(business_day, 1, 4), count(*), sum(total) FROM checkouts WHERE deleted_at IS NULL"
+              " AND business_day >= $1 AND business_day <= $2 GROUP BY substr(business_day, 1, 4) ORDER BY 1";
+    else if (!strcmp(period, "total"))
+        sql = "SELECT 'total', count(*), coalesce(sum(total), 0) FROM checkouts WHERE deleted_at IS NULL"
+              " AND business_day >= $1 AND business_day <= $2";
+    else {
+        ctx_field(c, "period", "must be month, year or total");
+        return c->err;
+    }
+    if ((rc = bounds(c, &from, &to)))
+        return rc;
+    static const char *keys[] = {"period", "#count", "#total", NULL};
+    DbVal p[] = {dbv_text(from), dbv_text(to)};
+    json_t *rows;
+    if ((rc = rows_of(c, sql, p, 2, keys, &rows)))
+        return rc;
+    *out = json_pack("{s:s, s:o, s:I}", "period", period, "rows", rows, "total", (json_int_t)sum_key(rows, "total"));
+    return GX_OK;
+}
+
+GxErr membership_consumption(Ctx *c, int64_t customer_id, const char *from, const char *to, json_t **out)
+{
+    *out = NULL;
+    GxErr rc = may_report(c);
+    if (rc)
+        return rc;
+    if ((rc = bounds(c, &from, &to)))
+        return rc;
+    static const char *keys[] = {"#customer_id", "name", "card_no", "#count", "#total", "#discount", "#points", NULL};
+    DbVal p[] = {dbv_text(from), dbv_text(to), dbv_int(customer_id)};
+    json_t *rows;
+    if ((rc = rows_of(c,
+                      "SELECT k.customer_id, cu.name, cu.card_no, count(*), sum(k.total), sum(k.discount), sum(k.points_awarded)"
+                      " FROM checkouts k JOIN customers cu ON cu.id = k.customer_id"
+                      " WHERE k.deleted_at IS NULL AND k.business_day >= $1 AND k.business_day <= $2"
+                      " AND ($3 = 0 OR k.customer_id = $3)"
+                      " GROUP BY k.customer_id, cu.name, cu.card_no ORDER BY sum(k.total) DESC, k.customer_id LIMIT 500",
+                      p, 3, keys, &rows)))
+        return rc;
+    *out = json_pack("{s:o, s:I}", "rows", rows, "total", (json_int_t)sum_key(rows, "total"));
+    if (customer_id) {
+        static const char *ck[] = {"#id", "number", "business_day", "#amount_due", "#discount", "#total", "payment_method",
+                                   "#points_awarded", NULL};
+        json_t *list;
+        if ((rc = rows_of(c,
+                          "SELECT id, number, business_day, amount_due, discount, total, payment_method, points_awarded"
+                          " FROM checkouts WHERE deleted_at IS NULL AND customer_id = $3 AND business_day >= $1"
+                          " AND business_day <= $2 ORDER BY business_day DESC, id DESC LIMIT 500",
+                          p, 3, ck, &list))) {
+            json_decref(*out);
+            *out = NULL;
+            return rc;
+        }
+        json_object_set_new(*out, "checkouts", list);
+    }
+    return GX_OK;
+}
+
+GxErr membership_by_resource(Ctx *c, const char *from, const char *to, json_t **out)
+{
+    *out = NULL;
+    GxErr rc = may_report(c);
+    if (rc)
+        return rc;
+    if ((rc = bounds(c, &from, &to)))
+        return rc;
+    static const char *keys[] = {"#resource_id", "name", "kind", "#count", "#quantity", "#total", NULL};
+    DbVal p[] = {dbv_text(from), dbv_text(to)};
+    json_t *rows;
+    if ((rc = rows_of(c,
+                      "SELECT l.resource_id, r.name, r.kind, count(*), sum(l.quantity), sum(l.total)"
+                      " FROM checkout_lines l JOIN resources r ON r.id = l.resource_id"
+                      " WHERE l.deleted_at IS NULL AND l.business_day >= $1 AND l.business_day <= $2"
+                      " GROUP BY l.resource_id, r.name, r.kind ORDER BY sum(l.total) DESC, l.resource_id",
+                      p, 2, keys, &rows)))
+        return rc;
+    *out = json_pack("{s:o, s:I}", "rows", rows, "total", (json_int_t)sum_key(rows, "total"));
+    return GX_OK;
+}
+
+GxErr membership_care(Ctx *c, int days, json_t **out)
+{
+    *out = NULL;
+    const Entity *e = meta_entity("customers");
+    if (acl_scope(c, e, ACT_READ) == SCOPE_NONE)
+        return ctx_fail(c, GX_EDENIED, "You may not read customers");
+    if (days < 0 || days > 366) {
+        ctx_field(c, "days", "must be between 0 and 366");
+        return c->err;
+    }
+    char today[11], until[11], month_ago[64];
+    ms_today(today);
+    int64_t t0;
+    ms_day_start(today, &t0);
+    ms_business_day(t0 + (int64_t)days * 86400 + 3600, until);
+    time_format_s(time_now_ms() / 1000 - 30 * 86400, month_ago);
+    bool has_birthday = meta_field(e, "birthday") != NULL;
+    static const char *keys[] = {"#id", "name", "card_no", "phone", "expires_on", "last_visit_at", NULL};
+    const char *cols = "SELECT id, name, card_no, phone, expires_on, last_visit_at FROM customers WHERE deleted_at IS NULL"
+                       " AND member_type_id IS NOT NULL";
+    json_t *res = json_object();
+    GxErr rc;
+    for (int k = 0; k < 3; k++) {
+        Sql q;
+        sql_init(&q, c->arena);
+        sql_raw(&q, cols);
+        const char *name;
+        if (k == 0) {
+            name = "expiring";
+            sql_raw(&q, " AND expires_on >= ");
+            sql_param(&q, dbv_text(today));
+            sql_raw(&q, " AND expires_on <= ");
+            sql_param(&q, dbv_text(until));
+        } else if (k == 1) {
+            name = "absent";
+            sql_raw(&q, " AND (expires_on IS NULL OR expires_on >= ");
+            sql_param(&q, dbv_text(today));
+            sql_raw(&q, ") AND coalesce(last_visit_at, created_at) < ");
+            sql_param(&q, dbv_text(month_ago));
+        } else {
+            name = "birthdays";
+            if (!has_birthday) {
+                json_object_set_new(res, name, json_array());
+                continue;
+            }
+            sql_raw(&q, " AND substr(birthday, 6, 5) IN (");
+            for (int i = 0; i < 8; i++) {
+                char day[11];
+                ms_business_day(t0 + (int64_t)i * 86400 + 3600, day);
+                if (i)
+                    sql_raw(&q, ", ");
+                sql_param(&q, dbv_text(arena_strdup(c->arena, day + 5)));
+            }
+            sql_raw(&q, ")");
+        }
+        acl_scope_predicate(c, e, ACT_READ, &q);
+        sql_raw(&q, k == 0 ? " ORDER BY expires_on, id LIMIT 200" : " ORDER BY id LIMIT 200");
+        json_t *rows;
+        if ((rc = rows_of(c, q.text.data, q.params, q.n, keys, &rows))) {
+            json_decref(res);
+            return rc;
+        }
+        json_object_set_new(res, name, rows);
+    }
+    *out = res;
+    return GX_OK;
+}
