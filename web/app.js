@@ -37,6 +37,8 @@
     }
   });
   on('click', '[data-nav-close]', function () { document.body.classList.remove('nav-open'); });
+  /* print buttons (receipts) */
+  on('click', '[data-print]', function () { window.print(); });
 
   /* ---------- menus (<details class="menu">) ---------- */
   document.addEventListener('click', function (e) {

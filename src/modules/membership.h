@@ -14,8 +14,8 @@
 #include "../base/ctx.h"
 #include "../meta/meta.h"
 
-#define MS_TZ_S (8 * 3600)        /* business time zone: seconds east of UTC */
-#define MS_PAST_GRACE_S (5 * 60)  /* a booking may start this long ago without a late entry */
+#define MS_TZ_S (8 * 3600)       /* business time zone: seconds east of UTC */
+#define MS_PAST_GRACE_S (5 * 60) /* a booking may start this long ago without a late entry */
 
 /* ---------- pure computations (membership/pricing.c; unit tested) ---------- */
 
@@ -58,6 +58,9 @@ void ms_civil_from_days(int64_t days, int *y, int *m, int *d);
 
 /* date + months (day clamped to the month's length), as "YYYY-MM-DD". */
 bool ms_add_months(const char *date, int months, char out[11]);
+
+/* Today's business day. */
+void ms_today(char out[11]);
 
 /* UTC instant of the start of business day "YYYY-MM-DD". */
 bool ms_day_start(const char *date, int64_t *t);

@@ -185,10 +185,22 @@ static void nav_link(Req *r, const char *href, const char *label, bool active)
     buf_htmlf(&r->out, "<span class=\"nav-text\">%s</span></a></li>", label);
 }
 
+/* Modules whose menu entry opens a page of their own rather than the list. */
+static const struct {
+    const char *entity; /* entity name in nav_order */
+    const char *href;   /* the page */
+} nav_pages[] = {
+    {"bookings", "/app/bookings/day"},
+    {"checkouts", "/app/checkouts/new"},
+};
+
 static void nav_entity(Req *r, const Page *p, const Entity *e)
 {
-    nav_link(r, arena_printf(&r->arena, "/app/%s", e->name), ui_label(r, &e->label),
-             p->nav && !strcmp(p->nav, e->name));
+    const char *href = arena_printf(&r->arena, "/app/%s", e->name);
+    for (size_t i = 0; i < sizeof nav_pages / sizeof nav_pages[0]; i++)
+        if (!strcmp(nav_pages[i].entity, e->name))
+            href = nav_pages[i].href;
+    nav_link(r, href, ui_label(r, &e->label), p->nav && !strcmp(p->nav, e->name));
 }
 
 static void navigation(Req *r, const Page *p)
@@ -206,6 +218,15 @@ static void navigation(Req *r, const Page *p)
         const Entity *e = meta_entity(nav_order[i]);
         if (e && ui_entity_visible(r, e) && in_menu(r, e))
             nav_entity(r, p, e);
+        /* Members are customers with a card (ui/membership_pages.c). */
+        const Entity *mt = meta_entity("member_types"), *cu = meta_entity("customers");
+        if (!strcmp(nav_order[i], "members") && mt && cu && acl_scope(&r->c, mt, ACT_READ) != SCOPE_NONE &&
+            acl_scope(&r->c, cu, ACT_READ) != SCOPE_NONE)
+            nav_link(r, "/app/members", T(r, "Members"), p->nav && !strcmp(p->nav, "members"));
+        /* The front desk's reports (income, journal) need every checkout. */
+        const Entity *co = meta_entity("checkouts");
+        if (!strcmp(nav_order[i], "reports") && co && acl_scope(&r->c, co, ACT_READ) == SCOPE_ALL)
+            nav_link(r, "/app/reports/front_desk", T(r, "Front-desk reports"), p->nav && !strcmp(p->nav, "reports"));
     }
     for (int i = 0; i < n; i++)
         if (!listed(all[i]->name) && !is_settings(all[i]) && ui_entity_visible(r, all[i]) && in_menu(r, all[i]))

@@ -47,9 +47,9 @@ static void test_discount_exact(void **state)
     (void)state;
     assert_int_equal(ms_discount(47283, 12), 5674); /* 5673.96 */
     assert_int_equal(ms_discount(650, 12), 78);
-    assert_int_equal(ms_discount(11111, 12), 1333);  /* 1333.32 */
-    assert_int_equal(ms_discount(50, 1), 1);         /* 0.5 rounds up */
-    assert_int_equal(ms_discount(49, 1), 0);         /* 0.49 */
+    assert_int_equal(ms_discount(11111, 12), 1333); /* 1333.32 */
+    assert_int_equal(ms_discount(50, 1), 1);        /* 0.5 rounds up */
+    assert_int_equal(ms_discount(49, 1), 0);        /* 0.49 */
     assert_int_equal(ms_discount(1000, 0), 0);
     assert_int_equal(ms_discount(1000, 100), 1000);
     assert_int_equal(ms_discount(-5, 10), 0);

@@ -26,7 +26,8 @@ static GxErr resource_load(Ctx *c, int64_t id, Resource *res)
     DbVal p[] = {dbv_int(id)};
     DbRes *r;
     if (db_query(c->db,
-                 "SELECT id, name, kind, opening_time, closing_time, active FROM resources WHERE id = $1 AND deleted_at IS NULL",
+                 "SELECT id, name, kind, opening_time, closing_time, active FROM resources WHERE id = $1 AND "
+                 "deleted_at IS NULL",
                  p, 1, &r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot read the resource");
     int s = db_next(r);
@@ -65,7 +66,10 @@ static bool touches_slot(HookArgs *a)
     return false;
 }
 
-static bool active_status(const char *s) { return !s || !*s || !strcmp(s, "booked") || !strcmp(s, "completed"); }
+static bool active_status(const char *s)
+{
+    return !s || !*s || !strcmp(s, "booked") || !strcmp(s, "completed");
+}
 
 static bool parse_time(json_t *v, int64_t *t)
 {
@@ -107,21 +111,24 @@ static GxErr bookings_before_write(Ctx *c, HookArgs *a)
     bool time_changed = !a->old || json_object_get(a->input, "start_at") || json_object_get(a->input, "end_at");
     if (times && time_changed && !json_is_true(merged(a, "late_entry")) &&
         start < time_now_ms() / 1000 - MS_PAST_GRACE_S && !json_object_get(c->err_fields, "start_at"))
-        ctx_field(c, "start_at", "%s",
-                  ms_msg(c, "不能预定过去的时间(补录请勾选“补录”)", "is in the past (tick late entry to record it anyway)"));
+        ctx_field(
+            c, "start_at", "%s",
+            ms_msg(c, "不能预定过去的时间(补录请勾选“补录”)", "is in the past (tick late entry to record it anyway)"));
     json_t *cust = merged(a, "customer_id");
     json_t *guest = merged(a, "guest_name");
     bool has_cust = json_is_integer(cust) && json_integer_value(cust) > 0;
     if (!has_cust && !(json_is_string(guest) && *json_string_value(guest)))
-        ctx_field(c, "customer_id", "%s", ms_msg(c, "请选择会员或填写客人姓名", "a member or a guest name is required"));
+        ctx_field(c, "customer_id", "%s",
+                  ms_msg(c, "请选择会员或填写客人姓名", "a member or a guest name is required"));
     if (has_cust && times) {
         Member m;
         if (ms_member_load(c, json_integer_value(cust), false, &m) == GX_OK) {
             char day[11];
             ms_business_day(start, day);
             if (ms_expired_on(&m, day))
-                ctx_field(c, "customer_id", "%s",
-                          arena_printf(c->arena, "%s %s", ms_msg(c, "会员已过期:", "membership expired on"), m.expires_on));
+                ctx_field(
+                    c, "customer_id", "%s",
+                    arena_printf(c->arena, "%s %s", ms_msg(c, "会员已过期:", "membership expired on"), m.expires_on));
         } else if (c->err == GX_EDB) {
             return c->err;
         } else {
@@ -180,7 +187,8 @@ GxErr membership_booking_status(Ctx *c, int64_t booking_id, const char *status, 
     if (now && strcmp(now, "booked")) {
         json_decref(rec);
         ctx_fail(c, GX_ECONFLICT, "%s",
-                 ms_msg(c, "只有“已预定”状态的预定可以取消或标记未到", "Only a booking still booked can be cancelled or marked a no-show"));
+                 ms_msg(c, "只有“已预定”状态的预定可以取消或标记未到",
+                        "Only a booking still booked can be cancelled or marked a no-show"));
         c->err_code = "invalid_transition";
         return c->err;
     }
@@ -207,18 +215,19 @@ GxErr membership_availability(Ctx *c, const char *date, bool public_view, json_t
     time_format_s(t0 + 86400, to);
     json_t *list = json_array(), *byid = json_object();
     DbRes *r;
-    const char *rsql = public_view
-                           ? "SELECT id, name, kind, opening_time, closing_time, capacity FROM resources WHERE deleted_at IS NULL"
-                             " AND active = 1 AND public = 1 AND kind <> 'consumable' ORDER BY kind, name, id"
-                           : "SELECT id, name, kind, opening_time, closing_time, capacity FROM resources WHERE deleted_at IS NULL"
-                             " AND active = 1 AND kind <> 'consumable' ORDER BY kind, name, id";
+    const char *rsql =
+        public_view
+            ? "SELECT id, name, kind, opening_time, closing_time, capacity FROM resources WHERE deleted_at IS NULL"
+              " AND active = 1 AND public = 1 AND kind <> 'consumable' ORDER BY kind, name, id"
+            : "SELECT id, name, kind, opening_time, closing_time, capacity FROM resources WHERE deleted_at IS NULL"
+              " AND active = 1 AND kind <> 'consumable' ORDER BY kind, name, id";
     if (db_query(c->db, rsql, NULL, 0, &r) != DB_OK)
         goto dberr;
     int s;
     while ((s = db_next(r)) == 1) {
-        json_t *o = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:I, s:[]}", "id", (json_int_t)db_int(r, 0), "name", db_text(r, 1),
-                              "kind", db_text(r, 2), "opening_time", db_text(r, 3), "closing_time", db_text(r, 4),
-                              "capacity", (json_int_t)(db_isnull(r, 5) ? 0 : db_int(r, 5)), "booked");
+        json_t *o = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:I, s:[]}", "id", (json_int_t)db_int(r, 0), "name",
+                              db_text(r, 1), "kind", db_text(r, 2), "opening_time", db_text(r, 3), "closing_time",
+                              db_text(r, 4), "capacity", (json_int_t)(db_isnull(r, 5) ? 0 : db_int(r, 5)), "booked");
         json_array_append_new(list, o);
         char k[24];
         snprintf(k, sizeof k, "%lld", (long long)db_int(r, 0));
@@ -242,8 +251,8 @@ GxErr membership_availability(Ctx *c, const char *date, bool public_view, json_t
             continue;
         json_t *b = json_pack("{s:s?, s:s?}", "start_at", db_text(r, 2), "end_at", db_text(r, 3));
         /* Who booked is shown only to staff who may read that booking. */
-        if (!public_view && acl_row_in_scope(c, be, ACT_READ, db_isnull(r, 7) ? 0 : db_int(r, 7),
-                                             db_isnull(r, 8) ? 0 : db_int(r, 8))) {
+        if (!public_view &&
+            acl_row_in_scope(c, be, ACT_READ, db_isnull(r, 7) ? 0 : db_int(r, 7), db_isnull(r, 8) ? 0 : db_int(r, 8))) {
             json_object_set_new(b, "booking_id", json_integer(db_int(r, 0)));
             json_object_set_new(b, "status", json_string(db_text(r, 4) ? db_text(r, 4) : ""));
             json_object_set_new(b, "customer_id", db_isnull(r, 5) ? json_null() : json_integer(db_int(r, 5)));

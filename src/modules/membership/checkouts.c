@@ -44,7 +44,8 @@ static GxErr checkouts_before_create(Ctx *c, HookArgs *a)
             ctx_field(c, "card_no", "must be a card number");
             return c->err;
         }
-        json_t *where = json_pack("{s:[{s:s, s:s, s:s}]}", "and", "field", "card_no", "op", "eq", "value", json_string_value(card));
+        json_t *where =
+            json_pack("{s:[{s:s, s:s, s:s}]}", "and", "field", "card_no", "op", "eq", "value", json_string_value(card));
         ListQuery lq = {.where = where, .limit = 1, .action = ACT_READ};
         json_t *rows;
         GxErr rc = record_list(c, meta_entity("customers"), &lq, &rows, NULL);
@@ -63,11 +64,13 @@ static GxErr checkouts_before_create(Ctx *c, HookArgs *a)
     json_t *cust = json_object_get(in, "customer_id");
     bool member = json_is_integer(cust) && json_integer_value(cust) > 0;
     json_t *guest = json_object_get(in, "guest_name");
-    if (!member && !(json_is_string(guest) && *json_string_value(guest)) && !json_object_get(c->err_fields, "customer_id"))
+    if (!member && !(json_is_string(guest) && *json_string_value(guest)) &&
+        !json_object_get(c->err_fields, "customer_id"))
         json_object_set_new(in, "guest_name", json_string(ms_msg(c, "散客", "Walk-in guest")));
     const char *pm = json_string_value(json_object_get(in, "payment_method"));
     if (!member && pm && (!strcmp(pm, "stored_value") || !strcmp(pm, "count_card")))
-        ctx_field(c, "payment_method", "%s", ms_msg(c, "散客不能使用储值卡或次卡", "a walk-in guest cannot pay with a member card"));
+        ctx_field(c, "payment_method", "%s",
+                  ms_msg(c, "散客不能使用储值卡或次卡", "a walk-in guest cannot pay with a member card"));
     json_t *lines = json_object_get(in, "lines");
     if (!json_is_array(lines) || json_array_size(lines) == 0) {
         ctx_field(c, "lines", "%s", ms_msg(c, "至少需要一项消费", "at least one line is required"));
@@ -86,7 +89,8 @@ static GxErr checkouts_before_create(Ctx *c, HookArgs *a)
             continue;
         }
         json_t *bk = json_object_get(l, "booking_id"), *res = json_object_get(l, "resource_id");
-        json_t *q = json_object_get(l, "quantity"), *s = json_object_get(l, "start_at"), *e = json_object_get(l, "end_at");
+        json_t *q = json_object_get(l, "quantity"), *s = json_object_get(l, "start_at"),
+               *e = json_object_get(l, "end_at");
         if (bk && !json_is_null(bk)) {
             if (!json_is_integer(bk) || json_integer_value(bk) <= 0)
                 line_error(c, i, "booking_id", "must be a booking id");
@@ -105,7 +109,8 @@ static GxErr checkouts_before_create(Ctx *c, HookArgs *a)
         }
         int64_t t0, t1;
         if (!json_is_string(s) || !time_parse_rfc3339(json_string_value(s), &t0))
-            line_error(c, i, "start_at", ms_msg(c, "需要开始时间(RFC 3339)或数量", "needs a start time (RFC 3339) or a quantity"));
+            line_error(c, i, "start_at",
+                       ms_msg(c, "需要开始时间(RFC 3339)或数量", "needs a start time (RFC 3339) or a quantity"));
         else if (!json_is_string(e) || !time_parse_rfc3339(json_string_value(e), &t1))
             line_error(c, i, "end_at", ms_msg(c, "需要结束时间(RFC 3339)", "needs an end time (RFC 3339)"));
         else if (t1 <= t0)
@@ -136,7 +141,8 @@ static GxErr price_line(Ctx *c, size_t i, json_t *l, int64_t customer_id, Line *
         const char *status = "";
         int64_t bcust = 0;
         if (s == 1) {
-            visible = acl_row_in_scope(c, be, ACT_READ, db_isnull(r, 5) ? 0 : db_int(r, 5), db_isnull(r, 6) ? 0 : db_int(r, 6));
+            visible = acl_row_in_scope(c, be, ACT_READ, db_isnull(r, 5) ? 0 : db_int(r, 5),
+                                       db_isnull(r, 6) ? 0 : db_int(r, 6));
             rid = db_int(r, 0);
             out->start_at = arena_strdup(c->arena, db_text(r, 1));
             out->end_at = arena_strdup(c->arena, db_text(r, 2));
@@ -151,7 +157,8 @@ static GxErr price_line(Ctx *c, size_t i, json_t *l, int64_t customer_id, Line *
             return c->err;
         }
         if (strcmp(status, "booked")) {
-            line_error(c, i, "booking_id", ms_msg(c, "该预定已结账或已取消", "this booking is already checked out or cancelled"));
+            line_error(c, i, "booking_id",
+                       ms_msg(c, "该预定已结账或已取消", "this booking is already checked out or cancelled"));
             return c->err;
         }
         if (bcust && bcust != customer_id) {
@@ -165,7 +172,8 @@ static GxErr price_line(Ctx *c, size_t i, json_t *l, int64_t customer_id, Line *
                     " WHERE id = $3 AND status = 'booked' AND deleted_at IS NULL",
                     u, 3) != DB_OK ||
             db_changes(c->db) != 1) {
-            ctx_fail(c, GX_ECONFLICT, "%s", ms_msg(c, "该预定刚被修改,请重试", "The booking changed meanwhile; try again"));
+            ctx_fail(c, GX_ECONFLICT, "%s",
+                     ms_msg(c, "该预定刚被修改,请重试", "The booking changed meanwhile; try again"));
             return c->err;
         }
         json_t *diff = json_pack("{s:[s, s]}", "status", "booked", "completed");
@@ -192,7 +200,8 @@ static GxErr price_line(Ctx *c, size_t i, json_t *l, int64_t customer_id, Line *
     DbVal p[] = {dbv_int(rid)};
     DbRes *r;
     if (db_query(c->db,
-                 "SELECT name, kind, price_per_hour, unit_price, points, active FROM resources WHERE id = $1 AND deleted_at IS NULL",
+                 "SELECT name, kind, price_per_hour, unit_price, points, active FROM resources WHERE id = $1 AND "
+                 "deleted_at IS NULL",
                  p, 1, &r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot read the resource");
     int s = db_next(r);
@@ -255,8 +264,9 @@ too_large:
 static json_t *line_json(const Line *l)
 {
     json_t *o = json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "resource_id", (json_int_t)l->resource_id, "name",
-                          l->name, "kind", l->kind, "quantity", (json_int_t)l->quantity, "unit_price", (json_int_t)l->unit_price,
-                          "amount", (json_int_t)l->amount, "discount", (json_int_t)l->discount, "total", (json_int_t)l->total);
+                          l->name, "kind", l->kind, "quantity", (json_int_t)l->quantity, "unit_price",
+                          (json_int_t)l->unit_price, "amount", (json_int_t)l->amount, "discount",
+                          (json_int_t)l->discount, "total", (json_int_t)l->total);
     if (l->booking_id)
         json_object_set_new(o, "booking_id", json_integer(l->booking_id));
     if (l->start_at) {
@@ -267,7 +277,8 @@ static json_t *line_json(const Line *l)
     return o;
 }
 
-static GxErr insert_line(Ctx *c, int64_t checkout_id, int64_t customer_id, const char *day, const char *pm, const Line *l)
+static GxErr insert_line(Ctx *c, int64_t checkout_id, int64_t customer_id, const char *day, const char *pm,
+                         const Line *l)
 {
     const char *now = record_now(c);
     DbVal who = c->who ? dbv_int(c->who->user_id) : dbv_null();
@@ -289,12 +300,14 @@ static GxErr insert_line(Ctx *c, int64_t checkout_id, int64_t customer_id, const
                  dbv_int(l->discount),
                  dbv_int(l->total),
                  dbv_text(pm)};
-    if (db_exec(c->db,
-                "INSERT INTO checkout_lines(created_at, created_by, updated_at, updated_by, version, owner_id, checkout_id,"
-                " business_day, customer_id, resource_id, resource_kind, booking_id, description, start_at, end_at, quantity,"
-                " unit_price, amount, discount, total, payment_method)"
-                " VALUES ($1, $2, $1, $2, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-                p, 17) != DB_OK)
+    if (db_exec(
+            c->db,
+            "INSERT INTO checkout_lines(created_at, created_by, updated_at, updated_by, version, owner_id, checkout_id,"
+            " business_day, customer_id, resource_id, resource_kind, booking_id, description, start_at, end_at, "
+            "quantity,"
+            " unit_price, amount, discount, total, payment_method)"
+            " VALUES ($1, $2, $1, $2, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            p, 17) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot store the checkout lines");
     return GX_OK;
 }
@@ -354,7 +367,8 @@ static GxErr checkouts_after_create(Ctx *c, HookArgs *a)
         }
         for (size_t i = 0; i < n; i++)
             if (!t.count_kind || strcmp(lines[i].kind, t.count_kind)) {
-                line_error(c, i, "resource_id", ms_msg(c, "次卡不适用于该资源", "the count card does not cover this resource"));
+                line_error(c, i, "resource_id",
+                           ms_msg(c, "次卡不适用于该资源", "the count card does not cover this resource"));
                 return c->err;
             }
         d.count = -(int64_t)n;
@@ -375,10 +389,12 @@ static GxErr checkouts_after_create(Ctx *c, HookArgs *a)
     if (!strcmp(pm, "stored_value")) {
         if (m.balance + m.bonus < total) {
             char have[32], want[32];
-            snprintf(have, sizeof have, "%lld.%02lld", (long long)((m.balance + m.bonus) / 100), (long long)((m.balance + m.bonus) % 100));
+            snprintf(have, sizeof have, "%lld.%02lld", (long long)((m.balance + m.bonus) / 100),
+                     (long long)((m.balance + m.bonus) % 100));
             snprintf(want, sizeof want, "%lld.%02lld", (long long)(total / 100), (long long)(total % 100));
             ctx_field(c, "payment_method", "%s",
-                      arena_printf(c->arena, "%s ¥%s < ¥%s", ms_msg(c, "储值余额不足:", "the stored value is not enough:"), have, want));
+                      arena_printf(c->arena, "%s ¥%s < ¥%s",
+                                   ms_msg(c, "储值余额不足:", "the stored value is not enough:"), have, want));
             return c->err;
         }
         from_balance = total < m.balance ? total : m.balance;
@@ -420,14 +436,15 @@ static GxErr checkouts_after_create(Ctx *c, HookArgs *a)
         }
     }
     char *lines_text = json_dumps(out_lines, JSON_COMPACT);
-    DbVal p[] = {dbv_text(lines_text),  dbv_int(due),         dbv_int(discount),   dbv_int(total),  dbv_int(change),
-                 dbv_int(from_balance), dbv_int(from_bonus),  dbv_int(points),     dbv_int(expired), dbv_text(today),
-                 dbv_int(paid),         dbv_int(a->id)};
-    int dbrc = db_exec(c->db,
-                       "UPDATE checkouts SET lines = $1, amount_due = $2, discount = $3, total = $4, change_given = $5,"
-                       " balance_used = $6, bonus_used = $7, points_awarded = $8, member_expired = $9, business_day = $10,"
-                       " amount_paid = $11 WHERE id = $12",
-                       p, 12);
+    DbVal p[] = {dbv_text(lines_text), dbv_int(due),          dbv_int(discount),   dbv_int(total),
+                 dbv_int(change),      dbv_int(from_balance), dbv_int(from_bonus), dbv_int(points),
+                 dbv_int(expired),     dbv_text(today),       dbv_int(paid),       dbv_int(a->id)};
+    int dbrc =
+        db_exec(c->db,
+                "UPDATE checkouts SET lines = $1, amount_due = $2, discount = $3, total = $4, change_given = $5,"
+                " balance_used = $6, bonus_used = $7, points_awarded = $8, member_expired = $9, business_day = $10,"
+                " amount_paid = $11 WHERE id = $12",
+                p, 12);
     free(lines_text);
     if (dbrc != DB_OK) {
         json_decref(out_lines);
@@ -451,8 +468,9 @@ static GxErr checkouts_after_create(Ctx *c, HookArgs *a)
 static GxErr checkouts_before_change(Ctx *c, HookArgs *a)
 {
     (void)a;
-    return ctx_fail(c, GX_ECONFLICT, "%s",
-                    ms_msg(c, "结账单不能修改或删除", "A checkout cannot be changed or deleted; record a new one instead"));
+    return ctx_fail(
+        c, GX_ECONFLICT, "%s",
+        ms_msg(c, "结账单不能修改或删除", "A checkout cannot be changed or deleted; record a new one instead"));
 }
 
 void ms_checkouts_init(void)

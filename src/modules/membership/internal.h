@@ -56,9 +56,6 @@ GxErr ms_type_load(Ctx *c, int64_t id, MemberType *t);
  * an audit entry. Updates m. */
 GxErr ms_member_apply(Ctx *c, Member *m, const MemberDelta *d, const char *field);
 
-/* Today's business day. */
-void ms_today(char out[11]);
-
 /* Is the membership expired on business day `day` ("YYYY-MM-DD")? */
 bool ms_expired_on(const Member *m, const char *day);
 

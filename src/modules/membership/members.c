@@ -21,7 +21,10 @@ void ms_copy_err(Ctx *c, const Ctx *w)
     c->err_fields = w->err_fields;
 }
 
-void ms_today(char out[11]) { ms_business_day(time_now_ms() / 1000, out); }
+void ms_today(char out[11])
+{
+    ms_business_day(time_now_ms() / 1000, out);
+}
 
 bool ms_expired_on(const Member *m, const char *day)
 {
@@ -36,11 +39,12 @@ static const char *text_or_null(Ctx *c, DbRes *r, int col)
 GxErr ms_member_load(Ctx *c, int64_t id, bool lock, Member *m)
 {
     memset(m, 0, sizeof *m);
-    const char *sql = lock && db_dialect(c->db) == DB_PG
-                          ? "SELECT id, member_type_id, balance, bonus_balance, points, count_left, expires_on, name, card_no"
-                            " FROM customers WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"
-                          : "SELECT id, member_type_id, balance, bonus_balance, points, count_left, expires_on, name, card_no"
-                            " FROM customers WHERE id = $1 AND deleted_at IS NULL";
+    const char *sql =
+        lock && db_dialect(c->db) == DB_PG
+            ? "SELECT id, member_type_id, balance, bonus_balance, points, count_left, expires_on, name, card_no"
+              " FROM customers WHERE id = $1 AND deleted_at IS NULL FOR UPDATE"
+            : "SELECT id, member_type_id, balance, bonus_balance, points, count_left, expires_on, name, card_no"
+              " FROM customers WHERE id = $1 AND deleted_at IS NULL";
     DbVal p[] = {dbv_int(id)};
     DbRes *r;
     if (db_query(c->db, sql, p, 1, &r) != DB_OK)
@@ -82,8 +86,8 @@ GxErr ms_type_load(Ctx *c, int64_t id, MemberType *t)
         t->name = text_or_null(c, r, 1);
         t->card_kind = text_or_null(c, r, 2);
         t->count_kind = text_or_null(c, r, 3);
-        int64_t *nums[] = {&t->discount_pct,    &t->annual_fee, &t->valid_months,    &t->topup_threshold,
-                           &t->topup_bonus,     &t->count_uses, &t->points_per_yuan, &t->points_valid_months};
+        int64_t *nums[] = {&t->discount_pct, &t->annual_fee, &t->valid_months,    &t->topup_threshold,
+                           &t->topup_bonus,  &t->count_uses, &t->points_per_yuan, &t->points_valid_months};
         for (int i = 0; i < 8; i++)
             *nums[i] = db_isnull(r, 4 + i) ? 0 : db_int(r, 4 + i);
         t->active = db_isnull(r, 12) || db_int(r, 12) != 0;
@@ -113,11 +117,12 @@ static GxErr ledger_add(Ctx *c, const Member *m, const char *kind, int64_t delta
                  d->checkout_id ? dbv_int(d->checkout_id) : dbv_null(),
                  dbv_text(d->payment_method),
                  dbv_text(expires_on)};
-    if (db_exec(c->db,
-                "INSERT INTO member_ledger(created_at, created_by, updated_at, updated_by, version, owner_id, customer_id,"
-                " kind, delta, after, reason, checkout_id, payment_method, expires_on)"
-                " VALUES ($1, $2, $1, $2, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                p, 10) != DB_OK)
+    if (db_exec(
+            c->db,
+            "INSERT INTO member_ledger(created_at, created_by, updated_at, updated_by, version, owner_id, customer_id,"
+            " kind, delta, after, reason, checkout_id, payment_method, expires_on)"
+            " VALUES ($1, $2, $1, $2, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            p, 10) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot write the member ledger");
     return GX_OK;
 }
@@ -131,7 +136,8 @@ static void diff_pair(json_t *diff, const char *field, int64_t before, int64_t a
 GxErr ms_member_apply(Ctx *c, Member *m, const MemberDelta *d, const char *field)
 {
     Member n = *m;
-    if (__builtin_add_overflow(m->balance, d->balance, &n.balance) || __builtin_add_overflow(m->bonus, d->bonus, &n.bonus) ||
+    if (__builtin_add_overflow(m->balance, d->balance, &n.balance) ||
+        __builtin_add_overflow(m->bonus, d->bonus, &n.bonus) ||
         __builtin_add_overflow(m->points, d->points, &n.points) ||
         __builtin_add_overflow(m->count_left, d->count, &n.count_left)) {
         ctx_field(c, field, "is too large");
@@ -150,9 +156,9 @@ GxErr ms_member_apply(Ctx *c, Member *m, const MemberDelta *d, const char *field
         return c->err;
     }
     const char *now = record_now(c);
-    DbVal p[] = {dbv_int(n.balance), dbv_int(n.bonus),  dbv_int(n.points), dbv_int(n.count_left),
-                 dbv_text(now),      c->who ? dbv_int(c->who->user_id) : dbv_null(),
-                 dbv_int(m->id),     dbv_text(d->visit_at)};
+    DbVal p[] = {dbv_int(n.balance),    dbv_int(n.bonus),     dbv_int(n.points),
+                 dbv_int(n.count_left), dbv_text(now),        c->who ? dbv_int(c->who->user_id) : dbv_null(),
+                 dbv_int(m->id),        dbv_text(d->visit_at)};
     if (db_exec(c->db,
                 "UPDATE customers SET balance = $1, bonus_balance = $2, points = $3, count_left = $4,"
                 " last_visit_at = coalesce($8, last_visit_at), updated_at = $5, updated_by = $6, version = version + 1"
@@ -163,7 +169,8 @@ GxErr ms_member_apply(Ctx *c, Member *m, const MemberDelta *d, const char *field
     GxErr rc;
     if ((d->balance && (rc = ledger_add(c, m, "balance", d->balance, n.balance, d, NULL))) ||
         (d->bonus && (rc = ledger_add(c, m, "bonus", d->bonus, n.bonus, d, NULL))) ||
-        (d->points && (rc = ledger_add(c, m, "points", d->points, n.points, d, d->points > 0 ? d->points_expire_on : NULL))) ||
+        (d->points &&
+         (rc = ledger_add(c, m, "points", d->points, n.points, d, d->points > 0 ? d->points_expire_on : NULL))) ||
         (d->count && (rc = ledger_add(c, m, "count", d->count, n.count_left, d, NULL))))
         return rc;
     json_t *diff = json_object();
@@ -186,7 +193,8 @@ static GxErr next_card_no(Ctx *c, const char **out)
     bool found;
     DbVal pk[] = {dbv_text("member_card_no")};
     if (db_query_int(c->db,
-                     "INSERT INTO sequences(name, value) VALUES ($1, 1) ON CONFLICT(name) DO UPDATE SET value = sequences.value + 1"
+                     "INSERT INTO sequences(name, value) VALUES ($1, 1) ON CONFLICT(name) DO UPDATE SET value = "
+                     "sequences.value + 1"
                      " RETURNING value",
                      pk, 1, &n, &found) != DB_OK ||
         !found)
@@ -196,7 +204,10 @@ static GxErr next_card_no(Ctx *c, const char **out)
 }
 
 /* Is the value absent, null or ""? */
-static bool blank(json_t *v) { return !v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)); }
+static bool blank(json_t *v)
+{
+    return !v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v));
+}
 
 /* Becoming a member (member_type_id set where there was none): a card
  * number, the join date (today) and the expiry (join + validity) unless given. */
@@ -215,7 +226,8 @@ static GxErr customers_before_write(Ctx *c, HookArgs *a)
         ctx_field(c, "member_type_id", "%s", ms_msg(c, "该会员类型已停用", "this member type is disabled"));
         return c->err;
     }
-    bool no_card = blank(json_object_get(a->input, "card_no")) && (!a->old || blank(json_object_get(a->old, "card_no")));
+    bool no_card =
+        blank(json_object_get(a->input, "card_no")) && (!a->old || blank(json_object_get(a->old, "card_no")));
     if (no_card) {
         const char *card = NULL;
         GxErr rc = next_card_no(c, &card);
@@ -255,7 +267,8 @@ static GxErr customers_after_write(Ctx *c, HookArgs *a)
     if ((rc = ms_member_apply(c, &m, &d, "member_type_id")))
         return rc;
     json_object_set_new(a->result, "count_left", json_integer(m.count_left));
-    json_object_set_new(a->result, "version", json_integer(json_integer_value(json_object_get(a->result, "version")) + 1));
+    json_object_set_new(a->result, "version",
+                        json_integer(json_integer_value(json_object_get(a->result, "version")) + 1));
     return GX_OK;
 }
 
@@ -283,7 +296,10 @@ static GxErr member_for_write(Ctx *c, int64_t id, MemberType *t)
     return ms_type_load(c, mt, t);
 }
 
-static bool payment_ok(const char *pm) { return pm && (!strcmp(pm, "cash") || !strcmp(pm, "card")); }
+static bool payment_ok(const char *pm)
+{
+    return pm && (!strcmp(pm, "cash") || !strcmp(pm, "card"));
+}
 
 /* Run fn in one transaction on the locked member; *out is the customer after. */
 static GxErr in_member_tx(Ctx *c, int64_t id, GxErr (*fn)(Ctx *, Member *, void *), void *arg, json_t **out)
@@ -332,7 +348,8 @@ GxErr membership_top_up(Ctx *c, int64_t customer_id, int64_t amount, const char 
         ctx_field(c, "payment_method", "must be cash or card");
         return c->err;
     }
-    TopUp tu = {.amount = amount, .bonus = ms_topup_bonus(amount, t.topup_threshold, t.topup_bonus), .pm = payment_method};
+    TopUp tu = {
+        .amount = amount, .bonus = ms_topup_bonus(amount, t.topup_threshold, t.topup_bonus), .pm = payment_method};
     return in_member_tx(c, customer_id, top_up_tx, &tu, out);
 }
 
@@ -372,13 +389,14 @@ static GxErr renew_tx(Ctx *c, Member *m, void *arg)
     /* The fee itself: a ledger line of its own. */
     const char *now = record_now(c);
     DbVal who = c->who ? dbv_int(c->who->user_id) : dbv_null();
-    DbVal q[] = {dbv_text(now), who, dbv_int(m->id), dbv_int(rn->t->annual_fee), dbv_text(reason), dbv_text(rn->pm),
+    DbVal q[] = {dbv_text(now),  who, dbv_int(m->id), dbv_int(rn->t->annual_fee), dbv_text(reason), dbv_text(rn->pm),
                  dbv_text(until)};
-    if (db_exec(c->db,
-                "INSERT INTO member_ledger(created_at, created_by, updated_at, updated_by, version, owner_id, customer_id,"
-                " kind, delta, after, reason, payment_method, expires_on)"
-                " VALUES ($1, $2, $1, $2, 1, $2, $3, 'fee', $4, 0, $5, $6, $7)",
-                q, 7) != DB_OK)
+    if (db_exec(
+            c->db,
+            "INSERT INTO member_ledger(created_at, created_by, updated_at, updated_by, version, owner_id, customer_id,"
+            " kind, delta, after, reason, payment_method, expires_on)"
+            " VALUES ($1, $2, $1, $2, 1, $2, $3, 'fee', $4, 0, $5, $6, $7)",
+            q, 7) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot write the member ledger");
     return d.count || d.balance || d.bonus ? ms_member_apply(c, m, &d, "payment_method") : GX_OK;
 }

@@ -89,10 +89,10 @@ GxErr membership_daily_journal(Ctx *c, const char *date, json_t **out)
         ctx_field(c, "date", "must be a date YYYY-MM-DD");
         return c->err;
     }
-    static const char *keys[] = {"#id",       "#checkout_id", "number",   "#customer_id", "customer_name",
-                                 "#resource_id", "description", "kind",     "start_at",     "end_at",
-                                 "#quantity", "#unit_price",  "#amount",  "#discount",    "#total",
-                                 "payment_method", "created_at", NULL};
+    static const char *keys[] = {
+        "#id",         "#checkout_id", "number",   "#customer_id",   "customer_name", "#resource_id",
+        "description", "kind",         "start_at", "end_at",         "#quantity",     "#unit_price",
+        "#amount",     "#discount",    "#total",   "payment_method", "created_at",    NULL};
     DbVal p[] = {dbv_text(date), dbv_int(MS_JOURNAL_MAX)};
     json_t *rows;
     if ((rc = rows_of(c,
@@ -104,8 +104,9 @@ GxErr membership_daily_journal(Ctx *c, const char *date, json_t **out)
                       " WHERE l.business_day = $1 AND l.deleted_at IS NULL ORDER BY l.id LIMIT $2",
                       p, 2, keys, &rows)))
         return rc;
-    *out = json_pack("{s:s, s:o, s:I, s:I, s:b}", "date", date, "lines", rows, "total", (json_int_t)sum_key(rows, "total"),
-                     "amount", (json_int_t)sum_key(rows, "amount"), "truncated", json_array_size(rows) >= MS_JOURNAL_MAX);
+    *out =
+        json_pack("{s:s, s:o, s:I, s:I, s:b}", "date", date, "lines", rows, "total", (json_int_t)sum_key(rows, "total"),
+                  "amount", (json_int_t)sum_key(rows, "amount"), "truncated", json_array_size(rows) >= MS_JOURNAL_MAX);
     return GX_OK;
 }
 
@@ -153,18 +154,19 @@ GxErr membership_consumption(Ctx *c, int64_t customer_id, const char *from, cons
     static const char *keys[] = {"#customer_id", "name", "card_no", "#count", "#total", "#discount", "#points", NULL};
     DbVal p[] = {dbv_text(from), dbv_text(to), dbv_int(customer_id)};
     json_t *rows;
-    if ((rc = rows_of(c,
-                      "SELECT k.customer_id, cu.name, cu.card_no, count(*), sum(k.total), sum(k.discount), sum(k.points_awarded)"
-                      " FROM checkouts k JOIN customers cu ON cu.id = k.customer_id"
-                      " WHERE k.deleted_at IS NULL AND k.business_day >= $1 AND k.business_day <= $2"
-                      " AND ($3 = 0 OR k.customer_id = $3)"
-                      " GROUP BY k.customer_id, cu.name, cu.card_no ORDER BY sum(k.total) DESC, k.customer_id LIMIT 500",
-                      p, 3, keys, &rows)))
+    if ((rc = rows_of(
+             c,
+             "SELECT k.customer_id, cu.name, cu.card_no, count(*), sum(k.total), sum(k.discount), sum(k.points_awarded)"
+             " FROM checkouts k JOIN customers cu ON cu.id = k.customer_id"
+             " WHERE k.deleted_at IS NULL AND k.business_day >= $1 AND k.business_day <= $2"
+             " AND ($3 = 0 OR k.customer_id = $3)"
+             " GROUP BY k.customer_id, cu.name, cu.card_no ORDER BY sum(k.total) DESC, k.customer_id LIMIT 500",
+             p, 3, keys, &rows)))
         return rc;
     *out = json_pack("{s:o, s:I}", "rows", rows, "total", (json_int_t)sum_key(rows, "total"));
     if (customer_id) {
-        static const char *ck[] = {"#id", "number", "business_day", "#amount_due", "#discount", "#total", "payment_method",
-                                   "#points_awarded", NULL};
+        static const char *ck[] = {"#id",    "number",         "business_day",    "#amount_due", "#discount",
+                                   "#total", "payment_method", "#points_awarded", NULL};
         json_t *list;
         if ((rc = rows_of(c,
                           "SELECT id, number, business_day, amount_due, discount, total, payment_method, points_awarded"
@@ -220,8 +222,9 @@ GxErr membership_care(Ctx *c, int days, json_t **out)
     time_format_s(time_now_ms() / 1000 - 30 * 86400, month_ago);
     bool has_birthday = meta_field(e, "birthday") != NULL;
     static const char *keys[] = {"#id", "name", "card_no", "phone", "expires_on", "last_visit_at", NULL};
-    const char *cols = "SELECT id, name, card_no, phone, expires_on, last_visit_at FROM customers WHERE deleted_at IS NULL"
-                       " AND member_type_id IS NOT NULL";
+    const char *cols =
+        "SELECT id, name, card_no, phone, expires_on, last_visit_at FROM customers WHERE deleted_at IS NULL"
+        " AND member_type_id IS NOT NULL";
     json_t *res = json_object();
     GxErr rc;
     for (int k = 0; k < 3; k++) {

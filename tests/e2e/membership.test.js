@@ -1,0 +1,160 @@
+// membership.test.js — the front desk in real Chromium: book a court for a
+// member from the day view (htmx form on a free slot; a second booking of the
+// same slot is refused with 资源已被预定), check the member out with a drink
+// and a coach hour, print the receipt, and find the lines in the daily
+// journal. Run by tests/e2e/run.sh; screenshots go to tests/e2e/artifacts/.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
+const USER = process.env.GX_USER || 'admin';
+const PASS = process.env.GX_PASS;
+const ART = path.join(__dirname, 'artifacts');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let browser, context, page;
+const pageErrors = [];
+const cspViolations = [];
+const tag = String(Date.now()).slice(-6);
+let court, coach, drink, member, tomorrow;
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(ART, name + '.png'), fullPage: true });
+}
+
+async function api(method, url, body) {
+  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
+  const res = await context.request.fetch(BASE + url, {
+    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
+    data: body === undefined ? undefined : JSON.stringify(body)
+  });
+  const text = await res.text();
+  return { status: res.status(), body: text ? JSON.parse(text) : null };
+}
+
+/* A business day (UTC+8) offset days from today, YYYY-MM-DD. */
+function bizDay(offset) {
+  const t = new Date(Date.now() + 8 * 3600 * 1000 + offset * 86400 * 1000);
+  return t.toISOString().slice(0, 10);
+}
+
+before(async () => {
+  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (execute|apply|load)/i.test(m.text())) cspViolations.push(m.text());
+  });
+  await page.goto(BASE + '/login');
+  await page.fill('input[name=username]', USER);
+  await page.fill('input[name=password]', PASS);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  const type = await api('POST', '/api/v1/member_types', { name: '金卡 ' + tag, discount_pct: 10, annual_fee: 200000, valid_months: 12,
+    card_kind: 'stored_value', points_per_yuan: 1 });
+  assert.equal(type.status, 201, JSON.stringify(type.body));
+  court = (await api('POST', '/api/v1/resources', { name: '1号羽毛球场 ' + tag, kind: 'venue', price_per_hour: 8000,
+    opening_time: '08:00', closing_time: '22:00' })).body;
+  coach = (await api('POST', '/api/v1/resources', { name: '王教练 ' + tag, kind: 'coach', price_per_hour: 20000,
+    opening_time: '08:00', closing_time: '22:00' })).body;
+  drink = (await api('POST', '/api/v1/resources', { name: '矿泉水 ' + tag, kind: 'consumable', unit_price: 500 })).body;
+  const m = await api('POST', '/api/v1/customers', { name: '李会员 ' + tag, kind: 'individual', member_type_id: type.body.id });
+  assert.equal(m.status, 201, JSON.stringify(m.body));
+  member = m.body;
+  tomorrow = bizDay(1);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+test('books a court for a member from a free slot of the day view', async () => {
+  await page.goto(BASE + '/app/bookings/day?date=' + tomorrow);
+  assert.equal(await page.textContent('h1'), '预定中心');
+  const row = page.locator(`tr[data-resource="${court.id}"]`);
+  await row.locator('td.slot.free button[data-slot="10:00"]').click();
+  await page.waitForSelector('#book-panel form.book-form');
+  await page.selectOption('#book-panel select[name=end]', { label: '11:00' });
+  await page.fill('#book-panel input[name=member]', member.card_no);
+  await shot('m01-book-form');
+  await Promise.all([page.waitForNavigation(), page.click('#book-panel button[type=submit]')]);
+  const booked = row.locator('td.slot.booked');
+  assert.equal(await booked.count(), 2, 'two half-hour cells booked');
+  assert.match(await booked.first().textContent(), /李会员/);
+  await shot('m02-day-view');
+  // The same slot again (a stale page): refused, the form stays with the message.
+  await page.goto(BASE + '/app/bookings/day?date=' + tomorrow);
+  await row.locator('td.slot.free button[data-slot="11:00"]').click();
+  await page.waitForSelector('#book-panel form.book-form');
+  await page.evaluate((start) => { document.querySelector('#book-panel input[name=start]').value = start; },
+    String(Date.parse(tomorrow + 'T10:30:00+08:00') / 1000));
+  await page.fill('#book-panel input[name=guest_name]', '散客张三');
+  await page.click('#book-panel button[type=submit]');
+  await page.waitForSelector('#book-panel .alert.error');
+  assert.match(await page.textContent('#book-panel .alert.error'), /资源已被预定/);
+  await shot('m03-conflict');
+});
+
+test('checks the member out with the booking, a drink and a coach hour; prints the receipt', async () => {
+  await page.goto(BASE + '/app/checkouts/new');
+  assert.equal(await page.textContent('h1'), '结账中心');
+  await page.fill('form.member-find input[name=member]', member.card_no);
+  await Promise.all([page.waitForNavigation(), page.click('form.member-find button[type=submit]')]);
+  assert.match(await page.textContent('.member-card'), /李会员/);
+  const box = page.locator('input[name=booking]');
+  assert.equal(await box.count(), 1);
+  assert.equal(await box.isChecked(), true);
+  await page.selectOption('select[name=res_1]', String(drink.id));
+  await page.fill('input[name=qty_1]', '2');
+  await page.selectOption('select[name=res_2]', String(coach.id));
+  await page.fill('input[name=qty_2]', '1');
+  await page.fill('input[name=amount_paid]', '500');
+  await shot('m04-checkout');
+  await Promise.all([page.waitForURL(/\/app\/checkouts\/\d+\/receipt$/), page.click('form.checkout-form button[type=submit]')]);
+  const receipt = await page.textContent('.receipt');
+  // court 1 h 80.00 + 2 × 5.00 + coach 1 h 200.00 = 290.00; 10% off = 29.00; total 261.00; change 239.00
+  assert.match(receipt, /¥290\.00/);
+  assert.match(receipt, /¥29\.00/);
+  assert.match(receipt, /¥261\.00/);
+  assert.match(receipt, /¥239\.00/);
+  assert.ok(await page.isVisible('button[data-print]'));
+  await shot('m05-receipt');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.isVisible('.sidenav'), false);
+  assert.equal(await page.isVisible('button[data-print]'), false);
+  await shot('m06-receipt-print');
+  await page.emulateMedia({ media: 'screen' });
+  const b = await api('GET', '/api/v1/bookings?customer_id=' + member.id);
+  assert.equal(b.body.data[0].status, 'completed');
+});
+
+test('a bad checkout keeps the form and says why', async () => {
+  await page.goto(BASE + '/app/checkouts/new?member=' + encodeURIComponent(member.card_no));
+  await page.selectOption('select[name=res_1]', String(drink.id));
+  await page.fill('input[name=qty_1]', '1');
+  await page.selectOption('select[name=payment_method]', 'stored_value');
+  await page.click('form.checkout-form button[type=submit]');
+  await page.waitForSelector('.alert.error');
+  assert.match(await page.textContent('.alert.error'), /储值余额不足/);
+  assert.equal(await page.inputValue('input[name=qty_1]'), '1');
+  await shot('m07-checkout-error');
+});
+
+test('the daily journal shows the lines and the member page the ledger', async () => {
+  await page.goto(BASE + '/app/reports/front_desk');
+  const journal = await page.textContent('.journal');
+  assert.match(journal, new RegExp('矿泉水 ' + tag));
+  assert.match(journal, new RegExp('王教练 ' + tag));
+  assert.match(journal, new RegExp('1号羽毛球场 ' + tag));
+  await shot('m08-reports');
+  await page.goto(BASE + '/app/members/' + member.id);
+  assert.match(await page.textContent('table.ledger'), /积分/);
+  await shot('m09-member');
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
+});
