@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../base/log.h"
 
@@ -49,6 +50,7 @@ static void thread_conn_forget(void *p)
 Db *db_open(const char *url, char **err)
 {
     Db *db = xcalloc(1, sizeof *db);
+    db->write_gen = 1; /* 0 means "no generation" to callers */
     db->url = xstrdup(url);
     if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11)) {
         db->dialect = DB_PG;
@@ -119,10 +121,42 @@ DbConn *db_thread_conn(Db *db)
 DbConn *db_connect(Db *db, char **err) { return db->be->connect(db, db->url, err); }
 void db_disconnect(DbConn *c) { HEAD(c)->be->disconnect(c); }
 
-int db_exec(DbConn *c, const char *sql, const DbVal *p, int n) { return HEAD(c)->be->exec(c, sql, p, n); }
+static void bump(DbConn *c) { __atomic_add_fetch(&HEAD(c)->db->write_gen, 1, __ATOMIC_SEQ_CST); }
+
+uint64_t db_write_generation(DbConn *c)
+{
+    return HEAD(c)->in_read ? HEAD(c)->snap_gen : __atomic_load_n(&HEAD(c)->db->write_gen, __ATOMIC_SEQ_CST);
+}
+
+bool db_sync_generation(DbConn *c)
+{
+    if (!HEAD(c)->be->changed_elsewhere)
+        return false;
+    if (HEAD(c)->be->changed_elsewhere(c))
+        bump(c);
+    return true;
+}
+
+/* Does the statement only read? (A conservative guess from its first word.) */
+static bool reads_only(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '(')
+        sql++;
+    return !strncasecmp(sql, "SELECT", 6);
+}
+
+int db_exec(DbConn *c, const char *sql, const DbVal *p, int n)
+{
+    int rc = HEAD(c)->be->exec(c, sql, p, n);
+    if (!HEAD(c)->in_tx && !reads_only(sql))
+        bump(c); /* autocommit write (in a transaction: at commit) */
+    return rc;
+}
 int db_exec_script(DbConn *c, const char *sql) { return HEAD(c)->be->exec_script(c, sql); }
 int db_query(DbConn *c, const char *sql, const DbVal *p, int n, DbRes **res)
 {
+    if (!HEAD(c)->in_tx && !reads_only(sql))
+        HEAD(c)->write_pending = true; /* INSERT … RETURNING: bumped once done */
     return HEAD(c)->be->query(c, sql, p, n, res);
 }
 
@@ -140,8 +174,14 @@ int64_t db_int(DbRes *r, int col) { return RBE(r)->get_int(r, col); }
 const char *db_text(DbRes *r, int col) { return RBE(r)->get_text(r, col); }
 void db_done(DbRes *r)
 {
-    if (r)
-        RBE(r)->done(r);
+    if (!r)
+        return;
+    DbConn *c = ((DbResHead *)r)->conn;
+    RBE(r)->done(r);
+    if (HEAD(c)->write_pending) {
+        HEAD(c)->write_pending = false;
+        bump(c);
+    }
 }
 
 int db_query_int(DbConn *c, const char *sql, const DbVal *p, int n, int64_t *out, bool *found)
@@ -177,8 +217,13 @@ void db_read_begin(DbConn *c)
 {
     if (HEAD(c)->db->dialect != DB_SQLITE || HEAD(c)->in_tx || HEAD(c)->in_read)
         return;
-    if (db_exec(c, "BEGIN", NULL, 0) == DB_OK)
+    /* The generation is taken before the snapshot exists (the first read
+     * makes it): whatever commits later bumps past it. */
+    uint64_t g = __atomic_load_n(&HEAD(c)->db->write_gen, __ATOMIC_SEQ_CST);
+    if (HEAD(c)->be->exec(c, "BEGIN", NULL, 0) == DB_OK) {
         HEAD(c)->in_read = true;
+        HEAD(c)->snap_gen = g;
+    }
 }
 
 void db_read_end(DbConn *c)
@@ -186,8 +231,8 @@ void db_read_end(DbConn *c)
     if (!HEAD(c)->in_read)
         return;
     HEAD(c)->in_read = false;
-    if (db_exec(c, "COMMIT", NULL, 0) != DB_OK)
-        db_exec(c, "ROLLBACK", NULL, 0);
+    if (HEAD(c)->be->exec(c, "COMMIT", NULL, 0) != DB_OK)
+        HEAD(c)->be->exec(c, "ROLLBACK", NULL, 0);
 }
 
 int db_begin(DbConn *c)
@@ -203,7 +248,7 @@ int db_begin(DbConn *c)
             h->depth++;
         return rc;
     }
-    int rc = db_exec(c, h->db->dialect == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", NULL, 0);
+    int rc = h->be->exec(c, h->db->dialect == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", NULL, 0);
     if (rc == DB_OK) {
         h->in_tx = true;
         h->depth = 1;
@@ -220,11 +265,12 @@ int db_commit(DbConn *c)
         snprintf(sql, sizeof sql, "RELEASE SAVEPOINT gx_sp%d", h->depth);
         return db_exec(c, sql, NULL, 0);
     }
-    int rc = db_exec(c, "COMMIT", NULL, 0);
+    int rc = h->be->exec(c, "COMMIT", NULL, 0);
     if (rc != DB_OK)
-        db_exec(c, "ROLLBACK", NULL, 0);
+        h->be->exec(c, "ROLLBACK", NULL, 0);
     h->in_tx = false;
     h->depth = 0;
+    bump(c); /* after the commit: see db_write_generation */
     return rc;
 }
 
@@ -243,7 +289,7 @@ int db_rollback(DbConn *c)
     }
     h->in_tx = false;
     h->depth = 0;
-    return db_exec(c, "ROLLBACK", NULL, 0);
+    return h->be->exec(c, "ROLLBACK", NULL, 0);
 }
 
 bool db_in_tx(const DbConn *c) { return ((const DbConnHead *)c)->in_tx; }

@@ -128,6 +128,20 @@ bool db_in_tx(const DbConn *c);
 void db_read_begin(DbConn *c);
 void db_read_end(DbConn *c);
 
+/* Write generation of this process's database: it grows after every write
+ * made through any connection of this Db commits. For caches of derived
+ * values (counts): a value computed from data read at generation g is
+ * current while the generation is still g. Inside a read snapshot this is
+ * the generation when the snapshot began. Writes by other processes are not
+ * seen: such caches must also expire by time. */
+uint64_t db_write_generation(DbConn *c);
+
+/* Advance the write generation if some other connection or process has
+ * committed since this connection last asked (SQLite: PRAGMA data_version).
+ * False when the backend cannot tell (PostgreSQL): a cache keyed by the
+ * generation is then not safe across app servers. */
+bool db_sync_generation(DbConn *c);
+
 /* Rows changed by the last db_exec. */
 int64_t db_changes(DbConn *c);
 

@@ -28,6 +28,9 @@ typedef struct DbBackend {
     bool (*column_exists)(DbConn *c, const char *table, const char *column);
     void (*optimize)(DbConn *c);
     int (*backup)(DbConn *c, const char *path, char **err); /* NULL if unsupported */
+    /* Has anyone (another connection or process) committed since this
+     * connection last asked? NULL if the backend cannot tell. */
+    bool (*changed_elsewhere)(DbConn *c);
 } DbBackend;
 
 /* Every backend's connection struct starts with this header. */
@@ -37,6 +40,9 @@ typedef struct DbConnHead {
     bool in_tx;           /* inside db_begin … commit/rollback */
     bool in_read;         /* inside db_read_begin … db_read_end (SQLite) */
     int depth;            /* db_begin nesting: 1 = the transaction, more = savepoints */
+    bool write_pending;   /* a writing db_query outside a transaction: bump at db_done */
+    uint64_t snap_gen;    /* write generation when the read snapshot began */
+    int64_t data_version; /* last PRAGMA data_version seen (SQLite) */
     struct DbConn *next_all; /* list of thread connections, for db_close */
 } DbConnHead;
 
@@ -47,6 +53,7 @@ struct Db {
     pthread_key_t key;      /* thread -> DbConn */
     pthread_mutex_t lock;   /* guards conns */
     struct DbConn *conns;   /* all thread connections */
+    uint64_t write_gen;     /* bumped after every committed write (atomic) */
 };
 
 extern const DbBackend db_sqlite_backend;

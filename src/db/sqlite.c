@@ -379,6 +379,23 @@ static void sq_optimize(DbConn *c)
     sq_exec_script(c, "PRAGMA analysis_limit=1000; PRAGMA optimize;");
 }
 
+static bool sq_changed_elsewhere(DbConn *conn)
+{
+    SqliteConn *c = (SqliteConn *)conn;
+    sqlite3_stmt *st;
+    CacheEntry *e;
+    if (prepare(c, "PRAGMA data_version", &st, &e))
+        return true; /* cannot tell: assume it changed */
+    bool changed = true;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t v = sqlite3_column_int64(st, 0);
+        changed = v != c->head.data_version;
+        c->head.data_version = v;
+    }
+    release(st, e);
+    return changed;
+}
+
 static int sq_backup(DbConn *conn, const char *path, char **err)
 {
     SqliteConn *c = (SqliteConn *)conn;
@@ -428,4 +445,5 @@ const DbBackend db_sqlite_backend = {
     .column_exists = sq_column_exists,
     .optimize = sq_optimize,
     .backup = sq_backup,
+    .changed_elsewhere = sq_changed_elsewhere,
 };

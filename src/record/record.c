@@ -1040,14 +1040,22 @@ static GxErr list_total(Ctx *c, const Entity *e, const ListQuery *lq, int64_t go
         sql_param(&cq, dbv_int(bound + 1));
         sql_raw(&cq, ") AS bounded"); /* PostgreSQL needs the alias */
     }
-    bool found;
+    bool capped = false, found;
+    uint64_t gen;
+    if (count_cache_get(c, &cq, total, &capped, &gen)) {
+        if (lq->count_capped)
+            *lq->count_capped = capped;
+        return GX_OK;
+    }
     if (db_query_int(c->db, cq.text.data, cq.params, cq.n, total, &found) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot count %s", e->name);
     if (bound && *total > bound) {
         *total = bound;
+        capped = true;
         if (lq->count_capped)
             *lq->count_capped = true;
     }
+    count_cache_put(c, &cq, gen, *total, capped);
     return GX_OK;
 }
 

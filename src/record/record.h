@@ -97,6 +97,21 @@ GxErr record_sort_compile(Ctx *c, const Entity *e, const char *sort, Sql *q);
 /* Append " AND <search predicate>" for the text query. */
 GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q);
 
+/* --- remembered list totals (countcache.c) --- */
+
+/* A count statement's result computed at the current write generation
+ * (returned in *gen in any case, for count_cache_put). False when unknown. */
+bool count_cache_get(Ctx *c, const Sql *q, int64_t *total, bool *capped, uint64_t *gen);
+
+/* Remember a count read at generation gen. */
+void count_cache_put(Ctx *c, const Sql *q, uint64_t gen, int64_t total, bool capped);
+
+/* How many counts were answered from memory so far (tests). */
+uint64_t count_cache_hits(void);
+
+/* Forget every count (tests). */
+void count_cache_clear(void);
+
 /* --- hooks (hooks.c) --- */
 
 typedef enum HookEvent {

@@ -186,6 +186,67 @@ static void test_filtered_count_is_exact_under_the_bound(void **state)
     json_decref(where);
 }
 
+/* Totals are remembered (countcache.c) only while nothing was written
+ * through this process: every kind of write is seen at once. Runs last: it
+ * adds departments. */
+static void test_remembered_totals_follow_every_write(void **state)
+{
+    (void)state;
+    int64_t n = list(2, 0, 0, NULL).total;
+    uint64_t hits = count_cache_hits();
+    assert_int_equal(list(2, 0, 0, NULL).total, n); /* asked again: remembered */
+    assert_int_equal(count_cache_hits(), hits + 1);
+    /* Through the record engine. */
+    json_t *in = json_pack("{s:s}", "name", "部门 新"), *out = NULL;
+    assert_int_equal(record_create(&fx.c, meta_entity("departments"), in, &out), GX_OK);
+    json_decref(in);
+    json_decref(out);
+    assert_int_equal(list(2, 0, 0, NULL).total, n + 1);
+    /* A plain autocommit statement. */
+    assert_int_equal(db_exec(fx.c.db,
+                             "INSERT INTO departments(name, created_at, updated_at) VALUES ('部门 SQL', '2026-01-01T00:00:00Z',"
+                             " '2026-01-01T00:00:00Z')",
+                             NULL, 0),
+                     DB_OK);
+    assert_int_equal(list(2, 0, 0, NULL).total, n + 2);
+    /* INSERT … RETURNING through db_query. */
+    DbRes *r;
+    assert_int_equal(db_query(fx.c.db,
+                              "INSERT INTO departments(name, created_at, updated_at) VALUES ('部门 R', '2026-01-01T00:00:00Z',"
+                              " '2026-01-01T00:00:00Z') RETURNING id",
+                              NULL, 0, &r),
+                     DB_OK);
+    assert_int_equal(db_next(r), 1);
+    db_done(r);
+    assert_int_equal(list(2, 0, 0, NULL).total, n + 3);
+    /* Inside a transaction the count sees the uncommitted row and is not
+     * remembered: after the rollback the total is back. */
+    assert_int_equal(db_begin(fx.c.db), DB_OK);
+    assert_int_equal(db_exec(fx.c.db,
+                             "INSERT INTO departments(name, created_at, updated_at) VALUES ('部门 T', '2026-01-01T00:00:00Z',"
+                             " '2026-01-01T00:00:00Z')",
+                             NULL, 0),
+                     DB_OK);
+    assert_int_equal(list(2, 0, 0, NULL).total, n + 4);
+    assert_int_equal(db_rollback(fx.c.db), DB_OK);
+    assert_int_equal(list(2, 0, 0, NULL).total, n + 3);
+    /* Another process's write (here: another Db handle on the same file,
+     * with its own generation) is seen too (PRAGMA data_version). */
+    char *err = NULL;
+    Db *other = db_open(fx.path, &err);
+    assert_non_null(other);
+    assert_int_equal(db_exec(db_thread_conn(other),
+                             "INSERT INTO departments(name, created_at, updated_at) VALUES ('部门 X', '2026-01-01T00:00:00Z',"
+                             " '2026-01-01T00:00:00Z')",
+                             NULL, 0),
+                     DB_OK);
+    db_close(other);
+    assert_int_equal(list(2, 0, 0, NULL).total, n + 4);
+    hits = count_cache_hits();
+    assert_int_equal(list(2, 0, 0, NULL).total, n + 4);
+    assert_int_equal(count_cache_hits(), hits + 1);
+}
+
 int main(void)
 {
     if (!auth_init())
@@ -201,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_full_last_page_is_exact),
         cmocka_unit_test(test_offset_past_the_end),
         cmocka_unit_test(test_filtered_count_is_exact_under_the_bound),
+        cmocka_unit_test(test_remembered_totals_follow_every_write),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     meta_free();
