@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../base/util.h"
+#include "../modules/modules.h"
 #include "api.h"
 
 json_t *api_entity_json(const Entity *e, const char *lang, Ctx *c)
@@ -177,31 +178,24 @@ void api_audit_list(Req *r)
     http_json(r, 200, json_pack("{s:o}", "data", arr));
 }
 
-/* Global search: the first matches per searchable entity the user may read. */
+/* Global search over customers, contacts and leads (modules/search.c):
+ * {"data": [{"entity", "id", "title", "subtitle"}]}, up to `limit` (1-50,
+ * default 5) per entity, newest first, within the user's scope. */
 void api_search(Req *r)
 {
     const char *q = http_query(r, "q");
+    const char *lim = http_query(r, "limit");
+    int64_t limit = 5;
     if (!q || !*q) {
         ctx_fail(&r->c, GX_EBADREQ, "q is required");
         return api_fail(r);
     }
-    static const char *order[] = {"customers", "contacts", "leads", "opportunities", "tickets", "users", NULL};
-    json_t *groups = json_array();
-    for (int i = 0; order[i]; i++) {
-        const Entity *e = meta_entity(order[i]);
-        if (!e || !e->has_search || acl_scope(&r->c, e, ACT_READ) == SCOPE_NONE)
-            continue;
-        ListQuery lq = {.q = q, .limit = 5, .action = ACT_READ};
-        json_t *rows;
-        if (record_list(&r->c, e, &lq, &rows, NULL)) {
-            json_decref(groups);
-            return api_fail(r);
-        }
-        if (json_array_size(rows))
-            json_array_append_new(groups, json_pack("{s:s, s:s, s:o}", "entity", e->name, "label",
-                                                    meta_label(&e->label, r->c.lang), "data", rows));
-        else
-            json_decref(rows);
+    if (lim && (!parse_i64(lim, &limit) || limit < 1 || limit > 50)) {
+        ctx_fail(&r->c, GX_EBADREQ, "limit must be a whole number from 1 to 50");
+        return api_fail(r);
     }
-    http_json(r, 200, json_pack("{s:o}", "data", groups));
+    json_t *rows;
+    if (search_global(&r->c, q, (int)limit, &rows))
+        return api_fail(r);
+    http_json(r, 200, json_pack("{s:o}", "data", rows));
 }

@@ -1184,21 +1184,27 @@ static void meta_paths(Doc *d)
                                     "array", "items", schema_ref(d, "AuditEntry"), "required", "data")));
     add_op(d, "/api/v1/audit", "get", op);
 
-    op = operation(d, "search", "search", "Search everything",
-                   "Up to 5 matches per searchable entity the caller may read (customers, contacts, leads, "
-                   "opportunities, tickets, users), grouped by entity; entities without matches are left out.",
+    op = operation(d, "search", "search", "Search customers, contacts and leads",
+                   "Newest first, up to `limit` matches per entity the caller may read, scope-checked like lists. "
+                   "`q` is part of a name (one Chinese character or more), pinyin initials of a name (two letters "
+                   "or more, every reading: 长沙 is cs and zs), part of a phone number (3+ digits; spaces, dashes, "
+                   "+86/0086 or a trunk 0 allowed), or part of an e-mail or number (3+ characters). Fields hidden "
+                   "from the caller's role are neither matched nor shown.",
                    ACCESS_READ, "400", false);
     add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i, s:i}}", "name", "q", "in", "query", "required", 1,
-                            "description", "Text to look for (substring).", "schema", "type", "string", "minLength", 1,
+                            "description", "Text to look for.", "schema", "type", "string", "minLength", 1,
                             "maxLength", 100));
+    add_param(op, json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i}}", "name", "limit", "in", "query", "description",
+                            "Matches per entity (default 5).", "schema", "type", "integer", "minimum", 1, "maximum",
+                            50, "default", 5));
     respond(op, "200",
-            json_response("Matches by entity.",
-                          json_pack("{s:s, s:{s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:{s:s}}}, s:[s, s, s]}}},"
+            json_response("Matches, customers first, then contacts, then leads.",
+                          json_pack("{s:s, s:{s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}, s:[s, s, s, s]}}},"
                                     " s:[s]}",
                                     "type", "object", "properties", "data", "type", "array", "items", "type", "object",
-                                    "properties", "entity", "type", "string", "label", "type", "string", "data", "type",
-                                    "array", "items", "type", "object", "required", "entity", "label", "data",
-                                    "required", "data")));
+                                    "properties", "entity", "type", "string", "id", "type", "integer", "title", "type",
+                                    "string", "subtitle", "type", "string", "required", "entity", "id", "title",
+                                    "subtitle", "required", "data")));
     add_op(d, "/api/v1/search", "get", op);
 
     op = operation(d, "reminders", "reminders_list", "My reminders (待办)",

@@ -19,16 +19,16 @@ static const struct {
     const char *utf8;
     char ascii;
 } lookalikes[] = {
-    {"\xEF\xBC\x8B", '+'}, /* ＋ */
-    {"\xEF\xBC\x88", '('}, /* （ */
-    {"\xEF\xBC\x89", ')'}, /* ） */
-    {"\xEF\xBC\x8D", '-'}, /* － */
-    {"\xE2\x80\x94", '-'}, /* — */
-    {"\xE2\x80\x93", '-'}, /* – */
-    {"\xE3\x80\x80", ' '}, /* ideographic space */
-    {"\xEF\xBC\x8C", 'x'}, /* ， (extension) */
-    {"\xEF\xBC\x83", 'x'}, /* ＃ (extension) */
-    {"\xE8\xBD\xAC", 'x'}, /* 转 (extension) */
+    {"\xEF\xBC\x8B", '+'},             /* ＋ */
+    {"\xEF\xBC\x88", '('},             /* （ */
+    {"\xEF\xBC\x89", ')'},             /* ） */
+    {"\xEF\xBC\x8D", '-'},             /* － */
+    {"\xE2\x80\x94", '-'},             /* — */
+    {"\xE2\x80\x93", '-'},             /* – */
+    {"\xE3\x80\x80", ' '},             /* ideographic space */
+    {"\xEF\xBC\x8C", 'x'},             /* ， (extension) */
+    {"\xEF\xBC\x83", 'x'},             /* ＃ (extension) */
+    {"\xE8\xBD\xAC", 'x'},             /* 转 (extension) */
     {"\xE5\x88\x86\xE6\x9C\xBA", 'x'}, /* 分机 (extension) */
 };
 
@@ -118,7 +118,8 @@ static PhoneKind phone_classify(const char *d, bool plus, char *out, size_t outn
         if (strncmp(cc, "86", 2)) {
             size_t m = strlen(cc);
             if (m < 8 || m > 15) {
-                *why = m < 8 ? "is too short for an international number" : "is too long for an international number (at most 15 digits)";
+                *why = m < 8 ? "is too short for an international number"
+                             : "is too long for an international number (at most 15 digits)";
                 return PK_BAD;
             }
             if (cc[0] == '0') {
@@ -149,7 +150,8 @@ static PhoneKind phone_classify(const char *d, bool plus, char *out, size_t outn
     }
     if (!trunk && (!strncmp(r, "400", 3) || !strncmp(r, "800", 3))) {
         if (rn != 10) {
-            *why = rn < 10 ? "has too few digits for a 400/800 number (10)" : "has too many digits for a 400/800 number (10)";
+            *why = rn < 10 ? "has too few digits for a 400/800 number (10)"
+                           : "has too many digits for a 400/800 number (10)";
             return PK_BAD;
         }
         snprintf(out, outn, "86%s", r);
@@ -165,7 +167,8 @@ static PhoneKind phone_classify(const char *d, bool plus, char *out, size_t outn
             return PK_SERVICE;
         }
         if (rn != 11) {
-            *why = rn < 11 ? "has too few digits for a mobile number (11)" : "has too many digits for a mobile number (11)";
+            *why = rn < 11 ? "has too few digits for a mobile number (11)"
+                           : "has too many digits for a mobile number (11)";
             return PK_BAD;
         }
         if (r[1] < '3') {

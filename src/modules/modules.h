@@ -56,6 +56,21 @@ GxErr leads_convert(Ctx *c, int64_t lead_id, bool create_opportunity, int64_t cu
  * {"data": [result or {"lead_id", "error"}], "converted": n, "failed": n}.
  * GX_EINVALID when ids is not a list of 1..500 ids. */
 GxErr leads_convert_many(Ctx *c, json_t *ids, bool create_opportunity, json_t **out);
+/* Global search (search.c): is e one of the entities it covers (customers,
+ * contacts, leads)? */
+bool search_indexed(const Entity *e);
+
+/* Append to out up to limit records of e matching q that the user may read,
+ * newest first, as {entity, id, title, subtitle}: q is a name part (one
+ * Chinese character or more), pinyin initials (2+ letters), part of a phone
+ * number (3+ digits, spaces, dashes, +86 or a trunk 0 allowed), an e-mail
+ * or number part (3+ characters). Hidden fields are neither matched nor
+ * shown. Entities outside search or without read access add nothing. */
+GxErr search_entity(Ctx *c, const Entity *e, const char *q, int limit, json_t *out);
+
+/* search_entity over customers, contacts and leads: *out is a new array.
+ * q is trimmed; empty, invalid UTF-8 or over 100 characters: GX_EBADREQ. */
+GxErr search_global(Ctx *c, const char *q, int limit, json_t **out);
 
 /* Demo data (demo.c): departments, users and `customers` customers with
  * contacts and activities, through the record engine. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../base/util.h"
+#include "../modules/modules.h"
 #include "ui.h"
 
 bool ui_search_short(const char *q)
@@ -59,11 +60,55 @@ static void subtitle(Req *r, const Entity *e, json_t *rec)
     }
 }
 
+/* The "show all" link of a group. */
+static void more_link(Req *r, const Entity *e, const char *q)
+{
+    Buf u;
+    buf_init(&u, &r->arena);
+    buf_printf(&u, "/app/%s?scene=all&q=", e->name);
+    buf_url(&u, q);
+    buf_htmlf(&r->out, "<a class=\"more\" href=\"%s\">%s</a></section>", u.data, T(r, "Show all"));
+}
+
+/* A group of customers, contacts or leads from global search (modules/search.c). */
+static size_t indexed_group(Req *r, const Entity *e, const char *q, int64_t limit)
+{
+    json_t *rows = json_array();
+    if (search_entity(&r->c, e, q, (int)limit, rows)) {
+        ctx_clear(&r->c);
+        json_decref(rows);
+        return 0;
+    }
+    size_t n = json_array_size(rows);
+    if (n) {
+        Buf *o = &r->out;
+        buf_htmlf(o, "<section class=\"search-group\"><h3>%s</h3><ul>", ui_label(r, &e->label));
+        size_t i;
+        json_t *row;
+        json_array_foreach(rows, i, row)
+        {
+            const char *sub = json_string_value(json_object_get(row, "subtitle"));
+            buf_htmlf(o, "<li><a href=\"/app/%s/%lld\"><span>%s</span>", e->name,
+                      (long long)json_integer_value(json_object_get(row, "id")),
+                      json_string_value(json_object_get(row, "title")));
+            if (sub && *sub)
+                buf_htmlf(o, "<small>%s</small>", sub);
+            buf_raw(o, "</a></li>");
+        }
+        buf_raw(o, "</ul>");
+        more_link(r, e, q);
+    }
+    json_decref(rows);
+    return n;
+}
+
 /* Search one entity and write its group; returns the number of hits shown. */
 static size_t group(Req *r, const Entity *e, const char *q, int64_t limit)
 {
     if (!e->has_search || !ui_entity_visible(r, e) || (e->module && !strcmp(e->module, "home")))
         return 0;
+    if (search_indexed(e))
+        return indexed_group(r, e, q, limit);
     ListQuery lq = {.limit = limit, .action = ACT_READ};
     json_t *where = NULL;
     if (!ui_search_plan(e, q, &lq, &where))

@@ -1,0 +1,162 @@
+"""China-specific data (issue 5): phone numbers stored in E.164 and found by
+any part, global search by two Chinese characters and pinyin initials, the
+scope and hidden fields of global search."""
+import random
+import unittest
+
+from client import admin, make_user, uniq
+
+
+def rare_pair():
+    """Two random CJK characters: a name part no other test uses."""
+    return "".join(chr(random.randint(0x4E00, 0x9FA5)) for _ in range(2))
+
+
+def found(cl, q, **query):
+    r = cl.get("search", query=dict(query, q=q, limit=50))
+    assert r.status == 200, r
+    return [(x["entity"], x["id"]) for x in r.body["data"]]
+
+
+class Phones(unittest.TestCase):
+    def test_stored_in_e164_whatever_the_form(self):
+        for typed, stored in [("138 1234 5678", "+8613812345678"), ("+86 138-1234-5678", "+8613812345678"),
+                              ("0086 13812345678", "+8613812345678"), ("(010) 8888-6666", "+861088886666"),
+                              ("010-88886666-123", "+861088886666;ext=123"), ("0755 2678 1234 转 8", "+8675526781234;ext=8"),
+                              ("400-123-4567", "+864001234567"), ("＋８６ １３８ １２３４ ５６７８", "+8613812345678")]:
+            rec = admin().create("customers", {"name": uniq("ph"), "phone": typed})
+            self.assertEqual(rec["phone"], stored, typed)
+            self.assertEqual(admin().read("customers", rec["id"])["phone"], stored)
+
+    def test_bad_numbers_name_the_problem_and_write_nothing(self):
+        name = uniq("badph")
+        for typed, message in [("138 1234 567", "has too few digits for a mobile number (11)"),
+                               ("8888 6666", "needs the area code (e.g. 010 8888 6666)"),
+                               ("138-1234-5678 call", None), ("12", "is too short to be a phone number")]:
+            r = admin().post("customers", {"name": name, "phone": typed})
+            self.assertEqual(r.status, 422, (typed, r))
+            self.assertEqual(set(r.fields), {"phone"})
+            if message:
+                self.assertEqual(r.fields["phone"], message)
+        self.assertEqual(admin().list("customers", {"name": name}).ids, [])
+
+    def test_contact_mobile_and_update(self):
+        cust = admin().create("customers", {"name": uniq("phc")})
+        c = admin().create("contacts", {"name": uniq("phc"), "customer_id": cust["id"], "mobile": "186 0000 1111"})
+        self.assertEqual(c["mobile"], "+8618600001111")
+        up = admin().patch("contacts/%d" % c["id"], {"mobile": "+86 186-0000-2222", "version": c["version"]})
+        self.assertEqual(up.status, 200, up)
+        self.assertEqual(up.body["mobile"], "+8618600002222")
+        bad = admin().patch("contacts/%d" % c["id"], {"mobile": "186", "version": up.body["version"]})
+        self.assertEqual(bad.status, 422, bad)
+        self.assertEqual(admin().read("contacts", c["id"])["mobile"], "+8618600002222")
+
+
+class GlobalSearch(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pair = rare_pair()
+        cls.digits = "%08d" % random.randint(0, 99999999)
+        cls.rep_user, cls.rep = make_user(("sales_rep",))
+        cls.other_user, cls.other = make_user(("sales_rep",))
+        cls.mine = cls.rep.create("customers", {"name": cls.pair + "长沙贸易有限公司", "phone": "139 %s %s" % (
+            cls.digits[:4], cls.digits[4:]), "email": "cs-%s@example.cn" % cls.digits})
+        cls.theirs = cls.other.create("customers", {"name": cls.pair + "重庆科技", "phone": "0731-%s" % cls.digits})
+        cls.contact = cls.rep.create("contacts", {"name": cls.pair + "王", "customer_id": cls.mine["id"],
+                                                  "mobile": "177%s" % cls.digits})
+
+    def test_two_chinese_characters_find_names(self):
+        got = found(admin(), self.pair)
+        self.assertEqual(got, [("customers", self.theirs["id"]), ("customers", self.mine["id"]),
+                               ("contacts", self.contact["id"])])
+
+    def test_result_shape(self):
+        r = admin().get("search", query={"q": self.pair + "长沙"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body["data"], [{"entity": "customers", "id": self.mine["id"],
+                                           "title": self.pair + "长沙贸易有限公司",
+                                           "subtitle": "%s · 139 %s %s" % (self.mine["code"], self.digits[:4],
+                                                                            self.digits[4:])}])
+
+    def test_one_chinese_character(self):
+        self.assertIn(("customers", self.mine["id"]), found(admin(), self.pair[1]))
+
+    def test_pinyin_initials_every_reading(self):
+        # 长 reads cháng and zhǎng; 重 reads chóng and zhòng.
+        for q in ["cs", "zs", "CS", "csmy", "zsmy", "csmyyxgs"]:
+            self.assertIn(("customers", self.mine["id"]), found(admin(), q), q)
+        for q in ["cq", "zq", "cqkj"]:
+            self.assertIn(("customers", self.theirs["id"]), found(admin(), q), q)
+        self.assertNotIn(("customers", self.mine["id"]), found(admin(), "xy"))
+
+    def test_phone_by_any_part(self):
+        d = self.digits
+        want = [("customers", self.mine["id"]), ("contacts", self.contact["id"])]
+        for q in [d, d[:4] + " " + d[4:], d[:4] + "-" + d[4:], "139 " + d[:4], "+86 139 " + d[:4], "0086 139" + d,
+                  "86139" + d, d[3:]]:
+            got = [x for x in found(admin(), q) if x != ("customers", self.theirs["id"])]
+            if q in ("139 " + d[:4], "+86 139 " + d[:4], "0086 139" + d, "86139" + d):
+                self.assertEqual(got[:1], want[:1], q)  # the contact's mobile is 177…
+            else:
+                self.assertEqual(got, want, q)
+        # A landline typed with its trunk 0 and area code.
+        self.assertEqual(found(admin(), "0731 " + d[:4]), [("customers", self.theirs["id"])])
+        self.assertEqual(found(admin(), "+86 731 " + d), [("customers", self.theirs["id"])])
+
+    def test_email_and_number(self):
+        self.assertEqual(found(admin(), "cs-%s@exam" % self.digits), [("customers", self.mine["id"])])
+        self.assertEqual(found(admin(), self.mine["code"]), [("customers", self.mine["id"])])
+
+    def test_rep_sees_only_own_records(self):
+        self.assertEqual(found(self.rep, self.pair), [("customers", self.mine["id"]), ("contacts", self.contact["id"])])
+        self.assertEqual(found(self.other, self.pair), [("customers", self.theirs["id"])])
+        self.assertEqual(found(self.other, self.digits), [("customers", self.theirs["id"])])
+        self.assertEqual(found(self.rep, "cq"), [x for x in found(self.rep, "cq") if x[1] != self.theirs["id"]])
+
+    def test_deleted_records_are_not_found(self):
+        rec = admin().create("customers", {"name": self.pair + "待删除"})
+        self.assertIn(("customers", rec["id"]), found(admin(), self.pair + "待"))
+        self.assertEqual(admin().delete("customers/%d" % rec["id"]).status, 204)
+        self.assertEqual(found(admin(), self.pair + "待"), [])
+
+    def test_renamed_record_is_found_by_its_new_name(self):
+        other = rare_pair()
+        rec = admin().create("customers", {"name": self.pair + "旧名"})
+        up = admin().patch("customers/%d" % rec["id"], {"name": other + "新名", "version": rec["version"]})
+        self.assertEqual(up.status, 200, up)
+        self.assertEqual(found(admin(), other), [("customers", rec["id"])])
+        self.assertNotIn(("customers", rec["id"]), found(admin(), self.pair))
+
+    def test_bad_queries(self):
+        self.assertEqual(admin().get("search").status, 400)
+        self.assertEqual(admin().get("search", query={"q": "   "}).status, 400)
+        self.assertEqual(admin().get("search", query={"q": "x" * 101}).status, 400)
+        self.assertEqual(admin().get("search", query={"q": "abc", "limit": "0"}).status, 400)
+        self.assertEqual(admin().get("search", query={"q": "abc", "limit": "x"}).status, 400)
+        self.assertEqual(found(admin(), "\"*'"), [])
+
+
+class HiddenFieldsInSearch(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        from test_roles import OWN, make_role
+        role = make_role({"customers": dict(OWN)}, {"customers": {"phone": "hidden", "email": "hidden"}})
+        cls.user, cls.cl = make_user(roles=(role["code"],))
+        cls.pair = rare_pair()
+        cls.digits = "%08d" % random.randint(0, 99999999)
+        cls.rec = cls.cl.create("customers", {"name": cls.pair + "隐藏"})
+        up = admin().patch("customers/%d" % cls.rec["id"], {"phone": "138" + cls.digits,
+                                                             "email": "h%s@example.cn" % cls.digits, "version": 1})
+        assert up.status == 200, up
+
+    def test_hidden_phone_and_email_are_not_matched_or_shown(self):
+        self.assertEqual(found(self.cl, self.digits), [])
+        self.assertEqual(found(self.cl, "h%s@" % self.digits), [])
+        self.assertEqual(found(admin(), self.digits), [("customers", self.rec["id"])])
+        r = self.cl.get("search", query={"q": self.pair})
+        self.assertEqual([x["id"] for x in r.body["data"]], [self.rec["id"]])
+        self.assertNotIn(self.digits[-4:], r.body["data"][0]["subtitle"])
+
+
+if __name__ == "__main__":
+    unittest.main()
