@@ -17,6 +17,7 @@ void import_module_init(void);
 void tasks_module_init(void);
 void membership_module_init(void);
 void search_module_init(void);
+void china_module_init(void);
 
 static GxErr grants_v3(Ctx *c, bool fresh);
 
@@ -36,6 +37,7 @@ void modules_init(void)
     tasks_module_init();
     ddl_step_add(3, "customers: pick lists and links", picklists_migrate);
     membership_module_init();
+    china_module_init();
     search_module_init();
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);

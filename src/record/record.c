@@ -271,6 +271,8 @@ static GxErr validate(Ctx *c, const Entity *e, json_t *in, json_t *old, WriteSet
     {
         if (!strcmp(key, "version") && !create)
             continue;
+        if (!strcmp(key, "confirm"))
+            continue; /* warnings the user overrides, read by module hooks (e.g. modules/china.c) */
         FieldType ct;
         const Field *f = meta_field(e, key);
         if (!f && meta_common_column(key, &ct)) {

@@ -497,6 +497,7 @@ typedef struct FormPage {
     json_t *errors;    /* {field: message} or NULL */
     const char *alert; /* message above the form (plain text), or NULL */
     bool conflict;     /* the alert is a version conflict: offer a reload */
+    json_t *confirm;   /* {field: true} for warnings the user may override ("save anyway"), or NULL */
 } FormPage;
 
 /* Is the field wide (a whole row)? */
@@ -524,6 +525,10 @@ static void field_row(Req *r, const FormPage *fp, const Field *f, bool create)
             buf_htmlf(o, "<small class=\"field-error\" id=\"f-%s-error\" role=\"alert\">%s</small>", f->name,
                       ui_engine_msg(r, err));
         }
+        if (err && json_object_get(fp->confirm, f->name))
+            buf_htmlf(o,
+                      "<label class=\"confirm\"><input type=\"checkbox\" name=\"confirm__%s\" value=\"1\"> %s</label>",
+                      f->name, T(r, "Save anyway"));
     } else {
         Col c = {f->name, f};
         buf_raw(o, "<div class=\"readonly-value\">");
@@ -633,6 +638,13 @@ static json_t *form_input(Req *r, const Entity *e, json_t *form, bool create, js
         const Field *f = &e->fields[i];
         if (form_field_writable(r, e, f, create))
             form_field_input(r, f, form, in, errors);
+        /* "save anyway" for a warning (422 needs_confirmation) */
+        const char *conf = form_str(form, arena_printf(&r->arena, "confirm__%s", f->name));
+        if (conf && !strcmp(conf, "1")) {
+            if (!json_object_get(in, "confirm"))
+                json_object_set_new(in, "confirm", json_array());
+            json_array_append_new(json_object_get(in, "confirm"), json_string(f->name));
+        }
     }
     const char *owner = form_str(form, "owner_id");
     int64_t oid;
@@ -665,6 +677,13 @@ static void form_failed(Req *r, const Entity *e, json_t *rec, json_t *form, json
     } else if (r->c.err == GX_EDENIED) {
         fp.alert = ui_engine_msg(r, r->c.err_msg);
         r->status = 403;
+    } else if (r->c.err_code && !strcmp(r->c.err_code, "needs_confirmation")) {
+        fp.alert = T(r, "Please check the marked values. Correct them, or tick “Save anyway” to keep them.");
+        fp.confirm = json_object();
+        const char *k;
+        json_t *m;
+        json_object_foreach(r->c.err_fields, k, m) json_object_set_new(fp.confirm, form_error_field(r, e, k), json_true());
+        r->status = 422;
     } else {
         fp.alert = T(r, "Please correct the marked fields.");
         r->status = json_object_size(errors) && r->c.err != GX_ECONFLICT
@@ -673,6 +692,7 @@ static void form_failed(Req *r, const Entity *e, json_t *rec, json_t *form, json
     }
     ctx_clear(&r->c);
     form_page(r, &fp);
+    json_decref(fp.confirm);
 }
 
 void ui_form_new(Req *r)

@@ -136,6 +136,67 @@ class GlobalSearch(unittest.TestCase):
         self.assertEqual(found(admin(), "\"*'"), [])
 
 
+GOOD_CODE = "91350100M000100Y43"  # the example of GB 32100-2015
+BAD_CHECK = "91350100M000100Y44"  # same code, wrong check character
+
+
+class CreditCode(unittest.TestCase):
+    def test_valid_code_is_stored_normalised(self):
+        rec = admin().create("customers", {"name": uniq("cc"), "credit_code": "91350100m000100y43"})
+        self.assertEqual(rec["credit_code"], GOOD_CODE)
+        rec = admin().create("customers", {"name": uniq("cc"), "credit_code": "9135 0100 M000 100Y 43"})
+        self.assertEqual(rec["credit_code"], GOOD_CODE)
+
+    def test_wrong_form_is_a_plain_error(self):
+        name = uniq("ccf")
+        for bad in ["91350100M000100Y4", "91350100M000100Y433", "91350100M000100I43", "91350100M00010OY43", "统一社会信用代码"]:
+            r = admin().post("customers", {"name": name, "credit_code": bad})
+            self.assertEqual(r.status, 422, (bad, r))
+            self.assertEqual(r.error["code"], "validation_failed")
+            self.assertEqual(r.fields, {"credit_code": "must be 18 characters: digits and capital letters except "
+                                                        "I, O, S, V and Z"})
+            # confirming does not make a malformed code acceptable
+            r = admin().post("customers", {"name": name, "credit_code": bad, "confirm": ["credit_code"]})
+            self.assertEqual(r.status, 422, (bad, r))
+        self.assertEqual(admin().list("customers", {"name": name}).ids, [])
+
+    def test_bad_check_character_needs_confirmation(self):
+        name = uniq("ccw")
+        r = admin().post("customers", {"name": name, "credit_code": BAD_CHECK})
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.error["code"], "needs_confirmation")
+        self.assertEqual(set(r.fields), {"credit_code"})
+        self.assertIn("GB 32100", r.fields["credit_code"])
+        self.assertEqual(admin().list("customers", {"name": name}).ids, [])  # nothing written
+        r = admin().post("customers", {"name": name, "credit_code": BAD_CHECK, "confirm": ["credit_code"]})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.body["credit_code"], BAD_CHECK)
+        # Editing other fields later does not ask again.
+        up = admin().patch("customers/%d" % r.body["id"], {"notes": "ok", "version": r.body["version"]})
+        self.assertEqual(up.status, 200, up)
+
+    def test_update_to_bad_check_character(self):
+        rec = admin().create("customers", {"name": uniq("ccu"), "credit_code": GOOD_CODE})
+        r = admin().patch("customers/%d" % rec["id"], {"credit_code": BAD_CHECK, "version": rec["version"]})
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.error["code"], "needs_confirmation")
+        self.assertEqual(admin().read("customers", rec["id"])["credit_code"], GOOD_CODE)
+        r = admin().patch("customers/%d" % rec["id"], {"credit_code": BAD_CHECK, "version": rec["version"],
+                                                       "confirm": ["credit_code"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body["credit_code"], BAD_CHECK)
+
+    def test_other_errors_come_first(self):
+        r = admin().post("customers", {"credit_code": BAD_CHECK, "phone": "12"})
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.error["code"], "validation_failed")
+        self.assertEqual(set(r.fields), {"name", "phone"})
+
+    def test_confirm_must_be_a_list(self):
+        r = admin().post("customers", {"name": uniq("ccl"), "credit_code": BAD_CHECK, "confirm": "credit_code"})
+        self.assertEqual(r.status, 400, r)
+
+
 class HiddenFieldsInSearch(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -67,7 +67,7 @@ static void test_pinyin_combinations_from_each_character(void **state)
     assert_string_equal(pinyin("长沙", 2), " cs zs");
     assert_string_equal(pinyin("长沙银行", 8), " csyh csyx zsyh zsyx syh syx yh yx h x");
     assert_string_equal(pinyin("ABC长沙", 8), " cs zs s"); /* letters carry no initials */
-    assert_string_equal(pinyin("长 沙", 2), "");             /* not neighbours */
+    assert_string_equal(pinyin("长 沙", 2), "");           /* not neighbours */
     assert_string_equal(pinyin("", 8), "");
 }
 
