@@ -165,6 +165,10 @@ static void header(Req *r, const Detail *d)
             T(r, "New owner"), T(r, "New owner"));
         buf_htmlf(o, "<button class=\"btn primary\" type=\"submit\">%s</button></form></details>", T(r, "Transfer"));
     }
+    if (!strcmp(e->name, "customers") && d->can_edit) /* dupes_ui.c */
+        buf_htmlf(o, "<a class=\"btn\" href=\"/app/%s/%lld/merge\">%s</a>", e->name, (long long)d->id, T(r, "Merge"));
+    if (!strcmp(e->name, "contacts"))
+        buf_htmlf(o, "<a class=\"btn hide-sm\" href=\"/api/v1/contacts/%lld/vcard\" download>vCard</a>", (long long)d->id);
     if (!strcmp(e->name, "customers"))
         ui_pool_record_actions(r, d->rec, d->can_edit); /* lock, release to pool, claim (pool.c) */
     /* Access administration (admin.c): a role's matrix, a user's handover. */

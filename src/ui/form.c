@@ -580,6 +580,7 @@ static void form_page(Req *r, const FormPage *fp)
         buf_htmlf(o, "<form method=\"post\" action=\"/app/%s/%lld/edit\" class=\"record-form\" novalidate>", e->name,
                   id);
     ui_csrf_field(r);
+    ui_dupes_warning(r, e, id); /* dupes_ui.c */
     if (!create)
         buf_htmlf(o, "<input type=\"hidden\" name=\"version\" value=\"%s\">",
                   form_str(fp->vals, "version") ? form_str(fp->vals, "version") : "");

@@ -71,6 +71,7 @@ static const struct {
     {"saved", N_("Saved.")},
     {"deleted", N_("Deleted.")},
     {"transferred", N_("The owner was changed.")},
+    {"merged", N_("The customers were merged.")},
     {"pool_released", N_("The customer went back to the pool.")},
     {"password", N_("Your password was changed.")},
     {"lang", N_("Language changed.")},

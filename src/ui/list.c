@@ -317,6 +317,8 @@ static void page_head(Req *r, const ListState *s)
                                         u.data + strlen("/api/v1/") + strlen(e->name) + strlen("/export?format=csv"));
         buf_htmlf(o, "<a class=\"btn hide-sm\" href=\"%s\" download>%s</a>", xlsx, T(r, "Export Excel"));
     }
+    if (acl_scope(&r->c, e, ACT_IMPORT) != SCOPE_NONE && !e->system) /* dupes_ui.c */
+        buf_htmlf(o, "<a class=\"btn hide-sm\" href=\"/app/%s/import\">%s</a>", e->name, T(r, "Import"));
     if (acl_scope(&r->c, e, ACT_CREATE) != SCOPE_NONE)
         buf_htmlf(o, "<a class=\"btn primary\" href=\"/app/%s/new\">%s</a>", e->name,
                   arena_printf(&r->arena, T(r, "New %s"), ui_label(r, &e->singular)));

@@ -236,6 +236,16 @@ void ui_pool_unlock(Req *r);
 /* Lock/unlock and "release to pool" (or "claim" for a pool customer) in the
  * actions of a customer's page; can_edit: the user may edit the record. */
 void ui_pool_record_actions(Req *r, json_t *rec, bool can_edit);
+/* duplicates, merge and import (dupes_ui.c) */
+void ui_dupes_fragment(Req *r);
+void ui_merge_page(Req *r);
+void ui_merge_post(Req *r);
+void ui_import_page(Req *r);
+void ui_import_post(Req *r);
+void ui_import_undo(Req *r);
+/* In a record form of e (id 0 when new): the live duplicate warning, updated
+ * as the user types (customers, contacts, leads). */
+void ui_dupes_warning(Req *r, const Entity *e, int64_t id);
 void ui_reminders_page(Req *r);
 void ui_reminders_settings_post(Req *r);
 /* The reminders card of the home page. */
