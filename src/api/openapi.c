@@ -1128,6 +1128,66 @@ static void import_paths(Doc *d)
     }
 }
 
+/* The front desk's endpoints (membership_api.c): availability, reports,
+ * member care. Answers are described as objects with their main members. */
+static void membership_paths(Doc *d)
+{
+    static const struct {
+        const char *path, *id, *summary, *description, *params, *errors;
+        bool public_;
+    } ops[] = {
+        {"/api/v1/bookings/availability", "bookings_availability", "Availability of a day (预定中心)",
+         "Every active bookable resource (not consumables) with its opening hours and the live bookings (booked or "
+         "checked out) overlapping business day `date` (UTC+8): {date, resources: [{id, name, kind, opening_time, "
+         "closing_time, capacity, booked: [{start_at, end_at, booking_id, status, customer_id, guest_name}]}]}. Who "
+         "booked is given only for bookings the caller may read.",
+         "date", "403 422", false},
+        {"/api/v1/public/availability", "public_availability", "Public availability (no login)",
+         "Like bookings/availability, for the resources an administrator marked public, with the booked intervals "
+         "only (no names or ids of bookings). 404 when no resource is public.",
+         "date", "404 422", true},
+        {"/api/v1/reports/daily_journal", "report_daily_journal", "Daily journal (流水)",
+         "Every checkout line of business day `date`: {date, lines: [{id, checkout_id, number, customer_id, "
+         "customer_name, resource_id, description, kind, start_at, end_at, quantity, unit_price, amount, discount, "
+         "total, payment_method, created_at}], amount, total, truncated}. Needs the checkouts read scope all.",
+         "date", "403 422", false},
+        {"/api/v1/reports/income", "report_income", "Income by month, year or in total",
+         "{period, rows: [{period, count, total}], total} of checkout totals (fen) by business day, `period` month "
+         "(default), year or total, between `from` and `to` (YYYY-MM-DD, optional, inclusive).",
+         "period from to", "403 422", false},
+        {"/api/v1/reports/member_consumption", "report_member_consumption", "Member consumption",
+         "Per member: {rows: [{customer_id, name, card_no, count, total, discount, points}], total}; with "
+         "`customer_id` also that member's checkouts. Period `from`..`to` (optional).",
+         "customer_id from to", "403 422", false},
+        {"/api/v1/reports/by_resource", "report_by_resource", "Use and income by resource",
+         "{rows: [{resource_id, name, kind, count, quantity, total}], total}: checkout lines per resource in the "
+         "period (quantity: units, or minutes for time-based resources).",
+         "from to", "403 422", false},
+        {"/api/v1/members/care", "members_care", "Member care (会员关怀)",
+         "{expiring: [...], absent: [...], birthdays: [...]}: members whose membership ends within `days` (default "
+         "30), members not seen for 30 days, and birthdays in the next 7 days; each {id, name, card_no, phone, "
+         "expires_on, last_visit_at}. The customers read scope applies.",
+         "days", "403 422", false},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        json_t *op = operation(d, "membership", ops[i].id, ops[i].summary, ops[i].description,
+                               ops[i].public_ ? ACCESS_PUBLIC : ACCESS_READ, ops[i].errors, false);
+        char names[64];
+        snprintf(names, sizeof names, "%s", ops[i].params);
+        for (char *save = NULL, *p = strtok_r(names, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+            bool date = !strcmp(p, "date") || !strcmp(p, "from") || !strcmp(p, "to");
+            json_t *schema = !strcmp(p, "period")        ? json_pack("{s:s, s:[s, s, s]}", "type", "string", "enum", "month", "year", "total")
+                             : date                     ? json_pack("{s:s, s:s}", "type", "string", "format", "date")
+                                                        : json_pack("{s:s, s:i}", "type", "integer", "minimum", 0);
+            add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", p, "in", "query", "required",
+                                    !strcmp(p, "date") && strstr(ops[i].id, "journal") ? 1 : 0, "description",
+                                    date ? "A business day, YYYY-MM-DD (UTC+8)." : p, "schema", schema));
+        }
+        respond(op, "200", json_response("The answer.", json_pack("{s:s}", "type", "object")));
+        add_op(d, ops[i].path, "get", op);
+    }
+}
+
 static void meta_paths(Doc *d)
 {
     json_t *op = operation(d, "meta", "openapi", "This document",
@@ -1212,15 +1272,17 @@ static void meta_paths(Doc *d)
                    "and the next 3 days), task_due and task_overdue (follow-ups and tasks due today or in the 30 days "
                    "before), no_contact (customers without a follow-up for the configured days), pool_release "
                    "(customers the pool will take back soon), assigned (records given to the caller in the last 7 "
-                   "days).",
+                   "days); for front-desk users, member_expiring (memberships ending in the next 30 days) and "
+                   "member_absent (members not seen for a month), over the members they may read.",
                    ACCESS_READ, "", false);
     respond(op, "200",
             json_response("Reminders, by kind then date.",
-                          json_pack("{s:s, s:{s:{s:s, s:{s:s, s:{s:{s:s, s:[s, s, s, s, s, s]}, s:{s:s}, s:{s:s},"
+                          json_pack("{s:s, s:{s:{s:s, s:{s:s, s:{s:{s:s, s:[s, s, s, s, s, s, s, s]}, s:{s:s}, s:{s:s},"
                                     " s:{s:s}, s:{s:s, s:s}, s:{s:s}, s:{s:s}}, s:[s, s, s, s]}}}, s:[s]}",
                                     "type", "object", "properties", "data", "type", "array", "items", "type", "object",
                                     "properties", "kind", "type", "string", "enum", "birthday", "task_due",
-                                    "task_overdue", "no_contact", "pool_release", "assigned", "entity", "type", "string",
+                                    "task_overdue", "no_contact", "pool_release", "assigned", "member_expiring",
+                                    "member_absent", "entity", "type", "string",
                                     "id", "type", "integer", "title", "type", "string", "date", "type", "string",
                                     "format", "date", "at", "type", "string", "detail", "type", "object", "required",
                                     "kind", "entity", "id", "date", "required", "data")));
@@ -1425,7 +1487,9 @@ static void cover_routes(Doc *d)
 {
     int n;
     const Entity *const *all = meta_entities(&n);
-    for (const Route *rt = api_routes; rt->method; rt++) {
+    const Route *tables[] = {api_routes, membership_api_routes};
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+    for (const Route *rt = tables[t]; rt->method; rt++) {
         if (strstr(rt->pattern, "{action}"))
             continue;
         bool per_entity = strstr(rt->pattern, "{entity}") != NULL;
@@ -1522,10 +1586,12 @@ json_t *api_openapi(void)
     add_tag(tags, "audit", "The audit log.");
     add_tag(tags, "search", "Search across entities.");
     add_tag(tags, "reminders", "Reminders and to-dos (待办) of the current user.");
+    add_tag(tags, "membership", "The front desk: availability, reports and member care (会员 / 预定 / 结账).");
     add_tag(tags, "system", "Health.");
     shared_components(&d);
     auth_paths(&d);
     meta_paths(&d);
+    membership_paths(&d);
     import_paths(&d);
 
     int n;

@@ -20,6 +20,7 @@
 
 #include "../base/log.h"
 #include "../record/record.h"
+#include "membership.h"
 #include "modules.h"
 
 
@@ -953,6 +954,8 @@ GxErr demo_fill(Ctx *c, int customers)
         rc = users_create(&d);
     for (int i = 0; !rc && i < customers; i++)
         rc = customer_with_records(&d, i);
+    if (!rc)
+        rc = membership_demo(c); /* the front desk (modules/membership) */
     json_decref(d.names_used);
     c->who = who;
     if (!rc)

@@ -25,6 +25,16 @@
 static BirthdaySourceFn birthday_sources[8];
 static int nbirthday_sources;
 
+static ReminderSourceFn sources[8];
+static int nsources;
+
+void reminders_source_add(ReminderSourceFn fn)
+{
+    if (nsources == (int)(sizeof sources / sizeof sources[0]))
+        gx_die("too many reminder sources");
+    sources[nsources++] = fn;
+}
+
 void reminders_birthday_source_add(BirthdaySourceFn fn)
 {
     if (nbirthday_sources == (int)(sizeof birthday_sources / sizeof birthday_sources[0]))
@@ -284,6 +294,8 @@ GxErr reminders_list(Ctx *c, json_t **out)
         rc = pool_release_soon(c, a);
     if (!rc)
         rc = assigned(c, a);
+    for (int k = 0; !rc && k < nsources; k++)
+        rc = sources[k](c, a);
     if (rc) {
         json_decref(a);
         return rc;

@@ -37,6 +37,12 @@ GxErr reminders_list(Ctx *c, json_t **out);
 typedef GxErr (*BirthdaySourceFn)(Ctx *c, const Entity *e, int64_t day0, int ndays, json_t *out);
 void reminders_birthday_source_add(BirthdaySourceFn fn);
 
+/* Another module's reminders: append items {kind, entity, id, title, date,
+ * at?, detail?} for the acting user to out (e.g. the front desk's
+ * "member_expiring", "member_absent"). Register at start-up. */
+typedef GxErr (*ReminderSourceFn)(Ctx *c, json_t *out);
+void reminders_source_add(ReminderSourceFn fn);
+
 /* Insert an in-app notification for user (kind: comment|reminder|assignment|
  * system) about (related_type, related_id), unless one with dedupe_key
  * exists (dedupe_key NULL: always). Uses c->db (the caller's transaction). */

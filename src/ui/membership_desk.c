@@ -219,9 +219,12 @@ void ui_bookings_day(Req *r)
             }
             const char *at = arena_printf(&r->arena, "%02d:%02d", s / 2, s % 2 ? 30 : 0);
             if (hit) {
-                int64_t bs;
-                ui_parse_utc(json_string_value(json_object_get(hit, "start_at")), &bs);
-                bool first = bs >= a || s == g.first;
+                /* one cell across the slots the booking covers */
+                int64_t be = 0;
+                ui_parse_utc(json_string_value(json_object_get(hit, "end_at")), &be);
+                int span = 1;
+                while (s + span < g.last && t0 + (int64_t)(s + span) * SLOT_S < be)
+                    span++;
                 int64_t bid = json_integer_value(json_object_get(hit, "booking_id"));
                 int64_t cid = json_integer_value(json_object_get(hit, "customer_id"));
                 const char *who =
@@ -229,13 +232,17 @@ void ui_bookings_day(Req *r)
                 if (!who)
                     who = T(r, "Booked");
                 const char *st = json_string_value(json_object_get(hit, "status"));
-                buf_htmlf(o, "<td class=\"slot booked%s\" title=\"%s %s–%s\">",
-                          st && !strcmp(st, "completed") ? " done" : "", who,
+                buf_htmlf(o, "<td class=\"slot booked%s\" colspan=\"%d\" title=\"%s %s–%s\">",
+                          st && !strcmp(st, "completed") ? " done" : "", span, who,
                           hhmm(r, json_string_value(json_object_get(hit, "start_at"))),
                           hhmm(r, json_string_value(json_object_get(hit, "end_at"))));
-                if (first && bid)
+                if (bid)
                     buf_htmlf(o, "<a href=\"/app/bookings/%lld\">%s</a>", (long long)bid, who);
+                else
+                    buf_html(o, who);
                 buf_raw(o, "</td>");
+                s += span - 1;
+                continue;
             } else if (s * 30 < open || s * 30 + 30 > close) {
                 buf_raw(o, "<td class=\"slot closed\"></td>");
             } else if (z <= now) {

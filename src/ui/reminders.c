@@ -18,6 +18,8 @@ static const struct {
     {"pool_release", N_("Going back to the customer pool soon")},
     {"no_contact", N_("Not contacted for a long time")},
     {"assigned", N_("Newly assigned to me")},
+    {"member_expiring", N_("Memberships expiring within 30 days")},
+    {"member_absent", N_("Members not seen for a month")},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

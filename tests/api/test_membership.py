@@ -457,3 +457,23 @@ class Access(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Care(unittest.TestCase):
+    def test_expiring_member_in_care_and_the_desks_reminders(self):
+        _, desk = make_user(roles=("front_desk",))
+        soon = (day(0) + datetime.timedelta(days=5)).isoformat()
+        m = member(member_type()["id"], expires_on=soon)
+        later = member(member_type()["id"], expires_on=(day(0) + datetime.timedelta(days=90)).isoformat())
+        care = desk.get("members/care", query={"days": 30})
+        self.assertEqual(care.status, 200, care)
+        ids = [x["id"] for x in care.body["expiring"]]
+        self.assertIn(m["id"], ids)
+        self.assertNotIn(later["id"], ids)
+        rem = desk.get("reminders").body["data"]
+        mine = [x for x in rem if x["kind"] == "member_expiring" and x["id"] == m["id"]]
+        self.assertEqual([(x["entity"], x["date"]) for x in mine], [("customers", soon)])
+        self.assertFalse([x for x in rem if x["id"] == later["id"] and x["kind"] == "member_expiring"])
+        _, rep = make_user(roles=("sales_rep",))
+        self.assertFalse([x for x in rep.get("reminders").body["data"] if x["kind"].startswith("member_")])
+        self.assertEqual(desk.get("members/care", query={"days": 999}).status, 422)

@@ -66,5 +66,6 @@ void ms_copy_err(Ctx *c, const Ctx *w);
 void ms_members_init(void);
 void ms_bookings_init(void);
 void ms_checkouts_init(void);
+void ms_reminders_init(void);
 
 #endif

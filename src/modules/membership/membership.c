@@ -10,4 +10,5 @@ void membership_module_init(void)
     ms_members_init();
     ms_bookings_init();
     ms_checkouts_init();
+    ms_reminders_init();
 }

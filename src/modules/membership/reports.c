@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../base/util.h"
+#include "../reminders.h"
 #include "internal.h"
 
 #define MS_JOURNAL_MAX 5000
@@ -271,4 +272,48 @@ GxErr membership_care(Ctx *c, int days, json_t **out)
     }
     *out = res;
     return GX_OK;
+}
+
+/* Reminder source (modules/reminders.h): for users who work the front desk
+ * (read member types and customers), members whose membership expires in
+ * the next 30 days and members not seen for a month, within the user's
+ * customers read scope. Birthdays come from the built-in birthday source. */
+static GxErr member_reminders(Ctx *c, json_t *out)
+{
+    const Entity *mt = meta_entity("member_types"), *cu = meta_entity("customers");
+    if (!c->who || acl_scope(c, mt, ACT_READ) == SCOPE_NONE || acl_scope(c, cu, ACT_READ) == SCOPE_NONE)
+        return GX_OK;
+    json_t *care;
+    GxErr rc = membership_care(c, 30, &care);
+    if (rc)
+        return rc;
+    static const char *kinds[][3] = {{"expiring", "member_expiring", "expires_on"},
+                                     {"absent", "member_absent", "last_visit_at"}};
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(care, kinds[k][0]), i, m)
+        {
+            const char *v = json_string_value(json_object_get(m, kinds[k][2]));
+            char day[11] = "";
+            int64_t t;
+            if (v && k == 1 && time_parse_rfc3339(v, &t))
+                ms_business_day(t, day);
+            json_t *o = json_pack("{s:s, s:s, s:O, s:O}", "kind", kinds[k][1], "entity", "customers", "id",
+                                  json_object_get(m, "id"), "title", json_object_get(m, "name"));
+            if (k == 0 && v)
+                json_object_set_new(o, "date", json_string(v));
+            else if (*day)
+                json_object_set_new(o, "date", json_string(day));
+            json_object_set_new(o, "detail", json_pack("{s:O}", "card_no", json_object_get(m, "card_no")));
+            json_array_append_new(out, o);
+        }
+    }
+    json_decref(care);
+    return GX_OK;
+}
+
+void ms_reminders_init(void)
+{
+    reminders_source_add(member_reminders);
 }
