@@ -28,6 +28,7 @@ typedef struct Periodic {
     const char *kind; /* job kind */
     int seconds;      /* every N seconds, or 0 for daily */
     int daily_minute; /* minute of the day (company zone) when daily */
+    int64_t queued;   /* slot this process last queued (saves a write per poll) */
 } Periodic;
 
 static Handler handlers[JOBS_MAX];
@@ -44,7 +45,7 @@ static void register_builtin(void)
         return;
     done = true;
     handlers[nhandlers++] = (Handler){"jobs_cleanup", cleanup_job};
-    periodic[nperiodic++] = (Periodic){"jobs_cleanup", 0, 3 * 60 + 17};
+    periodic[nperiodic++] = (Periodic){"jobs_cleanup", 0, 3 * 60 + 17, 0};
 }
 
 void jobs_register(const char *kind, JobFn fn)
@@ -63,7 +64,7 @@ void jobs_every(const char *kind, int seconds)
     register_builtin();
     if (seconds < 10 || nperiodic == JOBS_MAX)
         gx_die("jobs_every: '%s' needs at least 10 seconds", kind);
-    periodic[nperiodic++] = (Periodic){kind, seconds, 0};
+    periodic[nperiodic++] = (Periodic){kind, seconds, 0, 0};
 }
 
 void jobs_daily(const char *kind, int hour, int minute)
@@ -71,7 +72,7 @@ void jobs_daily(const char *kind, int hour, int minute)
     register_builtin();
     if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || nperiodic == JOBS_MAX)
         gx_die("jobs_daily: bad time for '%s'", kind);
-    periodic[nperiodic++] = (Periodic){kind, 0, hour * 60 + minute};
+    periodic[nperiodic++] = (Periodic){kind, 0, hour * 60 + minute, 0};
 }
 
 static JobFn handler_of(const char *kind)
@@ -160,12 +161,15 @@ GxErr jobs_schedule_periodic(Ctx *c, int64_t now_ms, int *added)
     register_builtin();
     int n = 0;
     for (int i = 0; i < nperiodic; i++) {
-        const Periodic *p = &periodic[i];
+        Periodic *p = &periodic[i];
         int64_t slot = jobs_slot_ms(p->seconds, p->daily_minute, now_ms);
+        if (slot == p->queued)
+            continue;
         const char *key = arena_printf(c->arena, "%s@%s", p->kind, ms_text(c, slot));
         bool one = false;
         if (jobs_enqueue(c, p->kind, NULL, slot, key, &one))
             return c->err;
+        p->queued = slot;
         n += one;
     }
     if (added)

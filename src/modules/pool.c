@@ -272,7 +272,9 @@ static void facts_select(Sql *q)
                        : ", NULL");
     /* A deal: an order; until orders exist, a won opportunity. */
     if (has_ord)
-        sql_raw(q, ", (SELECT max(d.created_at) FROM orders d WHERE d.customer_id = customers.id AND d.deleted_at IS NULL)");
+        sql_raw(
+            q,
+            ", (SELECT max(d.created_at) FROM orders d WHERE d.customer_id = customers.id AND d.deleted_at IS NULL)");
     else if (has_opp && stage)
         sql_raw(q, ", (SELECT max(o.updated_at) FROM opportunities o WHERE o.customer_id = customers.id AND"
                    " o.deleted_at IS NULL AND o.stage = 'won')");
@@ -349,10 +351,11 @@ static GxErr release_row(Ctx *c, const Row *w, const PoolDef *p, const char *rea
                        arena_printf(c->arena, "pool_release:%lld:%lld:%s", (long long)w->owner, (long long)w->id, at));
 }
 
-/* Evaluate the rows matched by `where` (appended to facts_select; params in
- * q) and store release_due / days_left; with release, move the due ones to
- * their pool (each in its own transaction — the caller must not hold one).
- * Counts go to *nreleased when given. */
+/* Evaluate the rows matched by q (facts_select plus conditions) and store
+ * release_due / days_left; with release, move the due ones to their pool.
+ * Without a transaction of the caller, the page is written in one
+ * transaction of its own (one commit per page, not per row). *nreleased,
+ * *last_id (the last row's id) and *nrows are filled when given. */
 static GxErr evaluate(Ctx *c, const PoolMap *m, Sql *q, bool release, int64_t now, int *nreleased, int64_t *last_id,
                       int *nrows)
 {
@@ -372,11 +375,15 @@ static GxErr evaluate(Ctx *c, const PoolMap *m, Sql *q, bool release, int64_t no
     db_done(r);
     if (nrows)
         *nrows = n;
-    bool own_tx = release && !db_in_tx(c->db);
-    for (int i = 0; i < n; i++) {
+    if (n && last_id)
+        *last_id = rows[n - 1].id;
+    bool own_tx = n > 0 && !db_in_tx(c->db);
+    if (own_tx && db_begin(c->db) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot start a transaction");
+    GxErr rc = GX_OK;
+    int released = 0;
+    for (int i = 0; i < n && !rc; i++) {
         Row *w = &rows[i];
-        if (last_id)
-            *last_id = w->id;
         const PoolDef *p = pool_of_owner(m, w->owner, w->dept);
         PoolVerdict v = {.exempt = true};
         if (p)
@@ -389,21 +396,9 @@ static GxErr evaluate(Ctx *c, const PoolMap *m, Sql *q, bool release, int64_t no
                 days = p->rule.opportunity_days[w->f.level];
             else
                 days = p->rule.deal_days[w->f.level];
-            const char *reason = pool_reason_text(c, v.reason, days);
             bool moved = false;
-            if (own_tx && db_begin(c->db) != DB_OK)
-                return ctx_fail(c, GX_EDB, "cannot start a transaction");
-            GxErr rc = release_row(c, w, p, reason, now, &moved);
-            if (own_tx) {
-                if (rc || db_commit(c->db) != DB_OK) {
-                    db_rollback(c->db);
-                    return rc ? rc : ctx_fail(c, GX_EDB, "cannot commit the release");
-                }
-            } else if (rc) {
-                return rc;
-            }
-            if (moved && nreleased)
-                (*nreleased)++;
+            rc = release_row(c, w, p, pool_reason_text(c, v.reason, days), now, &moved);
+            released += moved;
             continue;
         }
         int64_t days = v.exempt ? -1 : pool_days_left(v.due, now);
@@ -412,9 +407,17 @@ static GxErr evaluate(Ctx *c, const PoolMap *m, Sql *q, bool release, int64_t no
         const char *due = v.exempt ? NULL : now_text(c, v.due);
         DbVal u[] = {dbv_text(due), days < 0 ? dbv_null() : dbv_int(days), dbv_int(w->id)};
         if (db_exec(c->db, "UPDATE customers SET release_due = $1, days_left = $2 WHERE id = $3", u, 3) != DB_OK)
-            return ctx_fail(c, GX_EDB, "cannot store the release date: %s", db_errmsg(c->db));
+            rc = ctx_fail(c, GX_EDB, "cannot store the release date: %s", db_errmsg(c->db));
     }
-    return GX_OK;
+    if (own_tx) {
+        if (rc || db_commit(c->db) != DB_OK) {
+            db_rollback(c->db);
+            return rc ? rc : ctx_fail(c, GX_EDB, "cannot commit the pool scan");
+        }
+    }
+    if (!rc && nreleased)
+        *nreleased += released;
+    return rc;
 }
 
 GxErr pool_refresh(Ctx *c, int64_t id)
@@ -944,17 +947,19 @@ static GxErr on_activity_create(Ctx *c, HookArgs *a)
     return pool_refresh(c, customer);
 }
 
-/* Rules or members changed: recompute soon (one scan per minute at most). */
+/* Rules or members changed: recompute at the start of the next minute (the
+ * changes of one minute share one job, which runs after all of them). */
 static GxErr on_pool_change(Ctx *c, HookArgs *a)
 {
     (void)a;
     char key[128], at[64];
-    time_format_s(clock_now_s() / 60 * 60, at);
+    int64_t next = (clock_now_s() / 60 + 1) * 60;
+    time_format_s(next, at);
     snprintf(key, sizeof key, "pool_scan@change@%s", at);
-    return jobs_enqueue(c, "pool_scan", NULL, 0, key, NULL);
+    return jobs_enqueue(c, "pool_scan", NULL, next * 1000, key, NULL);
 }
 
-/* Migration 2 on an existing database: last follow-up from the activities. */
+/* Migration 3 on an existing database: last follow-up from the activities. */
 static GxErr migrate_last_follow_up(Ctx *c, bool fresh)
 {
     if (fresh)
