@@ -364,6 +364,7 @@ typedef struct Demo {
     int nreps;                                 /* entries in rep_ids */
     json_t *names_used;                        /* customer names so far (a set), to avoid duplicates */
     int ncustomers, ncontacts, nactivities;    /* records created, for the summary */
+    int nleads, nconverted;                    /* leads created and converted */
     int upcoming_birthdays;                    /* contacts whose birthday is in the next 3 days */
 } Demo;
 
@@ -922,6 +923,81 @@ static GxErr customer_with_records(Demo *d, int i)
     return rc;
 }
 
+/* clang-format off */
+static const char *const lead_notes[] = {
+    "展会上留下名片，对 CRM 移动端感兴趣。", "官网留言询价，希望下周安排演示。", "老客户介绍，预算已批。",
+    "电话咨询价格，需要先发资料。", "搜索引擎进来的询盘，需求还不清楚。",
+};
+/* clang-format on */
+
+/* Lead i: a person at a company that is not a customer yet, owned by a rep,
+ * in one of the stages a lead goes through; some have a follow-up (whose
+ * next step becomes a task) and every tenth qualified one is converted. */
+static GxErr lead_create(Demo *d, int i)
+{
+    Ctx *c = d->c;
+    Arena *outer = c->arena, scratch;
+    arena_init(&scratch);
+    c->arena = &scratch;
+    const City *city = &PICK(&d->rng, cities);
+    const Brand *brand = &PICK(&d->rng, brands);
+    const Trade *trade = &PICK(&d->rng, trades);
+    const char *company = arena_printf(c->arena, "%s%s%s%s", city->name, brand->zh, trade->word, PICK(&d->rng, company_suffixes));
+    Person person = person_make(d);
+    const Title *title = &PICK(&d->rng, staff_titles);
+    int roll = rng_range(&d->rng, 0, 99);
+    const char *status = roll < 35 ? "new" : roll < 60 ? "contacted" : roll < 85 ? "qualified" : "lost";
+    int64_t owner = d->rep_ids[i % d->nreps];
+    json_t *in = json_object();
+    put_str(in, "name", person.name);
+    put_str(in, "company", company);
+    put_str(in, "title", title->title);
+    put_str(in, "phone", mobile_make(d));
+    put_str(in, "email", arena_printf(c->arena, "%s@%s%s.example", person.pinyin, brand->pinyin, trade->slug));
+    put_pick(d, in, "source_id", "customer_sources", PICK(&d->rng, customer_sources));
+    put_pick(d, in, "industry_id", "industries", trade->industry);
+    put_pick(d, in, "region_id", "regions", city->region);
+    put_str(in, "quality", roll % 3 == 0 ? "hot" : roll % 3 == 1 ? "warm" : "cold");
+    put_str(in, "status", status);
+    put_int(in, "owner_id", owner);
+    if (rng_percent(&d->rng, 60))
+        put_str(in, "notes", PICK(&d->rng, lead_notes));
+    int64_t id = 0;
+    GxErr rc = demo_create(d, "leads", in, &id, NULL);
+    if (!rc && strcmp(status, "new")) {
+        const ActivityTemplate *t = &PICK(&d->rng, activity_templates);
+        json_t *a = json_object();
+        put_str(a, "subject", t->subject);
+        put_str(a, "kind", t->kind);
+        put_str(a, "parent_type", "leads");
+        put_int(a, "parent_id", id);
+        put_int(a, "owner_id", owner);
+        put_str(a, "occurred_at", time_text(d, office_time(d, -rng_range(&d->rng, 1, 20))));
+        put_str(a, "body", t->content);
+        if (strcmp(status, "lost")) {
+            put_str(a, "next_step", status[0] == 'q' ? "安排产品演示" : "再次电话跟进");
+            put_str(a, "next_at", time_text(d, office_time(d, rng_range(&d->rng, 0, 10))));
+        }
+        rc = demo_create(d, "activities", a, NULL, NULL);
+        if (!rc)
+            d->nactivities++;
+    }
+    if (!rc)
+        d->nleads++;
+    if (!rc && !strcmp(status, "qualified") && d->nleads % 4 == 0) {
+        json_t *out = NULL;
+        rc = leads_convert(c, id, rng_percent(&d->rng, 70), 0, &out);
+        json_decref(out);
+        if (!rc)
+            d->nconverted++;
+    }
+    c->arena = outer;
+    if (rc && c->err_msg)
+        c->err_msg = arena_strdup(outer, c->err_msg);
+    arena_free(&scratch);
+    return rc;
+}
+
 /* Refuse a database that already holds the demo (user names are unique). */
 static GxErr demo_absent(Demo *d)
 {
@@ -956,12 +1032,14 @@ GxErr demo_fill(Ctx *c, int customers)
         rc = customer_with_records(&d, i);
     if (!rc)
         rc = membership_demo(c); /* the front desk (modules/membership) */
+    for (int i = 0; !rc && meta_entity("leads") && i < (customers + 2) / 3; i++)
+        rc = lead_create(&d, i);
     json_decref(d.names_used);
     c->who = who;
     if (!rc)
         log_info("demo: added %d departments, %d users, %d customers, %d contacts (%d birthdays in the next 3 days), "
-                 "%d activities",
+                 "%d activities, %d leads (%d converted)",
                  COUNT(demo_departments), COUNT(demo_users), d.ncustomers, d.ncontacts, d.upcoming_birthdays,
-                 d.nactivities);
+                 d.nactivities, d.nleads, d.nconverted);
     return rc;
 }

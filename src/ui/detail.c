@@ -171,6 +171,8 @@ static void header(Req *r, const Detail *d)
         buf_htmlf(o, "<a class=\"btn hide-sm\" href=\"/api/v1/contacts/%lld/vcard\" download>vCard</a>", (long long)d->id);
     if (!strcmp(e->name, "customers"))
         ui_pool_record_actions(r, d->rec, d->can_edit); /* lock, release to pool, claim (pool.c) */
+    if (!strcmp(e->name, "leads"))
+        ui_lead_record_actions(r, d->rec, d->can_edit); /* 转化 (leads.c) */
     /* Access administration (admin.c): a role's matrix, a user's handover. */
     if (acl_is_admin(&r->c) && !strcmp(e->name, "roles"))
         buf_htmlf(o, "<a class=\"btn\" href=\"/admin/roles/%lld/matrix\">%s</a>", (long long)d->id, T(r, "Permission matrix"));
@@ -386,7 +388,7 @@ static void timeline(Req *r, const Detail *d, const Related *rels, int nrel)
     }
     json_t *where = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:I}]}", "and", "field", "parent_type", "op", "eq",
                               "value", d->e->name, "field", "parent_id", "op", "eq", "value", (json_int_t)d->id);
-    ListQuery lq = {.where = where, .sort = "-created_at", .limit = TIMELINE_ROWS, .action = ACT_READ};
+    ListQuery lq = {.where = where, .sort = "-occurred_at,-created_at", .limit = TIMELINE_ROWS, .action = ACT_READ};
     json_t *rows = NULL;
     if (record_list(&r->c, act, &lq, &rows, NULL)) {
         ctx_clear(&r->c);
@@ -608,6 +610,8 @@ void ui_detail(Req *r)
             /* Managers' comments (批示) on a work record, loaded from admin.c. */
             buf_htmlf(o, "<section class=\"card\"><h2>%s</h2><div hx-get=\"/app/activities/%lld/comments\" hx-trigger=\"load\"></div></section>",
                       T(r, "Comments"), (long long)d.id);
+        if (!strcmp(e->name, "customers"))
+            ui_org_chart(r, d.id); /* contacts by superior (leads.c) */
         for (int i = 0; i < nrel; i++)
             related_list(r, &d, &rels[i]);
         buf_raw(o, "</div><div class=\"detail-side\">");

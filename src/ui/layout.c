@@ -83,6 +83,9 @@ static const struct {
     {"bulk_released", N_("%lld customers went back to the pool.")},
     {"bulk_partial", N_("Some records could not be changed: %lld done.")},
     {"logged_out", N_("You have logged out.")},
+    {"lead_converted", N_("The lead was converted.")},
+    {"leads_converted", N_("%lld leads converted.")},
+    {"leads_convert_partial", N_("%lld leads converted; the others were already converted or cannot be converted by you.")},
 };
 
 void ui_flash(Req *r, const char *code)

@@ -562,6 +562,8 @@ static void bulk_bar(Req *r, const ListState *s, const char *back)
                   "<button class=\"btn primary\" name=\"action\" value=\"release\">%s</button></div></details>",
                   T(r, "Release to pool"), T(r, "Reason"), T(r, "Release to pool"));
     }
+    if (!strcmp(e->name, "leads"))
+        ui_leads_bulk_actions(r); /* 转化 (leads.c) */
     if (acl_scope(&r->c, e, ACT_DELETE) != SCOPE_NONE)
         buf_htmlf(o, "<button class=\"btn danger\" name=\"action\" value=\"delete\" data-confirm=\"%s\">%s</button>",
                   T(r, "Delete the selected records?"), T(r, "Delete"));

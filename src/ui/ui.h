@@ -250,4 +250,15 @@ void ui_reminders_page(Req *r);
 void ui_reminders_settings_post(Req *r);
 /* The reminders card of the home page. */
 void ui_reminders_card(Req *r);
+/* Lead conversion and org chart (leads.c). */
+void ui_lead_convert_page(Req *r);
+void ui_lead_convert_post(Req *r);
+void ui_leads_convert_bulk(Req *r);
+/* The 转化 button in the actions of a lead's page (unless converted). */
+void ui_lead_record_actions(Req *r, json_t *lead, bool can_edit);
+/* The conversion menu of the leads list's bulk bar (inside its form). */
+void ui_leads_bulk_actions(Req *r);
+/* A customer's contacts as a tree by superior, with buying role and
+ * influence (nothing when there is no structure to show). */
+void ui_org_chart(Req *r, int64_t customer_id);
 #endif

@@ -108,10 +108,17 @@ static bool credit_code_valid(const char *code)
     return code[17] == alphabet[check == 31 ? 0 : check];
 }
 
+/* Customers that came from converting a demo lead are counted apart. */
+#define DEMO_CUSTOMERS_SQL                                                                                             \
+    "SELECT count(*) FROM customers WHERE deleted_at IS NULL AND id NOT IN"                                            \
+    " (SELECT customer_id FROM leads WHERE customer_id IS NOT NULL)"
+
 static void test_demo_creates_exactly_30_customers(void **state)
 {
     (void)state;
-    assert_int_equal(count_of("SELECT count(*) FROM customers WHERE deleted_at IS NULL"), 30);
+    assert_int_equal(count_of(DEMO_CUSTOMERS_SQL), 30);
+    assert_int_equal(count_of("SELECT count(*) FROM customers") - 30,
+                     count_of("SELECT count(*) FROM leads WHERE status = 'converted'"));
 }
 
 static void test_demo_adds_4_departments_to_the_head_office(void **state)
@@ -163,12 +170,29 @@ static void test_every_company_has_exactly_one_primary_contact(void **state)
                      0);
 }
 
-static void test_every_activity_refers_to_an_existing_customer(void **state)
+static void test_every_activity_refers_to_an_existing_customer_or_lead(void **state)
 {
     (void)state;
-    assert_true(count_of("SELECT count(*) FROM activities") >= 60); /* at least 2 per customer */
-    assert_int_equal(count_of("SELECT count(*) FROM activities a WHERE a.parent_type <> 'customers' OR NOT EXISTS"
-                              " (SELECT 1 FROM customers cu WHERE cu.id = a.parent_id)"),
+    assert_true(count_of("SELECT count(*) FROM activities WHERE parent_type = 'customers'") >= 60); /* 2+ per customer */
+    assert_int_equal(count_of("SELECT count(*) FROM activities a WHERE NOT EXISTS"
+                              " (SELECT 1 FROM customers cu WHERE a.parent_type = 'customers' AND cu.id = a.parent_id)"
+                              " AND NOT EXISTS (SELECT 1 FROM leads l WHERE a.parent_type = 'leads' AND l.id = a.parent_id)"),
+                     0);
+}
+
+static void test_demo_leads_and_the_tasks_of_next_steps(void **state)
+{
+    (void)state;
+    assert_int_equal(count_of("SELECT count(*) FROM leads"), 10);
+    /* every converted lead points at the customer and contact it became */
+    assert_int_equal(count_of("SELECT count(*) FROM leads l WHERE l.status = 'converted' AND NOT EXISTS"
+                              " (SELECT 1 FROM contacts ct WHERE ct.id = l.contact_id AND ct.customer_id = l.customer_id)"),
+                     0);
+    /* every activity with a next step has an open task for its owner */
+    assert_true(count_of("SELECT count(*) FROM activities WHERE next_at IS NOT NULL") > 0);
+    assert_int_equal(count_of("SELECT count(*) FROM activities a WHERE a.next_at IS NOT NULL AND NOT EXISTS"
+                              " (SELECT 1 FROM tasks t WHERE t.activity_id = a.id AND t.owner_id = a.owner_id"
+                              " AND t.due_at = a.next_at AND t.status = 'open')"),
                      0);
 }
 
@@ -203,7 +227,8 @@ static void test_a_second_demo_run_is_refused(void **state)
     (void)state;
     assert_int_equal(demo_fill(&fx.c, 5), GX_ECONFLICT);
     ctx_clear(&fx.c);
-    assert_int_equal(count_of("SELECT count(*) FROM customers"), 30);
+    assert_int_equal(count_of(DEMO_CUSTOMERS_SQL), 30);
+    assert_int_equal(count_of("SELECT count(*) FROM leads"), 10);
 }
 
 int main(void)
@@ -215,7 +240,8 @@ int main(void)
         cmocka_unit_test(test_demo_users_can_log_in_with_demo12345),
         cmocka_unit_test(test_every_contact_belongs_to_an_existing_customer),
         cmocka_unit_test(test_every_company_has_exactly_one_primary_contact),
-        cmocka_unit_test(test_every_activity_refers_to_an_existing_customer),
+        cmocka_unit_test(test_every_activity_refers_to_an_existing_customer_or_lead),
+        cmocka_unit_test(test_demo_leads_and_the_tasks_of_next_steps),
         cmocka_unit_test(test_every_credit_code_passes_the_check_character),
         cmocka_unit_test(test_the_check_character_rejects_a_changed_code),
         cmocka_unit_test(test_a_second_demo_run_is_refused),
