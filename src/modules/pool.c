@@ -947,6 +947,18 @@ static GxErr on_activity_create(Ctx *c, HookArgs *a)
     return pool_refresh(c, customer);
 }
 
+/* An opportunity or order changed: its customer's release date may move
+ * (new opportunity, open one, a deal). */
+static GxErr on_deal_change(Ctx *c, HookArgs *a)
+{
+    int64_t now_id = json_integer_value(json_object_get(a->result ? a->result : a->old, "customer_id"));
+    int64_t old_id = a->old ? json_integer_value(json_object_get(a->old, "customer_id")) : 0;
+    GxErr rc = now_id ? pool_refresh(c, now_id) : GX_OK;
+    if (!rc && old_id && old_id != now_id)
+        rc = pool_refresh(c, old_id);
+    return rc;
+}
+
 /* Rules or members changed: recompute at the start of the next minute (the
  * changes of one minute share one job, which runs after all of them). */
 static GxErr on_pool_change(Ctx *c, HookArgs *a)
@@ -977,6 +989,15 @@ void pool_module_init(void)
     record_hook_add("customers", HOOK_AFTER_CREATE, on_customer_create);
     record_hook_add("customers", HOOK_AFTER_UPDATE, on_customer_update);
     record_hook_add("activities", HOOK_AFTER_CREATE, on_activity_create);
+    static const char *deals[] = {"opportunities", "orders", NULL};
+    for (int i = 0; deals[i]; i++) {
+        const Entity *d = meta_entity(deals[i]);
+        if (!d || !meta_field(d, "customer_id"))
+            continue;
+        record_hook_add(deals[i], HOOK_AFTER_CREATE, on_deal_change);
+        record_hook_add(deals[i], HOOK_AFTER_UPDATE, on_deal_change);
+        record_hook_add(deals[i], HOOK_AFTER_DELETE, on_deal_change);
+    }
     record_hook_add("pools", HOOK_AFTER_CREATE, on_pool_change);
     record_hook_add("pools", HOOK_AFTER_UPDATE, on_pool_change);
     record_hook_add("pools", HOOK_AFTER_DELETE, on_pool_change);

@@ -261,6 +261,28 @@ class Scheduler(PoolBase):
         self.assertEqual(admin().read("customers", followed["id"])["pool_id"], self.pool["id"])
 
 
+class Opportunities(PoolBase):
+    """With the opportunities entity: "no new opportunity for N days", and the
+    exemptions for open opportunities and won deals."""
+    pool_fields = {"follow_up_days_c": 0, "opportunity_days_c": 5, "deal_days_c": 0,
+                   "spare_open_opportunities": True, "spare_closed": True}
+
+    def test_no_opportunity_rule_and_exemptions(self):
+        c = self.customer(self.r1, level="C")
+        self.assertEqual(self.r1.read("customers", c["id"])["days_left"], 5)
+        opp = self.r1.create("opportunities", {"name": uniq("商机"), "customer_id": c["id"]})
+        self.assertIsNone(self.r1.read("customers", c["id"])["days_left"])  # an open opportunity: spared
+        won = self.r1.patch("opportunities/%d" % opp["id"], {"stage": "won", "version": opp["version"]})
+        self.assertEqual(won.status, 200, won)
+        self.assertIsNone(self.r1.read("customers", c["id"])["days_left"])  # a deal: spared (closed)
+        self.assertEqual(self.r1.delete("opportunities/%d" % opp["id"]).status, 204)
+        self.assertEqual(self.r1.read("customers", c["id"])["days_left"], 5)
+        # A lost opportunity is no open one: the 5 days count from it.
+        lost = self.r1.create("opportunities", {"name": uniq("商机"), "customer_id": c["id"], "stage": "lost"})
+        self.assertEqual(lost["stage"], "lost")
+        self.assertEqual(self.r1.read("customers", c["id"])["days_left"], 5)
+
+
 class PoolsCrud(unittest.TestCase):
     def test_reps_cannot_manage_pools(self):
         _, rep = make_user()

@@ -83,6 +83,21 @@ class Reminders(unittest.TestCase):
         b_ids = {(x["entity"], x["id"]) for x in self.mine(self.b, "task_due") + self.mine(self.b, "task_overdue")}
         self.assertFalse(b_ids & (due_ids | late_ids))
 
+    def test_tasks_due_and_overdue_open_only(self):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        due = self.a.create("tasks", {"subject": uniq("任务"), "due_at": iso(now)})
+        late = self.a.create("tasks", {"subject": uniq("任务"), "due_at": iso(now - datetime.timedelta(days=3))})
+        done = self.a.create("tasks", {"subject": uniq("任务"), "due_at": iso(now), "status": "done"})
+        other = self.b.create("tasks", {"subject": uniq("任务"), "due_at": iso(now)})
+        due_ids = {x["id"] for x in self.mine(self.a, "task_due") if x["entity"] == "tasks"}
+        late_ids = {x["id"] for x in self.mine(self.a, "task_overdue") if x["entity"] == "tasks"}
+        self.assertIn(due["id"], due_ids)
+        self.assertIn(late["id"], late_ids)
+        self.assertNotIn(done["id"], due_ids | late_ids)
+        self.assertNotIn(other["id"], due_ids | late_ids)
+        got = [x for x in self.mine(self.a, "task_due") if x["entity"] == "tasks" and x["id"] == due["id"]][0]
+        self.assertEqual(got["title"], due["subject"])
+
     def test_pool_release_soon(self):
         admin().create("pools", {"name": uniq("pool"), "member_users": [self.a.id], "follow_up_days_c": 2,
                                  "remind_days": 3})
