@@ -239,6 +239,10 @@ int db_begin(DbConn *c)
 {
     DbConnHead *h = HEAD(c);
     db_read_end(c);
+    if (h->in_tx && h->flat) {
+        h->depth++;
+        return DB_OK;
+    }
     if (h->in_tx) {
         /* Nested: a savepoint, so the inner unit can fail alone. */
         char sql[48];
@@ -252,13 +256,21 @@ int db_begin(DbConn *c)
     if (rc == DB_OK) {
         h->in_tx = true;
         h->depth = 1;
+        h->failed = false;
     }
     return rc;
 }
 
+void db_set_flat_nesting(DbConn *c, bool on) { HEAD(c)->flat = on; }
+bool db_tx_failed(const DbConn *c) { return ((const DbConnHead *)c)->failed; }
+
 int db_commit(DbConn *c)
 {
     DbConnHead *h = HEAD(c);
+    if (h->depth > 1 && h->flat) {
+        h->depth--;
+        return DB_OK;
+    }
     if (h->depth > 1) {
         char sql[48];
         h->depth--;
@@ -277,6 +289,11 @@ int db_commit(DbConn *c)
 int db_rollback(DbConn *c)
 {
     DbConnHead *h = HEAD(c);
+    if (h->depth > 1 && h->flat) {
+        h->depth--;
+        h->failed = true; /* its writes stay: the caller must roll the whole transaction back */
+        return DB_OK;
+    }
     if (h->depth > 1) {
         char sql[80];
         h->depth--;

@@ -40,6 +40,8 @@ typedef struct DbConnHead {
     bool in_tx;           /* inside db_begin … commit/rollback */
     bool in_read;         /* inside db_read_begin … db_read_end (SQLite) */
     int depth;            /* db_begin nesting: 1 = the transaction, more = savepoints */
+    bool flat;            /* nested db_begin only counts (no savepoint), see db_set_flat_nesting */
+    bool failed;          /* flat: a nested unit rolled back; the transaction must not commit */
     bool write_pending;   /* a writing db_query outside a transaction: bump at db_done */
     uint64_t snap_gen;    /* write generation when the read snapshot began */
     int64_t data_version; /* last PRAGMA data_version seen (SQLite) */

@@ -26,6 +26,7 @@
 
 #define IMPORT_MAX_ERRORS 1000
 #define IMPORT_PREVIEW_ROWS 20
+#define IMPORT_ARENA_ROWS 256
 
 /* ---------- decoding ---------- */
 
@@ -775,9 +776,24 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
         json_decref(seen);
         return ctx_fail(c, GX_EDB, "cannot start a transaction");
     }
+    /* Rows work in a scratch arena freed every IMPORT_ARENA_ROWS rows, so a
+     * 100,000-row file does not keep every row's temporaries until the end
+     * (everything kept — report, items — is in jansson values). */
+    /* All or nothing (and a dry run, rolled back anyway): rows need no
+     * savepoint of their own (see db_set_flat_nesting). Partial imports keep
+     * one savepoint per row, so that a failing row undoes only itself. */
+    bool flat = !o->partial || o->dry_run;
+    db_set_flat_nesting(c->db, flat);
     Arena *outer = c->arena;
+    Arena scratch;
+    arena_init(&scratch);
+    c->arena = &scratch;
     for (int i = 1; i < t.n && !rc; i++) {
         int row = i + 1; /* as a spreadsheet numbers it, the header being row 1 */
+        if (i % IMPORT_ARENA_ROWS == 0) {
+            arena_free(&scratch);
+            arena_init(&scratch);
+        }
         if (t.ncols[i] == 1 && !t.rows[i][0][0])
             continue; /* blank line */
         json_t *rec = json_object();
@@ -863,8 +879,14 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
         }
         json_decref(out);
         json_decref(rec);
-        (void)outer;
     }
+    db_set_flat_nesting(c->db, false);
+    if (flat && db_tx_failed(c->db) && !failed)
+        rc = ctx_fail(c, GX_EDB, "a row failed inside the import");
+    c->arena = outer;
+    if (c->err_msg)
+        c->err_msg = arena_strdup(outer, c->err_msg);
+    arena_free(&scratch);
     json_decref(seen);
     bool commit = !rc && !o->dry_run && (o->partial || failed == 0);
     int64_t import_id = 0;

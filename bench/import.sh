@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# import.sh — time a CSV import of customers (with duplicate checks by phone
+# and e-mail) through POST /api/v1/customers/import on a bench database.
+#
+#   bench/import.sh [DB] [ROWS]      default data/bench-1m.db, 100000 rows
+#
+# Works on a COPY of the database (the import adds ROWS customers): copy
+# data/bench-1m.db first and run `guanxi migrate --db COPY` once. Generates a
+# CSV (name, phone, email, level, credit limit, notes; 1 row in 20 repeats a
+# phone of the 1M database, so that on_duplicate=skip has work), starts
+# `guanxi serve` on it, logs in as admin and posts the file; prints rows/s.
+# Environment: GUANXI (default build-bench/guanxi or build/guanxi), PORT
+# (default 18481), ON_DUPLICATE (skip), ADMIN_PASSWORD (Bench12345).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DB=${1:-data/bench-1m.db}
+ROWS=${2:-100000}
+PORT=${PORT:-18481}
+PASS=${ADMIN_PASSWORD:-Bench12345}
+GUANXI=${GUANXI:-$( [ -x build-bench/guanxi ] && echo build-bench/guanxi || echo build/guanxi )}
+[ -f "$DB" ] || { echo "import.sh: $DB not found (bench/README.md)" >&2; exit 2; }
+TMP=$(mktemp -d /tmp/guanxi-import-bench.XXXXXX)
+PID=
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+# Existing phones to collide with (1 in 20 rows).
+python3 - "$DB" "$ROWS" "$TMP/import.csv" <<'PY'
+import random, sqlite3, sys
+db, rows, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+old = [r[0] for r in con.execute("SELECT phone FROM customers WHERE phone IS NOT NULL ORDER BY id DESC LIMIT 20000")]
+random.seed(7)
+with open(out, "w", encoding="utf-8") as f:
+    f.write("客户名称,电话,邮箱,客户级别,信用额度,备注\n")
+    for i in range(rows):
+        phone = random.choice(old) if old and i % 20 == 0 else "15%09d" % random.randrange(10**9)
+        f.write("导入测试%07d 贸易有限公司,%s,imp%07d.%d@example.com,%s,%d.%02d,\"第 %d 行, \"\"批量\"\"\"\n"
+                % (i, phone, i, random.randrange(10**6), "ABC"[i % 3], random.randrange(10**5), i % 100, i))
+PY
+echo "import.sh: $(wc -l < "$TMP/import.csv") lines, $(du -h "$TMP/import.csv" | cut -f1) in $TMP/import.csv"
+
+"$GUANXI" serve --db "$DB" --listen "127.0.0.1:$PORT" --quiet 2>"$TMP/server.log" &
+PID=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+TOKEN=$(curl -sf -H 'Content-Type: application/json' -d "{\"username\":\"admin\",\"password\":\"$PASS\"}" \
+    "http://127.0.0.1:$PORT/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+start=$(date +%s.%N)
+curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' --data-binary @"$TMP/import.csv" \
+    "http://127.0.0.1:$PORT/api/v1/customers/import?on_duplicate=${ON_DUPLICATE:-skip}&filename=bench.csv" >"$TMP/report.json" ||
+    { echo "import.sh: the import failed" >&2; cat "$TMP/report.json" >&2; echo >&2; tail "$TMP/server.log" >&2; exit 1; }
+end=$(date +%s.%N)
+cp "$TMP/report.json" /tmp/import-bench-report.json
+python3 - "$TMP/report.json" "$start" "$end" "$ROWS" <<'PY'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+secs = float(sys.argv[3]) - float(sys.argv[2])
+rows = int(sys.argv[4])
+print("import.sh: %d rows in %.2f s = %.0f rows/s (created %d, skipped %d, failed %d)"
+      % (rows, secs, rows / secs, rep["created"], rep["skipped"], rep["failed"]))
+PY
