@@ -185,13 +185,21 @@ void ui_bookings_day(Req *r)
     int64_t t0;
     ms_day_start(date, &t0);
     int64_t now = time_now_ms() / 1000;
+    /* Free slots are submit buttons of one form (value "resource-slot"):
+     * small markup for 200 resources × 28 slots, keyboard reachable. */
+    buf_htmlf(o,
+              "<form id=\"slotf\" hx-get=\"/app/bookings/slot\" hx-target=\"#book-panel\"><input type=\"hidden\" "
+              "name=\"date\" value=\"%s\"></form>",
+              date);
     buf_htmlf(o,
               "<div class=\"table-wrap day-grid-wrap\"><table class=\"day-grid\" data-day=\"%s\"><thead><tr><th "
               "scope=\"col\">%s</th>",
               date, T(r, "Resource"));
     for (int s = g.first; s < g.last; s++)
-        buf_htmlf(o, "<th scope=\"col\" class=\"slot-h\">%s</th>",
-                  s % 2 == 0 ? arena_printf(&r->arena, "%02d:00", s / 2) : "");
+        if (s % 2 == 0)
+            buf_printf(o, "<th scope=\"col\" class=\"slot-h\">%02d:00</th>", s / 2);
+        else
+            buf_raw(o, "<th scope=\"col\" class=\"slot-h\"></th>");
     buf_raw(o, "</tr></thead><tbody>");
     json_array_foreach(res, i, o1)
     {
@@ -200,30 +208,29 @@ void ui_bookings_day(Req *r)
         int open = 0, close = 1440;
         ms_parse_hhmm(json_string_value(json_object_get(o1, "opening_time")), &open);
         ms_parse_hhmm(json_string_value(json_object_get(o1, "closing_time")), &close);
-        buf_htmlf(
-            o,
-            "<tr data-resource=\"%lld\"><th scope=\"row\" class=\"res-name\">%s<span class=\"muted\"> %s</span></th>",
-            (long long)rid, rname ? rname : "", json_string_value(json_object_get(o1, "kind")) ? "" : "");
+        buf_printf(o, "<tr data-resource=\"%lld\"><th scope=\"row\" class=\"res-name\">", (long long)rid);
+        buf_html(o, rname ? rname : "");
+        buf_raw(o, "</th>");
+        /* the resource's bookings, in start order (as the query returns them) */
         json_t *booked = json_object_get(o1, "booked");
+        size_t nb = json_array_size(booked), next = 0;
+        int64_t *bs = arena_alloc(&r->arena, (nb + 1) * sizeof *bs),
+                *be = arena_alloc(&r->arena, (nb + 1) * sizeof *be);
+        for (k = 0; k < nb; k++) {
+            b = json_array_get(booked, k);
+            if (!ui_parse_utc(json_string_value(json_object_get(b, "start_at")), &bs[k]) ||
+                !ui_parse_utc(json_string_value(json_object_get(b, "end_at")), &be[k]))
+                bs[k] = be[k] = 0;
+        }
         for (int s = g.first; s < g.last; s++) {
             int64_t a = t0 + (int64_t)s * SLOT_S, z = a + SLOT_S;
-            json_t *hit = NULL;
-            json_array_foreach(booked, k, b)
-            {
-                int64_t bs, be;
-                if (ui_parse_utc(json_string_value(json_object_get(b, "start_at")), &bs) &&
-                    ui_parse_utc(json_string_value(json_object_get(b, "end_at")), &be) && ms_overlaps(a, z, bs, be)) {
-                    hit = b;
-                    break;
-                }
-            }
-            const char *at = arena_printf(&r->arena, "%02d:%02d", s / 2, s % 2 ? 30 : 0);
-            if (hit) {
+            while (next < nb && be[next] <= a)
+                next++;
+            if (next < nb && bs[next] < z) {
+                json_t *hit = json_array_get(booked, next);
                 /* one cell across the slots the booking covers */
-                int64_t be = 0;
-                ui_parse_utc(json_string_value(json_object_get(hit, "end_at")), &be);
                 int span = 1;
-                while (s + span < g.last && t0 + (int64_t)(s + span) * SLOT_S < be)
+                while (s + span < g.last && t0 + (int64_t)(s + span) * SLOT_S < be[next])
                     span++;
                 int64_t bid = json_integer_value(json_object_get(hit, "booking_id"));
                 int64_t cid = json_integer_value(json_object_get(hit, "customer_id"));
@@ -242,17 +249,13 @@ void ui_bookings_day(Req *r)
                     buf_html(o, who);
                 buf_raw(o, "</td>");
                 s += span - 1;
-                continue;
             } else if (s * 30 < open || s * 30 + 30 > close) {
                 buf_raw(o, "<td class=\"slot closed\"></td>");
             } else if (z <= now) {
                 buf_raw(o, "<td class=\"slot past\"></td>");
             } else {
-                buf_htmlf(o,
-                          "<td class=\"slot free\"><button type=\"button\" "
-                          "hx-get=\"/app/bookings/slot?resource_id=%lld&amp;start=%lld\""
-                          " hx-target=\"#book-panel\" aria-label=\"%s %s %s\" data-slot=\"%s\">+</button></td>",
-                          (long long)rid, (long long)a, T(r, "Book"), rname ? rname : "", at, at);
+                buf_printf(o, "<td><button type=\"submit\" form=\"slotf\" name=\"s\" value=\"%lld-%d\">+</button></td>",
+                           (long long)rid, s);
             }
         }
         buf_raw(o, "</tr>");
@@ -326,8 +329,20 @@ static void slot_form(Req *r, int64_t rid, int64_t start, json_t *values)
 
 void ui_bookings_slot(Req *r)
 {
-    int64_t rid, start;
-    if (!parse_i64(http_query(r, "resource_id"), &rid) || !parse_i64(http_query(r, "start"), &start) || rid <= 0) {
+    int64_t rid = 0, start = 0, t0;
+    const char *sv = http_query(r, "s"), *dash = sv ? strchr(sv, '-') : NULL;
+    if (dash) {
+        /* "resource-slot" of the day view, slot = half hours after midnight */
+        int64_t slot;
+        if (!parse_i64(arena_strndup(&r->arena, sv, (size_t)(dash - sv)), &rid) || !parse_i64(dash + 1, &slot) ||
+            slot < 0 || slot >= 48 || !ms_day_start(http_query(r, "date"), &t0))
+            rid = 0;
+        else
+            start = t0 + slot * SLOT_S;
+    } else if (!parse_i64(http_query(r, "resource_id"), &rid) || !parse_i64(http_query(r, "start"), &start)) {
+        rid = 0;
+    }
+    if (rid <= 0) {
         ctx_fail(&r->c, GX_EBADREQ, "Choose a slot on the day view");
         return ui_fail(r);
     }

@@ -365,6 +365,13 @@ static bool read_period(Req *r, Period *pd)
     pd->to = http_query(r, "to");
     pd->date = http_query(r, "date");
     int y, m, d;
+    if (!pd->from && !pd->to) {
+        /* first visit: the last twelve months */
+        char today[11], *from = arena_alloc(&r->arena, 11);
+        ms_today(today);
+        ms_add_months(today, -12, from);
+        pd->from = from;
+    }
     if (!pd->from)
         pd->from = "";
     if (!pd->to)

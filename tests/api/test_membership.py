@@ -329,6 +329,7 @@ class Checkouts(unittest.TestCase):
         b = admin().create("bookings", {"resource_id": self.court["id"], "customer_id": m["id"], "start_at": at(d, 15),
                                         "end_at": at(d, 16)})
         n_before = admin().list("checkouts", {"customer_id": m["id"]}).body["total"]
+        income_before = admin().get("reports/income", query={"period": "total"}).body["total"]
         # the booking line is processed (and the booking marked) before the balance check fails
         r = admin().post("checkouts", {"customer_id": m["id"], "payment_method": "stored_value",
                                        "lines": [{"booking_id": b["id"]}, {"resource_id": self.drink["id"], "quantity": 1}]})
@@ -336,6 +337,7 @@ class Checkouts(unittest.TestCase):
         self.assertEqual(admin().read("bookings", b["id"])["status"], "booked")
         self.assertEqual(admin().list("checkouts", {"customer_id": m["id"]}).body["total"], n_before)
         self.assertEqual(admin().list("checkout_lines", {"customer_id": m["id"]}).body["total"], 0)
+        self.assertEqual(admin().get("reports/income", query={"period": "total"}).body["total"], income_before)
         c = admin().read("customers", m["id"])
         self.assertEqual((c["balance"], c["points"], c["last_visit_at"]), (0, 0, None))
         self.assertEqual(ledger(m["id"]), [])

@@ -77,7 +77,7 @@ test('books a court for a member from a free slot of the day view', async () => 
   await page.goto(BASE + '/app/bookings/day?date=' + tomorrow);
   assert.equal(await page.textContent('h1'), '预定中心');
   const row = page.locator(`tr[data-resource="${court.id}"]`);
-  await row.locator('td.slot.free button[data-slot="10:00"]').click();
+  await row.locator(`button[value="${court.id}-20"]`).click();
   await page.waitForSelector('#book-panel form.book-form');
   await page.selectOption('#book-panel select[name=end]', { label: '11:00' });
   await page.fill('#book-panel input[name=member]', member.card_no);
@@ -90,7 +90,7 @@ test('books a court for a member from a free slot of the day view', async () => 
   await shot('m02-day-view');
   // The same slot again (a stale page): refused, the form stays with the message.
   await page.goto(BASE + '/app/bookings/day?date=' + tomorrow);
-  await row.locator('td.slot.free button[data-slot="11:00"]').click();
+  await row.locator(`button[value="${court.id}-22"]`).click();
   await page.waitForSelector('#book-panel form.book-form');
   await page.evaluate((start) => { document.querySelector('#book-panel input[name=start]').value = start; },
     String(Date.parse(tomorrow + 'T10:30:00+08:00') / 1000));

@@ -236,10 +236,12 @@ GxErr membership_availability(Ctx *c, const char *date, bool public_view, json_t
     db_done(r);
     if (s < 0)
         goto dberr;
+    /* A booking lies within one business day (opening hours), so the
+     * bookings of the day are those starting in it: a range on the index. */
     DbVal p[] = {dbv_text(from), dbv_text(to)};
     if (db_query(c->db,
                  "SELECT id, resource_id, start_at, end_at, status, customer_id, guest_name, owner_id, department_id"
-                 " FROM bookings WHERE deleted_at IS NULL AND start_at < $2 AND end_at > $1"
+                 " FROM bookings WHERE deleted_at IS NULL AND start_at >= $1 AND start_at < $2"
                  " AND status IN ('booked', 'completed') ORDER BY resource_id, start_at",
                  p, 2, &r) != DB_OK)
         goto dberr;

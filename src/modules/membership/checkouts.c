@@ -430,10 +430,15 @@ static GxErr checkouts_after_create(Ctx *c, HookArgs *a)
     json_t *out_lines = json_array();
     for (size_t i = 0; i < n; i++) {
         json_array_append_new(out_lines, line_json(&lines[i]));
-        if ((rc = insert_line(c, a->id, cid, today, pm, &lines[i]))) {
+        if ((rc = insert_line(c, a->id, cid, today, pm, &lines[i])) ||
+            (rc = ms_summary_add_line(c, today, lines[i].resource_id, lines[i].quantity, lines[i].total))) {
             json_decref(out_lines);
             return rc;
         }
+    }
+    if ((rc = ms_summary_add(c, today, total))) {
+        json_decref(out_lines);
+        return rc;
     }
     char *lines_text = json_dumps(out_lines, JSON_COMPACT);
     DbVal p[] = {dbv_text(lines_text), dbv_int(due),          dbv_int(discount),   dbv_int(total),

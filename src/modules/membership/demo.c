@@ -165,6 +165,9 @@ GxErr membership_demo(Ctx *c)
         if ((rc = checkout(c, guest ? 0 : members[mi], lines, pm, 1 + (int)(next(&seed) % 90))))
             return rc;
     }
+    /* the checkouts were dated back: the day totals follow them */
+    if ((rc = ms_summary_rebuild(c)))
+        return rc;
     /* today's bookings: on the courts, the coaches and the yoga room */
     int64_t t0;
     ms_day_start(today, &t0);

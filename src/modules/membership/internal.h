@@ -67,5 +67,15 @@ void ms_members_init(void);
 void ms_bookings_init(void);
 void ms_checkouts_init(void);
 void ms_reminders_init(void);
+void ms_summary_init(void);
+
+/* Per-day summaries (summary.c), inside the checkout's transaction: one
+ * checkout of `total` on business day `day`; one line of a resource. */
+GxErr ms_summary_add(Ctx *c, const char *day, int64_t total);
+GxErr ms_summary_add_line(Ctx *c, const char *day, int64_t resource_id, int64_t quantity, int64_t total);
+
+/* Recompute the summaries from the checkouts and their lines (the caller's
+ * transaction, or none). */
+GxErr ms_summary_rebuild(Ctx *c);
 
 #endif

@@ -11,4 +11,5 @@ void membership_module_init(void)
     ms_bookings_init();
     ms_checkouts_init();
     ms_reminders_init();
+    ms_summary_init();
 }

@@ -121,14 +121,14 @@ GxErr membership_income(Ctx *c, const char *period, const char *from, const char
         period = "month";
     const char *sql;
     if (!strcmp(period, "month"))
-        sql = "SELECT substr(business_day, 1, 7), count(*), sum(total) FROM checkouts WHERE deleted_at IS NULL"
-              " AND business_day >= $1 AND business_day <= $2 GROUP BY substr(business_day, 1, 7) ORDER BY 1";
+        sql = "SELECT substr(business_day, 1, 7), sum(checkouts), sum(total) FROM checkout_days"
+              " WHERE business_day >= $1 AND business_day <= $2 GROUP BY substr(business_day, 1, 7) ORDER BY 1";
     else if (!strcmp(period, "year"))
-        sql = "SELECT substr(business_day, 1, 4), count(*), sum(total) FROM checkouts WHERE deleted_at IS NULL"
-              " AND business_day >= $1 AND business_day <= $2 GROUP BY substr(business_day, 1, 4) ORDER BY 1";
+        sql = "SELECT substr(business_day, 1, 4), sum(checkouts), sum(total) FROM checkout_days"
+              " WHERE business_day >= $1 AND business_day <= $2 GROUP BY substr(business_day, 1, 4) ORDER BY 1";
     else if (!strcmp(period, "total"))
-        sql = "SELECT 'total', count(*), coalesce(sum(total), 0) FROM checkouts WHERE deleted_at IS NULL"
-              " AND business_day >= $1 AND business_day <= $2";
+        sql = "SELECT 'total', coalesce(sum(checkouts), 0), coalesce(sum(total), 0) FROM checkout_days"
+              " WHERE business_day >= $1 AND business_day <= $2";
     else {
         ctx_field(c, "period", "must be month, year or total");
         return c->err;
@@ -159,8 +159,8 @@ GxErr membership_consumption(Ctx *c, int64_t customer_id, const char *from, cons
              c,
              "SELECT k.customer_id, cu.name, cu.card_no, count(*), sum(k.total), sum(k.discount), sum(k.points_awarded)"
              " FROM checkouts k JOIN customers cu ON cu.id = k.customer_id"
-             " WHERE k.deleted_at IS NULL AND k.business_day >= $1 AND k.business_day <= $2"
-             " AND ($3 = 0 OR k.customer_id = $3)"
+             " WHERE k.deleted_at IS NULL AND k.customer_id IS NOT NULL AND k.business_day >= $1"
+             " AND k.business_day <= $2 AND ($3 = 0 OR k.customer_id = $3)"
              " GROUP BY k.customer_id, cu.name, cu.card_no ORDER BY sum(k.total) DESC, k.customer_id LIMIT 500",
              p, 3, keys, &rows)))
         return rc;
@@ -195,10 +195,10 @@ GxErr membership_by_resource(Ctx *c, const char *from, const char *to, json_t **
     DbVal p[] = {dbv_text(from), dbv_text(to)};
     json_t *rows;
     if ((rc = rows_of(c,
-                      "SELECT l.resource_id, r.name, r.kind, count(*), sum(l.quantity), sum(l.total)"
-                      " FROM checkout_lines l JOIN resources r ON r.id = l.resource_id"
-                      " WHERE l.deleted_at IS NULL AND l.business_day >= $1 AND l.business_day <= $2"
-                      " GROUP BY l.resource_id, r.name, r.kind ORDER BY sum(l.total) DESC, l.resource_id",
+                      "SELECT d.resource_id, r.name, r.kind, sum(d.lines), sum(d.quantity), sum(d.total)"
+                      " FROM checkout_day_resources d JOIN resources r ON r.id = d.resource_id"
+                      " WHERE d.business_day >= $1 AND d.business_day <= $2"
+                      " GROUP BY d.resource_id, r.name, r.kind ORDER BY sum(d.total) DESC, d.resource_id",
                       p, 2, keys, &rows)))
         return rc;
     *out = json_pack("{s:o, s:I}", "rows", rows, "total", (json_int_t)sum_key(rows, "total"));
