@@ -137,6 +137,41 @@ static void test_scopes_per_role(void **state)
     acl_release(pr);
 }
 
+/* The customer pool rule: members (by user, by a department above theirs, or
+ * as pool administrators) also read unowned customers of their pools; for
+ * reading only, and a pool change reaches the cached access at once. */
+static void test_pool_members_read_pool_customers(void **state)
+{
+    Fixture *f = *state;
+    int64_t a = dept(f, "PA", 0), a1 = dept(f, "PA1", a), b = dept(f, "PB", 0);
+    int64_t rep = user(f, "prep", a1, "sales_rep", NULL);
+    int64_t out = user(f, "pout", b, "sales_rep", NULL);
+    Principal *pr = acl_load(&f->c, rep);
+    assert_int_equal(pr->npools, 0);
+    assert_string_equal(predicate(f, pr, "customers", ACT_READ), " AND owner_id = $1");
+    acl_release(pr);
+
+    json_t *in = json_pack("{s:s, s:[I]}", "name", "华东公海", "member_departments", (json_int_t)a), *pool;
+    assert_int_equal(record_create(&f->c, meta_entity("pools"), in, &pool), GX_OK);
+    json_decref(in);
+    int64_t pid = json_integer_value(json_object_get(pool, "id"));
+    json_decref(pool);
+
+    pr = acl_load(&f->c, rep); /* member through the department above */
+    assert_int_equal(pr->npools, 1);
+    assert_int_equal(pr->pools[0], pid);
+    assert_string_equal(predicate(f, pr, "customers", ACT_READ),
+                        " AND ((owner_id = $1) OR (owner_id IS NULL AND pool_id IN ($2)))");
+    assert_string_equal(predicate(f, pr, "customers", ACT_EDIT), " AND owner_id = $1");
+    assert_string_equal(predicate(f, pr, "customers", ACT_EXPORT), " AND owner_id = $1");
+    assert_string_equal(predicate(f, pr, "contacts", ACT_READ), " AND owner_id = $1"); /* no pool_id field */
+    acl_release(pr);
+
+    pr = acl_load(&f->c, out);
+    assert_int_equal(pr->npools, 0);
+    acl_release(pr);
+}
+
 static void test_field_rules_and_disabled_user(void **state)
 {
     Fixture *f = *state;
@@ -182,6 +217,7 @@ int main(void)
     modules_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_scopes_per_role, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pool_members_read_pool_customers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_rules_and_disabled_user, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
