@@ -158,6 +158,42 @@ class UpgradeTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertIn(self.sample, [c["name"] for c in body["data"]])
 
+    # Data converted by migration 3 (values known from the fixture).
+
+    def test_pick_lists_replace_the_old_enum_columns(self):
+        c = self.server.call("GET", "/customers/1", token=self.admin)[1]
+        self.assertEqual(c["name"], "沈阳鼎盛教育咨询有限公司")
+        for field, entity, code in (("customer_type_id", "customer_types", "distributor"),
+                                    ("source_id", "customer_sources", "referral"),
+                                    ("industry_id", "industries", "education")):
+            self.assertIsInstance(c[field], int, field)
+            status, item = self.server.call("GET", "/%s/%d" % (entity, c[field]), token=self.admin)
+            self.assertEqual(status, 200, (field, item))
+            self.assertEqual(item["code"], code, field)
+        self.assertIsInstance(c["region_id"], int)
+
+    def test_phones_are_e164(self):
+        c = self.server.call("GET", "/customers/1", token=self.admin)[1]
+        self.assertEqual(c["phone"], "+862426211131")
+        k = self.server.call("GET", "/contacts/1", token=self.admin)[1]
+        self.assertEqual(k["mobile"], "+8615505640048")
+
+    def test_activities_speak_the_contract(self):
+        a = self.server.call("GET", "/activities/1", token=self.admin)[1]
+        self.assertEqual(a["body"], "整理了上次会议的结论和待办事项，抄送双方负责人。")
+        self.assertEqual((a["parent_type"], a["parent_id"]), ("customers", 1))
+        self.assertNotIn("content", a)
+
+    def test_global_search_and_duplicates_know_old_records(self):
+        status, body = self.server.call("GET", "/search?q=" + urllib.request.quote("鼎盛教育"), token=self.admin)
+        self.assertEqual(status, 200, body)
+        self.assertIn(("customers", 1), [(d["entity"], d["id"]) for d in body["data"]])
+        status, body = self.server.call("GET", "/search?q=2621%201131", token=self.admin)
+        self.assertIn(("customers", 1), [(d["entity"], d["id"]) for d in body["data"]])
+        status, body = self.server.call("GET", "/customers/duplicates?phone=024-26211131", token=self.admin)
+        self.assertEqual(status, 200, body)
+        self.assertIn(1, [d.get("id") for d in body["data"]])
+
     def test_old_records_can_be_edited(self):
         status, body = self.server.call("GET", "/customers?limit=1&sort=id", token=self.admin)
         c = body["data"][0]
