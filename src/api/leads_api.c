@@ -64,6 +64,50 @@ void api_leads_convert_many(Req *r)
     http_json(r, 200, out);
 }
 
+/* GET /api/v1/picklists: the enum fields whose options administrators edit,
+ * with every option's code, labels, order and whether it is offered. */
+void api_picklists(Req *r)
+{
+    const Entity *es[32];
+    const Field *fs[32];
+    int n = enum_labels_fields(es, fs, 32);
+    json_t *data = json_array();
+    for (int i = 0; i < n; i++) {
+        if (acl_scope(&r->c, es[i], ACT_READ) == SCOPE_NONE)
+            continue;
+        EnumLabel *zh, *en;
+        int k = enum_labels_options(&r->c, fs[i], "zh", &zh);
+        enum_labels_options(&r->c, fs[i], "en", &en);
+        json_t *opts = json_array();
+        for (int j = 0; j < k; j++)
+            json_array_append_new(opts, json_pack("{s:s, s:{s:s, s:s}, s:I, s:b}", "value", zh[j].value, "labels", "zh",
+                                                  zh[j].label, "en", en[j].label, "sort", (json_int_t)zh[j].sort,
+                                                  "active", zh[j].active));
+        json_array_append_new(
+            data, json_pack("{s:s, s:s, s:o}", "entity", es[i]->name, "field", fs[i]->name, "options", opts));
+    }
+    http_json(r, 200, json_pack("{s:o}", "data", data));
+}
+
+/* PATCH /api/v1/picklists/{entity_name}/{field} {value: {"zh", "en", "sort", "active"}} */
+void api_picklist_update(Req *r)
+{
+    const Entity *e = meta_entity(http_param(r, "entity_name"));
+    const Field *f = e ? meta_field(e, http_param(r, "field")) : NULL;
+    if (!enum_labels_editable(e, f)) {
+        ctx_fail(&r->c, GX_ENOTFOUND, "No such pick list");
+        return api_fail(r);
+    }
+    json_t *b = api_body(r);
+    if (!b)
+        return;
+    GxErr rc = enum_labels_save(&r->c, e, f, b);
+    json_decref(b);
+    if (rc)
+        return api_fail(r);
+    api_picklists(r);
+}
+
 void leads_api_init(void)
 {
     api_action_register("leads", "convert", act_convert,

@@ -1323,6 +1323,40 @@ static void meta_paths(Doc *d)
         add_op(d, "/api/v1/leads/convert", "post", op);
     }
 
+    json_t *pl_opt = json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:{s:{s:s}, s:{s:s}}}, s:{s:s}, s:{s:s}}}", "type", "object",
+                               "properties", "value", "type", "string", "labels", "type", "object", "properties", "zh",
+                               "type", "string", "en", "type", "string", "sort", "type", "integer", "active", "type",
+                               "boolean");
+    json_t *pl_list = json_pack("{s:s, s:{s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:o}}}}}, s:[s]}", "type",
+                                "object", "properties", "data", "type", "array", "items", "type", "object", "properties",
+                                "entity", "type", "string", "field", "type", "string", "options", "type", "array",
+                                "items", pl_opt, "required", "data");
+    op = operation(d, "picklists", "picklists_list", "Pick lists of enum fields",
+                   "The enum fields whose options administrators edit (customer level, lifecycle stage, contact "
+                   "category, lead quality …): every option's stable code (the stored value), its Chinese and English "
+                   "labels, order, and whether it is offered for new input. Pick lists with records of their own "
+                   "(customer_types, customer_sources, industries, regions) are ordinary entities.",
+                   ACCESS_READ, "", false);
+    respond(op, "200", json_response("The editable enum fields and their options.", json_incref(pl_list)));
+    add_op(d, "/api/v1/picklists", "get", op);
+    op = operation(d, "picklists", "picklist_update", "Edit the options of an enum field",
+                   "Administrators only. Body {code: {\"zh\", \"en\", \"sort\", \"active\"}} for some or all "
+                   "options; stored records keep their codes, so nothing else changes. 422 names the option of a bad "
+                   "label or order, and then nothing is stored.",
+                   ACCESS_WRITE, "400 403 404 422", true);
+    add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "entity_name", "in", "path", "required", 1,
+                            "description", "Entity name, e.g. customers.", "schema", "type", "string"));
+    add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "field", "in", "path", "required", 1,
+                            "description", "Enum field, e.g. level.", "schema", "type", "string"));
+    json_object_set_new(
+        op, "requestBody",
+        json_body("Options by code.",
+                  json_pack("{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}}}", "type", "object",
+                            "additionalProperties", "type", "object", "properties", "zh", "type", "string", "en", "type",
+                            "string", "sort", "type", "integer", "active", "type", "boolean")));
+    respond(op, "200", json_response("All editable enum fields, as GET /api/v1/picklists.", pl_list));
+    add_op(d, "/api/v1/picklists/{entity_name}/{field}", "patch", op);
+
     op = operation(d, "system", "healthz", "Health check", "200 while the database answers.", ACCESS_PUBLIC, "", false);
     respond(op, "200",
             json_response("Healthy.", json_pack("{s:s, s:{s:{s:s, s:[s]}}, s:[s]}", "type", "object", "properties",

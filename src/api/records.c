@@ -365,6 +365,8 @@ void api_tokens_create(Req *r);
 void api_tokens_revoke(Req *r);
 void api_meta_entities(Req *r);
 void api_leads_convert_many(Req *r);
+void api_picklists(Req *r);
+void api_picklist_update(Req *r);
 void api_meta_entity(Req *r);
 void api_openapi_doc(Req *r);
 void api_healthz(Req *r);
@@ -398,6 +400,8 @@ const Route api_routes[] = {
     {"GET", "/api/v1/reminders/settings", api_reminder_settings, 0, NULL},
     {"PATCH", "/api/v1/reminders/settings", api_reminder_settings, ROUTE_MUTATES, NULL},
     {"POST", "/api/v1/leads/convert", api_leads_convert_many, ROUTE_MUTATES, NULL},
+    {"GET", "/api/v1/picklists", api_picklists, 0, NULL},
+    {"PATCH", "/api/v1/picklists/{entity_name}/{field}", api_picklist_update, ROUTE_MUTATES, NULL},
     {"GET", "/api/v1/{entity}", h_list, 0, NULL},
     {"POST", "/api/v1/{entity}", h_create, ROUTE_MUTATES, NULL},
     {"POST", "/api/v1/{entity}/query", h_query, 0, NULL},

@@ -72,6 +72,42 @@ GxErr search_entity(Ctx *c, const Entity *e, const char *q, int limit, json_t *o
  * q is trimmed; empty, invalid UTF-8 or over 100 characters: GX_EBADREQ. */
 GxErr search_global(Ctx *c, const char *q, int limit, json_t **out);
 
+/* Enum pick lists with administrator-edited labels (enum_labels.c). */
+typedef struct EnumLabel {
+    const char *value; /* stored code (from the schema) */
+    const char *label; /* label in the requested language, edits applied */
+    int64_t sort;      /* display order */
+    bool active;       /* offered for new input */
+    int index;         /* position in the schema (tie-break) */
+} EnumLabel;
+
+/* Register the migration step that creates the enum_labels table. */
+void enum_labels_module_init(void);
+
+/* May administrators edit the options of enum field f of e? */
+bool enum_labels_editable(const Entity *e, const Field *f);
+
+/* The editable enum fields (up to max); returns the count. */
+int enum_labels_fields(const Entity **es, const Field **fs, int max);
+
+/* The label of value of enum field f in lang ("zh"/"en"), an
+ * administrator's edit if there is one; NULL if value is not an option.
+ * Arena memory. */
+const char *enum_labels_label(Ctx *c, const Field *f, const char *value, const char *lang);
+
+/* Every option of enum field f, in display order, with labels in lang;
+ * *out is arena memory. Returns the count. */
+int enum_labels_options(Ctx *c, const Field *f, const char *lang, EnumLabel **out);
+
+/* Store an administrator's edits: rows is {value: {"zh", "en", "sort",
+ * "active"}} for some or all options. Administrators only (GX_EDENIED);
+ * GX_EINVALID naming the option for bad labels or unknown values, and then
+ * nothing is written. Audited; every process sees it within a second. */
+GxErr enum_labels_save(Ctx *c, const Entity *e, const Field *f, json_t *rows);
+
+/* Drop the cached edits (tests, shutdown). */
+void enum_labels_free(void);
+
 /* Demo data (demo.c): departments, users and `customers` customers with
  * contacts and activities, through the record engine. */
 GxErr demo_fill(Ctx *c, int customers);

@@ -15,6 +15,7 @@ void reminders_module_init(void);
 void dupes_module_init(void);
 void import_module_init(void);
 void tasks_module_init(void);
+void enum_labels_module_init(void);
 void membership_module_init(void);
 void search_module_init(void);
 void china_module_init(void);
@@ -35,6 +36,7 @@ void modules_init(void)
     dupes_module_init();
     import_module_init();
     tasks_module_init();
+    enum_labels_module_init();
     ddl_step_add(3, "customers: pick lists and links", picklists_migrate);
     membership_module_init();
     china_module_init();

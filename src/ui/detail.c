@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../base/util.h"
+#include "../modules/modules.h"
 #include "form.h"
 
 #define RELATED_ROWS 5
@@ -346,9 +347,11 @@ static void timeline(Req *r, const Detail *d, const Related *rels, int nrel)
         buf_raw(o, "<div class=\"row\">");
         if (kind && kind->type == FT_ENUM) {
             buf_htmlf(o, "<select name=\"kind\" aria-label=\"%s\">", ui_label(r, &kind->label));
-            for (int i = 0; i < kind->noptions; i++)
-                buf_htmlf(o, "<option value=\"%s\">%s</option>", kind->options[i].value,
-                          ui_label(r, &kind->options[i].label));
+            EnumLabel *kinds;
+            int nkinds = enum_labels_options(&r->c, kind, ui_en(r) ? "en" : "zh", &kinds);
+            for (int i = 0; i < nkinds; i++)
+                if (kinds[i].active)
+                    buf_htmlf(o, "<option value=\"%s\">%s</option>", kinds[i].value, kinds[i].label);
             buf_raw(o, "</select>");
         }
         /* a contact of this record, when contacts link here */

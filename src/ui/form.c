@@ -9,6 +9,7 @@
 
 #include "../base/phone.h"
 #include "../base/util.h"
+#include "../modules/modules.h"
 #include "form.h"
 
 static const char *const address_parts[] = {"province", "city", "district", "street", "postcode", NULL};
@@ -237,9 +238,16 @@ void form_control(Req *r, const Entity *e, const Field *f, json_t *vals, const c
         buf_htmlf(o, "<select id=\"%s\" name=\"%s\"", id, f->name);
         buf_raw(o, req);
         buf_htmlf(o, "><option value=\"\">%s</option>", T(r, "— choose —"));
-        for (int i = 0; i < f->noptions; i++)
-            buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", f->options[i].value,
-                      v && !strcmp(v, f->options[i].value) ? " selected" : "", ui_label(r, &f->options[i].label));
+        /* in the administrator's order and wording; retired options only
+         * for records that hold them (enum_labels.c) */
+        EnumLabel *opts;
+        int nopts = enum_labels_options(&r->c, f, ui_en(r) ? "en" : "zh", &opts);
+        for (int i = 0; i < nopts; i++) {
+            bool sel = v && !strcmp(v, opts[i].value);
+            if (opts[i].active || sel)
+                buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", opts[i].value, sel ? " selected" : "",
+                          opts[i].label);
+        }
         buf_raw(o, "</select>");
         break;
     case FT_MULTI_ENUM: {

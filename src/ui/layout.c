@@ -237,7 +237,10 @@ static void navigation(Req *r, const Page *p)
             nav_entity(r, p, all[i]);
     bool heading = false;
     for (int i = 0; i < n; i++) {
-        if (!is_settings(all[i]) || !ui_entity_visible(r, all[i]))
+        /* the settings menu lists what the user may change (everyone reads
+         * pick lists, users and departments; that is no reason to list them) */
+        if (!is_settings(all[i]) || !ui_entity_visible(r, all[i]) ||
+            (acl_scope(&r->c, all[i], ACT_EDIT) == SCOPE_NONE && acl_scope(&r->c, all[i], ACT_CREATE) == SCOPE_NONE))
             continue;
         if (!heading) {
             buf_htmlf(&r->out, "<li class=\"nav-heading\"><span class=\"nav-text\">%s</span></li>", T(r, "Settings"));
@@ -249,6 +252,8 @@ static void navigation(Req *r, const Page *p)
     const Entity *act = meta_entity("activities");
     if (r->c.who && act && (r->c.who->is_admin || acl_scope(&r->c, act, ACT_READ) >= SCOPE_DEPT))
         nav_link(r, "/team", T(r, "Team"), p->nav && !strcmp(p->nav, "team"));
+    if (r->c.who && acl_is_admin(&r->c))
+        nav_link(r, "/admin/picklists", T(r, "Pick lists"), p->nav && !strcmp(p->nav, "picklists"));
     if (r->c.who && acl_is_admin(&r->c))
         nav_link(r, "/admin/audit", T(r, "Audit log"), p->nav && !strcmp(p->nav, "audit"));
     buf_raw(&r->out, "</ul></nav>");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../base/util.h"
+#include "../modules/modules.h"
 #include "../modules/pool.h"
 #include "list.h"
 
@@ -390,9 +391,10 @@ static char *filter_fields_json(Req *r, const Entity *e)
                               meta_type_name(f->type));
         if (f->noptions) {
             json_t *opts = json_array();
-            for (int k = 0; k < f->noptions; k++)
-                json_array_append_new(opts, json_pack("{s:s, s:s}", "value", f->options[k].value, "label",
-                                                      ui_label(r, &f->options[k].label)));
+            EnumLabel *el;
+            int nel = enum_labels_options(&r->c, f, ui_en(r) ? "en" : "zh", &el);
+            for (int k = 0; k < nel; k++)
+                json_array_append_new(opts, json_pack("{s:s, s:s}", "value", el[k].value, "label", el[k].label));
             json_object_set_new(o, "options", opts);
         }
         if (f->target)

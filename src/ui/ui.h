@@ -250,6 +250,10 @@ void ui_reminders_page(Req *r);
 void ui_reminders_settings_post(Req *r);
 /* The reminders card of the home page. */
 void ui_reminders_card(Req *r);
+/* Pick lists for administrators (picklists_ui.c). */
+void ui_picklists_page(Req *r);
+void ui_picklist_edit(Req *r);
+void ui_picklist_save(Req *r);
 /* Lead conversion and org chart (leads.c). */
 void ui_lead_convert_page(Req *r);
 void ui_lead_convert_post(Req *r);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../base/phone.h"
+#include "../modules/modules.h"
 #include "ui.h"
 
 static const struct {
@@ -125,8 +126,9 @@ static void decimal(Buf *b, double v, int scale, bool percent)
 
 static void option_label(Req *r, Buf *b, const Field *f, const char *value)
 {
-    const EnumOption *o = meta_option(f, value);
-    buf_html(b, o ? ui_label(r, &o->label) : value);
+    /* the administrator's label when the pick list was edited (enum_labels.c) */
+    const char *l = enum_labels_label(&r->c, f, value, ui_en(r) ? "en" : "zh");
+    buf_html(b, l ? l : value);
 }
 
 static void address(Buf *b, json_t *v)

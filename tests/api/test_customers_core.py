@@ -3,7 +3,7 @@ names, lead conversion (single and bulk, scope, 409 on the second time) and
 next-step dates that create tasks."""
 import unittest
 
-from client import admin, make_department, make_user, uniq
+from client import USER_PASSWORD, admin, login_client, make_department, make_user, uniq
 
 
 def seeded(entity, code):
@@ -86,6 +86,74 @@ class PickLists(unittest.TestCase):
         c = self.rep.create("customers", {"name": self.p + " new", "industry_id": seeded("industries", "trade")["id"]})
         for old in ("customer_type", "source", "industry", "region"):
             self.assertNotIn(old, c)
+
+
+class EnumPickLists(unittest.TestCase):
+    """Options of enum fields: administrators change labels, order and what is
+    offered; records keep their codes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.p = uniq("EP")
+        cls.dept = make_department(cls.p)
+        cls.rep_user, cls.rep = make_user(("sales_rep",), cls.dept["id"])
+        cls.web = login_client(cls.rep_user["username"], USER_PASSWORD, cookie=True)
+
+    def quality(self, client=None):
+        r = (client or admin()).get("picklists")
+        self.assertEqual(r.status, 200, r)
+        lists = {(x["entity"], x["field"]): x["options"] for x in r.body["data"]}
+        return {o["value"]: o for o in lists[("leads", "quality")]}
+
+    def tearDown(self):
+        r = admin().patch("picklists/leads/quality", {
+            "hot": {"zh": "高", "en": "Hot", "sort": 10, "active": True},
+            "warm": {"zh": "中", "en": "Warm", "sort": 20, "active": True},
+            "cold": {"zh": "低", "en": "Cold", "sort": 30, "active": True}})
+        self.assertEqual(r.status, 200, r)
+
+    def test_relabel_reorder_and_retire_keep_the_records(self):
+        lead = self.rep.create("leads", {"name": self.p + " 甲", "quality": "cold"})
+        self.assertEqual(self.quality()["hot"]["labels"], {"zh": "高", "en": "Hot"})
+        r = admin().patch("picklists/leads/quality", {
+            "hot": {"zh": "优质" + self.p, "en": "Prime", "sort": 30, "active": True},
+            "cold": {"zh": "冷淡" + self.p, "en": "Cold", "sort": 5, "active": False}})
+        self.assertEqual(r.status, 200, r)
+        q = self.quality(self.rep)
+        self.assertEqual(q["hot"]["labels"], {"zh": "优质" + self.p, "en": "Prime"})
+        self.assertEqual((q["cold"]["sort"], q["cold"]["active"]), (5, False))
+        # the record is untouched and still shows, under the new label
+        got = self.rep.read("leads", lead["id"])
+        self.assertEqual((got["quality"], got["version"]), ("cold", lead["version"]))
+        page = self.web.get("/app/leads/%d" % lead["id"])
+        self.assertEqual(page.status, 200, page)
+        self.assertIn("冷淡" + self.p, page.text)
+        # the form offers the options in the new order, without the retired one
+        form = self.web.get("/app/leads/new").text
+        self.assertNotIn('<option value="cold"', form)
+        self.assertLess(form.index('<option value="warm"'), form.index('<option value="hot"'))
+        # a record holding the retired option keeps it in its edit form
+        self.assertIn('<option value="cold" selected', self.web.get("/app/leads/%d/edit" % lead["id"]).text)
+
+    def test_only_administrators_edit(self):
+        r = self.rep.patch("picklists/leads/quality", {"hot": {"zh": "改", "en": "x"}})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(self.quality()["hot"]["labels"]["zh"], "高")
+        self.assertEqual(self.web.get("/admin/picklists").status, 403)
+
+    def test_bad_input_stores_nothing(self):
+        before = self.quality()
+        for body, field in [({"nosuch": {"zh": "x", "en": "x"}}, "nosuch"),
+                            ({"hot": {"zh": "", "en": "Hot"}}, "hot"),
+                            ({"hot": {"zh": "高", "en": "Hot", "sort": "first"}}, "hot"),
+                            ({"hot": {"zh": "长" * 61, "en": "Hot"}}, "hot")]:
+            r = admin().patch("picklists/leads/quality", dict(body, warm={"zh": "中中", "en": "Warm"}))
+            self.assertEqual(r.status, 422, (body, r))
+            self.assertEqual(set(r.fields), {field})
+        self.assertEqual(self.quality(), before)
+        self.assertEqual(admin().patch("picklists/leads/nosuch", {}).status, 404)
+        self.assertEqual(admin().patch("picklists/leads/name", {}).status, 404)
+        self.assertEqual(admin().req("PATCH", "picklists/leads/quality", raw=b"[").status, 400)
 
 
 class Contract(unittest.TestCase):
