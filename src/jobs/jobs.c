@@ -189,9 +189,19 @@ GxErr jobs_claim(Ctx *c, const char *worker, int64_t now_ms, int64_t *id, const 
               " OR (state = 'running' AND locked_until <= $1) ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
             : "SELECT id, kind, payload, attempts FROM jobs WHERE (state = 'queued' AND run_at <= $1)"
               " OR (state = 'running' AND locked_until <= $1) ORDER BY run_at, id LIMIT 1";
+    DbVal p[] = {dbv_text(now)};
+    /* Most polls find nothing: look without the write lock first. */
+    int64_t any = 0;
+    bool found = false;
+    if (db_query_int(c->db,
+                     "SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $1) OR (state = 'running' AND"
+                     " locked_until <= $1) LIMIT 1",
+                     p, 1, &any, &found) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the job queue: %s", db_errmsg(c->db));
+    if (!found)
+        return GX_OK;
     if (db_begin(c->db) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot start claiming a job: %s", db_errmsg(c->db));
-    DbVal p[] = {dbv_text(now)};
     DbRes *r;
     if (db_query(c->db, pick, p, 1, &r) != DB_OK) {
         db_rollback(c->db);
