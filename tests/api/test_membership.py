@@ -257,6 +257,10 @@ class Bookings(unittest.TestCase):
         mine = [x for x in r.body["resources"] if x["id"] == res["id"]][0]
         self.assertEqual(mine["booked"], [{"start_at": utc(d, 10), "end_at": utc(d, 11)}])
         self.assertNotIn(m["name"], r.text)
+        page = request("GET", "/availability?date=" + d.isoformat(), headers={"Accept": "text/html"})
+        self.assertEqual(page.status, 200)
+        self.assertIn(res["name"], page.text)
+        self.assertNotIn(m["name"], page.text)
         private = resource()
         self.assertFalse([x for x in r.body["resources"] if x["id"] == private["id"]])
 
