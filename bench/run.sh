@@ -34,7 +34,7 @@ WARMUP=${WARMUP:-2}
 REP=${REP:-u17}
 MANAGER=${MANAGER:-m3}
 PASSWORD=Bench12345
-ALL="get list_owner list_rep list_manager list_all deep search search_cjk3 search_phone search_cjk2 create"
+ALL="get list_owner list_rep list_manager list_all deep search search_cjk3 search_phone search_cjk2 global global_cjk2 global_cjk3 global_phone global_pinyin global_rep global_manager create"
 SCENARIOS=${SCENARIOS:-$ALL}
 BASE=http://127.0.0.1:$PORT
 export BENCH_LOAD_DIR=$ROOT/bench/load
@@ -96,6 +96,13 @@ scenario() {
     search_cjk3) echo "search q=3 Chinese chars (trigram)|search.lua|TOKEN=$ADMIN_TOKEN MODE=cjk3" ;;
     search_cjk2) echo "search q=2 Chinese chars (LIKE)|search.lua|TOKEN=$ADMIN_TOKEN MODE=cjk2" ;;
     search_phone) echo "search q=4-7 phone digits (trigram)|search.lua|TOKEN=$ADMIN_TOKEN MODE=phone" ;;
+    global) echo "global search /search?q= mix of cjk2/cjk3/phone/pinyin (admin)|global.lua|TOKEN=$ADMIN_TOKEN MODE=mix" ;;
+    global_cjk2) echo "global search q=2 Chinese chars (admin)|global.lua|TOKEN=$ADMIN_TOKEN MODE=cjk2" ;;
+    global_cjk3) echo "global search q=3 Chinese chars (admin)|global.lua|TOKEN=$ADMIN_TOKEN MODE=cjk3" ;;
+    global_phone) echo "global search q=4-7 phone digits (admin)|global.lua|TOKEN=$ADMIN_TOKEN MODE=phone" ;;
+    global_pinyin) echo "global search q=2-4 pinyin initials (admin)|global.lua|TOKEN=$ADMIN_TOKEN MODE=pinyin" ;;
+    global_rep) echo "global search mix as rep $REP (own)|global.lua|TOKEN=$REP_TOKEN MODE=mix" ;;
+    global_manager) echo "global search mix as manager $MANAGER (dept tree)|global.lua|TOKEN=$MANAGER_TOKEN MODE=mix" ;;
     deep) echo "list offset=100000 sort=-updated_at (admin)|list.lua|TOKEN=$ADMIN_TOKEN OFFSET=100000" ;;
     create) echo "POST /customers (durable commit)|create.lua|TOKEN=$ADMIN_TOKEN" ;;
     *) echo "run.sh: unknown scenario $1" >&2; exit 2 ;;

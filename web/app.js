@@ -425,6 +425,47 @@
     });
   }
 
+  /* ---------- address cascade: province -> city -> district ---------- */
+  // The selects are rendered with their options by the server; on a change
+  // the lower levels are refilled from the division list (divisions.json).
+  var divisions = null;
+  function withDivisions(url, fn) {
+    if (divisions) return fn(divisions);
+    fetch(url, { credentials: 'same-origin' }).then(function (r) { return r.json(); })
+      .then(function (d) { divisions = d.p; fn(divisions); });
+  }
+  function fillSelect(sel, names) {
+    var first = sel.options[0];
+    sel.textContent = '';
+    sel.appendChild(first);
+    names.forEach(function (n) {
+      var o = document.createElement('option');
+      o.textContent = n;
+      sel.appendChild(o);
+    });
+    sel.value = '';
+    sel.disabled = names.length === 0;
+  }
+  document.addEventListener('change', function (ev) {
+    var sel = ev.target;
+    if (!sel.matches || !sel.matches('select[data-division]')) return;
+    var box = sel.closest('[data-divisions]');
+    var level = sel.getAttribute('data-division');
+    if (!box || level === 'district') return;
+    var province = box.querySelector('select[data-division=province]');
+    var city = box.querySelector('select[data-division=city]');
+    var district = box.querySelector('select[data-division=district]');
+    withDivisions(box.getAttribute('data-divisions'), function (d) {
+      var cities = d[province.value] || {};
+      if (level === 'province') {
+        fillSelect(city, Object.keys(cities));
+        // municipalities have a single city: choose it
+        if (city.options.length === 2) city.value = city.options[1].value;
+      }
+      fillSelect(district, cities[city.value] || []);
+    });
+  });
+
   /* ---------- charts (ECharts is only loaded on pages that have one) ---------- */
   function initChart(node) {
     if (!window.echarts) return;

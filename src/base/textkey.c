@@ -170,6 +170,14 @@ void textkey_pinyin(Buf *out, const char *text, int span)
     }
 }
 
+/* A digit of a phone number as stored in the search text: ⓪ ① … ⑨. Their
+ * trigrams occur nowhere else (customer numbers, credit codes, names), so a
+ * phone query reads only the lists of phone numbers. */
+static void put_digit(Buf *b, char digit)
+{
+    put_cp(b, digit == '0' ? 0x24EA : 0x2460 + (uint32_t)(digit - '1'));
+}
+
 void textkey_digits(Buf *out, const char *phone)
 {
     if (!phone || !*phone)
@@ -177,7 +185,17 @@ void textkey_digits(Buf *out, const char *phone)
     buf_putc(out, ' ');
     for (const char *p = phone; *p && *p != ';'; p++)
         if (*p >= '0' && *p <= '9')
-            buf_putc(out, *p);
+            put_digit(out, *p);
+}
+
+char *textkey_digits_query(Arena *a, const char *digits)
+{
+    Buf b;
+    buf_init(&b, a);
+    for (const char *p = digits; *p; p++)
+        if (*p >= '0' && *p <= '9')
+            put_digit(&b, *p);
+    return b.data;
 }
 
 bool textkey_han_query(const char *q)

@@ -31,8 +31,12 @@ void textkey_han(Buf *out, const char *text);
 void textkey_pinyin(Buf *out, const char *text, int span);
 
 /* Append " <digits>" of a stored phone number (E.164 without +, without
- * the extension). */
+ * the extension), each digit written as ⓪ ① … ⑨ so that its trigrams are
+ * not shared with other digits in the index (see textkey_digits_query). */
 void textkey_digits(Buf *out, const char *phone);
+
+/* The digits of a phone query written as textkey_digits writes them. */
+char *textkey_digits_query(Arena *a, const char *digits);
 
 /* Is q one or two Chinese characters (the word index answers it)? */
 bool textkey_han_query(const char *q);

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../base/buf.h"
+#include "../base/divisions.h"
 #include "../base/phone.h"
 #include "../base/util.h"
 #include "meta.h"
@@ -94,10 +96,40 @@ static bool url_ok(const char *s)
     return true;
 }
 
+/* Check an address in China against the division list (base/divisions.h)
+ * and replace its province, city and district by their full names. */
+static bool address_divisions(Ctx *c, const Field *f, json_t *v)
+{
+    const char *country = json_string_value(json_object_get(v, "country"));
+    if (country && *country && strcmp(country, "中国") && strcasecmp(country, "China") && strcasecmp(country, "CN"))
+        return true; /* abroad: not checked */
+    const char *given[3], *canon[3], *part = NULL;
+    static const char *const keys[3] = {"province", "city", "district"};
+    for (int i = 0; i < 3; i++)
+        given[i] = json_string_value(json_object_get(v, keys[i]));
+    if (!divisions_check(given[0], given[1], given[2], &canon[0], &canon[1], &canon[2], &part)) {
+        bool missing = !given[0] || !*given[0] || (!strcmp(part, "city") && (!given[1] || !*given[1]));
+        if (missing)
+            ctx_field(c, f->name,
+                      !strcmp(part, "province") ? "needs the province of its city" : "needs the city of its district");
+        else if (!strcmp(part, "province"))
+            ctx_field(c, f->name, "has a province that is not a province of China");
+        else if (!strcmp(part, "city"))
+            ctx_field(c, f->name, "has a city that is not in its province");
+        else
+            ctx_field(c, f->name, "has a district that is not in its city");
+        return false;
+    }
+    for (int i = 0; i < 3; i++)
+        if (canon[i])
+            json_object_set_new(v, keys[i], json_string(canon[i]));
+    return true;
+}
+
 static bool string_like(FieldType t)
 {
-    return t == FT_STRING || t == FT_TEXT || t == FT_EMAIL || t == FT_PHONE || t == FT_URL ||
-           t == FT_ENUM || t == FT_DATE || t == FT_DATETIME;
+    return t == FT_STRING || t == FT_TEXT || t == FT_EMAIL || t == FT_PHONE || t == FT_URL || t == FT_ENUM ||
+           t == FT_DATE || t == FT_DATETIME;
 }
 
 static bool check_bounds(Ctx *c, const Field *f, int64_t v)
@@ -342,6 +374,8 @@ bool meta_coerce(Ctx *c, const Field *f, json_t *v, DbVal *out)
                 return false;
             }
         }
+        if (!address_divisions(c, f, v))
+            return false;
         char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
         *out = dbv_text(arena_strdup(c->arena, s));
         free(s);
@@ -450,8 +484,10 @@ json_t *meta_to_json(const Field *f, DbRes *res, int col)
     case FT_INT:
     case FT_MONEY:
     case FT_LINK:
-    case FT_FILE: return json_integer(db_int(res, col));
-    case FT_BOOL: return json_boolean(db_int(res, col) != 0);
+    case FT_FILE:
+        return json_integer(db_int(res, col));
+    case FT_BOOL:
+        return json_boolean(db_int(res, col) != 0);
     case FT_DECIMAL:
     case FT_PERCENT: {
         char tmp[64];

@@ -12,9 +12,12 @@
 
 #include "../base/creditcode.h"
 #include "../base/log.h"
+#include "../base/lunar.h"
 #include "../base/phone.h"
+#include "../base/util.h"
 #include "../record/record.h"
 #include "modules.h"
+#include "reminders.h"
 
 /* Entities with a credit_code field checked here. */
 static const char *const checked[] = {"customers", "leads", NULL};
@@ -130,8 +133,53 @@ static GxErr phones_e164(Ctx *c, bool fresh)
     return GX_OK;
 }
 
+/* Birthday source for the reminders (reminders.h): records of e owned by
+ * the acting user with birthday_lunar set, whose lunar birthday falls on one
+ * of the local days [day0, day0 + ndays). */
+static GxErr lunar_birthdays(Ctx *c, const Entity *e, int64_t day0, int ndays, json_t *out)
+{
+    if (!meta_field(e, "birthday_lunar") || !meta_field(e, "birthday") || !c->who)
+        return GX_OK;
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, arena_printf(c->arena,
+                             "SELECT id, %s, birthday FROM %s WHERE deleted_at IS NULL AND birthday_lunar = 1"
+                             " AND birthday IS NOT NULL AND owner_id = ",
+                             e->title_field ? e->title_field : "id", e->table)); /* sql-ok: names from metadata */
+    sql_param(&q, dbv_int(c->who->user_id));
+    acl_scope_predicate(c, e, ACT_READ, &q);
+    sql_raw(&q, " ORDER BY id LIMIT 1000");
+    char t[64];
+    time_format_s(day0 * 86400, t);
+    int fy, fm, fd;
+    if (!time_parse_date(arena_strndup(c->arena, t, 10), &fy, &fm, &fd))
+        return GX_OK;
+    DbRes *r;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read lunar birthdays of %s: %s", e->name, db_errmsg(c->db));
+    int rc;
+    while ((rc = db_next(r)) == 1) {
+        const char *b = db_text(r, 2);
+        int by, bm, bd, y, m, d;
+        if (!b || !time_parse_date(b, &by, &bm, &bd) || birthday_next(by, bm, bd, true, fy, fm, fd, &y, &m, &d))
+            continue;
+        if (time_days_from_civil(y, m, d) >= day0 + ndays)
+            continue;
+        const char *title = db_text(r, 1);
+        json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:s, s:s, s:{s:s, s:b}}", "kind", "birthday", "entity",
+                                             e->name, "id", (json_int_t)db_int(r, 0), "title", title ? title : "",
+                                             "date", arena_printf(c->arena, "%04d-%02d-%02d", y, m, d), "detail",
+                                             "birthday", b, "lunar", 1));
+    }
+    db_done(r);
+    if (rc < 0)
+        return ctx_fail(c, GX_EDB, "cannot read lunar birthdays of %s: %s", e->name, db_errmsg(c->db));
+    return GX_OK;
+}
+
 void china_module_init(void)
 {
+    reminders_birthday_source_add(lunar_birthdays);
     /* Before the global search index (search.c) is filled from the rows. */
     ddl_step_add(3, "phone numbers to E.164", phones_e164);
     for (int i = 0; checked[i]; i++) {

@@ -102,6 +102,8 @@ static GxErr solar_birthdays(Ctx *c, const Entity *e, int64_t day0, int ndays, j
         return GX_OK;
     Sql q;
     own_rows(c, e, &q, ", birthday");
+    if (meta_field(e, "birthday_lunar")) /* lunar birthdays: modules/china.c */
+        sql_raw(&q, " AND (birthday_lunar IS NULL OR birthday_lunar = 0)");
     sql_raw(&q, " AND birthday IS NOT NULL AND substr(birthday, 6, 5) IN (");
     const char *md[BIRTHDAY_DAYS * 2];
     const char *dates[BIRTHDAY_DAYS * 2];

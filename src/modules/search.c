@@ -9,6 +9,7 @@
  *   SQLite      <table>_gs   FTS5 trigram: n name, o other text (numbers,
  *                            company …), d phone digits, e e-mails, p pinyin
  *                            initials (up to 8 letters from each character)
+ *                            (phone digits written ⓪-⑨, textkey.h)
  *               <table>_gs2  FTS5 words: n, o Chinese characters and pairs,
  *                            p two-letter pinyin initials (textkey.h)
  *   PostgreSQL  <table>_gs   id, n, o, d, e, p as text, matched with ILIKE
@@ -306,9 +307,9 @@ static int plan(Ctx *c, const Entity *e, const char *q, Alt *alts)
     char *digits = phone_search_digits(c->arena, q, &alt);
     size_t len = utf8_len(q);
     if (digits) {
-        alts[n++] = (Alt){visible & (1u << GS_D | 1u << GS_O), digits, false};
+        alts[n++] = (Alt){visible & (1u << GS_D), textkey_digits_query(c->arena, digits), false};
         if (alt)
-            alts[n++] = (Alt){visible & (1u << GS_D), alt, false};
+            alts[n++] = (Alt){visible & (1u << GS_D), textkey_digits_query(c->arena, alt), false};
     } else if (len >= 3) {
         alts[n++] = (Alt){visible & (1u << GS_N | 1u << GS_O | 1u << GS_E), q, false};
         if (textkey_letters(q, 3, 100))

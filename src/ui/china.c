@@ -26,4 +26,9 @@ static const char *const china_messages[] __attribute__((unused)) = {
     N_("has too many digits for a landline (7 or 8 after the area code)"),
     N_("must be 18 characters: digits and capital letters except I, O, S, V and Z"),
     N_("has a check character that does not match (GB 32100); confirm to save it anyway"),
+    N_("has a province that is not a province of China"),
+    N_("has a city that is not in its province"),
+    N_("has a district that is not in its city"),
+    N_("needs the province of its city"),
+    N_("needs the city of its district"),
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/divisions.h"
 #include "../base/phone.h"
 #include "../base/util.h"
 #include "../modules/modules.h"
@@ -314,22 +315,62 @@ void form_control(Req *r, const Entity *e, const Field *f, json_t *vals, const c
         buf_raw(o, "</div>");
         break;
     }
-    case FT_ADDRESS:
-        buf_raw(o, "<div class=\"address-parts\">");
-        for (int i = 0; address_parts[i]; i++) {
+    case FT_ADDRESS: {
+        /* province / city / district: cascading selects over China's
+         * divisions (base/divisions.h; app.js refills them on change) */
+        buf_htmlf(o, "<div class=\"address-parts\" data-divisions=\"%s\">", ui_asset(r, "vendor/divisions.json"));
+        const json_t *tree = divisions_tree();
+        const json_t *level = tree;
+        for (int i = 0; i < 3; i++) {
+            const char *k = arena_printf(a, "%s.%s", f->name, address_parts[i]);
+            const char *cur = form_str(vals, k);
+            buf_htmlf(o, "<select name=\"%s\" data-division=\"%s\" aria-label=\"%s\"", k, address_parts[i],
+                      T(r, address_labels[i]));
+            if (i == 0)
+                buf_htmlf(o, " id=\"%s\"", id);
+            buf_htmlf(o, "><option value=\"\">%s</option>", T(r, address_labels[i]));
+            bool found = false;
+            const json_t *next = NULL;
+            if (json_is_object(level)) {
+                const char *name;
+                json_t *sub;
+                json_object_foreach((json_t *)level, name, sub)
+                {
+                    bool sel = cur && !strcmp(cur, name);
+                    found |= sel;
+                    if (sel)
+                        next = sub;
+                    buf_htmlf(o, "<option%s>%s</option>", sel ? " selected" : "", name);
+                }
+            } else if (json_is_array(level)) {
+                size_t n;
+                json_t *item;
+                json_array_foreach(level, n, item)
+                {
+                    const char *name = json_string_value(item);
+                    bool sel = cur && name && !strcmp(cur, name);
+                    found |= sel;
+                    buf_htmlf(o, "<option%s>%s</option>", sel ? " selected" : "", name ? name : "");
+                }
+            }
+            if (cur && *cur && !found) /* a value from before the list: kept as it is */
+                buf_htmlf(o, "<option selected>%s</option>", cur);
+            buf_raw(o, "</select>");
+            level = next;
+        }
+        for (int i = 3; address_parts[i]; i++) {
             const char *k = arena_printf(a, "%s.%s", f->name, address_parts[i]);
             buf_htmlf(
                 o,
                 "<input type=\"text\" name=\"%s\" value=\"%s\" placeholder=\"%s\" aria-label=\"%s\" maxlength=\"200\"",
                 k, form_str(vals, k) ? form_str(vals, k) : "", T(r, address_labels[i]), T(r, address_labels[i]));
-            if (i == 0) /* the first part carries the id the label points at */
-                buf_htmlf(o, " id=\"%s\"", id);
             if (!strcmp(address_parts[i], "street"))
                 buf_raw(o, " class=\"street\"");
             buf_raw(o, ">");
         }
         buf_raw(o, "</div>");
         break;
+    }
     default: {
         /* auto numbers, formulas, files: shown, not edited */
         buf_htmlf(o, "<div class=\"readonly-value\" id=\"%s\">%s</div>", id, v && *v ? v : "—");
@@ -691,7 +732,8 @@ static void form_failed(Req *r, const Entity *e, json_t *rec, json_t *form, json
         fp.confirm = json_object();
         const char *k;
         json_t *m;
-        json_object_foreach(r->c.err_fields, k, m) json_object_set_new(fp.confirm, form_error_field(r, e, k), json_true());
+        json_object_foreach(r->c.err_fields, k, m)
+            json_object_set_new(fp.confirm, form_error_field(r, e, k), json_true());
         r->status = 422;
     } else {
         fp.alert = T(r, "Please correct the marked fields.");

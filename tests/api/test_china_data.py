@@ -1,7 +1,12 @@
 """China-specific data (issue 5): phone numbers stored in E.164 and found by
 any part, global search by two Chinese characters and pinyin initials, the
 scope and hidden fields of global search."""
+import datetime
+import json
+import os
 import random
+import shutil
+import subprocess
 import unittest
 
 from client import admin, make_user, uniq
@@ -195,6 +200,106 @@ class CreditCode(unittest.TestCase):
     def test_confirm_must_be_a_list(self):
         r = admin().post("customers", {"name": uniq("ccl"), "credit_code": BAD_CHECK, "confirm": "credit_code"})
         self.assertEqual(r.status, 400, r)
+
+
+class Addresses(unittest.TestCase):
+    def addr(self, **parts):
+        return admin().post("customers", {"name": uniq("addr"), "address": dict(parts, street="人民路 1 号")})
+
+    def test_valid_addresses_are_stored_with_full_names(self):
+        for parts, want in [
+            ({"province": "广东省", "city": "深圳市", "district": "南山区"}, ("广东省", "深圳市", "南山区")),
+            ({"province": "广东", "city": "深圳", "district": "南山"}, ("广东省", "深圳市", "南山区")),
+            # municipalities: the city is the municipality
+            ({"province": "北京市", "city": "北京市", "district": "朝阳区"}, ("北京市", "北京市", "朝阳区")),
+            ({"province": "重庆", "city": "重庆", "district": "城口县"}, ("重庆市", "重庆市", "城口县")),
+            # cities without counties: the district (a town) is optional
+            ({"province": "广东省", "city": "东莞市"}, ("广东省", "东莞市", None)),
+            ({"province": "广东省", "city": "中山市", "district": "石岐街道"}, ("广东省", "中山市", "石岐街道")),
+            ({"province": "海南省", "city": "儋州市"}, ("海南省", "儋州市", None)),
+            ({"province": "甘肃省", "city": "嘉峪关市"}, ("甘肃省", "嘉峪关市", None)),
+            # a county-level city directly under its province
+            ({"province": "河南省", "city": "济源市"}, ("河南省", "济源市", None)),
+            ({"province": "浙江省"}, ("浙江省", None, None)),
+        ]:
+            r = self.addr(**parts)
+            self.assertEqual(r.status, 201, (parts, r))
+            a = r.body["address"]
+            self.assertEqual((a.get("province"), a.get("city"), a.get("district")), want, parts)
+            self.assertEqual(a["street"], "人民路 1 号")
+
+    def test_wrong_divisions_are_422_and_write_nothing(self):
+        name = uniq("addrbad")
+        for parts, message in [
+            ({"province": "火星省"}, "has a province that is not a province of China"),
+            ({"province": "广东省", "city": "杭州市"}, "has a city that is not in its province"),
+            ({"province": "广东省", "city": "深圳市", "district": "朝阳区"}, "has a district that is not in its city"),
+            ({"city": "深圳市"}, "needs the province of its city"),
+            ({"province": "广东省", "district": "南山区"}, "needs the city of its district"),
+            ({"province": "河南省", "city": "济源市", "district": "南山区"}, "has a district that is not in its city"),
+        ]:
+            r = admin().post("customers", {"name": name, "address": parts})
+            self.assertEqual(r.status, 422, (parts, r))
+            self.assertEqual(r.fields, {"address": message})
+        self.assertEqual(admin().list("customers", {"name": name}).ids, [])
+
+    def test_addresses_abroad_are_not_checked(self):
+        r = self.addr(country="Singapore", province="Central", city="Singapore")
+        self.assertEqual(r.status, 201, r)
+
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+CN = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def lunar_birth_dates(days):
+    """For each date (ISO), a solar date in 1990 with the same lunar month and
+    day, computed with lunar-javascript (the package the table comes from)."""
+    script = ("const {Solar, Lunar} = require(process.argv[1]);"
+              "console.log(JSON.stringify(process.argv.slice(2).map(s => {"
+              " const [y, m, d] = s.split('-').map(Number); const l = Solar.fromYmd(y, m, d).getLunar();"
+              " if (l.getMonth() < 0 || l.getDay() === 30) return null;"
+              " return Lunar.fromYmd(1990, l.getMonth(), l.getDay()).getSolar().toYmd(); })))")
+    out = subprocess.run(["node", "-e", script, os.path.join(ROOT, "node_modules", "lunar-javascript")] + days,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+@unittest.skipUnless(shutil.which("node"), "node is needed to compute lunar dates")
+class LunarBirthdays(unittest.TestCase):
+    def test_reminder_on_the_lunar_birthday(self):
+        user, rep = make_user(("sales_rep",))
+        cust = rep.create("customers", {"name": uniq("农历")})
+        today = datetime.datetime.now(CN).date()
+        days = [(today + datetime.timedelta(days=k)).isoformat() for k in (1, 10)]
+        born = lunar_birth_dates(days)
+        if None in born:
+            self.skipTest("a leap month or day 30 today: covered by the unit tests")
+        soon = rep.create("contacts", {"name": uniq("农历生日"), "customer_id": cust["id"], "birthday": born[0],
+                                       "birthday_lunar": True})
+        later = rep.create("contacts", {"name": uniq("农历生日"), "customer_id": cust["id"], "birthday": born[1],
+                                        "birthday_lunar": True})
+        self.assertIs(soon["birthday_lunar"], True)
+        r = rep.get("reminders")
+        self.assertEqual(r.status, 200, r)
+        got = {x["id"]: x for x in r.body["data"] if x["kind"] == "birthday" and x["entity"] == "contacts"}
+        self.assertIn(soon["id"], got)
+        self.assertEqual(got[soon["id"]]["date"], days[0])
+        self.assertNotIn(later["id"], got)
+        # The same dates kept as solar birthdays remind on their solar day only.
+        up = rep.patch("contacts/%d" % soon["id"], {"birthday_lunar": False, "version": soon["version"]})
+        self.assertEqual(up.status, 200, up)
+        r = rep.get("reminders")
+        got = {x["id"]: x for x in r.body["data"] if x["kind"] == "birthday" and x["entity"] == "contacts"}
+        solar_day = datetime.date(today.year, int(born[0][5:7]), int(born[0][8:10]))
+        if not 0 <= (solar_day - today).days <= 3:
+            self.assertNotIn(soon["id"], got)
+
+    def test_bad_flag_is_422(self):
+        cust = admin().create("customers", {"name": uniq("农历")})
+        r = admin().post("contacts", {"name": uniq("农历"), "customer_id": cust["id"], "birthday_lunar": "yes"})
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(set(r.fields), {"birthday_lunar"})
 
 
 class HiddenFieldsInSearch(unittest.TestCase):

@@ -44,7 +44,7 @@ done
 mkdir -p tests/e2e/artifacts
 rc=0
 GX_BASE="http://127.0.0.1:$PORT" GX_USER=admin GX_PASS="$PASS" CHROMIUM="$CHROMIUM" \
-    node --test tests/e2e/*.test.js || rc=$?
+    node --test ${GX_E2E_FILES:-tests/e2e/*.test.js} || rc=$?
 kill "$PID" 2>/dev/null || true
 wait "$PID" 2>/dev/null || true
 PID=

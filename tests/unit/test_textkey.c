@@ -100,7 +100,8 @@ static void test_phone_digits(void **state)
     buf_init(&b, &arena);
     textkey_digits(&b, "+861088886666;ext=123");
     textkey_digits(&b, "+8613812345678");
-    assert_string_equal(b.data, " 861088886666 8613812345678");
+    assert_string_equal(b.data, " ⑧⑥①⓪⑧⑧⑧⑧⑥⑥⑥⑥ ⑧⑥①③⑧①②③④⑤⑥⑦⑧");
+    assert_string_equal(textkey_digits_query(&arena, "0138"), "⓪①③⑧");
 }
 
 static void test_query_classes(void **state)

@@ -299,10 +299,24 @@ static void test_address(void **state)
 {
     Ctx *c = CTX(state);
     Field f = {.name = "address", .type = FT_ADDRESS};
-    ok_text(c, &f, json_pack("{s:s, s:s, s:n}", "street", "南京西路 1266 号", "city", "上海", "postcode"),
-            "{\"city\":\"上海\",\"postcode\":null,\"street\":\"南京西路 1266 号\"}");
+    ok_text(
+        c, &f,
+        json_pack("{s:s, s:s, s:s, s:n}", "street", "南京西路 1266 号", "province", "上海", "city", "上海", "postcode"),
+        "{\"city\":\"上海市\",\"postcode\":null,\"province\":\"上海市\",\"street\":\"南京西路 1266 号\"}");
+    /* checked against China's divisions (web/vendor/divisions.json) */
+    ok_text(c, &f, json_pack("{s:s, s:s, s:s}", "province", "广东", "city", "东莞", "district", "虎门镇"),
+            "{\"city\":\"东莞市\",\"district\":\"虎门镇\",\"province\":\"广东省\"}");
+    ok_text(c, &f, json_pack("{s:s, s:s}", "province", "湖北省", "city", "仙桃市"),
+            "{\"city\":\"仙桃市\",\"province\":\"湖北省\"}");
+    bad(c, &f, json_pack("{s:s, s:s}", "province", "广东省", "city", "长沙市"),
+        "has a city that is not in its province");
+    bad(c, &f, json_pack("{s:s}", "city", "上海"), "needs the province of its city");
+    bad(c, &f, json_pack("{s:s, s:s, s:s}", "province", "上海市", "city", "上海市", "district", "南山区"),
+        "has a district that is not in its city");
+    ok_text(c, &f, json_pack("{s:s, s:s}", "country", "日本", "city", "東京"),
+            "{\"city\":\"東京\",\"country\":\"日本\"}");
     ok_text(c, &f, json_object(), "{}");
-    bad(c, &f, json_pack("{s:s, s:s}", "city", "上海", "planet", "Earth"), "has an unknown part 'planet'");
+    bad(c, &f, json_pack("{s:s, s:s}", "street", "x", "planet", "Earth"), "has an unknown part 'planet'");
     bad(c, &f, json_pack("{s:i}", "postcode", 200040), "part 'postcode' must be text");
     bad(c, &f, json_string("上海市南京西路"), "must be an object with province, city, district, street, postcode");
     char long_street[202];
