@@ -54,6 +54,25 @@ static bool resolve(Ctx *c, const Entity *e, const char *name, const char **col,
         *col = fd->type == FT_FORMULA ? arena_printf(c->arena, "(%s)", fd->formula) : fd->name;
         return true;
     }
+    /* parts of an address: "address.province", "address.city", "address.district" */
+    const char *dot = strchr(name, '.');
+    if (dot) {
+        char *base = arena_strndup(c->arena, name, (size_t)(dot - name));
+        const char *part = dot + 1;
+        const Field *af = meta_field(e, base);
+        if (af && af->type == FT_ADDRESS && af->filterable && acl_field(c, e, base) != FIELD_HIDDEN &&
+            (!strcmp(part, "province") || !strcmp(part, "city") || !strcmp(part, "district"))) {
+            memset(tmp, 0, sizeof *tmp);
+            tmp->name = name;
+            tmp->type = FT_STRING;
+            *f = tmp;
+            /* sql-ok: column name from metadata, part from the fixed list above */
+            *col = db_dialect(c->db) == DB_PG ? arena_printf(c->arena, "(%s::json->>'%s')", af->name, part)
+                                              : arena_printf(c->arena, "json_extract(%s, '$.%s')", af->name, part);
+            return true;
+        }
+        return false;
+    }
     /* parent sub-columns */
     const char *us = strrchr(name, '_');
     if (us && (!strcmp(us, "_type") || !strcmp(us, "_id"))) {
@@ -114,7 +133,8 @@ static GxErr cond(Ctx *c, const Entity *e, json_t *j, Sql *q)
     if (!name)
         return ctx_fail(c, GX_EBADREQ, "A filter condition needs \"field\"");
     if (opname && !op_parse(opname, &op))
-        return ctx_fail(c, GX_EBADREQ, "Unknown filter operator '%s' (use eq, ne, lt, le, gt, ge, like, in, null)", opname);
+        return ctx_fail(c, GX_EBADREQ, "Unknown filter operator '%s' (use eq, ne, lt, le, gt, ge, like, in, null)",
+                        opname);
     const char *col;
     Field tmp;
     const Field *f;
@@ -128,9 +148,12 @@ static GxErr cond(Ctx *c, const Entity *e, json_t *j, Sql *q)
         bool is_null = true;
         if (json_is_boolean(value))
             is_null = json_is_true(value);
-        else if (json_is_string(value) && (!strcmp(json_string_value(value), "false") || !strcmp(json_string_value(value), "0")))
+        else if (json_is_string(value) &&
+                 (!strcmp(json_string_value(value), "false") || !strcmp(json_string_value(value), "0")))
             is_null = false;
-        else if (value && !json_is_null(value) && !(json_is_string(value) && (!strcmp(json_string_value(value), "true") || !strcmp(json_string_value(value), "1"))))
+        else if (value && !json_is_null(value) &&
+                 !(json_is_string(value) &&
+                   (!strcmp(json_string_value(value), "true") || !strcmp(json_string_value(value), "1"))))
             return ctx_fail(c, GX_EBADREQ, "Filter '%s' null: value must be true or false", name);
         sql_raw(q, col);
         sql_raw(q, is_null ? " IS NULL" : " IS NOT NULL");
@@ -213,16 +236,18 @@ static GxErr node(Ctx *c, const Entity *e, json_t *j, Sql *q, int depth, int *co
     if (++*count > MAX_CONDITIONS)
         return ctx_fail(c, GX_EBADREQ, "Filter has too many conditions (at most %d)", MAX_CONDITIONS);
     if (!json_is_object(j))
-        return ctx_fail(c, GX_EBADREQ, "A filter must be an object: {\"and\": [...]}, {\"or\": [...]} or {\"field\", \"op\", \"value\"}");
-    json_t *and = json_object_get(j, "and"), *or = json_object_get(j, "or");
+        return ctx_fail(
+            c, GX_EBADREQ,
+            "A filter must be an object: {\"and\": [...]}, {\"or\": [...]} or {\"field\", \"op\", \"value\"}");
+    json_t *and = json_object_get(j, "and"), * or = json_object_get(j, "or");
     if (and || or) {
         if (json_object_size(j) != 1)
             return ctx_fail(c, GX_EBADREQ, "A filter group has exactly one key, \"and\" or \"or\"");
-        json_t *list = and ? and : or;
+        json_t *list = and? and : or ;
         if (!json_is_array(list))
-            return ctx_fail(c, GX_EBADREQ, "\"%s\" must be a list of conditions", and ? "and" : "or");
+            return ctx_fail(c, GX_EBADREQ, "\"%s\" must be a list of conditions", and? "and" : "or");
         if (json_array_size(list) == 0) {
-            sql_raw(q, and ? "1=1" : "1=0");
+            sql_raw(q, and? "1=1" : "1=0");
             return GX_OK;
         }
         sql_raw(q, "(");
@@ -231,7 +256,7 @@ static GxErr node(Ctx *c, const Entity *e, json_t *j, Sql *q, int depth, int *co
         json_array_foreach(list, i, item)
         {
             if (i)
-                sql_raw(q, and ? " AND " : " OR ");
+                sql_raw(q, and? " AND " : " OR ");
             GxErr rc = node(c, e, item, q, depth + 1, count);
             if (rc)
                 return rc;
@@ -434,7 +459,8 @@ static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, Sql *q)
             p += len;
         }
         buf_putc(&b, '"');
-        sql_raw(q, arena_printf(c->arena, " AND id IN (SELECT rowid FROM %s_fts2 WHERE %s_fts2 MATCH ", e->table, e->table)); /* sql-ok: table name from metadata */
+        sql_raw(q, arena_printf(c->arena, " AND id IN (SELECT rowid FROM %s_fts2 WHERE %s_fts2 MATCH ", e->table,
+                                e->table)); /* sql-ok: table name from metadata */
         sql_param(q, dbv_text(b.data));
         sql_raw(q, ")");
         return GX_OK;

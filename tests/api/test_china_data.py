@@ -243,6 +243,21 @@ class Addresses(unittest.TestCase):
             self.assertEqual(r.fields, {"address": message})
         self.assertEqual(admin().list("customers", {"name": name}).ids, [])
 
+    def test_lists_filter_by_province_and_city(self):
+        p = uniq("addrf")
+        sz = admin().create("customers", {"name": p + "深圳", "address": {"province": "广东", "city": "深圳", "district": "南山区"}})
+        dg = admin().create("customers", {"name": p + "东莞", "address": {"province": "广东省", "city": "东莞市"}})
+        bj = admin().create("customers", {"name": p + "北京", "address": {"province": "北京", "city": "北京"}})
+        lst = lambda q: set(admin().list("customers", dict(q, **{"name[like]": p})).ids)
+        self.assertEqual(lst({"address.province": "广东省"}), {sz["id"], dg["id"]})
+        self.assertEqual(lst({"address.city": "东莞市"}), {dg["id"]})
+        self.assertEqual(lst({"address.district": "南山区"}), {sz["id"]})
+        self.assertEqual(lst({"address.province[in]": "北京市,广东省"}), {sz["id"], dg["id"], bj["id"]})
+        r = admin().post("customers/query", {"where": {"and": [{"field": "address.province", "op": "eq", "value": "北京市"},
+                                                               {"field": "name", "op": "like", "value": p}]}})
+        self.assertEqual(r.ids, [bj["id"]])
+        self.assertEqual(admin().get("customers", query={"address.planet": "x"}).status, 400)
+
     def test_addresses_abroad_are_not_checked(self):
         r = self.addr(country="Singapore", province="Central", city="Singapore")
         self.assertEqual(r.status, 201, r)
