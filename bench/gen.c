@@ -1533,6 +1533,12 @@ int main(int argc, char **argv)
     t = phase_start();
     load_customers(&g, seq);
     report(t, "customers", g.o.customers);
+    /* customer type, source, industry and region as links (the same step a
+     * migrated database runs) */
+    t = phase_start();
+    if (picklists_migrate(&g.c, false) != GX_OK)
+        gx_die("bench-gen: pick-list links: %s", g.c.err_msg ? g.c.err_msg : "?");
+    report(t, "pick-list links", g.o.customers);
     t = phase_start();
     load_contacts(&g);
     report(t, "contacts", g.o.customers * g.o.contacts_per);

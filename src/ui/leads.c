@@ -12,6 +12,18 @@
 /* Panel names of schema/leads.json, for the translation catalogue. */
 static const char *const panel_msgids[] __attribute__((unused)) = {N_("Conversion")};
 
+/* Messages of the conversion and pick-list modules shown through
+ * ui_engine_msg, for the translation catalogue. */
+static const char *const engine_msgids[] __attribute__((unused)) = {
+    N_("This lead has already been converted"),
+    N_("You may not convert this lead"),
+    N_("You may not create the records a conversion needs"),
+    N_("Only administrators may edit pick lists"),
+    N_("needs a Chinese label of 1 to 60 characters"),
+    N_("needs an English label of 1 to 60 characters"),
+    N_("order must be a whole number from 0 to 100000"),
+};
+
 static bool lead_converted(json_t *lead)
 {
     const char *st = json_string_value(json_object_get(lead, "status"));
