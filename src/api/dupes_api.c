@@ -224,9 +224,13 @@ static void with_customer_name(Req *r, json_t *rec)
     }
 }
 
+/* The vCard version asked for: "version" on one contact, "vcard_version"
+ * on the list export (where "version" filters the records' version). */
 static int vcard_version(Req *r)
 {
-    const char *v = http_query(r, "version");
+    const char *v = http_query(r, "vcard_version");
+    if (!v)
+        v = http_query(r, "version");
     if (!v || !*v || !strcmp(v, "3") || !strcmp(v, "3.0"))
         return 3;
     if (!strcmp(v, "4") || !strcmp(v, "4.0"))
@@ -261,9 +265,10 @@ void api_vcard(Req *r)
  * export scope. */
 void api_export_vcf(Req *r, const Entity *e, ListQuery *lq)
 {
-    int version = vcard_version(r);
+    const char *vv = http_query(r, "vcard_version");
+    int version = vv ? vcard_version(r) : 3;
     if (!version) {
-        ctx_fail(&r->c, GX_EBADREQ, "version must be 3 or 4");
+        ctx_fail(&r->c, GX_EBADREQ, "vcard_version must be 3 or 4");
         return api_fail(r);
     }
     if (strcmp(e->name, "contacts")) {

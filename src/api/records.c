@@ -99,7 +99,7 @@ static void each_param(void *ud, const char *key, const char *value)
         } else {
             json_array_append_new(s->conds, tree);
         }
-    } else if (!strcmp(key, "format") || !strcmp(key, "_")) {
+    } else if (!strcmp(key, "format") || !strcmp(key, "vcard_version") || !strcmp(key, "_")) {
         /* export format; cache-buster */
     } else {
         s->ok = record_filter_from_param(&s->r->c, s->e, key, value, s->conds);

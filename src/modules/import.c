@@ -385,6 +385,25 @@ static GxErr vcard_read(Ctx *c, const char *text, Table *t)
     return GX_OK;
 }
 
+GxErr import_parse(Ctx *c, const char *text, size_t len, const char *format, json_t **rows)
+{
+    *rows = NULL;
+    Table t = {.max_rows = IMPORT_MAX_ROWS + 1};
+    char delim = 0;
+    GxErr rc = format && !strcmp(format, "vcf") ? vcard_read(c, text, &t) : csv_read(c, text, len, 0, &t, &delim);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    for (int i = 0; i < t.n; i++) {
+        json_t *row = json_array();
+        for (int k = 0; k < t.ncols[i]; k++)
+            json_array_append_new(row, json_string(t.rows[i][k]));
+        json_array_append_new(arr, row);
+    }
+    *rows = arr;
+    return GX_OK;
+}
+
 /* ---------- mapping and values ---------- */
 
 /* Lower-case ASCII, trimmed copy for header comparison. */

@@ -169,6 +169,11 @@ typedef struct ImportOptions {
 GxErr import_decode(Ctx *c, const char *data, size_t len, const char *encoding, const char **text, size_t *tlen,
                     const char **used);
 
+/* Parse CSV (delimiter guessed) or, with format "vcf", vCards (as the
+ * table name, mobile, phone, email, title, birthday, notes) into an array
+ * of rows, each an array of cell strings (tests, previews). */
+GxErr import_parse(Ctx *c, const char *text, size_t len, const char *format, json_t **rows);
+
 /* Import data into e (see import.c). *report (also on a 422 about the file
  * or rows) is {rows, created, updated, skipped, failed, errors: [{row, field,
  * message}], columns: [{header, field}], preview, committed, import_id}. */

@@ -5,16 +5,21 @@
 #include "../base/util.h"
 #include "modules.h"
 
-/* Append one content line, escaping the value when asked and folding at 75
- * octets without splitting a UTF-8 character. */
-static void vline(Buf *b, const char *name, const char *value, bool escape)
+/* How a value is escaped: not at all, as text (backslash, comma, newline;
+ * RFC 6350 leaves ';' alone in text) or as one component of a structured
+ * value (also ';'). */
+enum { ESC_NONE, ESC_TEXT, ESC_COMPONENT };
+
+/* Append one content line, escaping the value and folding at 75 octets
+ * without splitting a UTF-8 character. */
+static void vline(Buf *b, const char *name, const char *value, int escape)
 {
     Buf l;
     buf_init(&l, b->arena);
     buf_raw(&l, name);
     buf_putc(&l, ':');
     for (const char *p = value; *p; p++) {
-        if (escape && (*p == '\\' || *p == ',' || *p == ';')) {
+        if (escape && (*p == '\\' || *p == ',' || (*p == ';' && escape == ESC_COMPONENT))) {
             buf_putc(&l, '\\');
             buf_putc(&l, *p);
         } else if (escape && *p == '\n') {
@@ -52,7 +57,7 @@ void vcard_write(Buf *b, const Entity *e, json_t *rec, int version)
     buf_raw(b, "BEGIN:VCARD\r\n");
     buf_raw(b, v4 ? "VERSION:4.0\r\n" : "VERSION:3.0\r\n");
     const char *name = str(rec, e->title_field ? e->title_field : "name");
-    vline(b, "FN", name ? name : "-", true);
+    vline(b, "FN", name ? name : "-", ESC_TEXT);
     /* Chinese names are not split into family and given names reliably:
      * the whole name is the family part. */
     Buf n;
@@ -63,12 +68,12 @@ void vcard_write(Buf *b, const Entity *e, json_t *rec, int version)
         buf_putc(&n, *p);
     }
     buf_raw(&n, ";;;;");
-    vline(b, "N", n.data, false);
+    vline(b, "N", n.data, ESC_NONE);
     const char *org = str(rec, "customer_name");
     if (org)
-        vline(b, "ORG", org, true);
+        vline(b, "ORG", org, ESC_COMPONENT);
     if (str(rec, "title"))
-        vline(b, "TITLE", str(rec, "title"), true);
+        vline(b, "TITLE", str(rec, "title"), ESC_TEXT);
     static const char *const tels[][3] = {{"mobile", "CELL", "cell"}, {"phone", "WORK,VOICE", "work,voice"}};
     for (int i = 0; i < 2; i++) {
         const char *t = str(rec, tels[i][0]);
@@ -76,27 +81,27 @@ void vcard_write(Buf *b, const Entity *e, json_t *rec, int version)
             continue;
         if (v4)
             vline(b, arena_printf(b->arena, "TEL;VALUE=uri;TYPE=\"%s\"", tels[i][2]),
-                  arena_printf(b->arena, "tel:%s", t), false);
+                  arena_printf(b->arena, "tel:%s", t), ESC_NONE);
         else
-            vline(b, arena_printf(b->arena, "TEL;TYPE=%s", tels[i][1]), t, true);
+            vline(b, arena_printf(b->arena, "TEL;TYPE=%s", tels[i][1]), t, ESC_TEXT);
     }
     if (str(rec, "email"))
-        vline(b, v4 ? "EMAIL;TYPE=work" : "EMAIL;TYPE=INTERNET,WORK", str(rec, "email"), true);
+        vline(b, v4 ? "EMAIL;TYPE=work" : "EMAIL;TYPE=INTERNET,WORK", str(rec, "email"), ESC_TEXT);
     const char *bday = str(rec, "birthday");
     if (bday && strlen(bday) == 10)
-        vline(b, "BDAY", v4 ? arena_printf(b->arena, "%.4s%.2s%.2s", bday, bday + 5, bday + 8) : bday, false);
+        vline(b, "BDAY", v4 ? arena_printf(b->arena, "%.4s%.2s%.2s", bday, bday + 5, bday + 8) : bday, ESC_NONE);
     if (str(rec, "notes"))
-        vline(b, "NOTE", str(rec, "notes"), true);
+        vline(b, "NOTE", str(rec, "notes"), ESC_TEXT);
     vline(b, "UID",
           arena_printf(b->arena, "urn:guanxi:%s:%lld", e->name,
                        (long long)json_integer_value(json_object_get(rec, "id"))),
-          false);
+          ESC_NONE);
     const char *rev = str(rec, "updated_at");
     if (rev && strlen(rev) >= 19) {
         /* 2026-11-23T10:00:00.000Z → 20261123T100000Z */
         vline(b, "REV",
               arena_printf(b->arena, "%.4s%.2s%.2sT%.2s%.2s%.2sZ", rev, rev + 5, rev + 8, rev + 11, rev + 14, rev + 17),
-              false);
+              ESC_NONE);
     }
     buf_raw(b, "END:VCARD\r\n");
 }
