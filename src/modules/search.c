@@ -26,6 +26,9 @@
 #include "../record/record.h"
 #include "modules.h"
 
+/* Matches looked at under a scope narrower than "all" (see search_entity). */
+#define SCOPED_CANDIDATES 3000
+
 /* Entities of global search, in the order results are listed. */
 static const char *const indexed[] = {"customers", "contacts", "leads", NULL};
 
@@ -424,12 +427,27 @@ GxErr search_entity(Ctx *c, const Entity *e, const char *q, int limit, json_t *o
                 buf_raw(&m, " OR ");
             fts_alt(&m, &alts[i], c->arena);
         }
-        sql_raw(&s, arena_printf(c->arena, "SELECT t.id, t.%s%s FROM %s JOIN %s t ON t.id = %s.rowid WHERE %s MATCH ",
+        if (acl_scope(c, e, ACT_READ) == SCOPE_ALL) {
+            sql_raw(&s,
+                    arena_printf(c->arena, "SELECT t.id, t.%s%s FROM %s JOIN %s t ON t.id = %s.rowid WHERE %s MATCH ",
                                  title, cols.data, fts, e->table, fts, fts)); /* sql-ok: names from metadata */
-        sql_param(&s, dbv_text(m.data));
-        sql_raw(&s, " AND t.deleted_at IS NULL");
-        acl_scope_predicate(c, e, ACT_READ, &s);
-        sql_raw(&s, arena_printf(c->arena, " ORDER BY %s.rowid DESC LIMIT ", fts)); /* sql-ok: name from metadata */
+            sql_param(&s, dbv_text(m.data));
+            sql_raw(&s, " AND t.deleted_at IS NULL");
+            sql_raw(&s, arena_printf(c->arena, " ORDER BY %s.rowid DESC LIMIT ", fts)); /* sql-ok: name from metadata */
+        } else {
+            /* A narrow scope (a rep's own records) may hold few of the
+             * matches: look at the newest SCOPED_CANDIDATES matches only, so
+             * the cost stays bounded (type more to reach older records). */
+            sql_raw(&s, arena_printf(c->arena, "SELECT t.id, t.%s%s FROM (SELECT rowid AS rid FROM %s WHERE %s MATCH ",
+                                     title, cols.data, fts, fts)); /* sql-ok: names from metadata */
+            sql_param(&s, dbv_text(m.data));
+            sql_raw(&s, arena_printf(c->arena,
+                                     " ORDER BY rowid DESC LIMIT %d) g JOIN %s t ON t.id = g.rid"
+                                     " WHERE t.deleted_at IS NULL",
+                                     SCOPED_CANDIDATES, e->table)); /* sql-ok: name from metadata */
+            acl_scope_predicate(c, e, ACT_READ, &s);
+            sql_raw(&s, " ORDER BY g.rid DESC LIMIT ");
+        }
     }
     sql_param(&s, dbv_int(limit));
     DbRes *res;
