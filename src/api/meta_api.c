@@ -194,8 +194,10 @@ void api_search(Req *r)
         ctx_fail(&r->c, GX_EBADREQ, "limit must be a whole number from 1 to 50");
         return api_fail(r);
     }
-    json_t *rows;
-    if (search_global(&r->c, q, (int)limit, &rows))
+    json_t *rows = NULL;
+    if (search_global(&r->c, q, (int)limit, &rows)) {
+        json_decref(rows); /* search_global may have started the array before refusing q (ASan: leak) */
         return api_fail(r);
+    }
     http_json(r, 200, json_pack("{s:o}", "data", rows));
 }
