@@ -246,8 +246,16 @@ class Scheduler(PoolBase):
         self.assertEqual(got["pool_id"], self.pool["id"])
         self.assertIn("10 天未跟进", got["release_reason"])
         self.assertEqual(got["former_owner_id"], self.r1.id)
-        self.assertEqual(admin().read("customers", a["id"])["owner_id"], self.r1.id)
-        self.assertEqual(admin().read("customers", a["id"])["days_left"], 28)
+        got_a = admin().read("customers", a["id"])
+        self.assertEqual(got_a["owner_id"], self.r1.id)
+        # Due 40 days after it was taken on. The release date is absolute;
+        # days_left is relative to the clock of the scan that stored it: 28
+        # from the faked run above, 40 when the server's own scan (real clock,
+        # queued by the pool change of setUp) ran after it.
+        due = datetime.datetime.fromisoformat(got_a["release_due"].replace("Z", "+00:00"))
+        since = datetime.datetime.fromisoformat(got_a["created_at"].replace("Z", "+00:00"))
+        self.assertAlmostEqual((due - since).total_seconds(), 40 * 86400, delta=5)
+        self.assertIn(got_a["days_left"], (28, 40))
         self.assertEqual(admin().read("customers", locked["id"])["owner_id"], self.r1.id)
         audit = admin().get("audit", query={"entity": "customers", "record_id": c["id"], "action": "pool_release"}).data
         self.assertEqual(len(audit), 1)
