@@ -900,7 +900,7 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
         json_decref(rec);
     }
     db_set_flat_nesting(c->db, false);
-    if (flat && db_tx_failed(c->db) && !failed)
+    if (!rc && flat && db_tx_failed(c->db) && !failed)
         rc = ctx_fail(c, GX_EDB, "a row failed inside the import");
     c->arena = outer;
     if (c->err_msg)
