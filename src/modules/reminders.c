@@ -83,7 +83,7 @@ static void own_rows(Ctx *c, const Entity *e, Sql *q, const char *cols)
 {
     sql_init(q, c->arena);
     /* sql-ok: table and column names come from metadata */
-    sql_raw(q, arena_printf(c->arena, "SELECT id, %s%s FROM %s WHERE deleted_at IS NULL AND owner_id = ",
+    sql_raw(q, arena_printf(c->arena, "SELECT id, %s%s FROM %s WHERE deleted_at IS NULL AND owner_id = ", /* sql-ok: identifiers from metadata or a literal column list */
                             e->title_field ? e->title_field : "id", cols, e->table));
     sql_param(q, dbv_int(c->who->user_id));
     acl_scope_predicate(c, e, ACT_READ, q);
