@@ -152,7 +152,7 @@ static GxErr gs_write(Ctx *c, const Entity *e, int64_t id, GsRow *r)
         arena_printf(c->arena, "DELETE FROM %s_gs2 WHERE rowid = $1", e->table); /* sql-ok: table name from metadata */
     const char *ins = arena_printf(c->arena, "INSERT INTO %s_gs(rowid, n, o, d, e, p) VALUES ($1, $2, $3, $4, $5, $6)", /* sql-ok: identifiers from metadata or a literal column list */
                                    e->table); /* sql-ok: table name from metadata */
-    const char *ins2 = arena_printf(c->arena, "INSERT INTO %s_gs2(rowid, n, o, p) VALUES ($1, $2, $3, $4)",
+    const char *ins2 = arena_printf(c->arena, "INSERT INTO %s_gs2(rowid, n, o, p) VALUES ($1, $2, $3, $4)", /* sql-ok: names from metadata */
                                     e->table); /* sql-ok: table name from metadata */
     DbVal p2[4] = {dbv_int(id), dbv_text(r->han_n.data), dbv_text(r->han_o.data), dbv_text(r->py2.data)};
     if (db_exec(c->db, del, p, 1) != DB_OK || db_exec(c->db, del2, p, 1) != DB_OK ||
@@ -400,7 +400,7 @@ GxErr search_entity(Ctx *c, const Entity *e, const char *q, int limit, json_t *o
             buf_printf(&cols, ", t.%s", e->fields[i].name);
     const char *title = e->title_field ? e->title_field : "id";
     if (pg) {
-        sql_raw(&s, arena_printf(c->arena, "SELECT t.id, t.%s%s FROM %s_gs g JOIN %s t ON t.id = g.id WHERE (", title,
+        sql_raw(&s, arena_printf(c->arena, "SELECT t.id, t.%s%s FROM %s_gs g JOIN %s t ON t.id = g.id WHERE (", title, /* sql-ok: names from metadata */
                                  cols.data, e->table, e->table)); /* sql-ok: names from metadata */
         bool first = true;
         for (int i = 0; i < nalts; i++)
