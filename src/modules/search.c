@@ -438,7 +438,7 @@ GxErr search_entity(Ctx *c, const Entity *e, const char *q, int limit, json_t *o
             /* A narrow scope (a rep's own records) may hold few of the
              * matches: look at the newest SCOPED_CANDIDATES matches only, so
              * the cost stays bounded (type more to reach older records). */
-            sql_raw(&s, arena_printf(c->arena, "SELECT t.id, t.%s%s FROM (SELECT rowid AS rid FROM %s WHERE %s MATCH ",
+            sql_raw(&s, arena_printf(c->arena, "SELECT t.id, t.%s%s FROM (SELECT rowid AS rid FROM %s WHERE %s MATCH ", /* sql-ok: names from metadata; the MATCH text is bound */
                                      title, cols.data, fts, fts)); /* sql-ok: names from metadata */
             sql_param(&s, dbv_text(m.data));
             sql_raw(&s, arena_printf(c->arena,

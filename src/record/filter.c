@@ -459,7 +459,7 @@ static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, Sql *q)
             p += len;
         }
         buf_putc(&b, '"');
-        sql_raw(q, arena_printf(c->arena, " AND id IN (SELECT rowid FROM %s_fts2 WHERE %s_fts2 MATCH ", e->table,
+        sql_raw(q, arena_printf(c->arena, " AND id IN (SELECT rowid FROM %s_fts2 WHERE %s_fts2 MATCH ", e->table, /* sql-ok: table name from metadata */
                                 e->table)); /* sql-ok: table name from metadata */
         sql_param(q, dbv_text(b.data));
         sql_raw(q, ")");

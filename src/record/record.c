@@ -148,7 +148,7 @@ static GxErr fetch(Ctx *c, const Entity *e, int64_t id, bool trash, int action, 
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT ");
     select_list(c, e, &q);
-    sql_raw(&q, arena_printf(c->arena, " FROM %s WHERE id = ", e->table));
+    sql_raw(&q, arena_printf(c->arena, " FROM %s WHERE id = ", e->table)); /* sql-ok: table name from metadata */
     sql_param(&q, dbv_int(id));
     sql_raw(&q, trash ? " AND deleted_at IS NOT NULL" : " AND deleted_at IS NULL");
     if (action >= 0)
@@ -529,7 +529,7 @@ static GxErr fts_sync(Ctx *c, const Entity *e, int64_t id, bool remove_only)
             buf_printf(&b, "coalesce(%s,'')", e->fields[i].name);
             first = false;
         }
-        buf_printf(&b, "%s FROM %s WHERE id = $1", t ? ")" : "", e->table);
+        buf_printf(&b, "%s FROM %s WHERE id = $1", t ? ")" : "", e->table); /* sql-ok: table name from metadata */
         if (db_exec(c->db, b.data, p, 1) != DB_OK)
             return ctx_fail(c, GX_EDB, "cannot update the search index");
     }
