@@ -547,6 +547,14 @@ static GxErr visible(Ctx *c, int64_t id)
     return rc;
 }
 
+/* The customer an action is about: visible to the acting user (else 404)
+ * and then read as stored. */
+static GxErr target(Ctx *c, int64_t id, Cust *k)
+{
+    GxErr rc = visible(c, id);
+    return rc ? rc : read_cust(c, id, k);
+}
+
 /* The stored customer as JSON for the answer (read as the system: the caller
  * has just acted on it). */
 static GxErr answer(Ctx *c, int64_t id, json_t **out)
@@ -621,11 +629,9 @@ GxErr pool_claim(Ctx *c, int64_t id, json_t **out)
     *out = NULL;
     if (!c->who)
         return ctx_fail(c, GX_EAUTH, "Not logged in");
-    GxErr rc = visible(c, id);
-    if (rc)
-        return rc;
     Cust k;
-    if ((rc = read_cust(c, id, &k)))
+    GxErr rc = target(c, id, &k);
+    if (rc)
         return rc;
     if (k.owner || !k.pool)
         return ctx_fail(c, GX_ECONFLICT, "This customer is not in a customer pool (it has an owner)");
@@ -690,11 +696,9 @@ GxErr pool_assign(Ctx *c, int64_t id, int64_t owner_id, json_t **out)
     *out = NULL;
     if (!c->who)
         return ctx_fail(c, GX_EAUTH, "Not logged in");
-    GxErr rc = visible(c, id);
-    if (rc)
-        return rc;
     Cust k;
-    if ((rc = read_cust(c, id, &k)))
+    GxErr rc = target(c, id, &k);
+    if (rc)
         return rc;
     PoolMap m;
     if ((rc = map_load(c, &m)))
@@ -738,11 +742,9 @@ GxErr pool_release(Ctx *c, int64_t id, int64_t pool_id, const char *reason, json
 {
     *out = NULL;
     const Entity *e = meta_entity("customers");
-    GxErr rc = visible(c, id);
-    if (rc)
-        return rc;
     Cust k;
-    if ((rc = read_cust(c, id, &k)))
+    GxErr rc = target(c, id, &k);
+    if (rc)
         return rc;
     if (!k.owner)
         return ctx_fail(c, GX_ECONFLICT, "This customer is already in a customer pool");
@@ -786,11 +788,9 @@ GxErr pool_lock(Ctx *c, int64_t id, bool lock, json_t **out)
 {
     *out = NULL;
     const Entity *e = meta_entity("customers");
-    GxErr rc = visible(c, id);
-    if (rc)
-        return rc;
     Cust k;
-    if ((rc = read_cust(c, id, &k)))
+    GxErr rc = target(c, id, &k);
+    if (rc)
         return rc;
     if (acl_scope(c, e, ACT_EDIT) == SCOPE_NONE || !acl_row_in_scope(c, e, ACT_EDIT, k.owner, k.dept) || !k.owner)
         return ctx_fail(c, GX_EDENIED,
