@@ -21,7 +21,7 @@ GUANXI=build/guanxi tests/api/run.sh
 step "API tests on PostgreSQL"
 GUANXI=build/guanxi tests/api/run.sh --pg
 
-step "upgrade of a database of the last release"
+step "upgrade of databases of earlier releases"
 GUANXI=build/guanxi tests/upgrade/run.sh
 
 step "translations complete (zh_CN)"

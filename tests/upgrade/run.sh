@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# run.sh — upgrade test: a database written by the last release
-# (tests/upgrade/release-2.db: migrations 1-2, `guanxi init` + `guanxi demo
-# --customers 40` by commit 2392180, admin password Admin12345, demo users
-# demo12345) is migrated by the current binary and checked through the API.
+# run.sh — upgrade test: databases written by earlier releases
+# (tests/upgrade/release-2.db and release-3.db; how each was made is in
+# test_upgrade.py) are migrated by the current binary and checked through
+# the API.
 #
 #   GUANXI=build/guanxi tests/upgrade/run.sh
 set -euo pipefail
