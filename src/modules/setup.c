@@ -21,6 +21,7 @@ void search_module_init(void);
 void china_module_init(void);
 
 static GxErr grants_v3(Ctx *c, bool fresh);
+static GxErr grants_v4(Ctx *c, bool fresh);
 
 void modules_init(void)
 {
@@ -41,8 +42,10 @@ void modules_init(void)
     membership_module_init();
     china_module_init();
     search_module_init();
+    /* Modules of migration 4 (sales) register here, above this line. */
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
+    ddl_step_add(4, "built-in roles: grants for new entities", grants_v4);
 }
 
 /* Built-in roles with stable codes (issue #4's contract). Scopes per entity. */
@@ -208,6 +211,7 @@ static GxErr grant_new_entities(Ctx *c, int v)
 }
 
 static GxErr grants_v3(Ctx *c, bool fresh) { return fresh ? GX_OK : grant_new_entities(c, 3); }
+static GxErr grants_v4(Ctx *c, bool fresh) { return fresh ? GX_OK : grant_new_entities(c, 4); }
 
 int64_t setup_role_id(Ctx *c, const char *code)
 {
