@@ -7,5 +7,6 @@
 #define GX_SALES_H
 
 #include "../../base/ctx.h"
+#include "totals.h" /* line totals and the rounding rule (docs) */
 
 #endif
