@@ -52,6 +52,11 @@ void modules_init(void)
 static const char *sales_entities[] = {"customers", "contacts", "leads", "opportunities", "activities", "quotes",
                                        "orders", "contracts", "payments", "tasks", NULL};
 
+/* Products, their categories, competitors and the opportunity stages
+ * (sales/opps.c): every sales role reads them, sales managers edit them. */
+static const char *sales_catalogue[] = {"products", "product_categories", "competitors", "competitor_products",
+                                        "opportunity_stages", NULL};
+
 static json_t *matrix(const char *const *entities, const char *read, const char *write, const char *extra)
 {
     json_t *m = json_object();
@@ -84,7 +89,12 @@ static json_t *builtin_roles(void)
                                            "is_admin", 1, "description", "Everything, including settings and roles."));
 
     m = matrix(sales_entities, "department_and_below", "department_and_below", "department_and_below");
-    grant(m, "products", "read", "all");
+    /* The catalogue and the stages: sales managers maintain them, reps read them. */
+    for (int i = 0; sales_catalogue[i]; i++) {
+        static const char *acts[] = {"read", "create", "edit", "delete", "export", "import", NULL};
+        for (int k = 0; acts[k]; k++)
+            grant(m, sales_catalogue[i], acts[k], "all");
+    }
     grant(m, "users", "read", "all");
     grant(m, "departments", "read", "all");
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "sales_manager", "name", "销售经理 Sales manager",
@@ -93,7 +103,8 @@ static json_t *builtin_roles(void)
     m = matrix(sales_entities, "own", "own", "own");
     for (int i = 0; sales_entities[i]; i++)
         grant(m, sales_entities[i], "assign", "none");
-    grant(m, "products", "read", "all");
+    for (int i = 0; sales_catalogue[i]; i++)
+        grant(m, sales_catalogue[i], "read", "all");
     grant(m, "users", "read", "all");
     grant(m, "departments", "read", "all");
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "sales_rep", "name", "销售代表 Sales rep",
@@ -104,6 +115,7 @@ static json_t *builtin_roles(void)
     grant(m, "customers", "read", "all");
     grant(m, "contacts", "read", "all");
     grant(m, "products", "read", "all");
+    grant(m, "product_categories", "read", "all");
     grant(m, "users", "read", "all");
     grant(m, "departments", "read", "all");
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "service_agent", "name", "客服专员 Service agent",
