@@ -35,7 +35,7 @@ static void h_public_availability(Req *r)
 static void h_journal(Req *r)
 {
     json_t *out;
-    if (membership_daily_journal(&r->c, http_query(r, "date"), &out))
+    if (membership_daily_journal(&r->c, http_query(r, "date"), http_query(r, "payment_method"), http_query(r, "kind"), &out))
         return api_fail(r);
     http_json(r, 200, out);
 }
@@ -163,6 +163,29 @@ static void act_renew(Req *r, const Entity *e, int64_t id)
     http_json(r, 200, out);
 }
 
+/* POST /api/v1/customers/{id}/redeem_points {"points": n, "reason": "..."} */
+static void act_redeem_points(Req *r, const Entity *e, int64_t id)
+{
+    (void)e;
+    json_t *b = api_body(r);
+    if (!b)
+        return;
+    json_t *points = json_object_get(b, "points");
+    const char *reason;
+    if (!body_text(r, b, "reason", &reason) || !json_is_integer(points)) {
+        if (!json_is_integer(points))
+            ctx_field(&r->c, "points", "is required (a whole number of points)");
+        json_decref(b);
+        return api_fail(r);
+    }
+    json_t *out;
+    GxErr rc = membership_redeem_points(&r->c, id, json_integer_value(points), reason, &out);
+    json_decref(b);
+    if (rc)
+        return api_fail(r);
+    http_json(r, 200, out);
+}
+
 void membership_api_init(void)
 {
     api_action_register("bookings", "cancel", act_cancel,
@@ -179,6 +202,10 @@ void membership_api_init(void)
                         "Renew a membership: expires_on moves on by the member type's validity (from today when"
                         " expired); the annual fee is recorded in the member ledger. Body {\"payment_method\":"
                         " \"cash\"|\"card\"|\"stored_value\"} (optional). Answers the customer.");
+    api_action_register("customers", "redeem_points", act_redeem_points,
+                        "Redeem (spend) a member's points. Body {\"points\": n, \"reason\": \"what for\"}; 422 when the"
+                        " member holds fewer (expired points do not count). Points expiring soonest are spent first;"
+                        " a daily job takes expired points away. Each change is a member_ledger line.");
 }
 
 const Route membership_api_routes[] = {

@@ -89,14 +89,28 @@ GxErr membership_top_up(Ctx *c, int64_t customer_id, int64_t amount, const char 
  * get their uses again. */
 GxErr membership_renew(Ctx *c, int64_t customer_id, const char *payment_method, json_t **out);
 
+/* Spend points (积分兑换) on what `reason` says: points > 0, at most what the
+ * member holds once expired points are gone (422 otherwise); one ledger
+ * line. Points expiring soonest are spent first (points.c); a daily job
+ * takes expired points away. *out is the customer afterwards. */
+GxErr membership_redeem_points(Ctx *c, int64_t customer_id, int64_t points, const char *reason, json_t **out);
+
 /* Reports (checkouts read scope "all" or administrators):
- * daily journal of a business day: {"date", "lines": [...], "total"};
+ * daily journal of a business day: {"date", "lines": [...], "total",
+ * "amount", "money": [top-ups and fees of the day], "money_total",
+ * "truncated"}, lines optionally only of one payment method and/or resource
+ * kind (NULL or "" = all);
  * income per period ("month", "year", "total") between from and to
- * (YYYY-MM-DD, optional): {"period", "rows": [{"period", "count", "total"}], "total"};
+ * (YYYY-MM-DD, optional): {"period", "rows": [{"period", "count", "total",
+ * "cash", "topups", "fees", "received"}], and the same sums over all rows}:
+ * total = checkouts (consumption), cash = the part of it paid in cash or by
+ * card, topups = stored value paid in (bonus excluded), fees = membership
+ * fees, received = money that came in: cash + topups + fees not paid from
+ * stored value;
  * consumption of one member (or of all members when customer_id is 0):
  * {"rows": [{customer_id, name, count, total}]};
  * by resource: {"rows": [{resource_id, name, kind, count, quantity, total}]}. */
-GxErr membership_daily_journal(Ctx *c, const char *date, json_t **out);
+GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_method, const char *kind, json_t **out);
 GxErr membership_income(Ctx *c, const char *period, const char *from, const char *to, json_t **out);
 GxErr membership_consumption(Ctx *c, int64_t customer_id, const char *from, const char *to, json_t **out);
 GxErr membership_by_resource(Ctx *c, const char *from, const char *to, json_t **out);

@@ -173,8 +173,18 @@ static void member_page(Req *r, int64_t id, Buf *failed)
                   "<label class=\"field\"><span class=\"label\">%s</span><select name=\"payment_method\"><option "
                   "value=\"cash\">%s</option>"
                   "<option value=\"card\">%s</option><option value=\"stored_value\">%s</option></select></label>"
-                  "<div class=\"form-actions\"><button class=\"btn\" type=\"submit\">%s</button></div></form></div>",
+                  "<div class=\"form-actions\"><button class=\"btn\" type=\"submit\">%s</button></div></form>",
                   T(r, "Payment method"), T(r, "Cash"), T(r, "Card"), T(r, "Stored value"), T(r, "Renew"));
+        buf_htmlf(o,
+                  "<form class=\"card stack\" method=\"post\" action=\"/app/members/%lld/redeem_points\"><h2>%s</h2>",
+                  (long long)id, T(r, "Redeem points"));
+        ui_csrf_field(r);
+        buf_htmlf(o,
+                  "<label class=\"field\"><span class=\"label\">%s</span><input name=\"points\" inputmode=\"numeric\" "
+                  "required></label><label class=\"field\"><span class=\"label\">%s</span><input name=\"reason\" "
+                  "required maxlength=\"50\" placeholder=\"%s\"></label><div class=\"form-actions\"><button "
+                  "class=\"btn\" type=\"submit\">%s</button></div></form></div>",
+                  T(r, "Points"), T(r, "Exchanged for"), T(r, "e.g. a towel"), T(r, "Redeem"));
     }
     const Field *kf = meta_field(meta_entity("member_ledger"), "kind");
     buf_htmlf(o, "<section class=\"card\"><h2>%s</h2>", T(r, "Account history"));
@@ -276,6 +286,28 @@ void ui_member_top_up(Req *r)
     ui_redirect(r, arena_printf(&r->arena, "/app/members/%lld", (long long)id));
 }
 
+void ui_member_redeem_points(Req *r)
+{
+    int64_t id;
+    if (!ui_id(r, &id))
+        return;
+    json_t *form = http_form(r);
+    json_t *out = NULL;
+    const char *points = json_string_value(json_object_get(form, "points"));
+    char *end = NULL;
+    long long n = points ? strtoll(points, &end, 10) : 0;
+    if (!points || !*points || *end)
+        ctx_field(&r->c, "points", "%s", T(r, "must be a whole number of points"));
+    else
+        membership_redeem_points(&r->c, id, n, json_string_value(json_object_get(form, "reason")), &out);
+    json_decref(form);
+    json_decref(out);
+    if (r->c.err)
+        return member_action_failed(r, id);
+    ui_flash(r, "saved");
+    ui_redirect(r, arena_printf(&r->arena, "/app/members/%lld", (long long)id));
+}
+
 void ui_member_renew(Req *r)
 {
     int64_t id;
@@ -357,6 +389,7 @@ void ui_members_care(Req *r)
 
 typedef struct Period {
     const char *from, *to, *date; /* YYYY-MM-DD; from/to may be "" (open) */
+    const char *pm, *kind;        /* journal filters, NULL or "" = all */
 } Period;
 
 static bool read_period(Req *r, Period *pd)
@@ -364,6 +397,8 @@ static bool read_period(Req *r, Period *pd)
     pd->from = http_query(r, "from");
     pd->to = http_query(r, "to");
     pd->date = http_query(r, "date");
+    pd->pm = http_query(r, "payment_method");
+    pd->kind = http_query(r, "kind");
     int y, m, d;
     if (!pd->from && !pd->to) {
         /* first visit: the last twelve months */
@@ -396,6 +431,14 @@ static void money_cell(Req *r, int64_t fen)
     buf_raw(&r->out, "</td>");
 }
 
+/* Consumption, cash part, top-ups, fees and money received of an income row. */
+static void income_cells(Req *r, json_t *x)
+{
+    static const char *const keys[] = {"total", "cash", "topups", "fees", "received", NULL};
+    for (int k = 0; keys[k]; k++)
+        money_cell(r, iv(x, keys[k]));
+}
+
 static const char *kind_label(Req *r, const char *kind)
 {
     const EnumOption *o = meta_option(meta_field(meta_entity("resources"), "kind"), kind ? kind : "");
@@ -411,7 +454,7 @@ void ui_front_desk_reports(Req *r)
     if (membership_income(&r->c, "month", pd.from, pd.to, &income) ||
         membership_income(&r->c, "year", pd.from, pd.to, &years) ||
         membership_by_resource(&r->c, pd.from, pd.to, &byres) ||
-        membership_consumption(&r->c, 0, pd.from, pd.to, &cons) || membership_daily_journal(&r->c, pd.date, &journal)) {
+        membership_consumption(&r->c, 0, pd.from, pd.to, &cons) || membership_daily_journal(&r->c, pd.date, pd.pm, pd.kind, &journal)) {
         json_decref(income);
         json_decref(years);
         json_decref(byres);
@@ -427,9 +470,26 @@ void ui_front_desk_reports(Req *r)
               "<form method=\"get\" action=\"/app/reports/front_desk\" class=\"inline-form list-tools\">"
               "<label>%s <input type=\"date\" name=\"from\" value=\"%s\"></label><label>%s <input type=\"date\" "
               "name=\"to\" value=\"%s\"></label>"
-              "<label>%s <input type=\"date\" name=\"date\" value=\"%s\"></label><button class=\"btn\" "
-              "type=\"submit\">%s</button></form>",
-              T(r, "From"), pd.from, T(r, "To"), pd.to, T(r, "Journal day"), pd.date, T(r, "Show"));
+              "<label>%s <input type=\"date\" name=\"date\" value=\"%s\"></label>",
+              T(r, "From"), pd.from, T(r, "To"), pd.to, T(r, "Journal day"), pd.date);
+    {
+        static const char *const pms[] = {"cash", "card", "stored_value", "count_card", NULL};
+        static const char *const kinds[] = {"coach", "venue", "facility", "consumable", NULL};
+        const Field *pmf = meta_field(meta_entity("checkouts"), "payment_method");
+        buf_htmlf(o, "<label>%s <select name=\"payment_method\"><option value=\"\">%s</option>", T(r, "Payment method"),
+                  T(r, "All"));
+        for (int k = 0; pms[k]; k++) {
+            const EnumOption *opt = meta_option(pmf, pms[k]);
+            buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", pms[k],
+                      pd.pm && !strcmp(pd.pm, pms[k]) ? " selected" : "", opt ? ui_label(r, &opt->label) : pms[k]);
+        }
+        buf_htmlf(o, "</select></label><label>%s <select name=\"kind\"><option value=\"\">%s</option>", T(r, "Kind"),
+                  T(r, "All"));
+        for (int k = 0; kinds[k]; k++)
+            buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", kinds[k],
+                      pd.kind && !strcmp(pd.kind, kinds[k]) ? " selected" : "", kind_label(r, kinds[k]));
+        buf_htmlf(o, "</select></label><button class=\"btn\" type=\"submit\">%s</button></form>", T(r, "Show"));
+    }
     /* income by month, charted */
     json_t *labels = json_array(), *values = json_array();
     size_t i;
@@ -443,30 +503,32 @@ void ui_front_desk_reports(Req *r)
                               T(r, "Income (¥)"));
     char *data = json_dumps(chart, JSON_COMPACT);
     json_decref(chart);
-    buf_htmlf(o, "<div class=\"dashboard\"><section class=\"card\"><h2>%s</h2>", T(r, "Income by month"));
+    buf_htmlf(o, "<div class=\"dashboard\"><section class=\"card full\"><h2>%s</h2>", T(r, "Income by month"));
     if (json_array_size(json_object_get(income, "rows")))
         buf_htmlf(o, "<div class=\"chart\" data-chart=\"%s\" role=\"img\" aria-label=\"%s\"></div>", data,
                   T(r, "Income by month"));
     free(data);
     buf_htmlf(o,
               "<div class=\"table-wrap\"><table><thead><tr><th>%s</th><th class=\"num\">%s</th><th "
-              "class=\"num\">%s</th></tr></thead><tbody>",
-              T(r, "Month"), T(r, "Checkouts"), T(r, "Income"));
+              "class=\"num\">%s</th><th class=\"num\">%s</th><th class=\"num\">%s</th><th class=\"num\">%s</th>"
+              "<th class=\"num\">%s</th></tr></thead><tbody>",
+              T(r, "Month"), T(r, "Checkouts"), T(r, "Consumption"), T(r, "of which cash or card"), T(r, "Top-ups"),
+              T(r, "Membership fees"), T(r, "Money received"));
     json_array_foreach(json_object_get(income, "rows"), i, x)
     {
         buf_htmlf(o, "<tr><td>%s</td><td class=\"num\">%lld</td>", sv(x, "period"), (long long)iv(x, "count"));
-        money_cell(r, iv(x, "total"));
+        income_cells(r, x);
         buf_raw(o, "</tr>");
     }
     json_array_foreach(json_object_get(years, "rows"), i, x)
     {
         buf_htmlf(o, "<tr class=\"total\"><td>%s %s</td><td class=\"num\">%lld</td>", sv(x, "period"), T(r, "(year)"),
                   (long long)iv(x, "count"));
-        money_cell(r, iv(x, "total"));
+        income_cells(r, x);
         buf_raw(o, "</tr>");
     }
     buf_htmlf(o, "<tr class=\"total\"><td>%s</td><td></td>", T(r, "Total"));
-    money_cell(r, iv(income, "total"));
+    income_cells(r, income);
     buf_htmlf(o,
               "</tr></tbody></table></div><p><a "
               "href=\"/app/reports/front_desk/export?report=income&amp;%s\">%s</a></p></section>",
@@ -536,6 +598,30 @@ void ui_front_desk_reports(Req *r)
         money_cell(r, iv(journal, "total"));
         buf_raw(o, "<td></td></tr></tbody></table></div>");
     }
+    json_t *money = json_object_get(journal, "money");
+    if (json_array_size(money)) {
+        const Field *kf = meta_field(meta_entity("member_ledger"), "kind");
+        buf_htmlf(o,
+                  "<h3>%s</h3><div class=\"table-wrap\"><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                  "<th class=\"num\">%s</th><th>%s</th></tr></thead><tbody>",
+                  T(r, "Top-ups and membership fees"), T(r, "Time"), T(r, "Member"), T(r, "Card no."), T(r, "Account"),
+                  T(r, "Amount"), T(r, "Payment method"));
+        json_array_foreach(money, i, x)
+        {
+            const EnumOption *opt = meta_option(kf, sv(x, "kind"));
+            buf_raw(o, "<tr><td>");
+            ui_datetime(r, o, sv(x, "created_at"));
+            buf_htmlf(o, "</td><td><a href=\"/app/members/%lld\">%s</a></td><td>%s</td><td>%s</td>",
+                      (long long)iv(x, "customer_id"), sv(x, "customer_name"), sv(x, "card_no"),
+                      opt ? ui_label(r, &opt->label) : sv(x, "kind"));
+            money_cell(r, iv(x, "amount"));
+            const EnumOption *pm = meta_option(meta_field(meta_entity("checkouts"), "payment_method"), sv(x, "payment_method"));
+            buf_htmlf(o, "<td>%s</td></tr>", pm ? ui_label(r, &pm->label) : sv(x, "payment_method"));
+        }
+        buf_htmlf(o, "<tr class=\"total\"><td colspan=\"4\">%s</td>", T(r, "Total"));
+        money_cell(r, iv(journal, "money_total"));
+        buf_raw(o, "<td></td></tr></tbody></table></div>");
+    }
     buf_htmlf(o, "<p><a href=\"/app/reports/front_desk/export?report=journal&amp;%s\">%s</a></p></section>", qs,
               T(r, "Export to Excel"));
     json_decref(income);
@@ -556,7 +642,7 @@ void ui_front_desk_export(Req *r)
     const char *report = http_query(r, "report");
     json_t *res = NULL;
     const char *rows_key = "rows";
-    static const char *income_cols[] = {"period", "#count", "$total", NULL};
+    static const char *income_cols[] = {"period", "#count", "$total", "$cash", "$topups", "$fees", "$received", NULL};
     static const char *res_cols[] = {"name", "kind", "#count", "#quantity", "$total", NULL};
     static const char *mem_cols[] = {"name", "card_no", "#count", "$discount", "$total", "#points", NULL};
     static const char *jour_cols[] = {"number", "customer_name",  "description", "kind",    "start_at",
@@ -574,7 +660,7 @@ void ui_front_desk_export(Req *r)
         rc = membership_consumption(&r->c, 0, pd.from, pd.to, &res);
         cols = mem_cols;
     } else if (report && !strcmp(report, "journal")) {
-        rc = membership_daily_journal(&r->c, pd.date, &res);
+        rc = membership_daily_journal(&r->c, pd.date, pd.pm, pd.kind, &res);
         cols = jour_cols;
         rows_key = "lines";
     } else {
@@ -717,6 +803,7 @@ const Route membership_ui_routes[] = {
     {"GET", "/app/members/{id}", ui_member_page, H, NULL},
     {"POST", "/app/members/{id}/top_up", ui_member_top_up, M, NULL},
     {"POST", "/app/members/{id}/renew", ui_member_renew, M, NULL},
+    {"POST", "/app/members/{id}/redeem_points", ui_member_redeem_points, M, NULL},
     {"GET", "/app/reports/front_desk", ui_front_desk_reports, H, NULL},
     {"GET", "/app/reports/front_desk/export", ui_front_desk_export, 0, NULL},
     {"GET", "/availability", ui_public_availability, ROUTE_PUBLIC | H, NULL},

@@ -23,6 +23,7 @@ void ui_members_list(Req *r);
 void ui_member_page(Req *r);
 void ui_member_top_up(Req *r);
 void ui_member_renew(Req *r);
+void ui_member_redeem_points(Req *r);
 void ui_members_care(Req *r);
 void ui_front_desk_reports(Req *r);
 void ui_front_desk_export(Req *r);

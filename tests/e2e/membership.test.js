@@ -156,6 +156,38 @@ test('the daily journal shows the lines and the member page the ledger', async (
   await page.goto(BASE + '/app/members/' + member.id);
   assert.match(await page.textContent('table.ledger'), /积分/);
   await shot('m09-member');
+});
+
+test('the front desk tops up and redeems points; the journal shows the money in', async () => {
+  await page.goto(BASE + '/app/members/' + member.id);
+  const before = (await api('GET', '/api/v1/customers/' + member.id)).body;
+  assert.ok(before.points >= 100, 'points from the checkout: ' + before.points);
+  const topup = page.locator('form[action$="/top_up"]');
+  await topup.locator('input[name=amount]').fill('300.00');
+  await topup.locator('select[name=payment_method]').selectOption('card');
+  await Promise.all([page.waitForNavigation(), topup.locator('button[type=submit]').click()]);
+  const redeem = page.locator('form[action$="/redeem_points"]');
+  await redeem.locator('input[name=points]').fill('100000');
+  await redeem.locator('input[name=reason]').fill('毛巾 ' + tag);
+  await redeem.locator('button[type=submit]').click();
+  await page.waitForSelector('.alert.error');
+  assert.match(await page.textContent('.alert.error'), /积分不足/);
+  await shot('m10-redeem-error');
+  await page.locator('form[action$="/redeem_points"] input[name=points]').fill('100');
+  await page.locator('form[action$="/redeem_points"] input[name=reason]').fill('毛巾 ' + tag);
+  await Promise.all([page.waitForNavigation(), page.locator('form[action$="/redeem_points"] button[type=submit]').click()]);
+  assert.match(await page.textContent('table.ledger'), new RegExp('积分兑换 Redeemed: 毛巾 ' + tag));
+  const after = (await api('GET', '/api/v1/customers/' + member.id)).body;
+  assert.equal(after.points, before.points - 100);
+  assert.equal(after.balance, before.balance + 30000);
+  await shot('m11-member-redeemed');
+  await page.goto(BASE + '/app/reports/front_desk?payment_method=card');
+  const journal = await page.textContent('.journal');
+  assert.match(journal, /充值与会费/);
+  assert.match(journal, new RegExp('李会员 ' + tag));
+  assert.match(journal, /¥300\.00/);
+  assert.doesNotMatch(journal, new RegExp('矿泉水 ' + tag), 'the drink was paid in cash');
+  await shot('m12-journal-card');
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(cspViolations, []);
 });

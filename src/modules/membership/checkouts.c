@@ -436,7 +436,7 @@ static GxErr checkouts_after_create(Ctx *c, HookArgs *a)
             return rc;
         }
     }
-    if ((rc = ms_summary_add(c, today, total))) {
+    if ((rc = ms_summary_add(c, today, total, !strcmp(pm, "cash") || !strcmp(pm, "card") ? total : 0))) {
         json_decref(out_lines);
         return rc;
     }

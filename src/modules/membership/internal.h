@@ -68,10 +68,27 @@ void ms_bookings_init(void);
 void ms_checkouts_init(void);
 void ms_reminders_init(void);
 void ms_summary_init(void);
+void ms_points_init(void);
+
+/* Business day of the request's "now" (record_now), for ledger lines. */
+const char *ms_ledger_day(Ctx *c);
+
+/* The customer as a member the user may change: read in scope (404 beyond),
+ * edit in scope (403), with a member type (422, loaded into t). */
+GxErr ms_member_for_write(Ctx *c, int64_t id, MemberType *t);
+
+/* Run fn in one transaction on member id, its row locked; *out is the
+ * customer afterwards (through the engine, so hidden fields stay hidden). */
+GxErr ms_member_tx(Ctx *c, int64_t id, GxErr (*fn)(Ctx *, Member *, void *), void *arg, json_t **out);
 
 /* Per-day summaries (summary.c), inside the checkout's transaction: one
- * checkout of `total` on business day `day`; one line of a resource. */
-GxErr ms_summary_add(Ctx *c, const char *day, int64_t total);
+ * checkout of `total` on business day `day`, of which `cash` was paid in
+ * cash or by bank card (not from stored value or a count card); one line of
+ * a resource. */
+GxErr ms_summary_add(Ctx *c, const char *day, int64_t total, int64_t cash);
+/* Money in at the desk without a checkout, on business day `day`: a top-up
+ * paid in, a membership fee and the part of it paid in cash or by card. */
+GxErr ms_summary_money(Ctx *c, const char *day, int64_t topup, int64_t fee, int64_t fee_cash);
 GxErr ms_summary_add_line(Ctx *c, const char *day, int64_t resource_id, int64_t quantity, int64_t total);
 
 /* Recompute the summaries from the checkouts and their lines (the caller's

@@ -116,15 +116,26 @@ static GxErr ledger_add(Ctx *c, const Member *m, const char *kind, int64_t delta
                  dbv_text(d->reason),
                  d->checkout_id ? dbv_int(d->checkout_id) : dbv_null(),
                  dbv_text(d->payment_method),
-                 dbv_text(expires_on)};
+                 dbv_text(expires_on),
+                 dbv_text(ms_ledger_day(c))};
     if (db_exec(
             c->db,
             "INSERT INTO member_ledger(created_at, created_by, updated_at, updated_by, version, owner_id, customer_id,"
-            " kind, delta, after, reason, checkout_id, payment_method, expires_on)"
-            " VALUES ($1, $2, $1, $2, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            p, 10) != DB_OK)
+            " kind, delta, after, reason, checkout_id, payment_method, expires_on, business_day)"
+            " VALUES ($1, $2, $1, $2, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            p, 11) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot write the member ledger");
     return GX_OK;
+}
+
+const char *ms_ledger_day(Ctx *c)
+{
+    int64_t t;
+    char *day = arena_alloc(c->arena, 11);
+    if (!time_parse_rfc3339(record_now(c), &t))
+        t = time_now_ms() / 1000;
+    ms_business_day(t, day);
+    return day;
 }
 
 static void diff_pair(json_t *diff, const char *field, int64_t before, int64_t after)
@@ -276,7 +287,7 @@ static GxErr customers_after_write(Ctx *c, HookArgs *a)
 
 /* The customer as a member the user may change: read in scope (404 beyond),
  * edit in scope (403), with a member type (422). */
-static GxErr member_for_write(Ctx *c, int64_t id, MemberType *t)
+GxErr ms_member_for_write(Ctx *c, int64_t id, MemberType *t)
 {
     const Entity *e = meta_entity("customers");
     json_t *rec;
@@ -302,7 +313,7 @@ static bool payment_ok(const char *pm)
 }
 
 /* Run fn in one transaction on the locked member; *out is the customer after. */
-static GxErr in_member_tx(Ctx *c, int64_t id, GxErr (*fn)(Ctx *, Member *, void *), void *arg, json_t **out)
+GxErr ms_member_tx(Ctx *c, int64_t id, GxErr (*fn)(Ctx *, Member *, void *), void *arg, json_t **out)
 {
     if (db_begin(c->db) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot start a transaction");
@@ -328,14 +339,15 @@ static GxErr top_up_tx(Ctx *c, Member *m, void *arg)
 {
     TopUp *t = arg;
     MemberDelta d = {.balance = t->amount, .bonus = t->bonus, .payment_method = t->pm, .reason = "充值 Top-up"};
-    return ms_member_apply(c, m, &d, "amount");
+    GxErr rc = ms_member_apply(c, m, &d, "amount");
+    return rc ? rc : ms_summary_money(c, ms_ledger_day(c), t->amount, 0, 0);
 }
 
 GxErr membership_top_up(Ctx *c, int64_t customer_id, int64_t amount, const char *payment_method, json_t **out)
 {
     *out = NULL;
     MemberType t;
-    GxErr rc = member_for_write(c, customer_id, &t);
+    GxErr rc = ms_member_for_write(c, customer_id, &t);
     if (rc)
         return rc;
     if (amount <= 0) {
@@ -350,7 +362,7 @@ GxErr membership_top_up(Ctx *c, int64_t customer_id, int64_t amount, const char 
     }
     TopUp tu = {
         .amount = amount, .bonus = ms_topup_bonus(amount, t.topup_threshold, t.topup_bonus), .pm = payment_method};
-    return in_member_tx(c, customer_id, top_up_tx, &tu, out);
+    return ms_member_tx(c, customer_id, top_up_tx, &tu, out);
 }
 
 typedef struct Renewal {
@@ -389,15 +401,18 @@ static GxErr renew_tx(Ctx *c, Member *m, void *arg)
     /* The fee itself: a ledger line of its own. */
     const char *now = record_now(c);
     DbVal who = c->who ? dbv_int(c->who->user_id) : dbv_null();
-    DbVal q[] = {dbv_text(now),  who, dbv_int(m->id), dbv_int(rn->t->annual_fee), dbv_text(reason), dbv_text(rn->pm),
-                 dbv_text(until)};
+    DbVal q[] = {dbv_text(now),    who, dbv_int(m->id), dbv_int(rn->t->annual_fee), dbv_text(reason), dbv_text(rn->pm),
+                 dbv_text(until), dbv_text(ms_ledger_day(c))};
     if (db_exec(
             c->db,
             "INSERT INTO member_ledger(created_at, created_by, updated_at, updated_by, version, owner_id, customer_id,"
-            " kind, delta, after, reason, payment_method, expires_on)"
-            " VALUES ($1, $2, $1, $2, 1, $2, $3, 'fee', $4, 0, $5, $6, $7)",
-            q, 7) != DB_OK)
+            " kind, delta, after, reason, payment_method, expires_on, business_day)"
+            " VALUES ($1, $2, $1, $2, 1, $2, $3, 'fee', $4, 0, $5, $6, $7, $8)",
+            q, 8) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot write the member ledger");
+    if ((rc = ms_summary_money(c, ms_ledger_day(c), 0, rn->t->annual_fee,
+                               strcmp(rn->pm, "stored_value") ? rn->t->annual_fee : 0)))
+        return rc;
     return d.count || d.balance || d.bonus ? ms_member_apply(c, m, &d, "payment_method") : GX_OK;
 }
 
@@ -405,7 +420,7 @@ GxErr membership_renew(Ctx *c, int64_t customer_id, const char *payment_method, 
 {
     *out = NULL;
     MemberType t;
-    GxErr rc = member_for_write(c, customer_id, &t);
+    GxErr rc = ms_member_for_write(c, customer_id, &t);
     if (rc)
         return rc;
     if (!payment_method)
@@ -415,7 +430,7 @@ GxErr membership_renew(Ctx *c, int64_t customer_id, const char *payment_method, 
         return c->err;
     }
     Renewal rn = {.t = &t, .pm = payment_method};
-    return in_member_tx(c, customer_id, renew_tx, &rn, out);
+    return ms_member_tx(c, customer_id, renew_tx, &rn, out);
 }
 
 void ms_members_init(void)

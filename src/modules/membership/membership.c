@@ -12,4 +12,5 @@ void membership_module_init(void)
     ms_checkouts_init();
     ms_reminders_init();
     ms_summary_init();
+    ms_points_init();
 }

@@ -79,7 +79,15 @@ static int64_t sum_key(json_t *rows, const char *key)
     return t;
 }
 
-GxErr membership_daily_journal(Ctx *c, const char *date, json_t **out)
+static bool one_of(const char *s, const char *const *set)
+{
+    for (int i = 0; set[i]; i++)
+        if (!strcmp(s, set[i]))
+            return true;
+    return false;
+}
+
+GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_method, const char *kind, json_t **out)
 {
     *out = NULL;
     GxErr rc = may_report(c);
@@ -90,24 +98,49 @@ GxErr membership_daily_journal(Ctx *c, const char *date, json_t **out)
         ctx_field(c, "date", "must be a date YYYY-MM-DD");
         return c->err;
     }
+    static const char *const methods[] = {"cash", "card", "stored_value", "count_card", NULL};
+    static const char *const kinds[] = {"coach", "venue", "facility", "consumable", NULL};
+    if (payment_method && *payment_method && !one_of(payment_method, methods))
+        ctx_field(c, "payment_method", "must be cash, card, stored_value or count_card");
+    if (kind && *kind && !one_of(kind, kinds))
+        ctx_field(c, "kind", "must be coach, venue, facility or consumable");
+    if (c->err)
+        return c->err;
     static const char *keys[] = {
         "#id",         "#checkout_id", "number",   "#customer_id",   "customer_name", "#resource_id",
         "description", "kind",         "start_at", "end_at",         "#quantity",     "#unit_price",
         "#amount",     "#discount",    "#total",   "payment_method", "created_at",    NULL};
-    DbVal p[] = {dbv_text(date), dbv_int(MS_JOURNAL_MAX)};
-    json_t *rows;
+    DbVal p[] = {dbv_text(date), dbv_int(MS_JOURNAL_MAX), dbv_text(payment_method && *payment_method ? payment_method : ""),
+                 dbv_text(kind && *kind ? kind : "")};
+    json_t *rows, *money;
     if ((rc = rows_of(c,
                       "SELECT l.id, l.checkout_id, k.number, l.customer_id, cu.name, l.resource_id, l.description,"
                       " l.resource_kind, l.start_at, l.end_at, l.quantity, l.unit_price, l.amount, l.discount, l.total,"
                       " l.payment_method, l.created_at"
                       " FROM checkout_lines l JOIN checkouts k ON k.id = l.checkout_id"
                       " LEFT JOIN customers cu ON cu.id = l.customer_id"
-                      " WHERE l.business_day = $1 AND l.deleted_at IS NULL ORDER BY l.id LIMIT $2",
-                      p, 2, keys, &rows)))
+                      " WHERE l.business_day = $1 AND l.deleted_at IS NULL"
+                      " AND ($3 = '' OR l.payment_method = $3) AND ($4 = '' OR l.resource_kind = $4)"
+                      " ORDER BY l.id LIMIT $2",
+                      p, 4, keys, &rows)))
         return rc;
-    *out =
-        json_pack("{s:s, s:o, s:I, s:I, s:b}", "date", date, "lines", rows, "total", (json_int_t)sum_key(rows, "total"),
-                  "amount", (json_int_t)sum_key(rows, "amount"), "truncated", json_array_size(rows) >= MS_JOURNAL_MAX);
+    /* Money in without a checkout: top-ups paid in and membership fees. */
+    static const char *mkeys[] = {"#id",    "#customer_id",   "customer_name", "card_no", "kind",
+                                  "#amount", "payment_method", "reason",        "created_at", NULL};
+    if ((rc = rows_of(c,
+                      "SELECT g.id, g.customer_id, cu.name, cu.card_no, g.kind, g.delta, g.payment_method, g.reason,"
+                      " g.created_at FROM member_ledger g LEFT JOIN customers cu ON cu.id = g.customer_id"
+                      " WHERE g.business_day = $1 AND g.deleted_at IS NULL AND ((g.kind = 'balance' AND g.delta > 0"
+                      " AND g.checkout_id IS NULL AND g.payment_method IN ('cash', 'card')) OR g.kind = 'fee')"
+                      " AND ($3 = '' OR g.payment_method = $3) AND $4 = '' ORDER BY g.id LIMIT $2",
+                      p, 4, mkeys, &money))) {
+        json_decref(rows);
+        return rc;
+    }
+    *out = json_pack("{s:s, s:o, s:I, s:I, s:o, s:I, s:b}", "date", date, "lines", rows, "total",
+                     (json_int_t)sum_key(rows, "total"), "amount", (json_int_t)sum_key(rows, "amount"), "money", money,
+                     "money_total", (json_int_t)sum_key(money, "amount"),
+                     "truncated", json_array_size(rows) >= MS_JOURNAL_MAX);
     return GX_OK;
 }
 
@@ -119,28 +152,38 @@ GxErr membership_income(Ctx *c, const char *period, const char *from, const char
         return rc;
     if (!period || !*period)
         period = "month";
+    /* Checkouts by day, and money in without a checkout (top-ups, fees). */
+    const char *days = " FROM (SELECT business_day d, checkouts n, total, cash, 0 topups, 0 fees, 0 fees_cash"
+                       " FROM checkout_days WHERE business_day >= $1 AND business_day <= $2 UNION ALL"
+                       " SELECT business_day, 0, 0, 0, topups, fees, fees_cash FROM member_money_days"
+                       " WHERE business_day >= $1 AND business_day <= $2) x";
+    const char *sums = ", coalesce(sum(n), 0), coalesce(sum(total), 0), coalesce(sum(cash), 0), coalesce(sum(topups), 0),"
+                       " coalesce(sum(fees), 0), coalesce(sum(cash), 0) + coalesce(sum(topups), 0) +"
+                       " coalesce(sum(fees_cash), 0)";
     const char *sql;
     if (!strcmp(period, "month"))
-        sql = "SELECT substr(business_day, 1, 7), sum(checkouts), sum(total) FROM checkout_days"
-              " WHERE business_day >= $1 AND business_day <= $2 GROUP BY substr(business_day, 1, 7) ORDER BY 1";
+        sql = arena_printf(c->arena, "SELECT substr(d, 1, 7)%s%s GROUP BY substr(d, 1, 7) ORDER BY 1", sums,
+                           days); /* sql-ok: constant fragments above */
     else if (!strcmp(period, "year"))
-        sql = "SELECT substr(business_day, 1, 4), sum(checkouts), sum(total) FROM checkout_days"
-              " WHERE business_day >= $1 AND business_day <= $2 GROUP BY substr(business_day, 1, 4) ORDER BY 1";
+        sql = arena_printf(c->arena, "SELECT substr(d, 1, 4)%s%s GROUP BY substr(d, 1, 4) ORDER BY 1", sums,
+                           days); /* sql-ok: constant fragments above */
     else if (!strcmp(period, "total"))
-        sql = "SELECT 'total', coalesce(sum(checkouts), 0), coalesce(sum(total), 0) FROM checkout_days"
-              " WHERE business_day >= $1 AND business_day <= $2";
+        sql = arena_printf(c->arena, "SELECT 'total'%s%s", sums, days); /* sql-ok: constant fragments above */
     else {
         ctx_field(c, "period", "must be month, year or total");
         return c->err;
     }
     if ((rc = bounds(c, &from, &to)))
         return rc;
-    static const char *keys[] = {"period", "#count", "#total", NULL};
+    static const char *keys[] = {"period", "#count", "#total", "#cash", "#topups", "#fees", "#received", NULL};
     DbVal p[] = {dbv_text(from), dbv_text(to)};
     json_t *rows;
     if ((rc = rows_of(c, sql, p, 2, keys, &rows)))
         return rc;
-    *out = json_pack("{s:s, s:o, s:I}", "period", period, "rows", rows, "total", (json_int_t)sum_key(rows, "total"));
+    *out = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:I}", "period", period, "rows", rows, "total",
+                     (json_int_t)sum_key(rows, "total"), "cash", (json_int_t)sum_key(rows, "cash"), "topups",
+                     (json_int_t)sum_key(rows, "topups"), "fees", (json_int_t)sum_key(rows, "fees"), "received",
+                     (json_int_t)sum_key(rows, "received"));
     return GX_OK;
 }
 

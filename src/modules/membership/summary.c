@@ -2,13 +2,26 @@
  * own transaction so that income by month or year and use by resource read
  * a few hundred summary rows instead of millions of checkout lines:
  *
- *   checkout_days(business_day, checkouts, total)
+ *   checkout_days(business_day, checkouts, total, cash)
  *   checkout_day_resources(business_day, resource_id, lines, quantity, total)
+ *
+ * `cash` (migration 4) is the part of `total` paid in cash or by card, not
+ * from stored value or a count card: money that came in that day. Money
+ * that comes in at the desk without a checkout has its own table
+ * (migration 4):
+ *
+ *   member_money_days(business_day, topups, fees, fees_cash)
+ *
+ * top-ups paid in (bonus money is not money received), membership fees, and
+ * the part of the fees paid in cash or by card (not from stored value).
  *
  * The tables are created by a data step of migration 3 (they are not
  * records: no owner, no history, no API of their own). Concurrent checkouts
  * of one day meet on the day's row; the upsert makes them wait their turn
  * (PostgreSQL row lock; SQLite writers are serialised anyway). */
+#include <string.h>
+
+#include "../../base/util.h"
 #include "internal.h"
 
 static const char *const summary_ddl[] = {
@@ -24,21 +37,85 @@ static GxErr summary_step(Ctx *c, bool fresh)
     for (int i = 0; summary_ddl[i]; i++)
         if (db_exec(c->db, summary_ddl[i], NULL, 0) != DB_OK)
             return ctx_fail(c, GX_EDB, "cannot create the checkout summary: %s", db_errmsg(c->db));
+    /* Checkouts came with migration 3 itself: there are none to sum yet
+     * (migration 4 rebuilds the summaries anyway). */
+    return GX_OK;
+}
+
+/* Migration 4: the cash column, and the business day of ledger lines
+ * written before member_ledger.business_day existed. */
+static GxErr summary_step_4(Ctx *c, bool fresh)
+{
+    if (db_exec(c->db, "ALTER TABLE checkout_days ADD COLUMN cash BIGINT NOT NULL DEFAULT 0", NULL, 0) != DB_OK ||
+        db_exec(c->db,
+                "CREATE TABLE member_money_days (business_day TEXT PRIMARY KEY, topups BIGINT NOT NULL,"
+                " fees BIGINT NOT NULL, fees_cash BIGINT NOT NULL)",
+                NULL, 0) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot extend the checkout summary: %s", db_errmsg(c->db));
+    if (fresh)
+        return GX_OK;
+    DbRes *r;
+    if (db_query(c->db, "SELECT id, created_at FROM member_ledger WHERE business_day IS NULL ORDER BY id", NULL, 0,
+                 &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the member ledger");
+    int s, n = 0, cap = 0;
+    struct Line {
+        int64_t id;
+        char day[11];
+    } *v = NULL;
+    while ((s = db_next(r)) == 1) {
+        int64_t t;
+        if (!time_parse_rfc3339(db_text(r, 1), &t))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            struct Line *nv = arena_alloc(c->arena, (size_t)cap * sizeof *nv);
+            if (n)
+                memcpy(nv, v, (size_t)n * sizeof *nv);
+            v = nv;
+        }
+        v[n].id = db_int(r, 0);
+        ms_business_day(t, v[n].day);
+        n++;
+    }
+    db_done(r);
+    if (s < 0)
+        return ctx_fail(c, GX_EDB, "cannot read the member ledger");
+    for (int i = 0; i < n; i++) {
+        DbVal p[] = {dbv_text(v[i].day), dbv_int(v[i].id)};
+        if (db_exec(c->db, "UPDATE member_ledger SET business_day = $1 WHERE id = $2", p, 2) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot update the member ledger");
+    }
     return ms_summary_rebuild(c);
 }
 
 void ms_summary_init(void)
 {
     ddl_step_add(3, "front desk: checkout summaries", summary_step);
+    ddl_step_add(4, "front desk: cash per day, business day of ledger lines", summary_step_4);
 }
 
-GxErr ms_summary_add(Ctx *c, const char *day, int64_t total)
+GxErr ms_summary_add(Ctx *c, const char *day, int64_t total, int64_t cash)
 {
-    DbVal p[] = {dbv_text(day), dbv_int(total)};
+    DbVal p[] = {dbv_text(day), dbv_int(total), dbv_int(cash)};
     if (db_exec(c->db,
-                "INSERT INTO checkout_days(business_day, checkouts, total) VALUES ($1, 1, $2) ON CONFLICT(business_day)"
-                " DO UPDATE SET checkouts = checkout_days.checkouts + 1, total = checkout_days.total + excluded.total",
-                p, 2) != DB_OK)
+                "INSERT INTO checkout_days(business_day, checkouts, total, cash) VALUES ($1, 1, $2, $3)"
+                " ON CONFLICT(business_day) DO UPDATE SET checkouts = checkout_days.checkouts + 1,"
+                " total = checkout_days.total + excluded.total, cash = checkout_days.cash + excluded.cash",
+                p, 3) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot update the day's totals");
+    return GX_OK;
+}
+
+GxErr ms_summary_money(Ctx *c, const char *day, int64_t topup, int64_t fee, int64_t fee_cash)
+{
+    DbVal p[] = {dbv_text(day), dbv_int(topup), dbv_int(fee), dbv_int(fee_cash)};
+    if (db_exec(c->db,
+                "INSERT INTO member_money_days(business_day, topups, fees, fees_cash) VALUES ($1, $2, $3, $4)"
+                " ON CONFLICT(business_day) DO UPDATE SET topups = member_money_days.topups + excluded.topups,"
+                " fees = member_money_days.fees + excluded.fees,"
+                " fees_cash = member_money_days.fees_cash + excluded.fees_cash",
+                p, 4) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot update the day's totals");
     return GX_OK;
 }
@@ -61,8 +138,16 @@ GxErr ms_summary_rebuild(Ctx *c)
     static const char *const sql[] = {
         "DELETE FROM checkout_days",
         "DELETE FROM checkout_day_resources",
-        "INSERT INTO checkout_days(business_day, checkouts, total) SELECT business_day, count(*), coalesce(sum(total), "
-        "0)"
+        "DELETE FROM member_money_days",
+        "INSERT INTO member_money_days(business_day, topups, fees, fees_cash) SELECT business_day,"
+        " coalesce(sum(CASE WHEN kind = 'balance' THEN delta ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN kind = 'fee' THEN delta ELSE 0 END), 0),"
+        " coalesce(sum(CASE WHEN kind = 'fee' AND payment_method IN ('cash', 'card') THEN delta ELSE 0 END), 0)"
+        " FROM member_ledger WHERE deleted_at IS NULL AND business_day IS NOT NULL AND ((kind = 'balance' AND"
+        " delta > 0 AND checkout_id IS NULL AND payment_method IN ('cash', 'card')) OR kind = 'fee')"
+        " GROUP BY business_day",
+        "INSERT INTO checkout_days(business_day, checkouts, total, cash) SELECT business_day, count(*),"
+        " coalesce(sum(total), 0), coalesce(sum(CASE WHEN payment_method IN ('cash', 'card') THEN total ELSE 0 END), 0)"
         " FROM checkouts WHERE deleted_at IS NULL AND business_day IS NOT NULL GROUP BY business_day",
         "INSERT INTO checkout_day_resources(business_day, resource_id, lines, quantity, total) SELECT business_day,"
         " resource_id, count(*), coalesce(sum(quantity), 0), coalesce(sum(total), 0) FROM checkout_lines WHERE"
