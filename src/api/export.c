@@ -9,6 +9,7 @@
 #include <xlsxwriter.h>
 
 #include "../base/util.h"
+#include "../modules/modules.h"
 #include "api.h"
 
 #define EXPORT_MAX_ROWS 100000
@@ -42,8 +43,9 @@ static const char *cell_text(Req *r, const Field *f, json_t *v)
                             (unsigned long long)(a % 100));
     }
     case FT_ENUM: {
-        const EnumOption *o = meta_option(f, json_string_value(v));
-        return o ? meta_label(&o->label, r->c.lang) : json_string_value(v);
+        /* the administrator's label when the pick list was edited */
+        const char *l = enum_labels_label(&r->c, f, json_string_value(v), r->c.lang);
+        return l ? l : json_string_value(v);
     }
     case FT_BOOL: return json_is_true(v) ? (r->c.lang[0] == 'e' ? "Yes" : "是") : (r->c.lang[0] == 'e' ? "No" : "否");
     case FT_DATETIME: {

@@ -40,7 +40,23 @@ json_t *api_entity_json(const Entity *e, const char *lang, Ctx *c)
             json_object_set_new(jf, "calendar", json_true());
         if (f->dflt)
             json_object_set(jf, "default", f->dflt);
-        if (f->noptions) {
+        if (f->noptions && c && enum_labels_editable(e, f)) {
+            /* an administrator's pick list: edited labels, their order, and
+             * whether an option is still offered for new input */
+            EnumLabel *el;
+            int n = enum_labels_options(c, f, lang, &el);
+            json_t *opts = json_array();
+            for (int k = 0; k < n; k++) {
+                const EnumOption *so = meta_option(f, el[k].value);
+                json_t *o = json_pack("{s:s, s:s, s:{s:s, s:s}, s:b}", "value", el[k].value, "label", el[k].label,
+                                      "labels", "zh", enum_labels_label(c, f, el[k].value, "zh"), "en",
+                                      enum_labels_label(c, f, el[k].value, "en"), "active", el[k].active);
+                if (so && so->number)
+                    json_object_set_new(o, "number", json_integer(so->number));
+                json_array_append_new(opts, o);
+            }
+            json_object_set_new(jf, "options", opts);
+        } else if (f->noptions) {
             json_t *opts = json_array();
             for (int k = 0; k < f->noptions; k++) {
                 json_t *o = json_pack("{s:s, s:s, s:{s:s, s:s}}", "value", f->options[k].value, "label",

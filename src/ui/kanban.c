@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../base/util.h"
+#include "../modules/modules.h"
 #include "form.h"
 #include "list.h"
 
@@ -178,8 +179,11 @@ void ui_kanban(Req *r)
               "<div class=\"alert error kanban-error\" data-board-error hidden role=\"alert\">%s <span></span></div>",
               T(r, "The card could not be moved:"));
     buf_htmlf(o, "<div class=\"kanban\" data-kanban data-move-url=\"/app/%s/board/%s/move\">", e->name, f->name);
-    for (int i = 0; i < f->noptions; i++)
-        column(r, &s, f, money, f->options[i].value, ui_label(r, &f->options[i].label), i, cols, nc, can_move);
+    /* columns in the pick list's order, with the administrator's labels */
+    EnumLabel *el;
+    int nel = enum_labels_options(&r->c, f, ui_en(r) ? "en" : "zh", &el);
+    for (int i = 0; i < nel; i++)
+        column(r, &s, f, money, el[i].value, el[i].label, el[i].index, cols, nc, can_move);
     buf_raw(o, "</div>");
     /* Records without a value are listed, not boarded: finding the few of
      * them on a big table would scan it (no index on the board field). */

@@ -135,6 +135,35 @@ class EnumPickLists(unittest.TestCase):
         # a record holding the retired option keeps it in its edit form
         self.assertIn('<option value="cold" selected', self.web.get("/app/leads/%d/edit" % lead["id"]).text)
 
+    def test_edited_labels_reach_metadata_exports_and_boards(self):
+        lead = self.rep.create("leads", {"name": self.p + " 乙", "quality": "hot", "status": "new"})
+        r = admin().patch("picklists/leads/quality", {
+            "hot": {"zh": "优质" + self.p, "en": "Prime", "sort": 30, "active": True},
+            "cold": {"zh": "低", "en": "Cold", "sort": 5, "active": False}})
+        self.assertEqual(r.status, 200, r)
+        meta = self.rep.get("meta/entities/leads", headers={"Accept-Language": "zh-CN"})
+        self.assertEqual(meta.status, 200, meta)
+        opts = [f for f in meta.body["fields"] if f["name"] == "quality"][0]["options"]
+        self.assertEqual([o["value"] for o in opts], ["cold", "warm", "hot"])
+        hot = opts[2]
+        self.assertEqual((hot["label"], hot["labels"], hot["active"]), ("优质" + self.p, {"zh": "优质" + self.p, "en": "Prime"}, True))
+        self.assertFalse(opts[0]["active"])
+        csv = self.rep.get("leads/export", query={"format": "csv", "q": self.p + " 乙"},
+                           headers={"Accept-Language": "zh-CN"})
+        self.assertEqual(csv.status, 200, csv)
+        self.assertIn("优质" + self.p, csv.raw.decode("utf-8-sig"))
+        r = admin().patch("picklists/leads/status", {"new": {"zh": "待跟进" + self.p, "en": "Fresh", "sort": 10,
+                                                             "active": True}})
+        self.assertEqual(r.status, 200, r)
+        try:
+            board = self.web.get("/app/leads/board/status")
+            self.assertEqual(board.status, 200, board)
+            self.assertIn("待跟进" + self.p, board.text)
+        finally:
+            r = admin().patch("picklists/leads/status", {"new": {"zh": "新线索", "en": "New", "sort": 10, "active": True}})
+            self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.rep.read("leads", lead["id"])["quality"], "hot")
+
     def test_only_administrators_edit(self):
         r = self.rep.patch("picklists/leads/quality", {"hot": {"zh": "改", "en": "x"}})
         self.assertEqual(r.status, 403, r)
