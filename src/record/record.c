@@ -184,6 +184,12 @@ GxErr record_get(Ctx *c, const Entity *e, int64_t id, json_t **out)
     if (rc)
         return rc;
     present(c, e, *out);
+    HookArgs ha = {.e = e, .id = id, .result = *out};
+    if ((rc = record_hooks_run(c, HOOK_AFTER_READ, &ha))) {
+        json_decref(*out);
+        *out = NULL;
+        return rc;
+    }
     return GX_OK;
 }
 
@@ -870,7 +876,7 @@ static GxErr set_deleted(Ctx *c, const Entity *e, int64_t id, bool del, json_t *
         return ctx_fail(c, GX_EDENIED, "You may not %s this %s record", del ? "delete" : "restore", e->name);
     }
     HookArgs ha = {.e = e, .id = id, .old = old};
-    if (del && (rc = record_hooks_run(c, HOOK_BEFORE_DELETE, &ha))) {
+    if ((rc = record_hooks_run(c, del ? HOOK_BEFORE_DELETE : HOOK_BEFORE_RESTORE, &ha))) {
         json_decref(old);
         return rc;
     }
@@ -896,7 +902,7 @@ static GxErr set_deleted(Ctx *c, const Entity *e, int64_t id, bool del, json_t *
     json_object_set_new(diff, "deleted_at", pair);
     if ((e->audited && (rc = audit_write(c, del ? "delete" : "restore", e->name, id, diff))) ||
         (rc = write_revisions(c, e, id, diff)) || (e->acl_source && (rc = acl_changed(c))) ||
-        (del && (rc = record_hooks_run(c, HOOK_AFTER_DELETE, &ha)))) {
+        (rc = record_hooks_run(c, del ? HOOK_AFTER_DELETE : HOOK_AFTER_RESTORE, &ha))) {
         json_decref(diff);
         json_decref(old);
         return fail_tx(c, rc);

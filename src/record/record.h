@@ -116,7 +116,16 @@ void count_cache_clear(void);
 
 typedef enum HookEvent {
     HOOK_BEFORE_CREATE, HOOK_AFTER_CREATE, HOOK_BEFORE_UPDATE, HOOK_AFTER_UPDATE,
-    HOOK_BEFORE_DELETE, HOOK_AFTER_DELETE, HOOK__COUNT
+    HOOK_BEFORE_DELETE, HOOK_AFTER_DELETE,
+    /* record_get read a record the user may see (a->result, a->id): the hook
+     * may add computed, read-only values to a->result (e.g. a customer's
+     * balance due); a failure fails the read. Not run for lists. */
+    HOOK_AFTER_READ,
+    /* record_restore brings a record back from the trash (a->old: the
+     * deleted record; a->id): before (no transaction yet) and after (inside
+     * it, a->result NULL). */
+    HOOK_BEFORE_RESTORE, HOOK_AFTER_RESTORE,
+    HOOK__COUNT
 } HookEvent;
 
 typedef struct HookArgs {

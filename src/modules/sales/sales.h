@@ -6,7 +6,66 @@
 #ifndef GX_SALES_H
 #define GX_SALES_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "../../base/ctx.h"
 #include "totals.h" /* line totals and the rounding rule (docs) */
+
+/* ---------- money in words (rmb_words.c, helper "money") ---------- */
+
+/* Bytes enough for rmb_words of any int64 amount (with the terminating NUL). */
+#define RMB_WORDS_MAX 256
+
+/* The amount fen (分) in Chinese capitals (人民币大写) as written on invoices
+ * and cheques, into buf (size bytes, RMB_WORDS_MAX is always enough);
+ * returns buf. Rules (中国人民银行《支付结算办法》附件一):
+ *   digits 零壹贰叁肆伍陆柒捌玖, places 拾佰仟, groups 万 亿 万亿 亿亿;
+ *   a whole amount ends in 整 (0 → 零元整, 100000000.00 → 壹亿元整), so
+ *   does an amount with 角 and no 分 (1.50 → 壹元伍角整); one 零 stands for
+ *   a run of zeros inside the number (1005.07 → 壹仟零伍元零柒分,
+ *   100010000 → 壹亿零壹万元整) and for a zero 角 before the 分; the 零 of a
+ *   zero 万 or 元 place before a non-zero 仟 or 角 is left out (the rules
+ *   allow either); 10 is 壹拾元整 (never 拾元整); below one yuan there is no
+ *   元 (0.07 → 柒分); negative amounts (red-letter invoices) start with 负. */
+const char *rmb_words(int64_t fen, char *buf, size_t size);
+
+/* ---------- contracts, invoices, payments (helper "money") ---------- */
+
+/* Register the hooks, reminder sources and actions of contracts, payment
+ * plans, payments and invoices (payments.c documents the figures). */
+void sales_money_init(void);
+
+/* Add a customer's money figures to out (the viewer's read scope applies to
+ * every sum): receivable_total, received_total, balance_due,
+ * prepayment_total, invoiced_total, overdue_amount (fen; payments.c defines
+ * each). GET /customers/{id} carries them for users who may read payments. */
+GxErr sales_customer_money(Ctx *c, int64_t customer_id, json_t *out);
+
+/* Add an order's or contract's figures to out (all its payments and
+ * invoices): received_amount, invoiced_amount, outstanding_amount (total −
+ * received), uninvoiced_amount, plans_total, overdue_amount. entity is
+ * "orders" or "contracts". GET /orders/{id} carries them. */
+GxErr sales_doc_money(Ctx *c, const char *entity, int64_t id, json_t *out);
+
+/* May the acting user approve this contract (JSON record)? Administrators,
+ * and users who may edit contracts of a whole department that holds it. */
+bool sales_contract_approver(Ctx *c, json_t *contract);
+
+/* Approve (→ active) or reject (→ draft) a contract waiting for approval:
+ * 404 out of scope, 403 not an approver, 409 not pending. *out: the record. */
+GxErr sales_contract_decide(Ctx *c, int64_t id, bool approve, json_t **out);
+
+/* The company profile (seller on invoices): {name, tax_id, address_phone,
+ * bank_account}; set: administrators only, 422 on a bad taxpayer ID. */
+GxErr sales_company_get(Ctx *c, json_t **out);
+GxErr sales_company_set(Ctx *c, json_t *in, json_t **out);
+
+/* Contract settings {approval_above: fen or null (no approval)}. */
+GxErr sales_contract_settings_get(Ctx *c, json_t **out);
+GxErr sales_contract_settings_set(Ctx *c, json_t *in, json_t **out);
 
 #endif
