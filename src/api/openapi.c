@@ -1188,6 +1188,27 @@ static void membership_paths(Doc *d)
     }
 }
 
+/* Territories, sales targets and customer value (sales_targets_api.c). */
+static void sales_targets_paths(Doc *d)
+{
+    if (meta_entity("assignment_rules")) {
+        json_t *op = operation(d, "assignment_rules", "assignment_rules_preview", "Which assignment rule would match",
+                               "For a new record of `entity` (leads or customers) with the given region_id, industry_id "
+                               "and source_id (each optional): the first active rule that would assign it and the user "
+                               "(for a round robin: the next in turn, which is not taken). {\"rule\": {id, name, "
+                               "target} | null, \"user\": {id, name} | null}. Administrators only.",
+                               ACCESS_WRITE, "400 403 422", true);
+        json_object_set_new(op, "requestBody",
+                            json_body("The new record's values.",
+                                      json_pack("{s:s, s:{s:{s:s, s:[s, s]}, s:{s:s}, s:{s:s}, s:{s:s}}, s:[s]}", "type",
+                                                "object", "properties", "entity", "type", "string", "enum", "leads",
+                                                "customers", "region_id", "type", "integer", "industry_id", "type",
+                                                "integer", "source_id", "type", "integer", "required", "entity")));
+        respond(op, "200", json_response("The rule and user, or nulls.", json_pack("{s:s}", "type", "object")));
+        add_op(d, "/api/v1/assignment_rules/preview", "post", op);
+    }
+}
+
 static void meta_paths(Doc *d)
 {
     json_t *op = operation(d, "meta", "openapi", "This document",
@@ -1521,7 +1542,7 @@ static void cover_routes(Doc *d)
 {
     int n;
     const Entity *const *all = meta_entities(&n);
-    const Route *tables[] = {api_routes, membership_api_routes};
+    const Route *tables[] = {api_routes, membership_api_routes, sales_targets_api_routes};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
     for (const Route *rt = tables[t]; rt->method; rt++) {
         if (strstr(rt->pattern, "{action}"))
@@ -1626,6 +1647,7 @@ json_t *api_openapi(void)
     auth_paths(&d);
     meta_paths(&d);
     membership_paths(&d);
+    sales_targets_paths(&d);
     import_paths(&d);
 
     int n;

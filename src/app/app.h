@@ -19,6 +19,10 @@ extern const Route admin_routes[];
 /* Routes of the front desk: API (api/membership_api.c) and pages (ui/membership_*.c). */
 extern const Route membership_api_routes[];
 extern const Route membership_ui_routes[];
+/* Territories, sales targets and customer value: API (api/sales_targets_api.c)
+ * and pages (ui/sales_targets.c). */
+extern const Route sales_targets_api_routes[];
+extern const Route sales_targets_ui_routes[];
 
 /* The combined table (UI first for "/", then API); built once. */
 const Route *app_routes(void);

@@ -7,6 +7,7 @@
 #include "../jobs/jobs.h"
 #include "../record/record.h"
 #include "modules.h"
+#include "sales/sales.h"
 
 void users_module_init(void);
 void supervision_module_init(void);
@@ -42,6 +43,7 @@ void modules_init(void)
     membership_module_init();
     china_module_init();
     search_module_init();
+    assignment_module_init();
     /* Modules of migration 4 (sales) register here, above this line. */
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);

@@ -196,6 +196,7 @@ static const struct {
 } nav_pages[] = {
     {"bookings", "/app/bookings/day"},
     {"checkouts", "/app/checkouts/new"},
+    {"assignment_rules", "/admin/assignment_rules"},
 };
 
 static void nav_entity(Req *r, const Page *p, const Entity *e)

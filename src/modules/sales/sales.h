@@ -68,4 +68,24 @@ GxErr sales_company_set(Ctx *c, json_t *in, json_t **out);
 GxErr sales_contract_settings_get(Ctx *c, json_t **out);
 GxErr sales_contract_settings_set(Ctx *c, json_t *in, json_t **out);
 
+/* --- targets: territories, sales targets, customer value (helper "targets") --- */
+
+/* Assignment rules (assignment.c): register the hooks that give new leads
+ * and customers created without an owner_id, by the system or by a user who
+ * may assign them, the owner named by the first matching active rule (in
+ * the create's transaction; see assignment.c for the exact contract). */
+void assignment_module_init(void);
+
+/* Which rule would assign a new record of entity ("leads"|"customers") with
+ * facts {region_id, industry_id, source_id} (ids or absent), and to whom
+ * (for a round robin: the next user, without taking the turn). *out is
+ * {"rule": {id, name, target} | null, "user": {id, name} | null}.
+ * Administrators only (GX_EDENIED); bad facts are field errors (422). */
+GxErr assignment_preview(Ctx *c, const char *entity, json_t *facts, json_t **out);
+
+/* Swap assignment rule id with its neighbour above (up) or below among the
+ * rules of its entity and renumber their priorities 10, 20 … (audited
+ * record updates, one transaction). Administrators only; 404 for no rule. */
+GxErr assignment_rule_move(Ctx *c, int64_t id, bool up);
+
 #endif
