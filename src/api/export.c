@@ -222,9 +222,12 @@ void api_export(Req *r)
                     if (cols[k]->type == FT_MONEY)
                         /* Yuan as an exact decimal literal ("=1234.56", formatted from
                          * integer fen by cell_text): the spreadsheet reads a number it
-                         * can sum, and no floating point is involved here. */
-                        worksheet_write_formula(ws, row, (lxw_col_t)(k + 1),
-                                                arena_printf(&r->arena, "=%s", cell_text(r, cols[k], v)), money);
+                         * can sum. The cached result is for readers that do not
+                         * recalculate on opening (LibreOffice's default for xlsx);
+                         * it is only shown, the formula is the value. */
+                        worksheet_write_formula_num(ws, row, (lxw_col_t)(k + 1),
+                                                    arena_printf(&r->arena, "=%s", cell_text(r, cols[k], v)), money,
+                                                    (double)json_integer_value(v) / 100.0);
                     else if (cols[k]->type == FT_INT)
                         worksheet_write_number(ws, row, (lxw_col_t)(k + 1), (double)json_integer_value(v), NULL);
                     else if ((cols[k]->type == FT_DATE || cols[k]->type == FT_DATETIME) && cell_datetime(cols[k], v, &dt))

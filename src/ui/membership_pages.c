@@ -703,10 +703,11 @@ void ui_front_desk_export(Req *r)
                 worksheet_write_number(ws, row, (lxw_col_t)k, (double)iv(x, key), NULL);
             } else if (cols[k][0] == '$') {
                 int64_t f = iv(x, key);
-                worksheet_write_formula(ws, row, (lxw_col_t)k,
-                                        arena_printf(&r->arena, "=%s%lld.%02lld", f < 0 ? "-" : "",
-                                                     (long long)(llabs(f) / 100), (long long)(llabs(f) % 100)),
-                                        money);
+                /* cached result for readers that do not recalculate (LibreOffice) */
+                worksheet_write_formula_num(ws, row, (lxw_col_t)k,
+                                            arena_printf(&r->arena, "=%s%lld.%02lld", f < 0 ? "-" : "",
+                                                         (long long)(llabs(f) / 100), (long long)(llabs(f) % 100)),
+                                            money, (double)f / 100.0);
             } else if (!strcmp(key, "kind")) {
                 worksheet_write_string(ws, row, (lxw_col_t)k, kind_label(r, sv(x, key)), NULL);
             } else {
