@@ -63,6 +63,7 @@ void api_record_comments(Req *r)
 void dupes_api_init(void);
 void leads_api_init(void);
 void membership_api_init(void);
+void sales_docs_api_init(void);
 
 void api_init(void)
 {
@@ -74,6 +75,7 @@ void api_init(void)
     dupes_api_init();
     leads_api_init();
     membership_api_init();
+    sales_docs_api_init();
     api_action_register("users", "handover", act_handover,
                         "Hand over (离职交接) every live record the user owns, or those of the listed entities, to another"
                         " user. Body {\"to_user_id\": id, \"entities\": [names] (optional)}; answers {\"moved\": {entity:"

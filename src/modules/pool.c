@@ -270,8 +270,12 @@ static void facts_select(Sql *q)
     sql_raw(q, has_opp ? ", (SELECT max(o.created_at) FROM opportunities o WHERE o.customer_id = customers.id AND"
                          " o.deleted_at IS NULL)"
                        : ", NULL");
-    /* A deal: an order; until orders exist, a won opportunity. */
-    if (has_ord)
+    /* A deal: an order or a won opportunity, the later one. */
+    if (has_ord && has_opp && stage)
+        sql_raw(q, ", (SELECT max(t) FROM (SELECT max(d.created_at) AS t FROM orders d WHERE d.customer_id ="
+                   " customers.id AND d.deleted_at IS NULL UNION ALL SELECT max(o.updated_at) FROM opportunities o"
+                   " WHERE o.customer_id = customers.id AND o.deleted_at IS NULL AND o.stage = 'won') deals)");
+    else if (has_ord)
         sql_raw(
             q,
             ", (SELECT max(d.created_at) FROM orders d WHERE d.customer_id = customers.id AND d.deleted_at IS NULL)");

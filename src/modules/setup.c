@@ -44,6 +44,7 @@ void modules_init(void)
     china_module_init();
     search_module_init();
     assignment_module_init();
+    sales_docs_init(); /* quotes and orders (sales/orders.c) */
     /* Modules of migration 4 (sales) register here, above this line. */
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);

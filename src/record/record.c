@@ -447,6 +447,19 @@ static GxErr validate(Ctx *c, const Entity *e, json_t *in, json_t *old, WriteSet
     return c->err;
 }
 
+/* The numbering pattern of an auto_number field: the administrators' choice
+ * (app setting "number_pattern.<entity>.<field>", e.g. for orders.number)
+ * when there is one, else the schema's. */
+static const char *number_pattern(Ctx *c, const Entity *e, const Field *f)
+{
+    char *v = NULL;
+    DbVal p[] = {dbv_text(arena_printf(c->arena, "number_pattern.%s.%s", e->name, f->name))};
+    if (!db_table_exists(c->db, "app_settings") || /* before migration 3 */
+        db_query_text(c->db, c->arena, "SELECT value FROM app_settings WHERE key = $1", p, 1, &v) != DB_OK || !v || !*v)
+        return f->pattern;
+    return v;
+}
+
 /* Next number of an auto_number field, inside the caller's transaction (so a
  * rollback returns it and numbers stay gap-free). */
 static GxErr auto_number(Ctx *c, const Entity *e, const Field *f, DbVal *out)
@@ -463,7 +476,7 @@ static GxErr auto_number(Ctx *c, const Entity *e, const Field *f, DbVal *out)
     buf_init(&num, c->arena);
     buf_printf(&key, "%s.%s", e->table, f->name);
     int width = 0;
-    for (const char *s = f->pattern; *s; s++) {
+    for (const char *s = number_pattern(c, e, f); *s; s++) {
         if (!strncmp(s, "{YYYY}", 6)) {
             buf_printf(&key, ":%04d", tm.tm_year + 1900);
             buf_printf(&num, "%04d", tm.tm_year + 1900);

@@ -88,4 +88,72 @@ GxErr assignment_preview(Ctx *c, const char *entity, json_t *facts, json_t **out
  * record updates, one transaction). Administrators only; 404 for no rule. */
 GxErr assignment_rule_move(Ctx *c, int64_t id, bool up);
 
+/* ---------- quotes and orders (helper "docs": quotes.c, orders.c) ----------
+ *
+ * Quotes and orders are record-engine entities with a nested "lines" array
+ * (stored in quote_lines / order_lines, returned on every read); their
+ * subtotal, discount_total, tax_total and total are computed by totals.c.
+ * Orders change status only through sales_order_transition. */
+
+/* Register the hooks of quotes and orders (modules_init). */
+void sales_docs_init(void);
+
+/* A quote the user may read, with its lines (product code and unit added)
+ * and the display names of its customer, contact and owner
+ * ("customer_name", "contact_name", "owner_name") — what a printed quote or
+ * its PDF shows. GX_ENOTFOUND outside the user's scope. New reference. */
+GxErr sales_quote_load(Ctx *c, int64_t id, json_t **out);
+
+/* Revise a quote the user may read: a new quote (revision + 1, previous_id =
+ * id) with the same customer, terms and lines; the earlier one is kept as it
+ * is. *out is the new quote. */
+GxErr sales_quote_revise(Ctx *c, int64_t id, json_t **out);
+
+/* Convert a quote the user may edit into a new draft order with the same
+ * customer, tax rate and lines; the quote becomes accepted and remembers the
+ * order (order_id). GX_ECONFLICT when the quote is rejected, expired (by
+ * status or valid_until) or already converted. *order_id is the new order. */
+GxErr sales_quote_convert(Ctx *c, int64_t id, int64_t *order_id);
+
+/* Is the order status transition from → to allowed? draft → approved |
+ * cancelled; approved → delivered | cancelled; delivered → invoiced |
+ * returned; invoiced → closed | returned. */
+bool sales_order_transition_allowed(const char *from, const char *to);
+
+/* What a transition hook sees. */
+typedef struct SalesOrderTransition {
+    int64_t order_id; /* the order */
+    const char *from; /* its status now */
+    const char *to;   /* the status asked for */
+    json_t *order;    /* the order as read (with lines; borrowed) */
+} SalesOrderTransition;
+
+/* Called inside the transition's transaction, before the status changes:
+ * return non-GX_OK with the reason in c (e.g. ctx_fail(c, GX_ECONFLICT, …)
+ * for "needs a manager's approval") to refuse it; everything rolls back. */
+typedef GxErr (*SalesOrderTransitionHook)(Ctx *c, const SalesOrderTransition *t);
+
+/* Register a transition hook at start-up (module init; not thread-safe). */
+void sales_order_transition_hook_add(SalesOrderTransitionHook fn);
+
+/* Move an order the user may edit to status `to` (one transaction: hooks,
+ * status, audit, revision). version > 0 must equal the stored version.
+ * GX_EINVALID for an unknown status, GX_ENOTFOUND outside the scope,
+ * GX_ECONFLICT for an illegal transition (the message names from and to) or
+ * a stale version. *out is the order after the change (with lines). With
+ * c->elevated (module-internal, e.g. after an approval) the scope is not
+ * checked. */
+GxErr sales_order_transition(Ctx *c, int64_t id, const char *to, int64_t version, json_t **out);
+
+/* Price lines without storing anything (a form's live totals): lines as in
+ * the API, for customer_id (0: none; its type gives the default discount)
+ * at tax_rate_pct (hundredths of a percent). *out is {"lines": [{"product_id",
+ * "description", "quantity", "unit_price", "discount_pct", "line_total"}],
+ * "subtotal", "discount_total", "tax_total", "total"} with the defaults
+ * filled in; bad lines are field errors named lines[i].field, as on save. */
+GxErr sales_lines_preview(Ctx *c, json_t *lines, int64_t customer_id, int64_t tax_rate_pct, json_t **out);
+
+/* Demo quotes and orders for the demo customers (docs_demo.c). */
+GxErr sales_docs_demo(Ctx *c);
+
 #endif

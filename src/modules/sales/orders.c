@@ -1,0 +1,201 @@
+/* orders.c — sales orders (订单): created and edited through the record
+ * engine with their lines (dochooks.c) while they are drafts, numbered
+ * gap-free by the engine's auto_number (pattern overridable in settings),
+ * and moved through their status flow only by sales_order_transition, which
+ * runs the other modules' transition hooks (credit limits, money) inside its
+ * transaction. See sales.h. */
+#include <string.h>
+
+#include "docs.h"
+
+/* ---------- status flow ---------- */
+
+static const struct {
+    const char *from, *to;
+} flow[] = {
+    {"draft", "approved"},    {"draft", "cancelled"},   {"approved", "delivered"}, {"approved", "cancelled"},
+    {"delivered", "invoiced"}, {"delivered", "returned"}, {"invoiced", "closed"},    {"invoiced", "returned"},
+};
+
+bool sales_order_transition_allowed(const char *from, const char *to)
+{
+    if (!from || !to)
+        return false;
+    for (size_t i = 0; i < sizeof flow / sizeof flow[0]; i++)
+        if (!strcmp(flow[i].from, from) && !strcmp(flow[i].to, to))
+            return true;
+    return false;
+}
+
+#define MAX_TRANSITION_HOOKS 16
+static SalesOrderTransitionHook transition_hooks[MAX_TRANSITION_HOOKS];
+static int ntransition_hooks;
+
+void sales_order_transition_hook_add(SalesOrderTransitionHook fn)
+{
+    for (int i = 0; i < ntransition_hooks; i++)
+        if (transition_hooks[i] == fn)
+            return;
+    if (ntransition_hooks == MAX_TRANSITION_HOOKS)
+        gx_die("too many order transition hooks");
+    transition_hooks[ntransition_hooks++] = fn;
+}
+
+/* The label of a status in the context's language. */
+static const char *status_label(Ctx *c, const char *value)
+{
+    const Field *f = meta_field(meta_entity("orders"), "status");
+    const EnumOption *o = f ? meta_option(f, value) : NULL;
+    return o ? meta_label(&o->label, c->lang && !strcmp(c->lang, "en") ? "en" : "zh") : value;
+}
+
+GxErr sales_order_transition(Ctx *c, int64_t id, const char *to, int64_t version, json_t **out)
+{
+    *out = NULL;
+    const Entity *oe = meta_entity("orders");
+    const Field *sf = meta_field(oe, "status");
+    if (!to || !*to || !meta_option(sf, to)) {
+        ctx_field(c, "to", "%s",
+                  sd_msg(c, "必须是订单状态之一:draft, approved, delivered, invoiced, closed, cancelled, returned",
+                         "must be one of draft, approved, delivered, invoiced, closed, cancelled, returned"));
+        return c->err;
+    }
+    json_t *o;
+    GxErr rc = record_get(c, oe, id, &o);
+    if (rc)
+        return rc;
+    if (!c->elevated && !acl_row_in_scope(c, oe, ACT_EDIT, json_integer_value(json_object_get(o, "owner_id")),
+                                          json_integer_value(json_object_get(o, "department_id")))) {
+        json_decref(o);
+        return ctx_fail(c, GX_EDENIED, "You may not change this order");
+    }
+    const char *from = arena_strdup(c->arena, json_string_value(json_object_get(o, "status")));
+    int64_t stored = json_integer_value(json_object_get(o, "version"));
+    if (version > 0 && version != stored) {
+        json_decref(o);
+        return ctx_fail(c, GX_ECONFLICT,
+                        "Someone else changed this record (version %lld is now %lld); reload and try again",
+                        (long long)version, (long long)stored);
+    }
+    if (!sales_order_transition_allowed(from, to)) {
+        json_decref(o);
+        ctx_fail(c, GX_ECONFLICT, "%s %s → %s (%s → %s)",
+                 sd_msg(c, "订单状态不能这样变更:", "An order cannot move from"), from, to, status_label(c, from),
+                 status_label(c, to));
+        c->err_code = "illegal_transition";
+        if (!c->err_fields)
+            c->err_fields = json_object();
+        json_object_set_new(c->err_fields, "to",
+                            json_string(arena_printf(c->arena, "%s → %s is not allowed", from, to)));
+        return GX_ECONFLICT;
+    }
+    if (db_begin(c->db) != DB_OK) {
+        json_decref(o);
+        return ctx_fail(c, GX_EDB, "cannot start a transaction");
+    }
+    SalesOrderTransition t = {.order_id = id, .from = from, .to = to, .order = o};
+    for (int i = 0; i < ntransition_hooks; i++) {
+        if ((rc = transition_hooks[i](c, &t)) || (rc = c->err)) {
+            json_decref(o);
+            db_rollback(c->db);
+            return rc;
+        }
+    }
+    json_decref(o);
+    DbVal p[] = {dbv_text(to), dbv_text(record_now(c)), c->who ? dbv_int(c->who->user_id) : dbv_null(), dbv_int(id),
+                 dbv_text(from), dbv_int(stored)};
+    if (db_exec(c->db,
+                "UPDATE orders SET status = $1, version = version + 1, updated_at = $2, updated_by = $3"
+                " WHERE id = $4 AND status = $5 AND version = $6 AND deleted_at IS NULL",
+                p, 6) != DB_OK) {
+        db_rollback(c->db);
+        return ctx_fail(c, GX_EDB, "cannot change the order's status");
+    }
+    if (db_changes(c->db) != 1) {
+        db_rollback(c->db);
+        return ctx_fail(c, GX_ECONFLICT, "%s", sd_msg(c, "订单刚被别人修改,请刷新后重试", "Someone else changed this order; reload and try again"));
+    }
+    if ((rc = sd_status_logged(c, "orders", id, from, to))) {
+        db_rollback(c->db);
+        return rc;
+    }
+    if (db_commit(c->db) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot commit");
+    return record_get(c, oe, id, out);
+}
+
+/* ---------- hooks ---------- */
+
+/* Lines, tax rate and customer of an order change only while it is a draft. */
+static bool order_editable(Ctx *c, json_t *old)
+{
+    const char *st = json_string_value(json_object_get(old, "status"));
+    if (st && strcmp(st, "draft")) {
+        ctx_fail(c, GX_ECONFLICT, "%s (%s)",
+                 sd_msg(c, "只有草稿订单可以修改明细、税率或客户", "Only a draft order can change its lines, tax rate or customer"),
+                 status_label(c, st));
+        return false;
+    }
+    return true;
+}
+
+/* The customer's address as the delivery address when none is given. */
+static void default_address(Ctx *c, json_t *in)
+{
+    json_t *a = json_object_get(in, "delivery_address");
+    json_t *cid = json_object_get(in, "customer_id");
+    if ((a && !json_is_null(a)) || !json_is_integer(cid))
+        return;
+    char *v = NULL;
+    DbVal p[] = {dbv_int(json_integer_value(cid))};
+    if (db_query_text(c->db, c->arena, "SELECT address FROM customers WHERE id = $1", p, 1, &v) != DB_OK || !v)
+        return;
+    json_t *addr = json_loads(v, 0, NULL);
+    if (json_is_object(addr) && json_object_size(addr))
+        json_object_set_new(in, "delivery_address", addr);
+    else
+        json_decref(addr);
+}
+
+static GxErr orders_before_create(Ctx *c, HookArgs *a)
+{
+    GxErr rc = sd_before_create(c, a, &sd_orders, "order_date");
+    if (rc)
+        return rc;
+    default_address(c, a->input);
+    return GX_OK;
+}
+
+static GxErr orders_after_create(Ctx *c, HookArgs *a) { return sd_after_create(c, a, &sd_orders); }
+static GxErr orders_before_update(Ctx *c, HookArgs *a) { return sd_before_update(c, a, &sd_orders, order_editable); }
+static GxErr orders_after_update(Ctx *c, HookArgs *a) { return sd_after_update(c, a, &sd_orders); }
+static GxErr orders_after_read(Ctx *c, HookArgs *a) { return sd_after_read(c, a, &sd_orders); }
+
+/* Only drafts and cancelled orders go to the trash. */
+static GxErr orders_before_delete(Ctx *c, HookArgs *a)
+{
+    const char *st = json_string_value(json_object_get(a->old, "status"));
+    if (st && strcmp(st, "draft") && strcmp(st, "cancelled"))
+        return ctx_fail(c, GX_ECONFLICT, "%s (%s)",
+                        sd_msg(c, "只有草稿或已取消的订单可以删除", "Only a draft or cancelled order can be deleted"),
+                        status_label(c, st));
+    return GX_OK;
+}
+
+void sd_orders_init(void)
+{
+    record_hook_add("orders", HOOK_BEFORE_CREATE, orders_before_create);
+    record_hook_add("orders", HOOK_AFTER_CREATE, orders_after_create);
+    record_hook_add("orders", HOOK_BEFORE_UPDATE, orders_before_update);
+    record_hook_add("orders", HOOK_AFTER_UPDATE, orders_after_update);
+    record_hook_add("orders", HOOK_AFTER_READ, orders_after_read);
+    record_hook_add("orders", HOOK_BEFORE_DELETE, orders_before_delete);
+}
+
+void sales_docs_init(void)
+{
+    if (!meta_entity("orders") || !meta_entity("quotes"))
+        return;
+    sd_quotes_init();
+    sd_orders_init();
+}
