@@ -86,6 +86,8 @@ typedef struct Entity {
     int nindexes;
     bool has_search;        /* any field with search */
     bool has_hidden;        /* any field with hidden */
+    int *field_slots;       /* meta_field's hash table: field index + 1, 0 = empty */
+    unsigned field_mask;    /* its size - 1 (a power of two, at least 2 × nfields) */
 } Entity;
 
 /* Load built-in metadata from the embedded schema/ JSON files. Aborts with a clear
