@@ -401,6 +401,16 @@
           body.set('id', card.getAttribute('data-id'));
           body.set('version', card.getAttribute('data-version'));
           body.set('value', to.getAttribute('data-value'));
+          // A column that asks for a field (the reason of a won or lost deal):
+          // no answer, no move.
+          if (to.hasAttribute('data-ask')) {
+            var said = window.prompt(to.getAttribute('data-ask-label') || '', '');
+            if (said === null || !said.trim()) {
+              evt.from.insertBefore(card, evt.from.children[evt.oldIndex] || null);
+              return;
+            }
+            body.set('ask', said.trim());
+          }
           adjust(from, -1, -amount); adjust(to, 1, amount);
           card.classList.add('saving');
           fetch(moveUrl, {

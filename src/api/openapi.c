@@ -1128,6 +1128,48 @@ static void import_paths(Doc *d)
     }
 }
 
+/* The sales funnel and the weighted forecast (sales_opps_api.c). */
+static void sales_opps_paths(Doc *d)
+{
+    static const struct {
+        const char *path, *id, *summary, *description;
+        bool group;
+    } ops[] = {
+        {"/api/v1/reports/funnel", "report_funnel", "Sales funnel (销售漏斗)",
+         "Opportunities created between `from` and `to` (YYYY-MM-DD, UTC+8, inclusive, optional) that the caller may "
+         "read, per stage in stage order: {from, to, count, amount, win_rate_pct, stages: [{stage_id, name, code, kind, "
+         "probability_pct, count, amount, reached, conversion_pct}]}. reached counts the opportunities at the stage or "
+         "a later non-lost one; conversion_pct = reached(next) / reached, whole percent rounded half up (null for the "
+         "last stage and lost stages). Amounts in fen (null when the role hides opportunities.amount).",
+         false},
+        {"/api/v1/reports/forecast", "report_forecast", "Weighted forecast (加权预测)",
+         "Open opportunities (stage kind open) the caller may read whose expected close is between `from` and `to`: "
+         "{group, from, to, count, amount, weighted, rows: [{key, name, count, amount, weighted}]} grouped by `group` "
+         "month (key YYYY-MM, default), owner (key user id) or department (key department id). weighted = Σ amount × "
+         "probability_pct / 100 in fen, rounded half up once per group.",
+         true},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        json_t *op = operation(d, "sales", ops[i].id, ops[i].summary, ops[i].description, ACCESS_READ, "403 422", false);
+        static const char *const dates[] = {"from", "to"};
+        for (int k = 0; k < 2; k++)
+            add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:s}}", "name", dates[k], "in", "query", "required", 0,
+                                    "description", "A day, YYYY-MM-DD (UTC+8), inclusive.", "schema", "type", "string",
+                                    "format", "date"));
+        static const char *const ids[] = {"owner_id", "department_id"};
+        for (int k = 0; k < 2; k++)
+            add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:i}}", "name", ids[k], "in", "query", "required", 0,
+                                    "description", "Only the opportunities of this owner / department.", "schema",
+                                    "type", "integer", "minimum", 1));
+        if (ops[i].group)
+            add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:[s, s, s]}}", "name", "group", "in", "query",
+                                    "required", 0, "description", "How to group the rows.", "schema", "type", "string",
+                                    "enum", "month", "owner", "department"));
+        respond(op, "200", json_response("The answer.", json_pack("{s:s}", "type", "object")));
+        add_op(d, ops[i].path, "get", op);
+    }
+}
+
 /* The front desk's endpoints (membership_api.c): availability, reports,
  * member care. Answers are described as objects with their main members. */
 static void membership_paths(Doc *d)
@@ -1542,7 +1584,7 @@ static void cover_routes(Doc *d)
 {
     int n;
     const Entity *const *all = meta_entities(&n);
-    const Route *tables[] = {api_routes, membership_api_routes, sales_targets_api_routes};
+    const Route *tables[] = {api_routes, membership_api_routes, sales_targets_api_routes, sales_opps_api_routes};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
     for (const Route *rt = tables[t]; rt->method; rt++) {
         if (strstr(rt->pattern, "{action}"))
@@ -1641,6 +1683,7 @@ json_t *api_openapi(void)
     add_tag(tags, "audit", "The audit log.");
     add_tag(tags, "search", "Search across entities.");
     add_tag(tags, "reminders", "Reminders and to-dos (待办) of the current user.");
+    add_tag(tags, "sales", "Sales: the funnel and the weighted forecast of opportunities (销售漏斗 / 加权预测).");
     add_tag(tags, "membership", "The front desk: availability, reports and member care (会员 / 预定 / 结账).");
     add_tag(tags, "system", "Health.");
     shared_components(&d);
@@ -1648,6 +1691,7 @@ json_t *api_openapi(void)
     meta_paths(&d);
     membership_paths(&d);
     sales_targets_paths(&d);
+    sales_opps_paths(&d);
     import_paths(&d);
 
     int n;

@@ -23,6 +23,9 @@ extern const Route membership_ui_routes[];
  * and pages (ui/sales_targets.c). */
 extern const Route sales_targets_api_routes[];
 extern const Route sales_targets_ui_routes[];
+/* Sales funnel and forecast: API (api/sales_opps_api.c) and pages (ui/sales_opps.c). */
+extern const Route sales_opps_api_routes[];
+extern const Route sales_opps_ui_routes[];
 
 /* The combined table (UI first for "/", then API); built once. */
 const Route *app_routes(void);

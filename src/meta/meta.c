@@ -92,6 +92,9 @@ static void load_field(Entity *e, Field *f, json_t *jf, int entity_since)
     f->indexed = flag(jf, "index", f->type == FT_LINK);
     f->list = flag(jf, "list", false);
     f->board = flag(jf, "board", false);
+    json_t *ask = json_object_get(jf, "board_ask");
+    f->board_ask = str(ask, "field");
+    f->board_when = json_object_get(ask, "when");
     f->calendar = flag(jf, "calendar", false);
     json_t *v;
     if ((v = json_object_get(jf, "min"))) {

@@ -51,7 +51,9 @@ typedef struct Field {
     bool filterable;       /* may be used in filters (default true) */
     bool indexed;          /* ordinary index */
     bool list;             /* shown in list pages by default */
-    bool board;            /* enum usable as a kanban board */
+    bool board;            /* enum, or link to a settings list, usable as a kanban board */
+    const char *board_ask; /* board: a field the board asks for when a card moves to a column matching board_when */
+    json_t *board_when;    /* board_ask: {target field: [values]} of the column's record (link boards) */
     bool calendar;         /* date/datetime usable as a calendar */
     bool has_min, has_max; /* numeric bounds present */
     int64_t min, max;      /* bounds (in stored units: minor units, scaled ints) */

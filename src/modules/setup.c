@@ -20,6 +20,7 @@ void enum_labels_module_init(void);
 void membership_module_init(void);
 void search_module_init(void);
 void china_module_init(void);
+void opps_module_init(void);
 
 static GxErr grants_v3(Ctx *c, bool fresh);
 static GxErr grants_v4(Ctx *c, bool fresh);
@@ -33,6 +34,9 @@ void modules_init(void)
     users_module_init();
     supervision_module_init();
     ddl_step_add(3, "jobs queue", jobs_migration_step);
+    /* Sales (migration 4) before the pool: the pool's opportunity hooks
+     * read the stage that the opportunity hooks of sales/opps.c set. */
+    opps_module_init();
     pool_module_init();
     reminders_module_init();
     dupes_module_init();

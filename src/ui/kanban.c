@@ -1,7 +1,11 @@
-/* kanban.c — the board /app/{entity}/board/{field} for enum fields marked
- * "board": a column per option with its count (and the sum of the entity's
- * first money field), cards dragged between columns with SortableJS; app.js
- * posts each move with the card's version to /board/{field}/move. */
+/* kanban.c — the board /app/{entity}/board/{field} for fields marked
+ * "board": an enum (a column per option) or a link to a settings list (a
+ * column per active row of the list, in its "sort" order — opportunities by
+ * stage_id), each with its count (and the sum of the entity's first money
+ * field); cards are dragged between columns with SortableJS and app.js posts
+ * each move with the card's version to /board/{field}/move. A field with
+ * "board_ask" names a field the board asks for when a card moves into a
+ * column whose record matches "when" (the reason of a won or lost deal). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,11 +16,96 @@
 
 #define CARDS_PER_COLUMN 50
 
+/* One column of a board. */
+typedef struct BoardCol {
+    const char *value; /* the stored value as text: the enum option, or the linked record's id */
+    const char *label; /* shown */
+    bool ask;          /* a move here asks for the field's board_ask */
+    int tag;           /* colour of the column's tag */
+} BoardCol;
+
+/* Is f a field a board can show? */
+static bool board_kind_ok(const Field *f)
+{
+    return f && f->board && (f->type == FT_ENUM || (f->type == FT_LINK && f->target && meta_entity(f->target)));
+}
+
+/* Does a linked record match the field's board_when ({field: [values]})? */
+static bool ask_matches(const Field *f, json_t *rec)
+{
+    if (!f->board_ask || !json_is_object(f->board_when))
+        return false;
+    const char *key;
+    json_t *values;
+    json_object_foreach(f->board_when, key, values)
+    {
+        json_t *v = json_object_get(rec, key);
+        bool any = false;
+        size_t i;
+        json_t *x;
+        json_array_foreach(values, i, x) any |= json_equal(x, v);
+        if (!any)
+            return false;
+    }
+    return true;
+}
+
+/* The columns of a board field: the options of an enum, or the active rows
+ * of the linked settings list ordered by "sort" (at most 30). *n receives
+ * the count; the array lives in the request arena. */
+static BoardCol *board_columns(Req *r, const Field *f, int *n)
+{
+    *n = 0;
+    if (f->type == FT_ENUM) {
+        /* in the pick list's order, with the administrator's labels */
+        EnumLabel *el;
+        int nel = enum_labels_options(&r->c, f, ui_en(r) ? "en" : "zh", &el);
+        BoardCol *cols = arena_calloc(&r->arena, (size_t)nel + 1, sizeof *cols);
+        for (int i = 0; i < nel; i++)
+            cols[(*n)++] = (BoardCol){el[i].value, el[i].label, false, el[i].index};
+        return cols;
+    }
+    const Entity *t = meta_entity(f->target);
+    json_t *where = meta_field(t, "active") ? json_pack("{s:s, s:s, s:b}", "field", "active", "op", "eq", "value", 1)
+                                            : NULL;
+    ListQuery lq = {.where = where, .sort = meta_field(t, "sort") ? "sort,id" : "id", .limit = 30, .action = ACT_READ};
+    json_t *rows = NULL;
+    if (record_list(&r->c, t, &lq, &rows, NULL)) {
+        ctx_clear(&r->c);
+        rows = json_array();
+    }
+    json_decref(where);
+    BoardCol *cols = arena_calloc(&r->arena, json_array_size(rows) + 1, sizeof *cols);
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        cols[*n].value = arena_printf(&r->arena, "%lld", (long long)json_integer_value(json_object_get(row, "id")));
+        cols[*n].label = arena_strdup(&r->arena, ui_title(r, t, row));
+        cols[*n].ask = ask_matches(f, row);
+        cols[*n].tag = *n;
+        (*n)++;
+    }
+    json_decref(rows);
+    return cols;
+}
+
+/* The filter condition "f = value" (value as text; ids become integers). */
+static json_t *board_cond(const Field *f, const char *value)
+{
+    if (!value)
+        return json_pack("{s:s, s:s, s:b}", "field", f->name, "op", "null", "value", 1);
+    int64_t id;
+    if (f->type == FT_LINK && parse_i64(value, &id))
+        return json_pack("{s:s, s:s, s:I}", "field", f->name, "op", "eq", "value", (json_int_t)id);
+    return json_pack("{s:s, s:s, s:s}", "field", f->name, "op", "eq", "value", value);
+}
+
 /* The board field of the {field} capture; renders 404 when it is not one. */
 static const Field *board_field(Req *r, const Entity *e)
 {
     const Field *f = meta_field(e, http_param(r, "field"));
-    if (!f || !f->board || f->type != FT_ENUM || acl_field(&r->c, e, f->name) == FIELD_HIDDEN) {
+    if (!f || !board_kind_ok(f) || acl_field(&r->c, e, f->name) == FIELD_HIDDEN) {
         ctx_fail(&r->c, GX_ENOTFOUND, "No such board");
         ui_fail(r);
         return NULL;
@@ -34,14 +123,14 @@ static const Field *money_field(Req *r, const Entity *e)
 }
 
 /* One column: option value (NULL for "not set"), its cards. */
-static void column(Req *r, const ListState *s, const Field *f, const Field *money, const char *value, const char *label,
-                   int tag, Col *cols, int ncols, bool can_move)
+static void column(Req *r, const ListState *s, const Field *f, const Field *money, const BoardCol *bc, int tag,
+                   Col *cols, int ncols, bool can_move)
 {
     const Entity *e = s->e;
     Buf *o = &r->out;
+    const char *value = bc->value, *label = bc->label;
     json_t *base = list_where(r, s);
-    json_t *cond = value ? json_pack("{s:s, s:s, s:s}", "field", f->name, "op", "eq", "value", value)
-                         : json_pack("{s:s, s:s, s:b}", "field", f->name, "op", "null", "value", 1);
+    json_t *cond = board_cond(f, value);
     json_t *where = base ? json_pack("{s:[o, o]}", "and", base, cond) : cond;
     ListQuery lq = {
         .where = where, .q = s->search_q, .sort = "-updated_at", .limit = CARDS_PER_COLUMN, .action = ACT_READ};
@@ -78,8 +167,14 @@ static void column(Req *r, const ListState *s, const Field *f, const Field *mone
         buf_raw(&totals, "&filter=");
         buf_url(&totals, s->filter_text);
     }
+    const Field *af = f->board_ask && bc->ask ? meta_field(e, f->board_ask) : NULL;
+    if (af)
+        buf_htmlf(o, "<section class=\"kanban-col\" data-ask=\"%s\" data-ask-label=\"%s\"", af->name,
+                  arena_printf(&r->arena, T(r, "%s — required to move the card to %s:"), ui_label(r, &af->label), label));
+    else
+        buf_raw(o, "<section class=\"kanban-col\"");
     buf_htmlf(o,
-              "<section class=\"kanban-col\" data-value=\"%s\"><header><h2><span class=\"tag t%d\">%s</span>"
+              " data-value=\"%s\"><header><h2><span class=\"tag t%d\">%s</span>"
               "<span class=\"col-stats\" hx-get=\"%s\" hx-trigger=\"load\" hx-swap=\"outerHTML\"><span "
               "class=\"count\">…</span></span></h2>",
               value ? value : "", tag % 8, label, totals.data);
@@ -143,7 +238,10 @@ void ui_kanban(Req *r)
         if (ui_col(r, e, x->name, &cols[nc]))
             nc++;
     }
-    if (money && nc < 4 && ui_col(r, e, money->name, &cols[nc]))
+    bool money_shown = false;
+    for (int i = 0; i < nc; i++)
+        money_shown |= money && cols[i].f == money;
+    if (money && !money_shown && nc < 4 && ui_col(r, e, money->name, &cols[nc]))
         nc++;
     if (e->owned && nc < 4 && ui_col(r, e, "owner_id", &cols[nc]))
         nc++;
@@ -179,11 +277,10 @@ void ui_kanban(Req *r)
               "<div class=\"alert error kanban-error\" data-board-error hidden role=\"alert\">%s <span></span></div>",
               T(r, "The card could not be moved:"));
     buf_htmlf(o, "<div class=\"kanban\" data-kanban data-move-url=\"/app/%s/board/%s/move\">", e->name, f->name);
-    /* columns in the pick list's order, with the administrator's labels */
-    EnumLabel *el;
-    int nel = enum_labels_options(&r->c, f, ui_en(r) ? "en" : "zh", &el);
-    for (int i = 0; i < nel; i++)
-        column(r, &s, f, money, el[i].value, el[i].label, el[i].index, cols, nc, can_move);
+    int ncol;
+    BoardCol *bcs = board_columns(r, f, &ncol);
+    for (int i = 0; i < ncol; i++)
+        column(r, &s, f, money, &bcs[i], bcs[i].tag, cols, nc, can_move);
     buf_raw(o, "</div>");
     /* Records without a value are listed, not boarded: finding the few of
      * them on a big table would scan it (no index on the board field). */
@@ -216,12 +313,12 @@ void ui_kanban_totals(Req *r)
     if (!list_state_read(r, e, &s))
         return;
     const char *value = http_query(r, "value");
-    if (value && !meta_option(f, value))
+    int64_t vid;
+    if (value && (f->type == FT_ENUM ? !meta_option(f, value) : !parse_i64(value, &vid)))
         value = NULL;
     const Field *money = money_field(r, e);
     json_t *base = list_where(r, &s);
-    json_t *cond = value ? json_pack("{s:s, s:s, s:s}", "field", f->name, "op", "eq", "value", value)
-                         : json_pack("{s:s, s:s, s:b}", "field", f->name, "op", "null", "value", 1);
+    json_t *cond = board_cond(f, value);
     json_t *where = base ? json_pack("{s:[o, o]}", "and", base, cond) : cond;
     ListQuery lq = {.where = where, .q = s.search_q, .action = ACT_READ};
     int64_t count = 0, sum = 0;
@@ -252,20 +349,45 @@ void ui_kanban_move(Req *r)
 {
     const Entity *e = meta_entity(http_param(r, "entity"));
     const Field *f = e ? meta_field(e, http_param(r, "field")) : NULL;
-    if (!e || !f || !f->board || f->type != FT_ENUM) {
+    if (!e || !board_kind_ok(f)) {
         ctx_fail(&r->c, GX_ENOTFOUND, "No such board");
         return api_error(r);
     }
     json_t *form = http_form(r);
-    int64_t id, version;
+    int64_t id, version, vid = 0;
     const char *value = json_string_value(json_object_get(form, "value"));
     if (!form || !parse_i64(json_string_value(json_object_get(form, "id")), &id) ||
-        !parse_i64(json_string_value(json_object_get(form, "version")), &version) || !value) {
+        !parse_i64(json_string_value(json_object_get(form, "version")), &version) || !value ||
+        (f->type == FT_LINK && !parse_i64(value, &vid))) {
         json_decref(form);
         ctx_fail(&r->c, GX_EBADREQ, "id, version and value are required");
         return api_error(r);
     }
-    json_t *in = json_pack("{s:s, s:I}", f->name, value, "version", (json_int_t)version), *out = NULL;
+    json_t *in = f->type == FT_LINK ? json_pack("{s:I, s:I}", f->name, (json_int_t)vid, "version", (json_int_t)version)
+                                    : json_pack("{s:s, s:I}", f->name, value, "version", (json_int_t)version);
+    json_t *out = NULL;
+    /* The column asks for a field (the reason of a won or lost deal): it is
+     * required for this move and written with it. */
+    if (f->type == FT_LINK && f->board_ask && meta_field(e, f->board_ask)) {
+        json_t *target = NULL;
+        if (record_get(&r->c, meta_entity(f->target), vid, &target) == GX_OK && ask_matches(f, target)) {
+            const char *said = json_string_value(json_object_get(form, "ask"));
+            while (said && (*said == ' ' || *said == '\t' || *said == '\n' || *said == '\r'))
+                said++;
+            if (!said || !*said) {
+                json_decref(target);
+                json_decref(in);
+                json_decref(form);
+                const Field *af = meta_field(e, f->board_ask);
+                ctx_field(&r->c, af->name, "is required");
+                r->c.err_msg = arena_printf(&r->arena, T(r, "%s is required for this stage."), ui_label(r, &af->label));
+                return api_error(r);
+            }
+            json_object_set_new(in, f->board_ask, json_string(said));
+        }
+        ctx_clear(&r->c);
+        json_decref(target);
+    }
     json_decref(form);
     GxErr rc = record_update(&r->c, e, id, in, &out);
     json_decref(in);

@@ -223,6 +223,11 @@ static void navigation(Req *r, const Page *p)
         const Entity *e = meta_entity(nav_order[i]);
         if (e && ui_entity_visible(r, e) && in_menu(r, e))
             nav_entity(r, p, e);
+        /* The funnel and the forecast of the opportunities one may read (ui/sales_opps.c). */
+        if (!strcmp(nav_order[i], "opportunities") && e && ui_entity_visible(r, e) && meta_entity("opportunity_stages")) {
+            nav_link(r, "/app/reports/funnel", T(r, "Sales funnel"), p->nav && !strcmp(p->nav, "funnel"));
+            nav_link(r, "/app/reports/forecast", T(r, "Weighted forecast"), p->nav && !strcmp(p->nav, "forecast"));
+        }
         /* Members are customers with a card (ui/membership_pages.c). */
         const Entity *mt = meta_entity("member_types"), *cu = meta_entity("customers");
         if (!strcmp(nav_order[i], "members") && mt && cu && acl_scope(&r->c, mt, ACT_READ) != SCOPE_NONE &&

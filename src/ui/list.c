@@ -281,7 +281,7 @@ static void page_head(Req *r, const ListState *s)
     buf_htmlf(o, "<div class=\"page-head\"><h1>%s</h1><div class=\"actions\">", ui_label(r, &e->label));
     for (int i = 0; i < e->nfields; i++) {
         const Field *f = &e->fields[i];
-        if (f->board && f->type == FT_ENUM && acl_field(&r->c, e, f->name) != FIELD_HIDDEN)
+        if (f->board && (f->type == FT_ENUM || f->type == FT_LINK) && acl_field(&r->c, e, f->name) != FIELD_HIDDEN)
             buf_htmlf(o, "<a class=\"btn\" href=\"/app/%s/board/%s\">%s · %s</a>", e->name, f->name, T(r, "Board"),
                       ui_label(r, &f->label));
     }

@@ -254,8 +254,10 @@ class Conversion(unittest.TestCase):
         self.assertEqual((contact["name"], contact["customer_id"], contact["title"], contact["is_primary"]),
                          (lead["name"], ids["customer_id"], "采购经理", True))
         opp = self.rep1.read("opportunities", ids["opportunity_id"])
-        self.assertEqual((opp["customer_id"], opp["contact_id"], opp["lead_id"], opp["owner_id"], opp["stage"]),
-                         (ids["customer_id"], ids["contact_id"], lead["id"], self.rep1.id, "initial"))
+        initial = self.rep1.list("opportunity_stages", {"code": "initial"}).body["data"][0]
+        self.assertEqual((opp["customer_id"], opp["contact_id"], opp["lead_id"], opp["owner_id"], opp["stage_id"],
+                          opp["probability_pct"]),
+                         (ids["customer_id"], ids["contact_id"], lead["id"], self.rep1.id, initial["id"], 10))
         got = self.rep1.read("leads", lead["id"])
         self.assertEqual((got["status"], got["customer_id"], got["contact_id"], got["opportunity_id"]),
                          ("converted", ids["customer_id"], ids["contact_id"], ids["opportunity_id"]))

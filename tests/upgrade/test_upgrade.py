@@ -247,6 +247,21 @@ class FromRelease3(Upgrade, unittest.TestCase):
         body = self.server.call("GET", "/reports/income?period=total", token=self.admin)[1]
         self.assertEqual((body["topups"], body["fees"], body["cash"]), (topups, fees, cash))
 
+    def test_opportunity_stages_replace_the_old_enum(self):
+        # release 3 stored the stage as an enum value; migration 4 links every
+        # opportunity to the stage of that code and copies its probability
+        self.assertEqual(self.before["opportunities"], 2)
+        rows = sqlite3.connect(self.db).execute(
+            "SELECT o.stage, s.code, o.probability_pct, s.probability_pct, o.closed_on FROM opportunities o"
+            " JOIN opportunity_stages s ON s.id = o.stage_id ORDER BY o.id").fetchall()
+        self.assertEqual(rows, [("initial", "initial", 10, 10, None)] * 2)
+        status, body = self.server.call("GET", "/opportunities?sort=id", token=self.admin)
+        self.assertEqual(status, 200, body)
+        self.assertEqual([(o["probability_pct"], "stage" in o) for o in body["data"]], [(10, False)] * 2)
+        status, body = self.server.call("GET", "/reports/funnel", token=self.admin)
+        self.assertEqual(status, 200, body)
+        self.assertEqual([(s["code"], s["count"]) for s in body["stages"] if s["count"]], [("initial", 2)])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -6,11 +6,11 @@
 #ifndef GX_SALES_H
 #define GX_SALES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
-#include <stdbool.h>
 
 #include "../../base/ctx.h"
 #include "totals.h" /* line totals and the rounding rule (docs) */
@@ -155,5 +155,74 @@ GxErr sales_lines_preview(Ctx *c, json_t *lines, int64_t customer_id, int64_t ta
 
 /* Demo quotes and orders for the demo customers (docs_demo.c). */
 GxErr sales_docs_demo(Ctx *c);
+/* --- products and opportunity stages (opps.c, products.c; helper "opps") --- */
+
+/* A product as a document line needs it. */
+typedef struct SalesProduct {
+    int64_t id;          /* products.id */
+    const char *code;    /* product code (arena) */
+    const char *name;    /* product name (arena) */
+    const char *unit;    /* unit, "" if none (arena) */
+    int64_t price;       /* list price, fen */
+    int64_t category_id; /* 0 if none */
+    bool active;         /* may go on new lines */
+} SalesProduct;
+
+/* Read a live product for a new document line. GX_OK with *out filled;
+ * otherwise a field error on `field` (e.g. "lines[2].product_id") in c and
+ * GX_EINVALID: "refers to no product" or "is an inactive product". Products
+ * are readable by every sales role, so no scope applies. */
+GxErr sales_product_for_line(Ctx *c, int64_t product_id, const char *field, SalesProduct *out);
+
+/* What a stage decides on an opportunity. */
+typedef enum SalesStageKind { STAGE_OPEN, STAGE_WON, STAGE_LOST } SalesStageKind;
+
+typedef struct SalesStage {
+    int64_t id;              /* opportunity_stages.id */
+    const char *code;        /* stable code (arena) */
+    int64_t probability_pct; /* 0..100 */
+    SalesStageKind kind;     /* open, won or lost */
+    bool active;             /* may be chosen */
+} SalesStage;
+
+/* Read a live stage by id; false when there is none. */
+bool sales_stage_read(Ctx *c, int64_t id, SalesStage *out);
+
+/* The stage of a new opportunity: the first active open stage by sort (0
+ * if there is none). */
+int64_t sales_default_stage(Ctx *c);
+
+/* --- the funnel and the weighted forecast (funnel.c) --- */
+
+/* Filters of the funnel and the forecast; NULL/0 members do not filter. */
+typedef struct SalesReportQuery {
+    const char *from;      /* first day, YYYY-MM-DD (company zone): created (funnel) / expected close (forecast) */
+    const char *to;        /* last day, inclusive */
+    int64_t owner_id;      /* one owner */
+    int64_t department_id; /* one department (its own rows, not the ones below) */
+} SalesReportQuery;
+
+/* The funnel of the opportunities created in the period that c->who may
+ * read: {from, to, count, amount, win_rate_pct, stages: [{stage_id, name,
+ * code, kind, probability_pct, count, amount, reached, conversion_pct}]}.
+ * Bad dates: GX_EINVALID naming "from"/"to". New reference in *out. */
+GxErr sales_funnel(Ctx *c, const SalesReportQuery *q, json_t **out);
+
+/* The weighted forecast of open opportunities by expected close in the
+ * period, grouped by "month" (YYYY-MM), "owner" or "department": {group,
+ * from, to, count, amount, weighted, rows: [{key, name?, count, amount,
+ * weighted}]}; weighted = Σ amount × probability_pct / 100, half up per
+ * group. Bad group or dates: GX_EINVALID naming the parameter. */
+GxErr sales_forecast(Ctx *c, const SalesReportQuery *q, const char *group, json_t **out);
+
+/* The funnel's arithmetic: given the counts of n stages in funnel order and
+ * which of them are lost stages, reached[i] = count[i] + the counts of the
+ * later non-lost stages (lost: its own count), conversion_pct[i] = reached of
+ * the next non-lost stage / reached[i] in whole percent, half up (-1 for the
+ * last non-lost stage, lost stages and reached 0). */
+void sales_funnel_conversion(const int64_t *count, const bool *lost, int n, int64_t *reached, int *conversion_pct);
+
+/* Σ amount × percent → fen: divide by 100, half up. */
+int64_t sales_weighted(int64_t amount_times_pct);
 
 #endif
