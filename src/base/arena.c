@@ -77,7 +77,8 @@ void arena_free(Arena *a)
     a->total = 0;
 }
 
-void *arena_alloc(Arena *a, size_t n)
+/* n bytes, 16-aligned, not zeroed. */
+static void *alloc_raw(Arena *a, size_t n)
 {
     size_t need = (n + 15) & ~(size_t)15;
     if (need < n)
@@ -96,7 +97,6 @@ void *arena_alloc(Arena *a, size_t n)
             nb->next = b->next;
             b->next = nb;
             nb->used = need;
-            memset(nb->data, 0, need);
             return nb->data;
         }
         nb->next = b;
@@ -105,8 +105,33 @@ void *arena_alloc(Arena *a, size_t n)
     }
     void *p = b->data + b->used;
     b->used += need;
+    return p;
+}
+
+void *arena_alloc(Arena *a, size_t n)
+{
+    void *p = alloc_raw(a, n);
     memset(p, 0, n);
     return p;
+}
+
+void *arena_grow(Arena *a, void *p, size_t old_size, size_t keep, size_t new_size)
+{
+    if (new_size <= old_size)
+        return p;
+    ArenaBlock *b = a->head;
+    size_t old_need = (old_size + 15) & ~(size_t)15, new_need = (new_size + 15) & ~(size_t)15;
+    uintptr_t at = (uintptr_t)p, start = b ? (uintptr_t)b->data : 0;
+    if (p && b && new_need >= new_size && at >= start && at + old_need == start + b->used &&
+        b->size - (at - start) >= new_need) {
+        /* the latest allocation of the current block: grow it in place */
+        b->used = (size_t)(at - start) + new_need;
+        return p;
+    }
+    void *q = alloc_raw(a, new_size);
+    if (p && keep)
+        memcpy(q, p, keep < old_size ? keep : old_size);
+    return q;
 }
 
 void *arena_calloc(Arena *a, size_t count, size_t size)
@@ -121,15 +146,14 @@ void *arena_realloc(Arena *a, void *p, size_t old_n, size_t new_n)
 {
     if (new_n <= old_n)
         return p;
-    void *q = arena_alloc(a, new_n);
-    if (p && old_n)
-        memcpy(q, p, old_n);
+    unsigned char *q = arena_grow(a, p, old_n, old_n, new_n);
+    memset(q + old_n, 0, new_n - old_n);
     return q;
 }
 
 char *arena_strndup(Arena *a, const char *s, size_t n)
 {
-    char *d = arena_alloc(a, n + 1);
+    char *d = alloc_raw(a, n + 1);
     memcpy(d, s, n);
     d[n] = 0;
     return d;

@@ -30,8 +30,14 @@ void *arena_alloc(Arena *a, size_t n);
 /* Allocate count*size bytes with overflow check, zero-filled. */
 void *arena_calloc(Arena *a, size_t count, size_t size);
 
-/* Grow an allocation: returns a new block with the first old_n bytes copied. */
+/* Grow an allocation of old_n bytes to new_n: the first old_n bytes are
+ * kept, the rest zero-filled; in place when p is the latest allocation. */
 void *arena_realloc(Arena *a, void *p, size_t old_n, size_t new_n);
+
+/* Grow an allocation of old_size bytes to new_size, keeping only its first
+ * `keep` bytes and leaving the rest uninitialised (for growing buffers): in
+ * place when p is the latest allocation and there is room, else a copy. */
+void *arena_grow(Arena *a, void *p, size_t old_size, size_t keep, size_t new_size);
 
 /* Copy a NUL-terminated string (NULL stays NULL). */
 char *arena_strdup(Arena *a, const char *s);

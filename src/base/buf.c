@@ -22,7 +22,7 @@ void buf_reserve(Buf *b, size_t n)
             gx_die("buffer too large");
         cap *= 2;
     }
-    b->data = arena_realloc(b->arena, b->data, b->len + 1, cap);
+    b->data = arena_grow(b->arena, b->data, b->cap, b->len + 1, cap);
     b->cap = cap;
 }
 

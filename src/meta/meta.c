@@ -201,6 +201,14 @@ static void load_entity(json_t *j, const char *path)
             if (!strcmp(e->fields[k].name, e->fields[i].name))
                 gx_die("%s: duplicate field %s", path, e->fields[i].name);
     }
+    for (int i = 0; i < e->nfields; i++) {
+        Field *f = &e->fields[i];
+        size_t n = strlen(f->name) + 4;
+        char *k = xmalloc(n + 1);
+        snprintf(k, n + 1, ",\"%s\":", f->name);
+        f->json_key = k;
+        f->json_key_len = n;
+    }
     /* meta_field is on every request's path (field rules, presenting a
      * record): a hash table instead of a scan of sixty names. */
     unsigned size = 8;
@@ -281,8 +289,10 @@ void meta_free(void)
 {
     for (int i = 0; i < nentities; i++) {
         Entity *e = entities[i];
-        for (int k = 0; k < e->nfields; k++)
+        for (int k = 0; k < e->nfields; k++) {
             free(e->fields[k].options);
+            free((void *)e->fields[k].json_key);
+        }
         for (int k = 0; k < e->nindexes; k++)
             free((void *)e->indexes[k]);
         free(e->indexes);

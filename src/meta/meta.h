@@ -34,6 +34,8 @@ typedef struct EnumOption {
 
 typedef struct Field {
     const char *name;      /* API name; also the column (parent: name_type, name_id) */
+    const char *json_key;  /* ,"name": — written before the value in streamed JSON */
+    size_t json_key_len;
     FieldType type;
     Label label;
     const char *help;      /* optional description */

@@ -20,6 +20,17 @@ static const char *common_cols[] = {"id", "owner_id", "department_id", "created_
                                     "updated_at", "updated_by", "version", "deleted_at"};
 #define NCOMMON 9
 
+/* The common columns' keys in streamed JSON (record_list_json): the id
+ * opens the object. */
+#define KEY(s) {s, sizeof s - 1}
+static const struct {
+    const char *s;
+    size_t n;
+} common_keys[NCOMMON] = {KEY("{\"id\":"),         KEY(",\"owner_id\":"),   KEY(",\"department_id\":"),
+                          KEY(",\"created_at\":"), KEY(",\"created_by\":"), KEY(",\"updated_at\":"),
+                          KEY(",\"updated_by\":"), KEY(",\"version\":"),    KEY(",\"deleted_at\":")};
+#undef KEY
+
 static bool stored(const Field *f)
 {
     return f->type != FT_LINK_MULTIPLE && !f->write_only && strcmp(f->name, "department_id") != 0;
@@ -1204,15 +1215,13 @@ GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, i
             s = 0;
             break;
         }
-        buf_raw(out, got++ ? ",{" : "{");
-        bool first = true;
+        if (got++)
+            buf_putc(out, ',');
         for (int i = 0; i < NCOMMON; i++) {
             if (!e->owned && (i == 1 || (i == 2 && !own_dept)))
                 continue; /* owner_id and department_id of records without owners */
-            buf_raw(out, first ? "\"" : ",\"");
-            buf_raw(out, common_cols[i]);
-            buf_raw(out, "\":");
-            first = false;
+            /* "{" and the id first, then ,"column": */
+            buf_raw_n(out, common_keys[i].s, common_keys[i].n);
             if (db_isnull(r, i))
                 buf_raw(out, "null");
             else if (i == 3 || i == 5 || i == 8)
@@ -1242,9 +1251,7 @@ GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, i
                 continue;
             }
             if (!hidden[i]) {
-                buf_raw(out, ",\"");
-                buf_raw(out, f->name);
-                buf_raw(out, "\":");
+                buf_raw_n(out, f->json_key, f->json_key_len);
                 value_text(out, f, r, col);
             }
             col++;

@@ -118,8 +118,10 @@ static void test_arena_realloc_copies_and_never_shrinks(void **state)
     arena_init(&a);
     char *p = arena_alloc(&a, 6);
     memcpy(p, "hello", 6);
+    char *other = arena_alloc(&a, 8); /* p is no longer the latest allocation */
     char *q = arena_realloc(&a, p, 6, 100);
     assert_ptr_not_equal(q, p);
+    assert_ptr_not_equal(q, other);
     assert_string_equal(q, "hello");
     for (int i = 6; i < 100; i++)
         assert_int_equal(q[i], 0);
@@ -130,6 +132,32 @@ static void test_arena_realloc_copies_and_never_shrinks(void **state)
     assert_int_equal(fresh[31], 0);
     char *huge = arena_realloc(&a, q, 100, 300000);
     assert_string_equal(huge, "hello");
+    arena_free(&a);
+}
+
+static void test_arena_grows_the_latest_allocation_in_place(void **state)
+{
+    (void)state;
+    Arena a;
+    arena_init(&a);
+    char *p = arena_alloc(&a, 64);
+    memcpy(p, "grow", 5);
+    memset(p + 64 - 1, 'x', 1);
+    char *q = arena_realloc(&a, p, 64, 256);
+    assert_ptr_equal(q, p); /* latest allocation, room in the block: in place */
+    assert_string_equal(q, "grow");
+    for (int i = 64; i < 256; i++)
+        assert_int_equal(q[i], 0); /* arena_realloc still zero-fills the new part */
+    char *next = arena_alloc(&a, 16);
+    assert_true(next >= q + 256); /* the next allocation comes after the grown one */
+    /* arena_grow keeps only `keep` bytes and moves when p is not the latest */
+    char *g = arena_grow(&a, q, 256, 5, 512);
+    assert_ptr_not_equal(g, q);
+    assert_string_equal(g, "grow");
+    /* growing past the block moves it, keeping the content */
+    char *big = arena_grow(&a, g, 512, 5, 64 * 1024);
+    assert_ptr_not_equal(big, g);
+    assert_string_equal(big, "grow");
     arena_free(&a);
 }
 
@@ -364,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_arena_first_allocation_big_then_small),
         cmocka_unit_test(test_arena_block_size_is_configurable),
         cmocka_unit_test(test_arena_realloc_copies_and_never_shrinks),
+        cmocka_unit_test(test_arena_grows_the_latest_allocation_in_place),
         cmocka_unit_test(test_arena_strings_and_printf),
         cmocka_unit_test_setup_teardown(test_buf_starts_empty_and_terminated, buf_setup, buf_teardown),
         cmocka_unit_test_setup_teardown(test_buf_grows_by_doubling_and_keeps_content, buf_setup, buf_teardown),

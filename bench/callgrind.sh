@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# callgrind.sh BINARY N PATH — instructions a server spends serving N GETs of
+# PATH (as admin) on a fresh demo database, counted by callgrind inside the
+# API handler only (--toggle-collect=h_get for /api/v1/{entity}/{id}). Load
+# on the machine does not change the count, so it compares builds fairly
+# while wall-clock benchmarks cannot (see bench/README.md).
+#
+#   bench/callgrind.sh build/guanxi 500 /api/v1/customers/5
+#   callgrind_annotate /tmp/guanxi-callgrind/cg.out | head -40
+set -euo pipefail
+BIN=$(readlink -f "$1"); N=$2; P=$3; FN=${FN:-h_get}
+D=/tmp/guanxi-callgrind; rm -rf "$D"; mkdir -p "$D"
+"$BIN" init --db "$D/db" --admin-password Admin12345 >/dev/null 2>&1
+"$BIN" demo --db "$D/db" --customers 300 >/dev/null 2>&1
+PORT=$((20000 + RANDOM % 10000))
+valgrind --tool=callgrind --toggle-collect="$FN" --callgrind-out-file="$D/cg.out" \
+    "$BIN" serve --db "$D/db" --listen 127.0.0.1:$PORT --quiet >"$D/log" 2>&1 &
+VP=$!
+for _ in $(seq 100); do curl -s -o /dev/null "localhost:$PORT/healthz" && break; sleep 0.5; done
+python3 - "$PORT" "$N" "$P" <<'PY'
+import http.client, json, sys
+port, n, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+c = http.client.HTTPConnection("127.0.0.1", port)
+c.request("POST", "/api/v1/auth/login", json.dumps({"username": "admin", "password": "Admin12345"}))
+tok = json.loads(c.getresponse().read())["token"]
+for _ in range(n):
+    c.request("GET", path, headers={"Authorization": "Bearer " + tok})
+    r = c.getresponse(); r.read()
+    assert r.status == 200, r.status
+PY
+kill -TERM $VP; wait $VP || true
+total=$(grep -E "^summary:" "$D/cg.out" | awk '{print $2}')
+echo "$FN: $total instructions for $N requests: $((total / N)) per request"
