@@ -64,6 +64,7 @@ void dupes_api_init(void);
 void leads_api_init(void);
 void membership_api_init(void);
 void sales_docs_api_init(void);
+void sales_money_api_init(void);
 
 void api_init(void)
 {
@@ -76,6 +77,7 @@ void api_init(void)
     leads_api_init();
     membership_api_init();
     sales_docs_api_init();
+    sales_money_api_init();
     api_action_register("users", "handover", act_handover,
                         "Hand over (离职交接) every live record the user owns, or those of the listed entities, to another"
                         " user. Body {\"to_user_id\": id, \"entities\": [names] (optional)}; answers {\"moved\": {entity:"

@@ -26,6 +26,9 @@ extern const Route sales_targets_ui_routes[];
 /* Sales funnel and forecast: API (api/sales_opps_api.c) and pages (ui/sales_opps.c). */
 extern const Route sales_opps_api_routes[];
 extern const Route sales_opps_ui_routes[];
+/* Routes of contracts, payments and invoices (api/sales_money_api.c, ui/sales_money.c). */
+extern const Route sales_money_api_routes[];
+extern const Route sales_money_ui_routes[];
 
 /* The combined table (UI first for "/", then API); built once. */
 const Route *app_routes(void);

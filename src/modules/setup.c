@@ -21,6 +21,7 @@ void membership_module_init(void);
 void search_module_init(void);
 void china_module_init(void);
 void opps_module_init(void);
+void sales_money_init(void);
 
 static GxErr grants_v3(Ctx *c, bool fresh);
 static GxErr grants_v4(Ctx *c, bool fresh);
@@ -49,6 +50,7 @@ void modules_init(void)
     search_module_init();
     assignment_module_init();
     sales_docs_init(); /* quotes and orders (sales/orders.c) */
+    sales_money_init(); /* contracts, payments, invoices */
     /* Modules of migration 4 (sales) register here, above this line. */
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
@@ -87,6 +89,22 @@ static void grant(json_t *m, const char *entity, const char *action, const char 
     json_object_set_new(e, action, json_string(scope));
 }
 
+/* Payment plans, invoices and their lines (helper "money"): managers keep
+ * plans and invoices of their departments; reps keep the plans of their own
+ * orders and contracts and read the invoices of them (an invoice is owned by
+ * its order's or contract's owner) but do not issue, void or change
+ * invoices — that is finance work, done by managers and administrators.
+ * Contracts and payments follow sales_entities (reps: their own). */
+static void money_grants(json_t *m, const char *scope, bool issue_invoices)
+{
+    static const char *acts[] = {"read", "create", "edit", "delete", "export", NULL};
+    for (int i = 0; acts[i]; i++) {
+        grant(m, "payment_plans", acts[i], scope);
+        grant(m, "invoices", acts[i], issue_invoices || !strcmp(acts[i], "read") ? scope : "none");
+    }
+    grant(m, "invoice_lines", "read", scope);
+}
+
 static json_t *builtin_roles(void)
 {
     json_t *roles = json_array();
@@ -104,6 +122,7 @@ static json_t *builtin_roles(void)
     }
     grant(m, "users", "read", "all");
     grant(m, "departments", "read", "all");
+    money_grants(m, "department_and_below", true);
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "sales_manager", "name", "销售经理 Sales manager",
                                            "permissions", m, "description", "Sales work of their department and below."));
 
@@ -112,6 +131,7 @@ static json_t *builtin_roles(void)
         grant(m, sales_entities[i], "assign", "none");
     for (int i = 0; sales_catalogue[i]; i++)
         grant(m, sales_catalogue[i], "read", "all");
+    money_grants(m, "own", false);
     grant(m, "users", "read", "all");
     grant(m, "departments", "read", "all");
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "sales_rep", "name", "销售代表 Sales rep",

@@ -187,6 +187,17 @@ static GxErr fetch(Ctx *c, const Entity *e, int64_t id, bool trash, int action, 
     return rc;
 }
 
+/* After a write has committed: the computed values every read of the
+ * record carries (HOOK_AFTER_READ), so that what POST/PATCH/restore answer
+ * equals what GET answers. The write stands whatever happens here: a
+ * failing hook leaves its values out of this answer only. */
+static void computed_values(Ctx *c, const Entity *e, int64_t id, json_t *rec)
+{
+    HookArgs ha = {.e = e, .id = id, .result = rec};
+    if (record_hooks_run(c, HOOK_AFTER_READ, &ha))
+        ctx_clear(c);
+}
+
 GxErr record_get(Ctx *c, const Entity *e, int64_t id, json_t **out)
 {
     if (acl_scope(c, e, ACT_READ) == SCOPE_NONE)
@@ -781,6 +792,7 @@ GxErr record_create(Ctx *c, const Entity *e, json_t *in, json_t **out)
         return ctx_fail(c, GX_EDB, "cannot commit");
     }
     present(c, e, rec);
+    computed_values(c, e, id, rec);
     *out = rec;
     return GX_OK;
 }
@@ -883,6 +895,7 @@ GxErr record_update(Ctx *c, const Entity *e, int64_t id, json_t *in, json_t **ou
         return ctx_fail(c, GX_EDB, "cannot commit");
     }
     present(c, e, rec);
+    computed_values(c, e, id, rec);
     *out = rec;
     return GX_OK;
 }
@@ -937,8 +950,10 @@ static GxErr set_deleted(Ctx *c, const Entity *e, int64_t id, bool del, json_t *
         return ctx_fail(c, GX_EDB, "cannot commit");
     if (out) {
         rc = fetch(c, e, id, false, -1, out);
-        if (rc == GX_OK)
+        if (rc == GX_OK) {
             present(c, e, *out);
+            computed_values(c, e, id, *out);
+        }
         return rc;
     }
     return GX_OK;

@@ -119,7 +119,9 @@ typedef enum HookEvent {
     HOOK_BEFORE_DELETE, HOOK_AFTER_DELETE,
     /* record_get read a record the user may see (a->result, a->id): the hook
      * may add computed, read-only values to a->result (e.g. a customer's
-     * balance due); a failure fails the read. Not run for lists. */
+     * balance due); a failure fails the read. Also run on the record that
+     * record_create, record_update and record_restore answer (after the
+     * commit: a failure there only leaves the values out). Not for lists. */
     HOOK_AFTER_READ,
     /* record_restore brings a record back from the trash (a->old: the
      * deleted record; a->id): before (no transaction yet) and after (inside

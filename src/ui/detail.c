@@ -615,6 +615,7 @@ void ui_detail(Req *r)
                       T(r, "Comments"), (long long)d.id);
         if (!strcmp(e->name, "customers"))
             ui_org_chart(r, d.id); /* contacts by superior (leads.c) */
+        ui_sales_money_card(r, e, d.id, d.rec); /* balances, invoice lines (sales_money.c) */
         for (int i = 0; i < nrel; i++)
             related_list(r, &d, &rels[i]);
         buf_raw(o, "</div><div class=\"detail-side\">");

@@ -260,6 +260,8 @@ static void navigation(Req *r, const Page *p)
         nav_link(r, "/team", T(r, "Team"), p->nav && !strcmp(p->nav, "team"));
     if (r->c.who && acl_is_admin(&r->c))
         nav_link(r, "/admin/picklists", T(r, "Pick lists"), p->nav && !strcmp(p->nav, "picklists"));
+    if (r->c.who && acl_is_admin(&r->c) && meta_entity("invoices")) /* seller on invoices (sales_money.c) */
+        nav_link(r, "/admin/company", T(r, "Company profile"), p->nav && !strcmp(p->nav, "company"));
     if (r->c.who && acl_is_admin(&r->c))
         nav_link(r, "/admin/audit", T(r, "Audit log"), p->nav && !strcmp(p->nav, "audit"));
     buf_raw(&r->out, "</ul></nav>");

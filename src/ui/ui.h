@@ -265,4 +265,8 @@ void ui_leads_bulk_actions(Req *r);
 /* A customer's contacts as a tree by superior, with buying role and
  * influence (nothing when there is no structure to show). */
 void ui_org_chart(Req *r, int64_t customer_id);
+/* Money of sales (sales_money.c): on customer, order, contract and invoice
+ * pages the amounts invoiced and received, balance due, "record payment",
+ * approval of a pending contract, an invoice's lines; nothing for others. */
+void ui_sales_money_card(Req *r, const Entity *e, int64_t id, json_t *rec);
 #endif

@@ -9,6 +9,11 @@ from client import API, USER_PASSWORD, admin, expected_failure_on, hq_department
 COMMON = {"id", "created_at", "created_by", "updated_at", "updated_by", "version", "deleted_at"}
 
 
+# Keys GET/POST/PATCH answer that lists do not: computed on read (payments.c).
+COMPUTED_ON_READ = {"receivable_total", "received_total", "balance_due", "prepayment_total", "invoiced_total",
+                    "overdue_amount"}
+
+
 class Lifecycle:
     """Mixin: the whole life of one record of `entity`. Subclasses say how to
     make values (values()), what comes back for them (expected()), which
@@ -87,7 +92,10 @@ class Lifecycle:
         vals, r = self.make()
         lst = admin().get(self.entity, query={self.title: vals[self.title]})
         self.assertEqual(lst.status, 200, lst)
-        self.assertEqual(lst.body["data"], [r.body])
+        # List rows carry the stored fields; values computed on read (a
+        # customer's balance_due … from sales, HOOK_AFTER_READ) are on the
+        # record only.
+        self.assertEqual(lst.body["data"], [{k: v for k, v in r.body.items() if k not in COMPUTED_ON_READ}])
         self.assertEqual(lst.body["total"], 1)
         self.assertEqual(lst.body["limit"], 50)
         self.assertEqual(lst.body["offset"], 0)

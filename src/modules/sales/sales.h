@@ -225,4 +225,8 @@ void sales_funnel_conversion(const int64_t *count, const bool *lost, int n, int6
 /* Σ amount × percent → fen: divide by 100, half up. */
 int64_t sales_weighted(int64_t amount_times_pct);
 
+/* Demo contracts, plans, payments and invoices (money_demo.c), after the
+ * demo's customers and orders; system context. */
+GxErr sales_money_demo(Ctx *c);
+
 #endif

@@ -1,0 +1,219 @@
+/* contracts.c — contracts (合同): approval, renewal reminders and the
+ * money figures stored on them.
+ *
+ * Approval. The setting contracts.approval_above (fen; unset = off, see
+ * GET/PATCH /api/v1/settings/contracts) makes a contract of a larger amount
+ * wait for approval: when someone who is not an approver sets such a
+ * contract "active" (on create or later, or raises the amount of an active
+ * contract), it is stored as "pending_approval" instead, and the manager of
+ * the owner's department is notified. An approver is an administrator or a
+ * user whose role may edit contracts of a whole department (scope
+ * department or wider — the built-in sales manager) and may edit this one:
+ * their own "active" counts as approved. POST /contracts/{id}/approve
+ * (approvers; 403 for others, 409 unless pending) activates it and records
+ * approved_by/approved_at; /reject sends it back to draft. Payments can be
+ * recorded only against active (or expired) contracts (payments.c: 409).
+ *
+ * The amount may not fall below the contract's payment plans (422).
+ * received_amount, invoiced_amount and plans_total are kept by payments.c
+ * and invoices.c (mn_doc_refresh).
+ *
+ * Renewal: the owner's reminders list each active contract whose end_on is
+ * today or within its renewal_notice_days (kind contract_renewal). */
+#include <string.h>
+
+#include "../../base/clock.h"
+#include "../../base/util.h"
+#include "../reminders.h"
+#include "money.h"
+
+static const Entity *contracts(void) { return meta_entity("contracts"); }
+
+/* May the acting user approve a contract owned by owner in department dept
+ * (owner 0: one they are creating)? */
+static bool approver(Ctx *c, int64_t owner, int64_t dept)
+{
+    if (!c->who || acl_is_admin(c))
+        return true;
+    const Entity *e = contracts();
+    if (acl_scope(c, e, ACT_EDIT) < SCOPE_DEPT)
+        return false;
+    return owner ? acl_row_in_scope(c, e, ACT_EDIT, owner, dept) : true;
+}
+
+bool sales_contract_approver(Ctx *c, json_t *contract)
+{
+    return approver(c, mn_int(contract, "owner_id"), mn_int(contract, "department_id"));
+}
+
+/* Before create/update: a contract above the threshold set active by a
+ * non-approver waits for approval instead. */
+static void status_rule(Ctx *c, json_t *in, json_t *old)
+{
+    json_t *sv = json_object_get(in, "status");
+    const char *old_status = old ? json_string_value(json_object_get(old, "status")) : NULL;
+    const char *want = json_is_string(sv) ? json_string_value(sv) : old_status ? old_status : "draft";
+    if (strcmp(want, "active"))
+        return;
+    json_t *av = json_object_get(in, "amount");
+    int64_t amount = json_is_integer(av) ? json_integer_value(av) : mn_int(old, "amount");
+    int64_t limit = mn_contract_threshold(c);
+    if (limit < 0 || amount <= limit)
+        return;
+    if (old && old_status && !strcmp(old_status, "active") && amount <= mn_int(old, "amount"))
+        return; /* approved before, not raised */
+    if (approver(c, old ? mn_int(old, "owner_id") : 0, old ? mn_int(old, "department_id") : 0))
+        return;
+    json_object_set_new(in, "status", json_string("pending_approval"));
+}
+
+static GxErr contracts_before_create(Ctx *c, HookArgs *a)
+{
+    int64_t cust = mn_int(a->input, "customer_id");
+    GxErr rc;
+    if (cust && (rc = mn_customer_visible(c, cust)))
+        return rc;
+    int64_t oid = mn_int(a->input, "order_id");
+    MnDoc o;
+    if (oid && (rc = mn_doc_visible(c, meta_entity("orders"), oid, "order_id", &o)))
+        return rc;
+    if (oid && cust && o.customer_id != cust) {
+        ctx_field(c, "order_id", "%s", mn_msg(c, "订单属于另一个客户", "belongs to another customer"));
+        return c->err;
+    }
+    status_rule(c, a->input, NULL);
+    return GX_OK;
+}
+
+static GxErr contracts_before_update(Ctx *c, HookArgs *a)
+{
+    json_t *cv = json_object_get(a->input, "customer_id");
+    GxErr rc;
+    if (json_is_integer(cv) && json_integer_value(cv) != mn_int(a->old, "customer_id") &&
+        (rc = mn_customer_visible(c, json_integer_value(cv))))
+        return rc;
+    status_rule(c, a->input, a->old);
+    return GX_OK;
+}
+
+/* Tell the manager of the owner's department (or, without one, nobody: the
+ * administrators see pending contracts in the list) that a contract waits. */
+static GxErr notify_pending(Ctx *c, int64_t id, json_t *rec)
+{
+    int64_t dept = mn_int(rec, "department_id"), manager = 0;
+    bool found = false;
+    DbVal p[] = {dbv_int(dept)};
+    if (dept && db_query_int(c->db, "SELECT manager_id FROM departments WHERE id = $1 AND deleted_at IS NULL", p, 1,
+                             &manager, &found) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the department");
+    if (!found || !manager || (c->who && manager == c->who->user_id))
+        return GX_OK;
+    const char *name = json_string_value(json_object_get(rec, "name"));
+    const char *title = arena_printf(c->arena, "合同「%s」金额 %s，待审批", name ? name : "", mn_yuan(c, mn_int(rec, "amount")));
+    return notify_user(c, manager, "system", title, NULL, "contracts", id, NULL);
+}
+
+/* Inside the transaction: plans fit, approval recorded, approver told. */
+static GxErr contract_after_write(Ctx *c, HookArgs *a)
+{
+    json_t *rec = a->result;
+    const char *st = json_string_value(json_object_get(rec, "status"));
+    const char *old_st = a->old ? json_string_value(json_object_get(a->old, "status")) : NULL;
+    MnDoc d;
+    GxErr rc;
+    int64_t planned;
+    if ((rc = mn_doc_load(c, contracts(), a->id, true, &d)) || (rc = mn_planned(c, &d, 0, &planned)))
+        return rc;
+    if (mn_int(rec, "amount") < planned) {
+        ctx_field(c, "amount", "%s",
+                  arena_printf(c->arena, "%s %s", mn_msg(c, "不能低于回款计划合计", "cannot be less than its payment plans:"),
+                               mn_yuan(c, planned)));
+        return c->err;
+    }
+    bool changed = !old_st || strcmp(old_st, st ? st : "");
+    if (st && !strcmp(st, "active") && changed && mn_contract_threshold(c) >= 0 && c->who) {
+        const char *now = record_now(c);
+        DbVal p[] = {dbv_int(c->who->user_id), dbv_text(now), dbv_int(a->id)};
+        if (db_exec(c->db, "UPDATE contracts SET approved_by = $1, approved_at = $2 WHERE id = $3", p, 3) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot record the approval");
+        json_object_set_new(rec, "approved_by", json_integer(c->who->user_id));
+        json_object_set_new(rec, "approved_at", json_string(now));
+    }
+    if (st && !strcmp(st, "pending_approval") && changed && (rc = notify_pending(c, a->id, rec)))
+        return rc;
+    return mn_doc_refresh(c, &d);
+}
+
+/* ---------- approve / reject ---------- */
+
+GxErr sales_contract_decide(Ctx *c, int64_t id, bool approve, json_t **out)
+{
+    *out = NULL;
+    json_t *cur;
+    GxErr rc = record_get(c, contracts(), id, &cur);
+    if (rc)
+        return rc;
+    if (!sales_contract_approver(c, cur)) {
+        json_decref(cur);
+        return ctx_fail(c, GX_EDENIED, "%s",
+                        mn_msg(c, "只有部门经理或管理员可以审批合同", "Only a manager or an administrator may approve contracts"));
+    }
+    const char *st = json_string_value(json_object_get(cur, "status"));
+    if (!st || strcmp(st, "pending_approval")) {
+        rc = ctx_fail(c, GX_ECONFLICT, "%s %s", mn_msg(c, "合同不在待审批状态:", "The contract is not waiting for approval:"),
+                      st ? st : "");
+        json_decref(cur);
+        return rc;
+    }
+    json_t *in = json_pack("{s:s, s:O}", "status", approve ? "active" : "draft", "version", json_object_get(cur, "version"));
+    rc = record_update(c, contracts(), id, in, out);
+    json_decref(in);
+    json_decref(cur);
+    return rc;
+}
+
+/* ---------- renewal reminders ---------- */
+
+static GxErr renewal_reminders(Ctx *c, json_t *out)
+{
+    const Entity *e = contracts();
+    if (!c->who || acl_scope(c, e, ACT_READ) == SCOPE_NONE)
+        return GX_OK;
+    int64_t today = clock_local_day(clock_now_s());
+    char t0[64], t1[64];
+    time_format_s(today * 86400, t0);
+    time_format_s((today + 3650) * 86400, t1);
+    t0[10] = t1[10] = 0;
+    DbVal p[] = {dbv_int(c->who->user_id), dbv_text(t0), dbv_text(t1)};
+    DbRes *r;
+    if (db_query(c->db,
+                 "SELECT id, name, end_on, renewal_notice_days, amount FROM contracts WHERE owner_id = $1 AND"
+                 " deleted_at IS NULL AND status = 'active' AND end_on >= $2 AND end_on <= $3 ORDER BY end_on, id LIMIT 500",
+                 p, 3, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the contracts: %s", db_errmsg(c->db));
+    while (db_next(r) == 1) {
+        int y, m, d;
+        if (!db_text(r, 2) || !time_parse_date(db_text(r, 2), &y, &m, &d))
+            continue;
+        int64_t left = time_days_from_civil(y, m, d) - today;
+        int64_t notice = db_isnull(r, 3) ? 30 : db_int(r, 3);
+        if (left > notice)
+            continue;
+        json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:s, s:s, s:{s:I, s:I}}", "kind", "contract_renewal",
+                                             "entity", "contracts", "id", (json_int_t)db_int(r, 0), "title",
+                                             db_text(r, 1) ? db_text(r, 1) : "", "date", db_text(r, 2), "detail",
+                                             "days_left", (json_int_t)left, "amount",
+                                             (json_int_t)(db_isnull(r, 4) ? 0 : db_int(r, 4))));
+    }
+    db_done(r);
+    return GX_OK;
+}
+
+void mn_contracts_init(void)
+{
+    record_hook_add("contracts", HOOK_BEFORE_CREATE, contracts_before_create);
+    record_hook_add("contracts", HOOK_BEFORE_UPDATE, contracts_before_update);
+    record_hook_add("contracts", HOOK_AFTER_CREATE, contract_after_write);
+    record_hook_add("contracts", HOOK_AFTER_UPDATE, contract_after_write);
+    reminders_source_add(renewal_reminders);
+}

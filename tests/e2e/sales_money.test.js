@@ -1,0 +1,142 @@
+// sales_money.test.js — money of sales in real Chromium: record a payment
+// (回款) from an order's page and see the customer's balance due change;
+// issue an invoice from the invoice form with its line table and read the
+// total in Chinese capitals on the printable page. Run by tests/e2e/run.sh;
+// screenshots go to tests/e2e/artifacts/.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
+const USER = process.env.GX_USER || 'admin';
+const PASS = process.env.GX_PASS;
+const ART = path.join(__dirname, 'artifacts');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let browser, context, page;
+const pageErrors = [];
+const cspViolations = [];
+const tag = String(Date.now()).slice(-6);
+let customer, order;
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(ART, name + '.png'), fullPage: true });
+}
+
+async function api(method, url, body) {
+  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
+  const res = await context.request.fetch(BASE + url, {
+    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
+    data: body === undefined ? undefined : JSON.stringify(body)
+  });
+  const text = await res.text();
+  return { status: res.status(), body: text ? JSON.parse(text) : null };
+}
+
+/* An approved order of the customer worth exactly ¥1,130.00 (1,000.00 + 13 % VAT). */
+async function approvedOrder(customerId) {
+  const o = await api('POST', '/api/v1/orders', { customer_id: customerId, tax_rate_pct: 13,
+    lines: [{ description: '软件许可', quantity: 2, unit_price: 50000 }] });
+  assert.equal(o.status, 201, JSON.stringify(o.body));
+  assert.equal(o.body.total, 113000);
+  const t = await api('POST', '/api/v1/orders/' + o.body.id + '/transition', { to: 'approved' });
+  assert.equal(t.status, 200, JSON.stringify(t.body));
+  return t.body;
+}
+
+async function figure(key) {
+  return (await page.textContent(`[data-fig="${key}"] strong`)).trim();
+}
+
+before(async () => {
+  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (execute|apply|load)/i.test(m.text())) cspViolations.push(m.text());
+  });
+  await page.goto(BASE + '/login');
+  await page.fill('input[name=username]', USER);
+  await page.fill('input[name=password]', PASS);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  const c = await api('POST', '/api/v1/customers', { name: '福州回款测试有限公司 ' + tag, kind: 'company' });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  customer = c.body;
+  order = await approvedOrder(customer.id);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+test('records a payment on an order and the customer balance changes', async () => {
+  await page.goto(BASE + '/app/customers/' + customer.id);
+  assert.equal(await figure('balance_due'), '¥1,130.00');
+  await page.goto(BASE + '/app/orders/' + order.id);
+  assert.equal(await figure('outstanding_amount'), '¥1,130.00');
+  await shot('money-order-before');
+  await Promise.all([page.waitForNavigation(), page.click('[data-record-payment]')]);
+  // the form comes filled in: customer, order, what is owed, today
+  assert.equal(await page.inputValue('input[name=amount]'), '1130.00');
+  await page.fill('input[name=amount]', '300.50');
+  await page.selectOption('select[name=method]', 'wechat');
+  await shot('money-payment-form');
+  await Promise.all([page.waitForNavigation(), page.click('form button[type=submit].primary')]);
+  assert.match(page.url(), /\/app\/payments\/\d+$/);
+  assert.match(await page.textContent('body'), /HK-\d{4}-\d{6}/);
+  await page.goto(BASE + '/app/orders/' + order.id);
+  assert.equal(await figure('received_amount'), '¥300.50');
+  assert.equal(await figure('outstanding_amount'), '¥829.50');
+  await page.goto(BASE + '/app/customers/' + customer.id);
+  assert.equal(await figure('balance_due'), '¥829.50');
+  assert.equal(await figure('received_total'), '¥300.50');
+  await shot('money-customer-after');
+});
+
+test('a payment above what is owed is refused in the form and nothing is recorded', async () => {
+  await page.goto(BASE + '/app/orders/' + order.id);
+  await Promise.all([page.waitForNavigation(), page.click('[data-record-payment]')]);
+  await page.fill('input[name=amount]', '900.00');
+  await page.click('form button[type=submit].primary');
+  await page.waitForSelector('.alert, .field-error, [role=alert]');
+  assert.match(await page.textContent('body'), /829\.50/);
+  await shot('money-payment-too-much');
+  const list = await api('GET', '/api/v1/payments?order_id=' + order.id);
+  assert.equal(list.body.data.length, 1);
+});
+
+test('issues an invoice from the line table and prints the total in capitals', async () => {
+  await page.goto(BASE + '/app/invoices/new?order_id=' + order.id);
+  await page.fill('input[name=number]', '0440' + tag);
+  await page.fill('input[name=l0_name]', '*信息技术服务*软件维护');
+  await page.fill('input[name=l0_quantity]', '2');
+  await page.fill('input[name=l0_unit_price]', '400.00');
+  await page.fill('input[name=l0_tax_rate_pct]', '13');
+  await page.fill('input[name=l1_name]', '*纸制品*打印纸');
+  await page.fill('input[name=l1_quantity]', '1.5');
+  await page.fill('input[name=l1_unit_price]', '99.99');
+  await page.fill('input[name=l1_tax_rate_pct]', '6');
+  await shot('money-invoice-form');
+  await Promise.all([page.waitForNavigation(), page.click('form button[type=submit].primary')]);
+  assert.match(page.url(), /\/app\/invoices\/\d+$/);
+  // 800.00 + 104.00 tax, 149.99 + 9.00 tax = 1,062.99
+  assert.equal((await page.textContent('[data-total-words]')).trim(), '壹仟零陆拾贰元玖角玖分');
+  await shot('money-invoice');
+  await page.click('[data-print-page]');
+  await page.waitForSelector('.invoice-print');
+  assert.match(await page.textContent('.invoice-print'), /福州回款测试有限公司/);
+  assert.equal((await page.textContent('[data-total-words]')).trim(), '壹仟零陆拾贰元玖角玖分');
+  await shot('money-invoice-print');
+  await page.goto(BASE + '/app/orders/' + order.id);
+  assert.equal(await figure('invoiced_amount'), '¥1,062.99');
+});
+
+test('no script errors and no CSP violations', () => {
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
+});
