@@ -482,13 +482,19 @@
     var d = JSON.parse(node.getAttribute('data-chart'));
     var accent = getComputedStyle(document.documentElement).getPropertyValue('--accent').trim() || '#1f6feb';
     var chart = window.echarts.init(node, null, { renderer: 'canvas' });
+    // several series (e.g. target and actual): d.series = [{name, values}], with a legend
+    var colors = [accent, '#1a7f37', '#9a5b00', '#6f3fb3'];
+    var series = d.series ? d.series.map(function (x, i) {
+      return { type: d.type || 'bar', name: x.name, data: x.values, itemStyle: { color: colors[i % colors.length] }, barMaxWidth: 48 };
+    }) : [{ type: d.type || 'bar', name: d.name, data: d.values, itemStyle: { color: accent }, barMaxWidth: 48 }];
     chart.setOption({
       animationDuration: 300,
-      grid: { left: 40, right: 16, top: 16, bottom: 32 },
+      grid: { left: 56, right: 16, top: d.series ? 32 : 16, bottom: 32 },
       tooltip: { trigger: 'axis' },
+      legend: d.series ? { top: 0 } : undefined,
       xAxis: { type: 'category', data: d.labels, axisLabel: { interval: 0 } },
       yAxis: { type: 'value', minInterval: 1 },
-      series: [{ type: d.type || 'bar', name: d.name, data: d.values, itemStyle: { color: accent }, barMaxWidth: 48 }]
+      series: series
     });
     window.addEventListener('resize', function () { chart.resize(); });
   }

@@ -1249,6 +1249,45 @@ static void sales_targets_paths(Doc *d)
         respond(op, "200", json_response("The rule and user, or nulls.", json_pack("{s:s}", "type", "object")));
         add_op(d, "/api/v1/assignment_rules/preview", "post", op);
     }
+    if (meta_entity("sales_targets")) {
+        json_t *op = operation(d, "sales_targets", "report_targets", "Sales target attainment (目标完成情况)",
+                               "The targets of `month` the caller may read with what was achieved: {month, from, to, "
+                               "data: [{id, month, scope (user | department | product_line), basis (orders | receipts), "
+                               "subject, user_id, target_department_id, category_id, owner_id, department_id, target, "
+                               "actual, pct, version}]}. Orders count when approved or later (not cancelled or returned) "
+                               "by order_date: a person's own orders, a department's and those below it, a product "
+                               "line's order lines (its category and below); receipts are payments by paid_on. Sums "
+                               "run under the caller's read scope of orders and payments. Money in fen; pct has one "
+                               "decimal (null for a zero target).",
+                               ACCESS_READ, "403 422", false);
+        add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:s}}", "name", "month", "in", "query", "required", 1,
+                                "description", "The month, YYYY-MM.", "schema", "type", "string", "pattern",
+                                "^[0-9]{4}-[0-9]{2}$"));
+        respond(op, "200", json_response("The targets with attainment.", json_pack("{s:s}", "type", "object")));
+        add_op(d, "/api/v1/reports/targets", "get", op);
+    }
+    json_t *op = operation(d, "customers", "report_customer_value", "Customer value pyramid (客户价值金字塔)",
+                           "The customers the caller may read, ranked by total_purchases (orders approved or later, "
+                           "not cancelled or returned): {customers, purchasing, no_purchase, amount, tiers: [{tier: "
+                           "vip (top 5 %) | key (to 20 %) | ordinary (to 50 %) | small, count, amount, min_purchases, "
+                           "upto_pct}], segments: [{segment, label_zh, label_en, count, amount}]} with the eight RFM "
+                           "segments. Money in fen.",
+                           ACCESS_READ, "403", false);
+    respond(op, "200", json_response("The pyramid.", json_pack("{s:s}", "type", "object")));
+    add_op(d, "/api/v1/reports/customer_value", "get", op);
+    op = operation(d, "customers", "report_customer_value_recompute", "Recompute RFM segments",
+                   "Recompute the RFM quintile cuts and every customer's rfm_score and rfm_segment now (a daily job "
+                   "does it at 02:15); with {\"aggregates\": true} first total_purchases, purchase_count and "
+                   "last_purchase_on of every customer from the orders. Answers {\"rescored\": n}. Administrators "
+                   "only.",
+                   ACCESS_WRITE, "400 403 422", true);
+    json_object_set_new(op, "requestBody",
+                        json_body("Options (the body may be empty).",
+                                  json_pack("{s:s, s:{s:{s:s}}}", "type", "object", "properties", "aggregates", "type",
+                                            "boolean")));
+    json_object_set_new(json_object_get(op, "requestBody"), "required", json_false());
+    respond(op, "200", json_response("How many customers got a new score.", json_pack("{s:s}", "type", "object")));
+    add_op(d, "/api/v1/reports/customer_value/recompute", "post", op);
 }
 
 static void meta_paths(Doc *d)

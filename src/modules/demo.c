@@ -23,6 +23,7 @@
 #include "membership.h"
 #include "sales/sales.h"
 #include "modules.h"
+#include "sales/sales.h"
 
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -1037,6 +1038,8 @@ GxErr demo_fill(Ctx *c, int customers)
         rc = lead_create(&d, i);
     if (!rc)
         rc = sales_money_demo(c); /* contracts, payments, invoices (modules/sales/money_demo.c); after the orders */
+    if (!rc)
+        rc = targets_demo(c); /* targets and assignment rules (sales/targets_demo.c); keep after the orders */
     json_decref(d.names_used);
     c->who = who;
     if (!rc)

@@ -51,6 +51,8 @@ void modules_init(void)
     assignment_module_init();
     sales_docs_init(); /* quotes and orders (sales/orders.c) */
     sales_money_init(); /* contracts, payments, invoices */
+    customer_value_module_init();
+    targets_module_init();
     /* Modules of migration 4 (sales) register here, above this line. */
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
@@ -120,6 +122,12 @@ static json_t *builtin_roles(void)
         for (int k = 0; acts[k]; k++)
             grant(m, sales_catalogue[i], acts[k], "all");
     }
+    /* Sales targets: managers set them for their people and departments. */
+    {
+        static const char *acts[] = {"read", "create", "edit", "delete", "export", "assign", NULL};
+        for (int k = 0; acts[k]; k++)
+            grant(m, "sales_targets", acts[k], "department_and_below");
+    }
     grant(m, "users", "read", "all");
     grant(m, "departments", "read", "all");
     money_grants(m, "department_and_below", true);
@@ -132,6 +140,7 @@ static json_t *builtin_roles(void)
     for (int i = 0; sales_catalogue[i]; i++)
         grant(m, sales_catalogue[i], "read", "all");
     money_grants(m, "own", false);
+    grant(m, "sales_targets", "read", "own"); /* their own targets */
     grant(m, "users", "read", "all");
     grant(m, "departments", "read", "all");
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "sales_rep", "name", "销售代表 Sales rep",

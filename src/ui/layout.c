@@ -132,7 +132,7 @@ static const char *const nav_order[] = {
     "products",  "tickets",       "knowledge_articles",
     "campaigns", "members",       "bookings",
     "checkouts", "resources",     "activities",
-    "tasks",     "reports",       NULL,
+    "tasks",     "sales_targets", "reports",       NULL,
 };
 
 bool ui_entity_visible(Req *r, const Entity *e)
@@ -197,6 +197,7 @@ static const struct {
     {"bookings", "/app/bookings/day"},
     {"checkouts", "/app/checkouts/new"},
     {"assignment_rules", "/admin/assignment_rules"},
+    {"sales_targets", "/app/reports/targets"},
 };
 
 static void nav_entity(Req *r, const Page *p, const Entity *e)
@@ -233,6 +234,11 @@ static void navigation(Req *r, const Page *p)
         if (!strcmp(nav_order[i], "members") && mt && cu && acl_scope(&r->c, mt, ACT_READ) != SCOPE_NONE &&
             acl_scope(&r->c, cu, ACT_READ) != SCOPE_NONE)
             nav_link(r, "/app/members", T(r, "Members"), p->nav && !strcmp(p->nav, "members"));
+        /* The customer value pyramid (ui/sales_targets.c), for whoever reads customers. */
+        if (!strcmp(nav_order[i], "reports") && cu && meta_field(cu, "total_purchases") &&
+            acl_scope(&r->c, cu, ACT_READ) != SCOPE_NONE)
+            nav_link(r, "/app/reports/customer_value", T(r, "Customer value"),
+                     p->nav && !strcmp(p->nav, "customer_value"));
         /* The front desk's reports (income, journal) need every checkout. */
         const Entity *co = meta_entity("checkouts");
         if (!strcmp(nav_order[i], "reports") && co && acl_scope(&r->c, co, ACT_READ) == SCOPE_ALL)

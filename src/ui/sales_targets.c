@@ -2,6 +2,7 @@
  * the administrators' assignment-rules page (order, conditions, preview),
  * the targets page (table + chart) and the value pyramid. Rules and targets
  * are records: they are created and edited with the generic forms. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../base/util.h"
@@ -234,11 +235,199 @@ static void ui_assignment_rule_move(Req *r)
     ui_redirect(r, "/admin/assignment_rules");
 }
 
+
+/* ---------- sales targets ---------- */
+
+/* The label of option value of field name of entity. */
+static const char *option_label(Req *r, const char *entity, const char *field, const char *value)
+{
+    const EnumOption *o = meta_option(meta_field(meta_entity(entity), field), value ? value : "");
+    return o ? ui_label(r, &o->label) : (value ? value : "");
+}
+
+/* The current month in the user's zone, "YYYY-MM" (arena). */
+static const char *this_month(Req *r)
+{
+    int y, m, d;
+    ui_today(r, &y, &m, &d);
+    return arena_printf(&r->arena, "%04d-%02d", y, m);
+}
+
+/* Money in whole yuan for charts (fen / 100, rounded half-up). */
+static json_t *yuan(int64_t fen) { return json_integer((fen + (fen >= 0 ? 50 : -50)) / 100); }
+
+/* GET /app/reports/targets?month=YYYY-MM */
+static void ui_targets_page(Req *r)
+{
+    const Entity *e = meta_entity("sales_targets");
+    if (!e || acl_scope(&r->c, e, ACT_READ) == SCOPE_NONE) {
+        ctx_fail(&r->c, GX_ENOTFOUND, "No such page");
+        return ui_fail(r);
+    }
+    const char *month = http_query(r, "month");
+    if (!month || !*month)
+        month = this_month(r);
+    json_t *rep = NULL;
+    if (targets_report(&r->c, month, &rep))
+        return ui_fail(r);
+    Page p = {.title = T(r, "Sales targets"), .nav = "sales_targets", .script = "vendor/echarts.simple.min.js"};
+    ui_begin(r, &p);
+    Buf *o = &r->out;
+    bool can_create = acl_scope(&r->c, e, ACT_CREATE) != SCOPE_NONE;
+    buf_htmlf(o, "<div class=\"page-head\"><h1>%s</h1>", T(r, "Sales targets"));
+    if (can_create)
+        buf_htmlf(o, "<div class=\"actions\"><a class=\"btn primary\" href=\"/app/sales_targets/new?month=%s\">%s</a></div>",
+                  month, T(r, "New target"));
+    buf_raw(o, "</div>");
+    buf_htmlf(o,
+              "<form method=\"get\" action=\"/app/reports/targets\" class=\"inline-form list-tools\"><label>%s "
+              "<input type=\"month\" name=\"month\" value=\"%s\" required></label><button class=\"btn\" "
+              "type=\"submit\">%s</button><a href=\"/app/sales_targets\">%s</a></form>",
+              T(r, "Month"), month, T(r, "Show"), T(r, "All targets"));
+    json_t *data = json_object_get(rep, "data");
+    if (!json_array_size(data)) {
+        buf_htmlf(o, "<section class=\"card\"><p class=\"muted\">%s</p></section>",
+                  can_create ? T(r, "No targets for this month yet — set one for a person, a department or a product line.")
+                             : T(r, "No targets for this month."));
+        json_decref(rep);
+        ui_end(r, &p);
+        return;
+    }
+    json_t *labels = json_array(), *tv = json_array(), *av = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(data, i, x)
+    {
+        json_array_append_new(labels, json_string(sv(x, "subject")));
+        json_array_append_new(tv, yuan(iv(x, "target")));
+        json_array_append_new(av, yuan(iv(x, "actual")));
+    }
+    json_t *chart = json_pack("{s:s, s:o, s:[{s:s, s:o}, {s:s, s:o}]}", "type", "bar", "labels", labels, "series",
+                              "name", T(r, "Target (¥)"), "values", tv, "name", T(r, "Actual (¥)"), "values", av);
+    char *cd = json_dumps(chart, JSON_COMPACT);
+    json_decref(chart);
+    buf_htmlf(o,
+              "<section class=\"card\"><h2>%s</h2><div class=\"chart\" data-chart=\"%s\" role=\"img\" "
+              "aria-label=\"%s\"></div>",
+              T(r, "Target and actual"), cd, T(r, "Target and actual"));
+    free(cd);
+    buf_htmlf(o,
+              "<p class=\"chart-legend\"><span class=\"swatch s0\"></span>%s <span class=\"swatch s1\"></span>%s</p>",
+              T(r, "Target"), T(r, "Actual"));
+    buf_htmlf(o,
+              "<div class=\"table-wrap\"><table class=\"grid\" id=\"targets\"><thead><tr><th>%s</th><th>%s</th>"
+              "<th>%s</th><th class=\"num\">%s</th><th class=\"num\">%s</th><th class=\"num\">%s</th><th></th></tr>"
+              "</thead><tbody>",
+              T(r, "Target for"), T(r, "Subject"), T(r, "Measured by"), T(r, "Target"), T(r, "Actual"),
+              T(r, "Attainment"));
+    json_array_foreach(data, i, x)
+    {
+        buf_htmlf(o, "<tr data-target=\"%lld\"><td>%s</td><td>%s</td><td>%s</td><td class=\"num\">", (long long)iv(x, "id"),
+                  option_label(r, "sales_targets", "scope", sv(x, "scope")), sv(x, "subject"),
+                  option_label(r, "sales_targets", "basis", sv(x, "basis")));
+        ui_money(o, iv(x, "target"));
+        buf_raw(o, "</td><td class=\"num\">");
+        ui_money(o, iv(x, "actual"));
+        buf_raw(o, "</td><td class=\"num\">");
+        json_t *pct = json_object_get(x, "pct");
+        if (json_is_number(pct)) {
+            double v = json_number_value(pct);
+            buf_htmlf(o, "<progress class=\"attainment\" max=\"100\" value=\"%.1f\"></progress> <span class=\"pct\">%.1f%%</span>",
+                      v > 100 ? 100.0 : v, v);
+        } else {
+            buf_raw(o, "—");
+        }
+        buf_htmlf(o, "</td><td><a class=\"btn small\" href=\"/app/sales_targets/%lld\">%s</a></td></tr>",
+                  (long long)iv(x, "id"), T(r, "Open"));
+    }
+    buf_htmlf(o, "</tbody></table></div><p class=\"muted\">%s</p></section>",
+              T(r, "Orders count when approved or later (not cancelled or returned), by order date; receipts by the "
+                   "date paid. A department's figure includes the departments below it."));
+    json_decref(rep);
+    ui_end(r, &p);
+}
+
+/* ---------- customer value ---------- */
+
+static const struct {
+    const char *code;  /* tier code of customer_value_report */
+    const char *label; /* msgid */
+    const char *share; /* msgid */
+} tier_names[] = {
+    {"vip", N_("VIP customers"), N_("top 5 %")},
+    {"key", N_("Key customers"), N_("next 15 %")},
+    {"ordinary", N_("Ordinary customers"), N_("next 30 %")},
+    {"small", N_("Small customers"), N_("other 50 %")},
+};
+
+/* GET /app/reports/customer_value */
+static void ui_customer_value_page(Req *r)
+{
+    json_t *rep = NULL;
+    if (customer_value_report(&r->c, &rep))
+        return ui_fail(r);
+    Page p = {.title = T(r, "Customer value pyramid"), .nav = "customer_value",
+              .script = "vendor/echarts.simple.min.js"};
+    ui_begin(r, &p);
+    Buf *o = &r->out;
+    buf_htmlf(o, "<div class=\"page-head\"><h1>%s</h1></div>", T(r, "Customer value pyramid"));
+    buf_htmlf(o, "<p class=\"muted\">%s</p>",
+              T(r, "Customers you may see, ranked by their total purchases (orders approved or later, not cancelled "
+                   "or returned)."));
+    buf_raw(o, "<div class=\"dashboard\"><section class=\"card\"><div class=\"pyramid\" id=\"pyramid\">");
+    json_t *tiers = json_object_get(rep, "tiers");
+    json_t *labels = json_array(), *amounts = json_array();
+    for (size_t t = 0; t < sizeof tier_names / sizeof tier_names[0]; t++) {
+        json_t *x = json_array_get(tiers, t);
+        buf_htmlf(o, "<div class=\"tier %s\" data-tier=\"%s\"><strong>%s</strong><span class=\"count\">%lld</span> · ",
+                  tier_names[t].code, tier_names[t].code, T(r, tier_names[t].label), (long long)iv(x, "count"));
+        ui_money(o, iv(x, "amount"));
+        buf_htmlf(o, " <small>(%s)</small></div>", T(r, tier_names[t].share));
+        json_array_append_new(labels, json_string(T(r, tier_names[t].label)));
+        json_array_append_new(amounts, yuan(iv(x, "amount")));
+    }
+    buf_htmlf(o, "</div><p>%s <strong id=\"no-purchase\">%lld</strong> · %s ", T(r, "Without purchases yet:"),
+              (long long)iv(rep, "no_purchase"), T(r, "total purchases"));
+    ui_money(o, iv(rep, "amount"));
+    buf_raw(o, "</p></section>");
+    json_t *chart = json_pack("{s:s, s:o, s:o, s:s}", "type", "bar", "labels", labels, "values", amounts, "name",
+                              T(r, "Purchases (¥)"));
+    char *cd = json_dumps(chart, JSON_COMPACT);
+    json_decref(chart);
+    buf_htmlf(o,
+              "<section class=\"card\"><h2>%s</h2><div class=\"chart\" data-chart=\"%s\" role=\"img\" "
+              "aria-label=\"%s\"></div></section>",
+              T(r, "Purchases per tier"), cd, T(r, "Purchases per tier"));
+    free(cd);
+    buf_htmlf(o,
+              "<section class=\"card\"><h2>%s</h2><div class=\"table-wrap\"><table class=\"grid\" id=\"segments\"><thead>"
+              "<tr><th>%s</th><th class=\"num\">%s</th><th class=\"num\">%s</th></tr></thead><tbody>",
+              T(r, "RFM segments"), T(r, "Segment"), T(r, "Customers"), T(r, "Purchases"));
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(rep, "segments"), i, x)
+    {
+        buf_htmlf(o, "<tr><td><a href=\"/app/customers?rfm_segment=%s\">%s</a></td><td class=\"num\">", sv(x, "segment"),
+                  ui_en(r) ? sv(x, "label_en") : sv(x, "label_zh"));
+        ui_int(o, iv(x, "count"));
+        buf_raw(o, "</td><td class=\"num\">");
+        ui_money(o, iv(x, "amount"));
+        buf_raw(o, "</td></tr>");
+    }
+    buf_htmlf(o, "</tbody></table></div><p class=\"muted\">%s</p></section></div>",
+              T(r, "RFM: recency, frequency and money scored 1-5 by quintiles; a score of 3 or more counts as high. "
+                   "Rescored every night and with each order."));
+    json_decref(rep);
+    ui_end(r, &p);
+}
+
 #define H ROUTE_HTML
 #define M (ROUTE_HTML | ROUTE_MUTATES)
 
 const Route sales_targets_ui_routes[] = {
     {"GET", "/admin/assignment_rules", ui_assignment_rules_page, H, NULL},
     {"POST", "/admin/assignment_rules/{id}/move", ui_assignment_rule_move, M, NULL},
+    {"GET", "/app/reports/targets", ui_targets_page, H, NULL},
+    {"GET", "/app/reports/customer_value", ui_customer_value_page, H, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };

@@ -252,3 +252,348 @@ class RoundRobin(AssignmentBase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# ---------------------------------------------------------------- targets
+
+import datetime  # noqa: E402
+
+from client import BACKEND  # noqa: E402,F401
+
+TZ = datetime.timezone(datetime.timedelta(hours=8))
+MONTH = "2025-03"  # a month no other test file puts orders in
+
+
+def day(offset=0):
+    return (datetime.datetime.now(TZ) + datetime.timedelta(days=offset)).date().isoformat()
+
+
+def has(entity):
+    return admin().get("meta/entities/%s" % entity).status == 200
+
+
+def make_category(parent_id=None):
+    body = {"name": uniq("产品线"), "code": uniq("PC")}
+    if parent_id:
+        body["parent_id"] = parent_id
+    return admin().create("product_categories", body)
+
+
+def make_product(category_id=None, price=10000):
+    body = {"code": uniq("P"), "name": uniq("产品"), "price": price}
+    if category_id:
+        body["category_id"] = category_id
+    return admin().create("products", body)
+
+
+def order(client, customer_id, lines, order_date, to=None, owner_id=None):
+    """An order (no tax) moved through the statuses up to `to` by the administrator."""
+    body = {"customer_id": customer_id, "order_date": order_date, "tax_rate_pct": 0,
+            "lines": [{"product_id": p, "quantity": q, "unit_price": u, "discount_pct": 0} for p, q, u in lines]}
+    if owner_id:
+        body["owner_id"] = owner_id
+    o = client.create("orders", body)
+    path = {"approved": ["approved"], "delivered": ["approved", "delivered"],
+            "closed": ["approved", "delivered", "invoiced", "closed"], "cancelled": ["approved", "cancelled"],
+            "returned": ["approved", "delivered", "returned"], None: []}[to]
+    for st in path:
+        r = admin().post("orders/%d/transition" % o["id"], {"to": st})
+        assert r.status == 200, (st, r)
+    return o
+
+
+class TargetRules(unittest.TestCase):
+    """Who may set which target; bad input changes nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dept = make_department()
+        cls.sub = make_department(parent_id=cls.dept["id"])
+        cls.other = make_department()
+        cls.mrec, cls.mgr = make_user(roles=("sales_manager",), department_id=cls.dept["id"])
+        cls.arec, cls.a = make_user(department_id=cls.dept["id"])
+        cls.brec, cls.b = make_user(department_id=cls.sub["id"])
+        cls.orec, cls.o = make_user(department_id=cls.other["id"])
+
+    def count(self):
+        return admin().list("sales_targets", {"limit": 1}).body["total"]
+
+    def test_manager_sets_targets_for_people_and_departments_below(self):
+        t = self.mgr.create("sales_targets", {"month": "2025-06", "scope": "user", "user_id": self.brec["id"],
+                                              "amount": 100000})
+        self.assertEqual(t["owner_id"], self.brec["id"])
+        self.assertEqual(t["department_id"], self.sub["id"])
+        self.assertEqual(t["basis"], "orders")
+        d = self.mgr.create("sales_targets", {"month": "2025-06", "scope": "department",
+                                              "target_department_id": self.sub["id"], "amount": 500000})
+        self.assertEqual(d["department_id"], self.sub["id"])
+        # the rep reads their own target, not the department's nor a colleague's
+        self.assertEqual(self.b.read("sales_targets", t["id"])["amount"], 100000)
+        self.assertEqual(self.b.get("sales_targets/%d" % d["id"]).status, 404)
+        self.assertEqual(self.a.get("sales_targets/%d" % t["id"]).status, 404)
+        self.assertEqual(self.o.get("sales_targets/%d" % t["id"]).status, 404)
+
+    def test_outside_the_managers_tree_is_refused_and_nothing_written(self):
+        n = self.count()
+        r = self.mgr.post("sales_targets", {"month": "2025-06", "scope": "user", "user_id": self.orec["id"],
+                                            "amount": 1})
+        self.assertEqual(r.status, 403, r)
+        self.assertIn("user_id", r.fields)
+        r = self.mgr.post("sales_targets", {"month": "2025-06", "scope": "department",
+                                            "target_department_id": self.other["id"], "amount": 1})
+        self.assertEqual(r.status, 403, r)
+        r = self.a.post("sales_targets", {"month": "2025-06", "scope": "user", "user_id": self.arec["id"],
+                                          "amount": 1})
+        self.assertEqual(r.status, 403, r)  # reps do not set targets, not even their own
+        self.assertEqual(self.count(), n)
+
+    def test_bad_input_is_422_naming_the_field(self):
+        n = self.count()
+        cases = [
+            ({"month": "2025-13", "scope": "user", "user_id": self.arec["id"], "amount": 1}, "month"),
+            ({"month": "March", "scope": "user", "user_id": self.arec["id"], "amount": 1}, "month"),
+            ({"month": "2025-06", "scope": "user", "amount": 1}, "user_id"),
+            ({"month": "2025-06", "scope": "department", "amount": 1}, "target_department_id"),
+            ({"month": "2025-06", "scope": "product_line", "amount": 1}, "category_id"),
+            ({"month": "2025-06", "scope": "user", "user_id": self.arec["id"], "amount": -5}, "amount"),
+            ({"month": "2025-06", "scope": "user", "user_id": self.arec["id"]}, "amount"),
+            ({"month": "2025-06", "scope": "team", "user_id": self.arec["id"], "amount": 1}, "scope"),
+            ({"month": "2025-06", "scope": "user", "user_id": self.arec["id"], "amount": 1, "basis": "x"}, "basis"),
+            ({"month": "2025-06", "scope": "department", "target_department_id": self.sub["id"],
+              "user_id": self.arec["id"], "amount": 1}, "user_id"),
+        ]
+        for body, field in cases:
+            r = self.mgr.post("sales_targets", body)
+            self.assertEqual(r.status, 422, (body, r))
+            self.assertIn(field, r.fields, (body, r))
+        self.assertEqual(self.count(), n)
+
+    def test_one_target_per_month_subject_and_basis(self):
+        body = {"month": "2025-07", "scope": "user", "user_id": self.arec["id"], "amount": 1000}
+        first = self.mgr.create("sales_targets", body)
+        r = self.mgr.post("sales_targets", dict(body, amount=2000))
+        self.assertEqual(r.status, 409, r)
+        # receipts are another target; another month too
+        self.mgr.create("sales_targets", dict(body, basis="receipts"))
+        self.mgr.create("sales_targets", dict(body, month="2025-08"))
+        # after the first goes to the trash, a new one may be set
+        self.assertEqual(self.mgr.delete("sales_targets/%d" % first["id"]).status, 204)
+        self.mgr.create("sales_targets", dict(body, amount=3000))
+
+    def test_report_needs_a_month(self):
+        for q in ({}, {"month": ""}, {"month": "2025-3"}, {"month": "2025-00"}):
+            r = self.mgr.get("reports/targets", query=q)
+            self.assertEqual(r.status, 422, (q, r))
+            self.assertIn("month", r.fields)
+
+
+@unittest.skipUnless(has("orders"), "orders are not built yet")
+class Attainment(unittest.TestCase):
+    """A known data set in MONTH: exact figures, and each viewer's share."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dept = make_department()
+        cls.sub = make_department(parent_id=cls.dept["id"])
+        cls.mrec, cls.mgr = make_user(roles=("sales_manager",), department_id=cls.dept["id"])
+        cls.arec, cls.a = make_user(department_id=cls.dept["id"])
+        cls.brec, cls.b = make_user(department_id=cls.sub["id"])
+        cls.ca = cls.a.create("customers", {"name": uniq("客户")})
+        cls.cb = cls.b.create("customers", {"name": uniq("客户")})
+        cls.line = make_category()
+        cls.subline = make_category(parent_id=cls.line["id"])
+        cls.other_line = make_category()
+        p1 = make_product(cls.subline["id"])["id"]
+        p2 = make_product(cls.other_line["id"])["id"]
+        a, b = cls.a, cls.b
+        cls.o1 = order(a, cls.ca["id"], [(p1, 2, 10000)], MONTH + "-05", "approved")     # 20000
+        order(a, cls.ca["id"], [(p2, 1, 5000)], MONTH + "-20", "delivered")               # 5000
+        order(a, cls.ca["id"], [(p1, 1, 7000)], MONTH + "-25")                            # draft: no
+        order(a, cls.ca["id"], [(p1, 1, 9900)], "2025-04-01", "approved")                 # next month: no
+        order(a, cls.ca["id"], [(p1, 1, 8800)], "2025-02-28", "closed")                   # month before: no
+        order(b, cls.cb["id"], [(p1, 3, 1000)], MONTH + "-10", "closed")                  # 3000
+        order(b, cls.cb["id"], [(p2, 1, 4000)], MONTH + "-11", "cancelled")               # cancelled: no
+        order(b, cls.cb["id"], [(p1, 1, 600)], MONTH + "-31", "returned")                 # returned: no
+        m = cls.mgr
+        cls.t_a = m.create("sales_targets", {"month": MONTH, "scope": "user", "user_id": cls.arec["id"],
+                                             "amount": 50000})
+        cls.t_b = m.create("sales_targets", {"month": MONTH, "scope": "user", "user_id": cls.brec["id"],
+                                             "amount": 4000})
+        cls.t_d = m.create("sales_targets", {"month": MONTH, "scope": "department",
+                                             "target_department_id": cls.dept["id"], "amount": 100000})
+        cls.t_l = m.create("sales_targets", {"month": MONTH, "scope": "product_line", "category_id": cls.line["id"],
+                                             "amount": 46000})
+        cls.receipts = has("payments")
+        if cls.receipts:
+            r = cls.a.post("payments", {"customer_id": cls.ca["id"], "order_id": cls.o1["id"], "amount": 12345,
+                                        "method": "transfer", "paid_on": MONTH + "-15"})
+            assert r.status == 201, r
+            cls.t_ar = m.create("sales_targets", {"month": MONTH, "scope": "user", "user_id": cls.arec["id"],
+                                                  "basis": "receipts", "amount": 24690})
+
+    def rows(self, client):
+        r = client.get("reports/targets", query={"month": MONTH})
+        self.assertEqual(r.status, 200, r)
+        return {x["id"]: x for x in r.body["data"]}
+
+    def test_exact_attainment_for_the_manager(self):
+        rows = self.rows(self.mgr)
+        a, b, d, line = rows[self.t_a["id"]], rows[self.t_b["id"]], rows[self.t_d["id"]], rows[self.t_l["id"]]
+        self.assertEqual((a["target"], a["actual"], a["pct"]), (50000, 25000, 50.0))
+        self.assertEqual((b["target"], b["actual"], b["pct"]), (4000, 3000, 75.0))
+        self.assertEqual((d["target"], d["actual"], d["pct"]), (100000, 28000, 28.0))
+        self.assertEqual((line["target"], line["actual"], line["pct"]), (46000, 23000, 50.0))
+        self.assertEqual(a["subject"], self.arec["name"])
+        self.assertEqual(d["subject"], self.dept["name"])
+        if self.receipts:
+            ar = rows[self.t_ar["id"]]
+            self.assertEqual((ar["basis"], ar["actual"], ar["pct"]), ("receipts", 12345, 50.0))
+
+    def test_a_rep_sees_only_own_targets(self):
+        rows = self.rows(self.a)
+        want = {self.t_a["id"]} | ({self.t_ar["id"]} if self.receipts else set())
+        self.assertEqual(set(rows), want)
+        self.assertEqual(rows[self.t_a["id"]]["actual"], 25000)
+        rows = self.rows(self.b)
+        self.assertEqual(set(rows), {self.t_b["id"]})
+        self.assertEqual(rows[self.t_b["id"]]["actual"], 3000)
+
+    def test_an_approval_counts_at_once(self):
+        p1 = make_product(self.subline["id"])["id"]
+        o = order(self.b, self.cb["id"], [(p1, 1, 1000)], MONTH + "-12")
+        self.assertEqual(self.rows(self.mgr)[self.t_b["id"]]["actual"], 3000)
+        self.assertEqual(admin().post("orders/%d/transition" % o["id"], {"to": "approved"}).status, 200)
+        rows = self.rows(self.mgr)
+        self.assertEqual(rows[self.t_b["id"]]["actual"], 4000)
+        self.assertEqual(rows[self.t_b["id"]]["pct"], 100.0)
+        self.assertEqual(admin().post("orders/%d/transition" % o["id"], {"to": "cancelled"}).status, 200)
+        self.assertEqual(self.rows(self.mgr)[self.t_b["id"]]["actual"], 3000)
+
+
+# ---------------------------------------------------------- customer value
+
+@unittest.skipUnless(has("orders"), "orders are not built yet")
+class CustomerValue(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.p = make_product()["id"]
+
+    def buy(self, customer, amount, date, to="approved", client=None):
+        return order(client or admin(), customer["id"], [(self.p, 1, amount)], date, to)
+
+    def test_fields_follow_orders_and_cancellations(self):
+        c = admin().create("customers", {"name": uniq("客户")})
+        self.assertEqual((c["total_purchases"], c["purchase_count"], c["last_purchase_on"]), (0, 0, None))
+        self.buy(c, 10000, day(-10))
+        o2 = self.buy(c, 5000, day(-3))
+        self.buy(c, 7000, day(-1), to=None)          # a draft is not a purchase
+        self.buy(c, 3000, day(-2), to="delivered")
+        c = admin().read("customers", c["id"])
+        self.assertEqual((c["total_purchases"], c["purchase_count"], c["last_purchase_on"]), (18000, 3, day(-2)))
+        self.assertEqual(admin().post("orders/%d/transition" % o2["id"], {"to": "cancelled"}).status, 200)
+        c = admin().read("customers", c["id"])
+        self.assertEqual((c["total_purchases"], c["purchase_count"], c["last_purchase_on"]), (13000, 2, day(-2)))
+
+    def test_a_refused_transition_changes_nothing(self):
+        c = admin().create("customers", {"name": uniq("客户")})
+        o = self.buy(c, 10000, day(-1), to=None)
+        r = admin().post("orders/%d/transition" % o["id"], {"to": "closed"})   # draft → closed: illegal
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(admin().read("customers", c["id"])["total_purchases"], 0)
+
+    def test_value_fields_are_read_only(self):
+        c = admin().create("customers", {"name": uniq("客户")})
+        r = admin().patch("customers/%d" % c["id"], {"total_purchases": 999, "version": c["version"]})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("total_purchases", r.fields)
+        r = admin().post("customers", {"name": uniq("客户"), "rfm_segment": "important_value"})
+        self.assertEqual(r.status, 422, r)
+
+    def test_rfm_segments_of_known_customers(self):
+        # Extreme customers whose scores do not depend on the rest of the database:
+        # V: bought today, 12 times, a fortune; G: today, 12 times, 1 fen each;
+        # K: once, 400 days ago, a fortune; W: once, 400 days ago, 1 fen.
+        fortune = 10 ** 11
+        v = admin().create("customers", {"name": uniq("价值")})
+        g = admin().create("customers", {"name": uniq("一般")})
+        k = admin().create("customers", {"name": uniq("挽留")})
+        w = admin().create("customers", {"name": uniq("流失")})
+        for i in range(12):
+            self.buy(v, fortune // 12, day(-i if i < 11 else 0))
+            self.buy(g, 1, day(0))
+        self.buy(k, fortune, day(-400))
+        self.buy(w, 1, day(-400))
+        for _ in range(6):  # ordinary buyers, so that the population is never tiny
+            self.buy(admin().create("customers", {"name": uniq("普通")}), 100, day(0))
+        r = admin().post("reports/customer_value/recompute", {})
+        self.assertEqual(r.status, 200, r)
+        seg = {x: admin().read("customers", c["id"]) for x, c in (("v", v), ("g", g), ("k", k), ("w", w))}
+        self.assertEqual(seg["v"]["rfm_segment"], "important_value", seg["v"])
+        self.assertEqual(seg["v"]["rfm_score"][0], "5")  # bought today
+        self.assertEqual(seg["g"]["rfm_segment"], "general_value", seg["g"])
+        self.assertEqual(seg["k"]["rfm_segment"], "important_retain", seg["k"])
+        self.assertEqual(seg["w"]["rfm_segment"], "general_retain", seg["w"])
+        self.assertEqual(seg["w"]["rfm_score"][1], "1")  # a single purchase
+        # a new purchase rescoring at once against the stored cuts: W buys a fortune today
+        self.buy(w, fortune, day(0))
+        w2 = admin().read("customers", w["id"])
+        self.assertEqual((w2["rfm_score"][0], w2["rfm_score"][2]), ("5", "5"))
+        self.assertIn(w2["rfm_segment"], ("important_develop", "important_value"))
+
+    def test_recompute_is_for_administrators(self):
+        _, rep = make_user()
+        self.assertEqual(rep.post("reports/customer_value/recompute", {}).status, 403)
+        r = admin().post("reports/customer_value/recompute", {"aggregates": "yes"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("aggregates", r.fields)
+
+
+@unittest.skipUnless(has("orders"), "orders are not built yet")
+class Pyramid(unittest.TestCase):
+    """Counts and amounts per tier within each viewer's scope."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dept = make_department()
+        cls.mrec, cls.mgr = make_user(roles=("sales_manager",), department_id=cls.dept["id"])
+        cls.arec, cls.a = make_user(department_id=cls.dept["id"])
+        cls.brec, cls.b = make_user(department_id=cls.dept["id"])
+        p = make_product()["id"]
+        # rep A: ten buyers of 1000 … 10000 yuan and two customers without purchases
+        for i in range(1, 11):
+            c = cls.a.create("customers", {"name": uniq("金字塔")})
+            order(cls.a, c["id"], [(p, 1, i * 100000)], day(-i), "approved")
+        for _ in range(2):
+            cls.a.create("customers", {"name": uniq("未成交")})
+        # rep B: one buyer
+        c = cls.b.create("customers", {"name": uniq("金字塔")})
+        order(cls.b, c["id"], [(p, 1, 777)], day(-1), "approved")
+
+    def report(self, client):
+        r = client.get("reports/customer_value")
+        self.assertEqual(r.status, 200, r)
+        return r.body
+
+    def test_a_reps_pyramid_counts_their_own_customers(self):
+        rep = self.report(self.a)
+        self.assertEqual((rep["customers"], rep["purchasing"], rep["no_purchase"]), (12, 10, 2))
+        self.assertEqual(rep["amount"], 5500000)
+        tiers = {t["tier"]: (t["count"], t["amount"]) for t in rep["tiers"]}
+        # ten buyers: top 5 % → 1, to 20 % → 1 more, to 50 % → 3 more, the other 5
+        self.assertEqual(tiers, {"vip": (1, 1000000), "key": (1, 900000), "ordinary": (3, 2100000),
+                                 "small": (5, 1500000)})
+        rep = self.report(self.b)
+        self.assertEqual([(t["tier"], t["count"], t["amount"]) for t in rep["tiers"]],
+                         [("vip", 1, 777), ("key", 0, 0), ("ordinary", 0, 0), ("small", 0, 0)])
+
+    def test_a_manager_sees_the_department(self):
+        rep = self.report(self.mgr)
+        self.assertGreaterEqual(rep["purchasing"], 11)
+        mine = self.report(self.a)["purchasing"] + self.report(self.b)["purchasing"]
+        self.assertEqual(mine, 11)
+
+    def test_segments_are_listed_with_labels(self):
+        rep = self.report(self.a)
+        self.assertEqual(len(rep["segments"]), 8)
+        self.assertEqual(rep["segments"][0]["label_zh"], "重要价值客户")
+        self.assertEqual(sum(s["count"] for s in rep["segments"]) <= 10, True)

@@ -88,6 +88,63 @@ GxErr assignment_preview(Ctx *c, const char *entity, json_t *facts, json_t **out
  * record updates, one transaction). Administrators only; 404 for no rule. */
 GxErr assignment_rule_move(Ctx *c, int64_t id, bool up);
 
+/* Customer value (customer_value.c): purchases, RFM and the value pyramid.
+ * Register the order hooks, the daily RFM job and the migration step. */
+void customer_value_module_init(void);
+
+/* Rewrite customer_id's total_purchases, purchase_count, last_purchase_on,
+ * rfm_score and rfm_segment from its orders (inside the caller's
+ * transaction). A purchase is an order approved or later, not cancelled or
+ * returned, not deleted. With order_id and order_status, that order counts
+ * as having order_status (an order transition about to be written). */
+GxErr customer_value_refresh(Ctx *c, int64_t customer_id, int64_t order_id, const char *order_status);
+
+/* Recompute the RFM cuts (quintiles of the purchasing customers) and every
+ * customer's score and segment — with aggregates, first the purchases of
+ * every customer from the orders. One transaction; administrators or the
+ * system only. *out (may be NULL) is {"rescored": n}. */
+GxErr customer_value_recompute(Ctx *c, bool aggregates, json_t **out);
+
+/* The value pyramid of the customers the user may read: {customers,
+ * purchasing, no_purchase, amount, tiers: [{tier: vip|key|ordinary|small,
+ * count, amount, min_purchases, upto_pct}], segments: [{segment, label_zh,
+ * label_en, count, amount}]} (see customer_value.c for the tiers). */
+GxErr customer_value_report(Ctx *c, json_t **out);
+
+/* Pure RFM scoring (unit-tested): the four quintile cuts of n values sorted
+ * ascending (cut k = the value at index ceil(k·n/5) − 1; zeros when n is
+ * 0); a score 1–5 where bigger values score higher (frequency, monetary);
+ * a score 1–5 where fewer days score higher (recency); the segment code of
+ * three scores (a score of 3 or more is "high"). */
+void rfm_cuts(const int64_t *sorted, size_t n, int64_t cuts[4]);
+int rfm_score_higher(const int64_t cuts[4], int64_t value);
+int rfm_score_recency(const int64_t cuts[4], int64_t days);
+const char *rfm_segment(int r, int f, int m);
+
+/* Sales targets (targets.c): register the hooks that keep a target's owner
+ * and department on its subject, check the user may set it, and allow one
+ * live target per (month, scope, subject, basis). */
+void targets_module_init(void);
+
+/* Is month a month written YYYY-MM (1900-9999, 01-12)? */
+bool targets_month_valid(const char *month);
+
+/* Attainment of the targets of month (YYYY-MM) the user may read: *out is
+ * {month, from, to, data: [{id, month, scope, basis, subject, user_id,
+ * target_department_id, category_id, owner_id, department_id, target,
+ * actual, pct, version}]} with target and actual in fen and pct the
+ * percentage with one decimal (null for a zero target); departments first,
+ * then people, then product lines. Actual sums run under the user's read
+ * scope of orders/payments (see targets.c). 422 naming month when it is
+ * missing or malformed. */
+GxErr targets_report(Ctx *c, const char *month, json_t **out);
+
+/* Demo data (targets_demo.c, called by demo_fill after the users, orders and
+ * payments exist): this and last month's targets of every sales rep and
+ * of their departments, two assignment rules (trade-show leads in
+ * turns, 华东 customers to a rep) and the customers' value. */
+GxErr targets_demo(Ctx *c);
+
 /* ---------- quotes and orders (helper "docs": quotes.c, orders.c) ----------
  *
  * Quotes and orders are record-engine entities with a nested "lines" array
