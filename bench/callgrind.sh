@@ -6,6 +6,9 @@
 # while wall-clock benchmarks cannot (see bench/README.md).
 #
 #   bench/callgrind.sh build/guanxi 500 /api/v1/customers/5
+#   FN=h_list bench/callgrind.sh build/guanxi 200 '/api/v1/customers?limit=20'
+#   FN=h_create BODY='{"name": "客户{n}", "phone": "1380013{n:04d}"}' \
+#       bench/callgrind.sh build/guanxi 200 /api/v1/customers    # POST; {n} numbers the requests
 #   callgrind_annotate /tmp/guanxi-callgrind/cg.out | head -40
 set -euo pipefail
 BIN=$(readlink -f "$1"); N=$2; P=$3; FN=${FN:-h_get}
@@ -17,16 +20,22 @@ valgrind --tool=callgrind --toggle-collect="$FN" --callgrind-out-file="$D/cg.out
     "$BIN" serve --db "$D/db" --listen 127.0.0.1:$PORT --quiet >"$D/log" 2>&1 &
 VP=$!
 for _ in $(seq 100); do curl -s -o /dev/null "localhost:$PORT/healthz" && break; sleep 0.5; done
-python3 - "$PORT" "$N" "$P" <<'PY'
-import http.client, json, sys
+BODY="${BODY:-}" python3 - "$PORT" "$N" "$P" <<'PY'
+import http.client, json, os, re, sys
 port, n, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+body = os.environ["BODY"]
 c = http.client.HTTPConnection("127.0.0.1", port)
 c.request("POST", "/api/v1/auth/login", json.dumps({"username": "admin", "password": "Admin12345"}))
 tok = json.loads(c.getresponse().read())["token"]
-for _ in range(n):
-    c.request("GET", path, headers={"Authorization": "Bearer " + tok})
-    r = c.getresponse(); r.read()
-    assert r.status == 200, r.status
+for i in range(n):
+    if body:
+        text = re.sub(r"\{n(?::0(\d+)d)?\}", lambda m: str(i).zfill(int(m.group(1) or 0)), body)
+        c.request("POST", path, text.encode(),
+                  headers={"Authorization": "Bearer " + tok, "Content-Type": "application/json"})
+    else:
+        c.request("GET", path, headers={"Authorization": "Bearer " + tok})
+    r = c.getresponse(); data = r.read()
+    assert r.status in (200, 201), (r.status, data[:300])
 PY
 kill -TERM $VP; wait $VP || true
 total=$(grep -E "^summary:" "$D/cg.out" | awk '{print $2}')

@@ -11,6 +11,16 @@
 
 #define HEAD(c) ((DbConnHead *)(c))
 
+static void forget_tables(Db *db)
+{
+    pthread_mutex_lock(&db->lock);
+    for (int i = 0; i < db->nknown; i++)
+        free(db->known_tables[i]);
+    db->nknown = 0;
+    pthread_mutex_unlock(&db->lock);
+}
+
+
 void sql_init(Sql *q, Arena *a)
 {
     buf_init(&q->text, a);
@@ -89,6 +99,7 @@ void db_close(Db *db)
     }
     db->conns = NULL;
     pthread_mutex_unlock(&db->lock);
+    forget_tables(db);
     pthread_key_delete(db->key);
     pthread_mutex_destroy(&db->lock);
     free(db->url);
@@ -145,14 +156,29 @@ static bool reads_only(const char *sql)
     return !strncasecmp(sql, "SELECT", 6);
 }
 
+/* Does statement sql drop or alter something? */
+static bool changes_tables(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+        sql++;
+    return !strncasecmp(sql, "DROP", 4) || !strncasecmp(sql, "ALTER", 5);
+}
+
 int db_exec(DbConn *c, const char *sql, const DbVal *p, int n)
 {
+    if (changes_tables(sql))
+        forget_tables(HEAD(c)->db);
     int rc = HEAD(c)->be->exec(c, sql, p, n);
     if (!HEAD(c)->in_tx && !reads_only(sql))
         bump(c); /* autocommit write (in a transaction: at commit) */
     return rc;
 }
-int db_exec_script(DbConn *c, const char *sql) { return HEAD(c)->be->exec_script(c, sql); }
+int db_exec_script(DbConn *c, const char *sql)
+{
+    if (strcasestr(sql, "DROP ") || strcasestr(sql, "ALTER "))
+        forget_tables(HEAD(c)->db);
+    return HEAD(c)->be->exec_script(c, sql);
+}
 int db_query(DbConn *c, const char *sql, const DbVal *p, int n, DbRes **res)
 {
     if (!HEAD(c)->in_tx && !reads_only(sql))
@@ -289,6 +315,7 @@ int db_commit(DbConn *c)
 int db_rollback(DbConn *c)
 {
     DbConnHead *h = HEAD(c);
+    forget_tables(h->db); /* a table created in what is undone is gone again */
     if (h->depth > 1 && h->flat) {
         h->depth--;
         h->failed = true; /* its writes stay: the caller must roll the whole transaction back */
@@ -312,7 +339,24 @@ int db_rollback(DbConn *c)
 bool db_in_tx(const DbConn *c) { return ((const DbConnHead *)c)->in_tx; }
 int64_t db_changes(DbConn *c) { return HEAD(c)->be->changes(c); }
 const char *db_errmsg(DbConn *c) { return HEAD(c)->be->errmsg(c); }
-bool db_table_exists(DbConn *c, const char *t) { return HEAD(c)->be->table_exists(c, t); }
+bool db_table_exists(DbConn *c, const char *t)
+{
+    Db *db = HEAD(c)->db;
+    bool known = false;
+    pthread_mutex_lock(&db->lock);
+    for (int i = 0; i < db->nknown && !known; i++)
+        known = !strcmp(db->known_tables[i], t);
+    pthread_mutex_unlock(&db->lock);
+    if (known)
+        return true;
+    if (!HEAD(c)->be->table_exists(c, t))
+        return false;
+    pthread_mutex_lock(&db->lock);
+    if (db->nknown < (int)(sizeof db->known_tables / sizeof db->known_tables[0]))
+        db->known_tables[db->nknown++] = xstrdup(t);
+    pthread_mutex_unlock(&db->lock);
+    return true;
+}
 bool db_column_exists(DbConn *c, const char *t, const char *col) { return HEAD(c)->be->column_exists(c, t, col); }
 void db_optimize(DbConn *c) { HEAD(c)->be->optimize(c); }
 
