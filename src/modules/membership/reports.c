@@ -161,13 +161,12 @@ GxErr membership_income(Ctx *c, const char *period, const char *from, const char
                        " coalesce(sum(fees), 0), coalesce(sum(cash), 0) + coalesce(sum(topups), 0) +"
                        " coalesce(sum(fees_cash), 0)";
     const char *sql;
-    if (!strcmp(period, "month"))
-        sql = arena_printf(c->arena, "SELECT substr(d, 1, 7)%s%s GROUP BY substr(d, 1, 7) ORDER BY 1", sums,
-                           days); /* sql-ok: constant fragments above */
-    else if (!strcmp(period, "year"))
-        sql = arena_printf(c->arena, "SELECT substr(d, 1, 4)%s%s GROUP BY substr(d, 1, 4) ORDER BY 1", sums,
-                           days); /* sql-ok: constant fragments above */
-    else if (!strcmp(period, "total"))
+    const char *by = "substr(d, 1, 7)";
+    if (!strcmp(period, "month") || !strcmp(period, "year")) {
+        if (period[0] == 'y')
+            by = "substr(d, 1, 4)";
+        sql = arena_printf(c->arena, "SELECT %s%s%s GROUP BY %s ORDER BY 1", by, sums, days, by); /* sql-ok: constant fragments above */
+    } else if (!strcmp(period, "total"))
         sql = arena_printf(c->arena, "SELECT 'total'%s%s", sums, days); /* sql-ok: constant fragments above */
     else {
         ctx_field(c, "period", "must be month, year or total");
