@@ -20,6 +20,8 @@ static const struct {
     {"assigned", N_("Newly assigned to me")},
     {"member_expiring", N_("Memberships expiring within 30 days")},
     {"member_absent", N_("Members not seen for a month")},
+    {"payment_overdue", N_("Overdue payments")},
+    {"contract_renewal", N_("Contracts up for renewal")},
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 
@@ -41,6 +43,13 @@ static void item(Req *r, json_t *it)
     json_t *detail = json_object_get(it, "detail");
     if (!strcmp(kind, "pool_release"))
         buf_html(o, arena_printf(&r->arena, T(r, "%lld days left"),
+                                 (long long)json_integer_value(json_object_get(detail, "days_left"))));
+    else if (!strcmp(kind, "payment_overdue")) { /* sales money (modules/sales/payments.c) */
+        ui_money(o, json_integer_value(json_object_get(detail, "amount_due")));
+        buf_html(o, arena_printf(&r->arena, T(r, ", due %s (%lld days ago)"), date ? date : "",
+                                 (long long)json_integer_value(json_object_get(detail, "days_overdue"))));
+    } else if (!strcmp(kind, "contract_renewal"))
+        buf_html(o, arena_printf(&r->arena, T(r, "ends %s, %lld days left"), date ? date : "",
                                  (long long)json_integer_value(json_object_get(detail, "days_left"))));
     else if (!strcmp(kind, "no_contact"))
         buf_html(o, arena_printf(&r->arena, T(r, "no follow-up for %lld days"),

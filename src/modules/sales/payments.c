@@ -320,59 +320,59 @@ static GxErr plans_after_restore(Ctx *c, HookArgs *a)
 
 /* ---------- figures computed on read ---------- */
 
-/* Σ expr over rows of entity e matching `where` (literal SQL) with $1 =
- * id, within the acting user's read scope when scoped. 0 when the entity
- * does not exist. */
-static GxErr scoped_sum(Ctx *c, const char *entity, const char *expr, const char *where, int64_t id, bool scoped,
-                        int64_t *out)
+/* Append ", (SELECT coalesce(sum(expr), 0) FROM <entity> WHERE deleted_at IS
+ * NULL AND customer_id = <id><extra> <read scope>)" to q, or ", 0" when the
+ * entity does not exist (a module not built) or lacks the field. */
+static void scoped_sum(Ctx *c, Sql *q, const char *entity, const char *expr, const char *extra, int64_t id)
 {
-    *out = 0;
     const Entity *e = meta_entity(entity);
-    if (!e)
-        return GX_OK;
-    Sql q;
-    sql_init(&q, c->arena);
-    sql_raw(&q, arena_printf(c->arena, "SELECT coalesce(sum(%s), 0) FROM %s WHERE deleted_at IS NULL AND ", expr,
-                             e->table)); /* sql-ok: literal expression and table name */
-    sql_raw(&q, where);
-    sql_bind(&q, dbv_int(id));
-    if (scoped)
-        acl_scope_predicate(c, e, ACT_READ, &q);
-    bool found;
-    if (db_query_int(c->db, q.text.data, q.params, q.n, out, &found) != DB_OK)
-        return ctx_fail(c, GX_EDB, "cannot add up %s: %s", entity, db_errmsg(c->db));
-    return GX_OK;
+    if (!e) {
+        sql_raw(q, ", 0");
+        return;
+    }
+    sql_raw(q, arena_printf(c->arena, ", (SELECT coalesce(sum(%s), 0) FROM %s WHERE deleted_at IS NULL AND customer_id = ",
+                            expr, e->table)); /* sql-ok: literal expression, table name from metadata */
+    sql_param(q, dbv_int(id));
+    sql_raw(q, extra);
+    acl_scope_predicate(c, e, ACT_READ, q);
+    sql_raw(q, ")");
 }
 
 GxErr sales_customer_money(Ctx *c, int64_t customer_id, json_t *out)
 {
-    int64_t orders = 0, contracts = 0, returns = 0, received = 0, prepaid = 0, invoiced = 0, overdue = 0;
-    const char *today = mn_today(c);
-    GxErr rc;
     const Entity *re = meta_entity("returns");
     bool has_returns = re && meta_field(re, "credit_amount") && meta_field(re, "customer_id");
-    if ((rc = scoped_sum(c, "orders", "total",
-                         "customer_id = $1 AND status IN ('approved', 'delivered', 'invoiced', 'closed')", customer_id,
-                         true, &orders)) ||
-        (rc = scoped_sum(c, "contracts", "amount",
-                         "customer_id = $1 AND status IN ('active', 'expired') AND order_id IS NULL", customer_id, true,
-                         &contracts)) ||
-        (has_returns && (rc = scoped_sum(c, "returns", "credit_amount", "customer_id = $1", customer_id, true, &returns))) ||
-        (rc = scoped_sum(c, "payments", "amount", "customer_id = $1", customer_id, true, &received)) ||
-        (rc = scoped_sum(c, "payments", "prepayment_amount", "customer_id = $1", customer_id, true, &prepaid)) ||
-        (rc = scoped_sum(c, "invoices", "total", "customer_id = $1 AND status = 'issued'", customer_id, true, &invoiced)))
-        return rc;
+    /* One statement: a subquery per figure, each under its entity's read scope. */
     Sql q;
     sql_init(&q, c->arena);
-    sql_raw(&q, "SELECT coalesce(sum(amount - paid_amount), 0) FROM payment_plans WHERE deleted_at IS NULL AND "
-                "customer_id = ");
+    sql_raw(&q, "SELECT 0");
+    scoped_sum(c, &q, "orders", "total", " AND status IN ('approved', 'delivered', 'invoiced', 'closed')", customer_id);
+    scoped_sum(c, &q, "contracts", "amount", " AND status IN ('active', 'expired') AND order_id IS NULL", customer_id);
+    if (has_returns)
+        scoped_sum(c, &q, "returns", "credit_amount", "", customer_id);
+    else
+        sql_raw(&q, ", 0");
+    scoped_sum(c, &q, "payments", "amount", "", customer_id);
+    scoped_sum(c, &q, "payments", "prepayment_amount", "", customer_id);
+    scoped_sum(c, &q, "invoices", "total", " AND status = 'issued'", customer_id);
+    sql_raw(&q, ", (SELECT coalesce(sum(amount - paid_amount), 0) FROM payment_plans WHERE deleted_at IS NULL AND customer_id = ");
     sql_param(&q, dbv_int(customer_id));
     sql_raw(&q, " AND status <> 'paid' AND due_on < ");
-    sql_param(&q, dbv_text(today));
+    sql_param(&q, dbv_text(mn_today(c)));
     acl_scope_predicate(c, meta_entity("payment_plans"), ACT_READ, &q);
-    bool found;
-    if (db_query_int(c->db, q.text.data, q.params, q.n, &overdue, &found) != DB_OK)
-        return ctx_fail(c, GX_EDB, "cannot add up the payment plans");
+    sql_raw(&q, ")");
+    DbRes *r;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot add up the customer's money: %s", db_errmsg(c->db));
+    int64_t v[8] = {0};
+    int s = db_next(r);
+    for (int i = 1; s == 1 && i < 8; i++)
+        v[i] = db_isnull(r, i) ? 0 : db_int(r, i);
+    db_done(r);
+    if (s != 1)
+        return ctx_fail(c, GX_EDB, "cannot add up the customer's money");
+    int64_t orders = v[1], contracts = v[2], returns = v[3], received = v[4], prepaid = v[5], invoiced = v[6],
+            overdue = v[7];
     int64_t receivable = orders + contracts - returns;
     json_object_set_new(out, "receivable_total", json_integer(receivable));
     json_object_set_new(out, "received_total", json_integer(received));
