@@ -21,7 +21,6 @@
 #include "../base/log.h"
 #include "../record/record.h"
 #include "membership.h"
-#include "sales/sales.h"
 #include "modules.h"
 #include "sales/sales.h"
 
@@ -1036,6 +1035,8 @@ GxErr demo_fill(Ctx *c, int customers)
         rc = membership_demo(c); /* the front desk (modules/membership) */
     for (int i = 0; !rc && meta_entity("leads") && i < (customers + 2) / 3; i++)
         rc = lead_create(&d, i);
+    if (!rc)
+        rc = sales_opps_demo(c, customers < 60 ? customers : 60); /* products, competitors, pipeline (sales/opps_demo.c) */
     if (!rc)
         rc = sales_money_demo(c); /* contracts, payments, invoices (modules/sales/money_demo.c); after the orders */
     if (!rc)

@@ -249,6 +249,11 @@ bool sales_stage_read(Ctx *c, int64_t id, SalesStage *out);
  * if there is none). */
 int64_t sales_default_stage(Ctx *c);
 
+/* Demo data (opps_demo.c, called by demo_fill): product lines, categories
+ * and products, competitors and their products, and an opportunity for
+ * each of the first max_opportunities customers. System context. */
+GxErr sales_opps_demo(Ctx *c, int max_opportunities);
+
 /* --- the funnel and the weighted forecast (funnel.c) --- */
 
 /* Filters of the funnel and the forecast; NULL/0 members do not filter. */
