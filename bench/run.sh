@@ -105,6 +105,11 @@ scenario() {
     global_manager) echo "global search mix as manager $MANAGER (dept tree)|global.lua|TOKEN=$MANAGER_TOKEN MODE=mix" ;;
     deep) echo "list offset=100000 sort=-updated_at (admin)|list.lua|TOKEN=$ADMIN_TOKEN OFFSET=100000" ;;
     create) echo "POST /customers (durable commit)|create.lua|TOKEN=$ADMIN_TOKEN" ;;
+    # Sales reports (need opportunities: build-bench/guanxi-bench-opps --db DB); not in ALL.
+    funnel_page) echo "funnel page /app/reports/funnel (this year) as manager $MANAGER|report.lua|TOKEN=$MANAGER_TOKEN PATHS=/app/reports/funnel" ;;
+    forecast_page) echo "forecast page /app/reports/forecast (6 months, by month/person/department) as manager $MANAGER|report.lua|TOKEN=$MANAGER_TOKEN PATHS=/app/reports/forecast,/app/reports/forecast?group=owner,/app/reports/forecast?group=department" ;;
+    funnel_all) echo "GET /api/v1/reports/funnel (all time) as manager $MANAGER|report.lua|TOKEN=$MANAGER_TOKEN PATHS=/api/v1/reports/funnel" ;;
+    forecast_all) echo "GET /api/v1/reports/forecast (all time, by month) as manager $MANAGER|report.lua|TOKEN=$MANAGER_TOKEN PATHS=/api/v1/reports/forecast" ;;
     *) echo "run.sh: unknown scenario $1" >&2; exit 2 ;;
     esac
 }

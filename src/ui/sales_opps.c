@@ -32,6 +32,12 @@ static void read_form(Req *r, ReportForm *f, bool forecast)
         f->q.from = from;
     if (to && time_parse_date(to, &y, &m, &d))
         f->q.to = to;
+    if (!forecast && !from && !to) {
+        /* the funnel of this year so far */
+        ui_today(r, &y, &m, &d);
+        f->q.from = arena_printf(&r->arena, "%04d-01-01", y);
+        f->q.to = arena_printf(&r->arena, "%04d-%02d-%02d", y, m, d);
+    }
     if (forecast && !from && !to) {
         /* the forecast looks ahead: this month and the five after it */
         ui_today(r, &y, &m, &d);

@@ -15,7 +15,8 @@
  * lost is not recorded, so lost deals count for no stage.)
  *
  * Forecast: open opportunities (stage kind open) whose expected close falls
- * in the period, Σ amount × probability_pct / 100 per month of expected
+ * in the period (without an expected close date an opportunity is in no
+ * forecast), Σ amount × probability_pct / 100 per month of expected
  * close, per owner or per department; the weighted sum of a group is
  * rounded half up to the fen once, after summing. */
 #include <string.h>
@@ -78,10 +79,12 @@ static GxErr report_where(Ctx *c, const SalesReportQuery *rq, const char *date_c
     sql_raw(q, " WHERE o.deleted_at IS NULL");
     /* the scope predicate names bare columns; they are o's */
     acl_scope_predicate(c, e, ACT_READ, q);
-    if (rq->from) {
-        sql_raw(q, arena_printf(c->arena, " AND o.%s >= ", date_col)); /* sql-ok: column name from this file */
-        sql_param(q, dbv_text(datetime ? midnight_utc(c, rq->from, 0) : rq->from));
-    }
+    /* Always a lower bound ('' when there is none: every stored date is
+     * above it, NULL is not): with it SQLite reads the covering index
+     * (department or owner, date, stage, amount …) instead of an index on
+     * department_id alone plus 250,000 row lookups for a region manager. */
+    sql_raw(q, arena_printf(c->arena, " AND o.%s >= ", date_col)); /* sql-ok: column name from this file */
+    sql_param(q, dbv_text(!rq->from ? "" : datetime ? midnight_utc(c, rq->from, 0) : rq->from));
     if (rq->to) {
         if (datetime) {
             sql_raw(q, arena_printf(c->arena, " AND o.%s < ", date_col)); /* sql-ok: column name from this file */
@@ -148,11 +151,13 @@ GxErr sales_funnel(Ctx *c, const SalesReportQuery *rq, json_t **out)
 
     Sql q;
     sql_init(&q, c->arena);
-    sql_raw(&q, "SELECT o.stage_id, count(*), coalesce(sum(o.amount), 0) FROM opportunities o");
+    /* "+": grouping by the bare column would lead SQLite to walk the
+     * stage_id index over every row of the table, out of the scope's index */
+    sql_raw(&q, "SELECT +o.stage_id, count(*), coalesce(sum(o.amount), 0) FROM opportunities o");
     GxErr rc = report_where(c, rq, "created_at", true, &q);
     if (rc)
         return rc;
-    sql_raw(&q, " GROUP BY o.stage_id");
+    sql_raw(&q, " GROUP BY 1");
     if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot count opportunities: %s", db_errmsg(c->db));
     int64_t total_count = 0, total_amount = 0;

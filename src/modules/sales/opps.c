@@ -265,7 +265,6 @@ static GxErr stages_migrate(Ctx *c, bool fresh)
         " amount, probability_pct, owner_id) WHERE deleted_at IS NULL",
         "CREATE INDEX opportunities_forecast_owner_idx ON opportunities(owner_id, expected_close, stage_id, amount,"
         " probability_pct, department_id) WHERE deleted_at IS NULL",
-        "CREATE INDEX opportunities_stage_idx ON opportunities(stage_id, updated_at) WHERE deleted_at IS NULL",
         NULL,
     };
     for (int i = 0; indexes[i]; i++)
