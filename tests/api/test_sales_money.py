@@ -368,8 +368,14 @@ class Contracts(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.body["status"], "pending_approval")
         # the department's manager was told and approves; another department's cannot see it
-        notes = self.t.manager.list("notifications", {"related_id": str(k["id"]), "limit": "50"}).data
-        self.assertTrue(any(n["related_type"] == "contracts" for n in notes), notes)
+        # (about the contract, or — with the approvals module — about its approval request)
+        about = {("contracts", k["id"])}
+        ar = self.t.manager.get("approvals", query={"target_id": str(k["id"]), "target_type": "contracts"})
+        if ar.status == 200:
+            self.assertEqual([(a["kind"], a["status"]) for a in ar.data], [("contract", "pending")])
+            about |= {("approvals", a["id"]) for a in ar.data}
+        notes = self.t.manager.list("notifications", {"limit": "200"}).data
+        self.assertTrue(any((n["related_type"], n["related_id"]) in about for n in notes), notes)
         self.assertEqual(self.other.manager.post("contracts/%d/approve" % k["id"]).status, 404)
         r = self.t.manager.post("contracts/%d/approve" % k["id"])
         self.assertEqual(r.status, 200, r)

@@ -18,6 +18,15 @@
  * received_amount, invoiced_amount and plans_total are kept by payments.c
  * and invoices.c (mn_doc_refresh).
  *
+ * With the approvals module (approvals.h, helper "credit") the wait is an
+ * approval request of kind "contract" for the contract, addressed to the
+ * requester's department manager (or an administrator), who decides it on
+ * the approvals page or through /approvals/{id}/approve|reject, or through
+ * /contracts/{id}/approve|reject (which decide that request): the decision
+ * sets the contract active (approved) or back to draft (rejected) in the
+ * same transaction. A contract taken out of pending_approval otherwise
+ * (edited back to draft, activated by an approver) withdraws its request.
+ *
  * Renewal: the owner's reminders list each active contract whose end_on is
  * today or within its renewal_notice_days (kind contract_renewal). */
 #include <string.h>
@@ -26,6 +35,12 @@
 #include "../../base/util.h"
 #include "../reminders.h"
 #include "money.h"
+#if __has_include("approvals.h")
+/* helper "credit"'s generic approvals: a contract waiting for approval is an
+ * approval request of kind "contract" (approvals.h) */
+#include "approvals.h"
+#define MN_APPROVALS 1
+#endif
 
 static const Entity *contracts(void) { return meta_entity("contracts"); }
 
@@ -96,6 +111,7 @@ static GxErr contracts_before_update(Ctx *c, HookArgs *a)
     return GX_OK;
 }
 
+#ifndef MN_APPROVALS
 /* Tell the manager of the owner's department (or, without one, nobody: the
  * administrators see pending contracts in the list) that a contract waits. */
 static GxErr notify_pending(Ctx *c, int64_t id, json_t *rec)
@@ -112,6 +128,7 @@ static GxErr notify_pending(Ctx *c, int64_t id, json_t *rec)
     const char *title = arena_printf(c->arena, "合同「%s」金额 %s，待审批", name ? name : "", mn_yuan(c, mn_int(rec, "amount")));
     return notify_user(c, manager, "system", title, NULL, "contracts", id, NULL);
 }
+#endif
 
 /* Inside the transaction: plans fit, approval recorded, approver told. */
 static GxErr contract_after_write(Ctx *c, HookArgs *a)
@@ -139,8 +156,33 @@ static GxErr contract_after_write(Ctx *c, HookArgs *a)
         json_object_set_new(rec, "approved_by", json_integer(c->who->user_id));
         json_object_set_new(rec, "approved_at", json_string(now));
     }
+#ifdef MN_APPROVALS
+    if (st && !strcmp(st, "pending_approval") && changed) {
+        const char *name = json_string_value(json_object_get(rec, "name"));
+        const char *reason = arena_printf(c->arena, "合同「%s」金额 %s 超过审批线 %s", name ? name : "",
+                                          mn_yuan(c, mn_int(rec, "amount")), mn_yuan(c, mn_contract_threshold(c)));
+        int64_t aid;
+        bool created;
+        if ((rc = approval_request(c, "contract", "contracts", a->id, mn_int(rec, "amount"), true, reason, &aid, &created)))
+            return rc;
+    } else if (old_st && !strcmp(old_st, "pending_approval") && changed) {
+        Approval ap;
+        bool found;
+        if ((rc = approval_latest(c, "contract", "contracts", a->id, &ap, &found)))
+            return rc;
+        if (found && !strcmp(ap.status, "pending")) {
+            Ctx w = *c; /* withdrawn by the system: whoever took the contract out of the wait */
+            w.who = NULL;
+            if ((rc = approval_cancel(&w, ap.id))) {
+                c->err = w.err, c->err_code = w.err_code, c->err_msg = w.err_msg;
+                return rc;
+            }
+        }
+    }
+#else
     if (st && !strcmp(st, "pending_approval") && changed && (rc = notify_pending(c, a->id, rec)))
         return rc;
+#endif
     return mn_doc_refresh(c, &d);
 }
 
@@ -165,12 +207,49 @@ GxErr sales_contract_decide(Ctx *c, int64_t id, bool approve, json_t **out)
         json_decref(cur);
         return rc;
     }
+#ifdef MN_APPROVALS
+    Approval ap;
+    bool found;
+    if ((rc = approval_latest(c, "contract", "contracts", id, &ap, &found))) {
+        json_decref(cur);
+        return rc;
+    }
+    if (found && !strcmp(ap.status, "pending")) {
+        json_decref(cur);
+        if ((rc = approval_decide(c, ap.id, approve, NULL, NULL)))
+            return rc;
+        return record_get(c, contracts(), id, out);
+    }
+#endif
     json_t *in = json_pack("{s:s, s:O}", "status", approve ? "active" : "draft", "version", json_object_get(cur, "version"));
     rc = record_update(c, contracts(), id, in, out);
     json_decref(in);
     json_decref(cur);
     return rc;
 }
+
+#ifdef MN_APPROVALS
+/* A decision on a contract's approval request (inside its transaction, c
+ * elevated): approved → active, rejected → draft, unless the contract left
+ * pending_approval meanwhile. */
+static GxErr contract_approval_decided(Ctx *c, const Approval *ap)
+{
+    json_t *cur, *out = NULL;
+    GxErr rc = record_get(c, contracts(), ap->target_id, &cur);
+    if (rc)
+        return rc == GX_ENOTFOUND ? (ctx_clear(c), GX_OK) : rc;
+    const char *st = json_string_value(json_object_get(cur, "status"));
+    if (st && !strcmp(st, "pending_approval")) {
+        json_t *in = json_pack("{s:s, s:O}", "status", !strcmp(ap->status, "approved") ? "active" : "draft", "version",
+                               json_object_get(cur, "version"));
+        rc = record_update(c, contracts(), ap->target_id, in, &out);
+        json_decref(in);
+        json_decref(out);
+    }
+    json_decref(cur);
+    return rc;
+}
+#endif
 
 /* ---------- renewal reminders ---------- */
 
@@ -216,4 +295,7 @@ void mn_contracts_init(void)
     record_hook_add("contracts", HOOK_AFTER_CREATE, contract_after_write);
     record_hook_add("contracts", HOOK_AFTER_UPDATE, contract_after_write);
     reminders_source_add(renewal_reminders);
+#ifdef MN_APPROVALS
+    approvals_on_decide("contract", contract_approval_decided);
+#endif
 }

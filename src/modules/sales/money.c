@@ -71,6 +71,14 @@ GxErr mn_doc_load(Ctx *c, const Entity *e, int64_t id, bool lock, MnDoc *d)
         return ctx_fail(c, GX_EDB, "cannot read %s", e->name);
     if (s == 0)
         return ctx_fail(c, GX_ENOTFOUND, "No such %s record (id %lld)", e->name, (long long)id);
+    const Entity *re = meta_entity("returns");
+    if (order && re && meta_field(re, "credit_amount") && meta_field(re, "order_id")) {
+        bool found;
+        if (db_query_int(c->db,
+                         "SELECT coalesce(sum(credit_amount), 0) FROM returns WHERE order_id = $1 AND deleted_at IS NULL",
+                         p, 1, &d->returned, &found) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot read the order's returns");
+    }
     return GX_OK;
 }
 

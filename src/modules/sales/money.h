@@ -23,7 +23,12 @@ typedef struct MnDoc {
     int64_t department_id;
     const char *status;  /* its status */
     int64_t total;       /* order total or contract amount, fen */
+    int64_t returned;    /* orders: Σ credit_amount of its returns (helper "credit"), else 0 */
 } MnDoc;
+
+/* What a document can still be paid: total − returned (never below 0 is
+ * the caller's business). */
+static inline int64_t mn_payable(const MnDoc *d) { return d->total - d->returned; }
 
 /* Read order/contract id of entity e (no scope check). lock: inside a
  * transaction, lock the row against concurrent payments and invoices

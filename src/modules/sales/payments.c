@@ -19,7 +19,9 @@
  * payment_overdue for the plan's owner, who is the document's owner).
  *
  * Per order (GET /orders/{id}, computed on read): received_amount,
- * invoiced_amount, outstanding_amount = total − received_amount,
+ * invoiced_amount, returned_amount (Σ credit_amount of its returns),
+ * outstanding_amount = total − returned_amount − received_amount (what a
+ * payment may still cover),
  * overdue_amount = Σ unpaid parts of plans due before today.
  *
  * Per customer (GET /customers/{id}, computed on read) — over the records
@@ -30,8 +32,9 @@
  *                    + Σ amount of its active or expired contracts that are
  *                      not tied to an order (a contract with order_id is
  *                      that order's paperwork, not a second debt)
- *                    − Σ credit_amount of its returns (when that entity has
- *                      the field: helper "credit")
+ *                    − Σ credit_amount of the returns of those orders
+ *                      (helper "credit"; a fully returned order is already
+ *                      out by its status)
  *   received_total   = Σ amount of all its payments (prepayments included)
  *   balance_due      = receivable − received_total (negative: the customer
  *                      has money on account)
@@ -133,7 +136,7 @@ static GxErr payment_excess(Ctx *c, int64_t id, json_t *rec, bool allow_prepayme
         GxErr rc;
         if ((rc = mn_doc_load(c, meta_entity(ents[i]), did, true, &d)) || (rc = mn_received(c, &d, id, &received)))
             return rc;
-        int64_t owed = d.total - received;
+        int64_t owed = mn_payable(&d) - received;
         if (owed < 0)
             owed = 0;
         if (amount - owed > *excess)
@@ -349,7 +352,11 @@ GxErr sales_customer_money(Ctx *c, int64_t customer_id, json_t *out)
     scoped_sum(c, &q, "orders", "total", " AND status IN ('approved', 'delivered', 'invoiced', 'closed')", customer_id);
     scoped_sum(c, &q, "contracts", "amount", " AND status IN ('active', 'expired') AND order_id IS NULL", customer_id);
     if (has_returns)
-        scoped_sum(c, &q, "returns", "credit_amount", "", customer_id);
+        /* returns of orders that still count (a returned order counts nothing already) */
+        scoped_sum(c, &q, "returns", "credit_amount",
+                   " AND order_id IN (SELECT o.id FROM orders o WHERE o.deleted_at IS NULL AND o.status IN ('approved',"
+                   " 'delivered', 'invoiced', 'closed'))",
+                   customer_id);
     else
         sql_raw(&q, ", 0");
     scoped_sum(c, &q, "payments", "amount", "", customer_id);
@@ -401,7 +408,8 @@ GxErr sales_doc_money(Ctx *c, const char *entity, int64_t id, json_t *out)
         return ctx_fail(c, GX_EDB, "cannot add up the payment plans");
     json_object_set_new(out, "received_amount", json_integer(received));
     json_object_set_new(out, "invoiced_amount", json_integer(invoiced));
-    json_object_set_new(out, "outstanding_amount", json_integer(d.total - received));
+    json_object_set_new(out, "returned_amount", json_integer(d.returned));
+    json_object_set_new(out, "outstanding_amount", json_integer(mn_payable(&d) - received));
     json_object_set_new(out, "uninvoiced_amount", json_integer(d.total - invoiced));
     json_object_set_new(out, "plans_total", json_integer(planned));
     json_object_set_new(out, "overdue_amount", json_integer(overdue));

@@ -46,7 +46,8 @@ void sales_money_init(void);
 GxErr sales_customer_money(Ctx *c, int64_t customer_id, json_t *out);
 
 /* Add an order's or contract's figures to out (all its payments and
- * invoices): received_amount, invoiced_amount, outstanding_amount (total −
+ * invoices): received_amount, invoiced_amount, returned_amount (orders: the
+ * credit of their returns), outstanding_amount (total − returned −
  * received), uninvoiced_amount, plans_total, overdue_amount. entity is
  * "orders" or "contracts". GET /orders/{id} carries them. */
 GxErr sales_doc_money(Ctx *c, const char *entity, int64_t id, json_t *out);
