@@ -118,6 +118,18 @@ class RegionRules(AssignmentBase):
         c = other.create("customers", {"name": uniq("客户"), "region_id": self.east["id"]})
         self.assertEqual(c["owner_id"], other_rec["id"])
 
+    def test_an_import_without_owners_is_routed(self):
+        tag = uniq("导入")
+        csv_text = "name,region_id,owner_id\r\n%s甲,%d,\r\n%s乙,%d,%d\r\n" % (
+            tag, self.pudong["id"], tag, self.pudong["id"], admin().id)
+        r = admin().req("POST", "customers/import", raw=csv_text.encode("utf-8"),
+                        headers={"Content-Type": "text/csv"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.body["created"], 2, r.body)
+        rows = {c["name"]: c for c in admin().list("customers", {"q": tag}).body["data"]}
+        self.assertEqual(rows[tag + "甲"]["owner_id"], self.rep_rec["id"])   # no owner: the region's rule
+        self.assertEqual(rows[tag + "乙"]["owner_id"], admin().id)           # an owner in the file is kept
+
     def test_rules_are_per_entity(self):
         lead = admin().create("leads", {"name": uniq("线索"), "region_id": self.east["id"]})
         self.assertEqual(lead["owner_id"], admin().id)
