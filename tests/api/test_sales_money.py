@@ -122,6 +122,32 @@ class Payments(unittest.TestCase):
         self.assertEqual(self.t.a.read("orders", self.order["id"])["received_amount"], 40000)
         self.assertEqual(self.t.a.read("customers", self.cust["id"])["balance_due"], 60000)
 
+    def test_returns_lower_what_the_order_and_the_customer_owe(self):
+        if admin().get("meta/entities/returns").status != 200:
+            self.skipTest("no returns module")
+        o = self.t.a.create("orders", {"customer_id": self.cust["id"], "tax_rate_pct": 13,
+                                       "lines": [{"description": "服务器", "quantity": 10, "unit_price": 10000}]})
+        self.assertEqual(o["total"], 113000)
+        self.assertEqual(self.t.a.post("orders/%d/transition" % o["id"], {"to": "approved"}).status, 200)
+        line = o["lines"][0]["id"]
+        r = self.t.a.post("deliveries", {"order_id": o["id"], "lines": [{"order_line_id": line, "quantity": 10}]})
+        self.assertEqual(r.status, 201, r)
+        r = self.t.a.post("returns", {"order_id": o["id"], "lines": [{"order_line_id": line, "quantity": 4}]})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.body["credit_amount"], 45200)  # 4/10 of 113000
+        got = self.t.a.read("orders", o["id"])
+        self.assertEqual((got["returned_amount"], got["outstanding_amount"]), (45200, 67800))
+        # the setUp order (100000) and this one: 100000 + 113000 − 45200
+        self.assertEqual(self.t.a.read("customers", self.cust["id"])["balance_due"], 167800)
+        r = payment(self.t.a, customer_id=self.cust["id"], order_id=o["id"], amount=67801)
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(payment(self.t.a, customer_id=self.cust["id"], order_id=o["id"], amount=67800).status, 201)
+        # the rest comes back: the order is returned and nets to nothing; the money paid is on account
+        r = self.t.a.post("returns", {"order_id": o["id"], "lines": [{"order_line_id": line, "quantity": 6}]})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.t.a.read("orders", o["id"])["status"], "returned")
+        self.assertEqual(self.t.a.read("customers", self.cust["id"])["balance_due"], 100000 - 67800)
+
     def test_explicit_prepayment_keeps_the_excess_on_account(self):
         r = payment(self.t.a, customer_id=self.cust["id"], order_id=self.order["id"], amount=125050, prepayment=True)
         self.assertEqual(r.status, 201, r)

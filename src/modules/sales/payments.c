@@ -27,14 +27,13 @@
  * Per customer (GET /customers/{id}, computed on read) — over the records
  * the viewer may read (the read scope of each entity, as every list):
  *   receivable       = Σ total of the customer's orders in status approved,
- *                      delivered, invoiced or closed (not draft, cancelled
- *                      or returned)
+ *                      delivered, invoiced, closed or returned (not draft
+ *                      or cancelled; what came back is the returns'
+ *                      credit below, so a fully returned order nets to 0)
  *                    + Σ amount of its active or expired contracts that are
  *                      not tied to an order (a contract with order_id is
  *                      that order's paperwork, not a second debt)
- *                    − Σ credit_amount of the returns of those orders
- *                      (helper "credit"; a fully returned order is already
- *                      out by its status)
+ *                    − Σ credit_amount of its returns (helper "credit")
  *   received_total   = Σ amount of all its payments (prepayments included)
  *   balance_due      = receivable − received_total (negative: the customer
  *                      has money on account)
@@ -349,14 +348,11 @@ GxErr sales_customer_money(Ctx *c, int64_t customer_id, json_t *out)
     Sql q;
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT 0");
-    scoped_sum(c, &q, "orders", "total", " AND status IN ('approved', 'delivered', 'invoiced', 'closed')", customer_id);
+    scoped_sum(c, &q, "orders", "total", " AND status IN ('approved', 'delivered', 'invoiced', 'closed', 'returned')",
+               customer_id);
     scoped_sum(c, &q, "contracts", "amount", " AND status IN ('active', 'expired') AND order_id IS NULL", customer_id);
     if (has_returns)
-        /* returns of orders that still count (a returned order counts nothing already) */
-        scoped_sum(c, &q, "returns", "credit_amount",
-                   " AND order_id IN (SELECT o.id FROM orders o WHERE o.deleted_at IS NULL AND o.status IN ('approved',"
-                   " 'delivered', 'invoiced', 'closed'))",
-                   customer_id);
+        scoped_sum(c, &q, "returns", "credit_amount", "", customer_id);
     else
         sql_raw(&q, ", 0");
     scoped_sum(c, &q, "payments", "amount", "", customer_id);
