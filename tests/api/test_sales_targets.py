@@ -537,7 +537,7 @@ class CustomerValue(unittest.TestCase):
         self.buy(w, 1, day(-400))
         for _ in range(6):  # ordinary buyers, so that the population is never tiny
             self.buy(admin().create("customers", {"name": uniq("普通")}), 100, day(0))
-        r = admin().post("reports/customer_value/recompute", {})
+        r = admin().post("reports/customer_value/recompute", {"aggregates": True})
         self.assertEqual(r.status, 200, r)
         seg = {x: admin().read("customers", c["id"]) for x, c in (("v", v), ("g", g), ("k", k), ("w", w))}
         self.assertEqual(seg["v"]["rfm_segment"], "important_value", seg["v"])
@@ -546,6 +546,9 @@ class CustomerValue(unittest.TestCase):
         self.assertEqual(seg["k"]["rfm_segment"], "important_retain", seg["k"])
         self.assertEqual(seg["w"]["rfm_segment"], "general_retain", seg["w"])
         self.assertEqual(seg["w"]["rfm_score"][1], "1")  # a single purchase
+        # the full recount agrees with what the order hooks kept
+        self.assertEqual((seg["v"]["purchase_count"], seg["v"]["total_purchases"]), (12, fortune // 12 * 12))
+        self.assertEqual((seg["k"]["purchase_count"], seg["k"]["last_purchase_on"]), (1, day(-400)))
         # a new purchase rescoring at once against the stored cuts: W buys a fortune today
         self.buy(w, fortune, day(0))
         w2 = admin().read("customers", w["id"])

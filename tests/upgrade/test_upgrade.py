@@ -262,6 +262,17 @@ class FromRelease3(Upgrade, unittest.TestCase):
         self.assertEqual(status, 200, body)
         self.assertEqual([(s["code"], s["count"]) for s in body["stages"] if s["count"]], [("initial", 2)])
 
+    def test_customers_get_their_value_fields_and_the_pyramid_index(self):
+        # release 3 had no orders: every customer starts with no purchases
+        db = sqlite3.connect(self.db)
+        self.assertEqual(db.execute("SELECT count(*) FROM customers WHERE total_purchases <> 0 OR purchase_count <> 0"
+                                    " OR last_purchase_on IS NOT NULL OR rfm_segment IS NOT NULL").fetchone()[0], 0)
+        self.assertEqual(db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'customers_value_idx'")
+                         .fetchone()[0], 1)
+        status, body = self.server.call("GET", "/reports/customer_value", token=self.admin)
+        self.assertEqual(status, 200, body)
+        self.assertEqual((body["customers"], body["purchasing"]), (self.before["customers"], 0))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -30,7 +30,8 @@
  * without purchases have no score and no segment.
  *
  * The value pyramid ranks the purchasing customers the viewer may read by
- * total_purchases (ties by id): VIP = the top 5 %, key (重要客户) = the rest
+ * total_purchases (equal totals are interchangeable, so ties do not change a
+ * tier's count or amount): VIP = the top 5 %, key (重要客户) = the rest
  * of the top 20 %, ordinary (普通客户) = the rest of the top 50 %, small
  * (小客户) = the other half; each boundary is rounded up (ceil), so a single
  * purchasing customer is a VIP. */
@@ -208,16 +209,22 @@ typedef struct Scored {
     char *score;   /* stored rfm_score (malloc'ed) or NULL */
 } Scored;
 
-/* Rewrite the aggregates of every customer from the orders. */
+/* Rewrite the aggregates of every customer from the orders: one grouped
+ * pass over the orders, then only the rows that differ. */
 static GxErr recompute_aggregates(Ctx *c)
 {
     if (db_exec(c->db,
-                "UPDATE customers SET total_purchases = coalesce((SELECT sum(o.total) FROM orders o WHERE"
-                " o.customer_id = customers.id AND o.deleted_at IS NULL AND o.status IN " PURCHASE_STATUSES "), 0),"
-                " purchase_count = (SELECT count(*) FROM orders o WHERE o.customer_id = customers.id AND"
-                " o.deleted_at IS NULL AND o.status IN " PURCHASE_STATUSES "),"
-                " last_purchase_on = (SELECT max(o.order_date) FROM orders o WHERE o.customer_id = customers.id AND"
-                " o.deleted_at IS NULL AND o.status IN " PURCHASE_STATUSES ")",
+                "UPDATE customers SET total_purchases = a.t, purchase_count = a.n, last_purchase_on = a.d FROM (SELECT"
+                " customer_id, sum(total) AS t, count(*) AS n, max(order_date) AS d FROM orders WHERE deleted_at IS"
+                " NULL AND status IN " PURCHASE_STATUSES " GROUP BY customer_id) a WHERE a.customer_id = customers.id"
+                " AND (customers.total_purchases IS DISTINCT FROM a.t OR customers.purchase_count IS DISTINCT FROM a.n"
+                " OR customers.last_purchase_on IS DISTINCT FROM a.d)",
+                NULL, 0) != DB_OK ||
+        db_exec(c->db,
+                "UPDATE customers SET total_purchases = 0, purchase_count = 0, last_purchase_on = NULL WHERE"
+                " (purchase_count <> 0 OR total_purchases <> 0 OR last_purchase_on IS NOT NULL) AND NOT EXISTS"
+                " (SELECT 1 FROM orders o WHERE o.customer_id = customers.id AND o.deleted_at IS NULL AND o.status IN"
+                " " PURCHASE_STATUSES ")",
                 NULL, 0) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot sum the orders: %s", db_errmsg(c->db));
     return GX_OK;
@@ -335,8 +342,11 @@ static const struct {
     int upto_pct;     /* cumulative share of the ranked customers */
 } tiers[] = {{"vip", 5}, {"key", 20}, {"ordinary", 50}, {"small", 100}};
 
-/* Append " AND <customers read scope>" to q. */
-static void scoped(Ctx *c, Sql *q) { acl_scope_predicate(c, meta_entity("customers"), ACT_READ, q); }
+static int cmp_desc(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x < y) - (x > y);
+}
 
 GxErr customer_value_report(Ctx *c, json_t **out)
 {
@@ -346,84 +356,76 @@ GxErr customer_value_report(Ctx *c, json_t **out)
         return ctx_fail(c, GX_EDENIED, "You may not read customers");
     if (acl_field(c, ce, "total_purchases") == FIELD_HIDDEN)
         return ctx_fail(c, GX_EDENIED, "Your role hides customers' purchases");
+    /* Every customer in scope (for "no purchase yet"). */
     Sql q;
     sql_init(&q, c->arena);
-    sql_raw(&q, "SELECT count(*), coalesce(sum(total_purchases), 0), sum(CASE WHEN purchase_count > 0 THEN 1 ELSE 0"
-                " END) FROM customers WHERE deleted_at IS NULL");
-    scoped(c, &q);
+    sql_raw(&q, "SELECT count(*) FROM customers WHERE deleted_at IS NULL");
+    acl_scope_predicate(c, ce, ACT_READ, &q);
+    int64_t all = 0;
+    bool found;
+    if (db_query_int(c->db, q.text.data, q.params, q.n, &all, &found) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot count the customers: %s", db_errmsg(c->db));
+    /* One pass over the buyers in scope (the covering index customers_value_idx). */
+    const Field *sf = meta_field(ce, "rfm_segment");
+    int nseg = sf ? sf->noptions : 0;
+    int64_t seg_count[16] = {0}, seg_amount[16] = {0};
+    sql_init(&q, c->arena);
+    sql_raw(&q, "SELECT total_purchases, rfm_segment FROM customers WHERE deleted_at IS NULL AND purchase_count > 0");
+    acl_scope_predicate(c, ce, ACT_READ, &q);
     DbRes *r;
     if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
-        return ctx_fail(c, GX_EDB, "cannot count the customers: %s", db_errmsg(c->db));
-    int64_t all = 0, amount = 0, buyers = 0;
-    if (db_next(r) == 1) {
-        all = db_int(r, 0);
-        amount = db_int(r, 1);
-        buyers = db_isnull(r, 2) ? 0 : db_int(r, 2);
-    }
-    db_done(r);
-    json_t *tl = json_array();
-    int64_t start = 0;
-    for (size_t t = 0; t < sizeof tiers / sizeof tiers[0]; t++) {
-        int64_t end = (buyers * tiers[t].upto_pct + 99) / 100; /* ceil */
-        if (end > buyers)
-            end = buyers;
-        int64_t cnt = 0, sum = 0, min = 0;
-        if (end > start) {
-            Sql s;
-            sql_init(&s, c->arena);
-            sql_raw(&s, "SELECT count(*), coalesce(sum(total_purchases), 0), min(total_purchases) FROM (SELECT"
-                        " total_purchases FROM customers WHERE deleted_at IS NULL AND purchase_count > 0");
-            scoped(c, &s);
-            sql_raw(&s, " ORDER BY total_purchases DESC, id LIMIT ");
-            sql_param(&s, dbv_int(end - start));
-            sql_raw(&s, " OFFSET ");
-            sql_param(&s, dbv_int(start));
-            sql_raw(&s, ") ranked");
-            if (db_query(c->db, s.text.data, s.params, s.n, &r) != DB_OK) {
-                json_decref(tl);
-                return ctx_fail(c, GX_EDB, "cannot rank the customers: %s", db_errmsg(c->db));
-            }
-            if (db_next(r) == 1) {
-                cnt = db_int(r, 0);
-                sum = db_int(r, 1);
-                min = db_isnull(r, 2) ? 0 : db_int(r, 2);
-            }
-            db_done(r);
+        return ctx_fail(c, GX_EDB, "cannot read the customers: %s", db_errmsg(c->db));
+    size_t n = 0, cap = 0;
+    int64_t *totals = NULL, amount = 0;
+    int step;
+    while ((step = db_next(r)) == 1) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            totals = xrealloc(totals, cap * sizeof *totals);
         }
-        json_array_append_new(tl, json_pack("{s:s, s:I, s:I, s:I, s:i}", "tier", tiers[t].code, "count", (json_int_t)cnt,
-                                            "amount", (json_int_t)sum, "min_purchases", (json_int_t)min, "upto_pct",
-                                            tiers[t].upto_pct));
-        start = end;
+        int64_t t = db_int(r, 0);
+        totals[n++] = t;
+        amount += t;
+        const char *seg = db_text(r, 1);
+        for (int i = 0; seg && i < nseg && i < 16; i++)
+            if (!strcmp(sf->options[i].value, seg)) {
+                seg_count[i]++;
+                seg_amount[i] += t;
+                break;
+            }
     }
-    /* RFM segments within the scope */
-    json_t *segs = json_array();
-    const Field *sf = meta_field(ce, "rfm_segment");
-    Sql s;
-    sql_init(&s, c->arena);
-    sql_raw(&s, "SELECT rfm_segment, count(*), coalesce(sum(total_purchases), 0) FROM customers WHERE deleted_at IS NULL"
-                " AND rfm_segment IS NOT NULL");
-    scoped(c, &s);
-    sql_raw(&s, " GROUP BY rfm_segment");
-    if (db_query(c->db, s.text.data, s.params, s.n, &r) != DB_OK) {
-        json_decref(tl);
-        json_decref(segs);
-        return ctx_fail(c, GX_EDB, "cannot group the segments: %s", db_errmsg(c->db));
-    }
-    json_t *by = json_object();
-    while (db_next(r) == 1)
-        json_object_set_new(by, db_text(r, 0), json_pack("[II]", (json_int_t)db_int(r, 1), (json_int_t)db_int(r, 2)));
     db_done(r);
-    for (int i = 0; sf && i < sf->noptions; i++) {
-        json_t *x = json_object_get(by, sf->options[i].value);
+    if (step < 0) {
+        free(totals);
+        return ctx_fail(c, GX_EDB, "cannot read the customers: %s", db_errmsg(c->db));
+    }
+    if (n > 1)
+        qsort(totals, n, sizeof *totals, cmp_desc);
+    json_t *tl = json_array();
+    size_t start = 0;
+    for (size_t t = 0; t < sizeof tiers / sizeof tiers[0]; t++) {
+        size_t end = (n * (size_t)tiers[t].upto_pct + 99) / 100; /* ceil */
+        if (end > n)
+            end = n;
+        int64_t sum = 0;
+        for (size_t i = start; i < end; i++)
+            sum += totals[i];
+        json_array_append_new(tl, json_pack("{s:s, s:I, s:I, s:I, s:i}", "tier", tiers[t].code, "count",
+                                            (json_int_t)(end > start ? end - start : 0), "amount", (json_int_t)sum,
+                                            "min_purchases", (json_int_t)(end > start ? totals[end - 1] : 0),
+                                            "upto_pct", tiers[t].upto_pct));
+        if (end > start)
+            start = end;
+    }
+    free(totals);
+    json_t *segs = json_array();
+    for (int i = 0; i < nseg && i < 16; i++)
         json_array_append_new(segs, json_pack("{s:s, s:s, s:s, s:I, s:I}", "segment", sf->options[i].value, "label_zh",
                                               sf->options[i].label.zh, "label_en", sf->options[i].label.en, "count",
-                                              (json_int_t)json_integer_value(json_array_get(x, 0)), "amount",
-                                              (json_int_t)json_integer_value(json_array_get(x, 1))));
-    }
-    json_decref(by);
-    *out = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "customers", (json_int_t)all, "purchasing", (json_int_t)buyers,
-                     "no_purchase", (json_int_t)(all - buyers), "amount", (json_int_t)amount, "tiers", tl, "segments",
-                     segs);
+                                              (json_int_t)seg_count[i], "amount", (json_int_t)seg_amount[i]));
+    *out = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "customers", (json_int_t)all, "purchasing", (json_int_t)n,
+                     "no_purchase", (json_int_t)(all - (int64_t)n), "amount", (json_int_t)amount, "tiers", tl,
+                     "segments", segs);
     return GX_OK;
 }
 
@@ -457,9 +459,16 @@ static GxErr rfm_job(Ctx *c, json_t *payload)
     return customer_value_recompute(c, false, NULL);
 }
 
-/* Migration 4 on an existing database: the values of the orders there are. */
+/* Migration 4: the pyramid's covering index (buyers by purchases, with what
+ * the read scopes filter on), and on an existing database the values of the
+ * orders there are. */
 static GxErr migrate_values(Ctx *c, bool fresh)
 {
+    if (db_exec(c->db,
+                "CREATE INDEX customers_value_idx ON customers(purchase_count, total_purchases, rfm_segment,"
+                " department_id, owner_id) WHERE deleted_at IS NULL",
+                NULL, 0) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot index the customers' value: %s", db_errmsg(c->db));
     if (fresh || !meta_entity("orders"))
         return GX_OK;
     int64_t changed;
