@@ -331,7 +331,7 @@ static GxErr invoices_before_create(Ctx *c, HookArgs *a)
 static GxErr invoices_after_create(Ctx *c, HookArgs *a)
 {
     json_t *rec = a->result;
-    json_t *lines = json_object_get(rec, "lines");
+    json_t *lines = json_object_get(a->input, "lines"); /* priced by the before-create hook */
     int64_t amount_total = 0, tax_total = 0, total;
     size_t i;
     json_t *l;
@@ -431,16 +431,11 @@ static GxErr invoices_after_create(Ctx *c, HookArgs *a)
     }
     char words[RMB_WORDS_MAX];
     rmb_words(total, words, sizeof words);
-    char *lines_text = json_dumps(lines, JSON_COMPACT);
-    DbVal p[] = {dbv_text(lines_text), dbv_int(amount_total), dbv_int(tax_total), dbv_int(total), dbv_text(words),
-                 dbv_int(a->id)};
-    int dbrc = db_exec(c->db,
-                       "UPDATE invoices SET lines = $1, amount_total = $2, tax_total = $3, total = $4, total_words = $5"
-                       " WHERE id = $6",
-                       p, 6);
-    free(lines_text);
-    if (dbrc != DB_OK)
+    DbVal p[] = {dbv_int(amount_total), dbv_int(tax_total), dbv_int(total), dbv_text(words), dbv_int(a->id)};
+    if (db_exec(c->db, "UPDATE invoices SET amount_total = $1, tax_total = $2, total = $3, total_words = $4 WHERE id = $5",
+                p, 5) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot store the invoice");
+    json_object_set(rec, "lines", lines);
     json_object_set_new(rec, "amount_total", json_integer(amount_total));
     json_object_set_new(rec, "tax_total", json_integer(tax_total));
     json_object_set_new(rec, "total", json_integer(total));
@@ -509,6 +504,39 @@ static GxErr invoices_after_update(Ctx *c, HookArgs *a)
     return GX_OK;
 }
 
+/* A scaled integer as a JSON number: whole → integer, else real. */
+static json_t *unscaled(int64_t v, int64_t scale)
+{
+    return v % scale ? json_real((double)v / (double)scale) : json_integer(v / scale);
+}
+
+/* Every read carries the lines, from invoice_lines. */
+static GxErr invoices_after_read(Ctx *c, HookArgs *a)
+{
+    DbVal p[] = {dbv_int(a->id)};
+    DbRes *r;
+    if (db_query(c->db,
+                 "SELECT line_no, tax_code, name, model, unit, quantity, unit_price, amount, tax_rate_pct, tax FROM"
+                 " invoice_lines WHERE invoice_id = $1 AND deleted_at IS NULL ORDER BY line_no",
+                 p, 1, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the invoice lines");
+    json_t *lines = json_array();
+    while (db_next(r) == 1) {
+        json_t *l = json_pack("{s:I, s:o, s:s, s:o, s:o, s:o, s:I, s:I, s:o, s:I}", "line_no", (json_int_t)db_int(r, 0),
+                              "tax_code", db_text(r, 1) ? json_string(db_text(r, 1)) : json_null(), "name",
+                              db_text(r, 2) ? db_text(r, 2) : "", "model",
+                              db_text(r, 3) ? json_string(db_text(r, 3)) : json_null(), "unit",
+                              db_text(r, 4) ? json_string(db_text(r, 4)) : json_null(), "quantity",
+                              unscaled(db_int(r, 5), 1000), "unit_price", (json_int_t)db_int(r, 6), "amount",
+                              (json_int_t)db_int(r, 7), "tax_rate_pct", unscaled(db_int(r, 8), 100), "tax",
+                              (json_int_t)db_int(r, 9));
+        json_array_append_new(lines, l);
+    }
+    db_done(r);
+    json_object_set_new(a->result, "lines", lines);
+    return GX_OK;
+}
+
 static GxErr invoices_before_delete(Ctx *c, HookArgs *a)
 {
     (void)a;
@@ -523,4 +551,5 @@ void mn_invoices_init(void)
     record_hook_add("invoices", HOOK_BEFORE_UPDATE, invoices_before_update);
     record_hook_add("invoices", HOOK_AFTER_UPDATE, invoices_after_update);
     record_hook_add("invoices", HOOK_BEFORE_DELETE, invoices_before_delete);
+    record_hook_add("invoices", HOOK_AFTER_READ, invoices_after_read);
 }
