@@ -1145,7 +1145,7 @@ static void sales_opps_paths(Doc *d)
         {"/api/v1/reports/forecast", "report_forecast", "Weighted forecast (加权预测)",
          "Open opportunities (stage kind open) the caller may read whose expected close is between `from` and `to`: "
          "{group, from, to, count, amount, weighted, rows: [{key, name, count, amount, weighted}]} grouped by `group` "
-         "month (key YYYY-MM, default), owner (key user id) or department (key department id). weighted = Σ amount × "
+         "month (key YYYY-MM, default; with from and to every month of the period, empty ones with zeros), owner (key user id) or department (key department id); opportunities without an expected close are in no forecast. weighted = Σ amount × "
          "probability_pct / 100 in fen, rounded half up once per group.",
          true},
     };

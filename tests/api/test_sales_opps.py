@@ -305,6 +305,11 @@ class Reports(unittest.TestCase):
                          [(self.dept["id"], 5, 657001, self.dept["name"])])
         r = self.mgr.get("reports/forecast", query={"from": "2027-02-01", "to": "2027-02-28"})
         self.assertEqual((r.body["count"], r.body["weighted"]), (2, 580000))
+        # a period lists every month of it, empty ones too
+        r = self.mgr.get("reports/forecast", query={"from": "2026-12-01", "to": "2027-04-30"})
+        self.assertEqual([(x["key"], x["count"], x["weighted"]) for x in r.body["rows"]],
+                         [("2026-12", 0, 0), ("2027-01", 2, 70001), ("2027-02", 2, 580000), ("2027-03", 1, 7000),
+                          ("2027-04", 0, 0)])
 
     def test_forecast_scope_and_bad_input(self):
         r = self.a.get("reports/forecast", query={"group": "owner"})

@@ -19,6 +19,7 @@
  * forecast), Σ amount × probability_pct / 100 per month of expected
  * close, per owner or per department; the weighted sum of a group is
  * rounded half up to the fen once, after summing. */
+#include <stdio.h>
 #include <string.h>
 
 #include "../../base/clock.h"
@@ -271,6 +272,32 @@ GxErr sales_forecast(Ctx *c, const SalesReportQuery *rq, const char *group, json
     if (s < 0) {
         json_decref(rows);
         return ctx_fail(c, GX_EDB, "cannot sum opportunities (the sum may be too large)");
+    }
+    /* by month over a period: every month of it, empty ones with zeros (a
+     * chart without gaps); at most ten years are filled */
+    if (!strcmp(group, "month") && rq->from && rq->to) {
+        int fy, fm, ty, tm, dd;
+        time_parse_date(rq->from, &fy, &fm, &dd);
+        time_parse_date(rq->to, &ty, &tm, &dd);
+        if ((ty - fy) * 12 + (tm - fm) < 120) {
+            json_t *all = json_array();
+            size_t k = 0;
+            for (int y = fy, m = fm; y < ty || (y == ty && m <= tm); m = m == 12 ? 1 : m + 1, y += m == 1) {
+                char key[16];
+                snprintf(key, sizeof key, "%04d-%02d", y, m);
+                json_t *row = json_array_get(rows, k);
+                const char *rk = json_string_value(json_object_get(row, "key"));
+                if (rk && !strcmp(rk, key)) {
+                    json_array_append(all, row);
+                    k++;
+                } else {
+                    json_array_append_new(all, json_pack("{s:s, s:i, s:i, s:i}", "key", key, "count", 0, "amount", 0,
+                                                         "weighted", 0));
+                }
+            }
+            json_decref(rows);
+            rows = all;
+        }
     }
     /* names of owners and departments (one query each, only the keys shown) */
     size_t i;

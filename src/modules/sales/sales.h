@@ -275,7 +275,8 @@ GxErr sales_funnel(Ctx *c, const SalesReportQuery *q, json_t **out);
  * period, grouped by "month" (YYYY-MM), "owner" or "department": {group,
  * from, to, count, amount, weighted, rows: [{key, name?, count, amount,
  * weighted}]}; weighted = Σ amount × probability_pct / 100, half up per
- * group. Bad group or dates: GX_EINVALID naming the parameter. */
+ * group. By month with from and to: every month of the period, empty ones
+ * with zeros. Bad group or dates: GX_EINVALID naming the parameter. */
 GxErr sales_forecast(Ctx *c, const SalesReportQuery *q, const char *group, json_t **out);
 
 /* The funnel's arithmetic: given the counts of n stages in funnel order and
