@@ -125,6 +125,14 @@
       if (label) label.value = '';
     }
   });
+  /* the line editor of quotes and orders (sales_docs.c) recomputes on every
+   * change inside it: a product search box changes only when a product is
+   * picked, not when it loses focus with half-typed text (that would swap the
+   * editor away under the option being clicked) */
+  document.addEventListener('change', function (e) {
+    var t = e.target;
+    if (t.matches && t.matches('.lines-editor [data-link-text]') && t.value !== t.getAttribute('data-picked')) e.stopPropagation();
+  }, true);
   document.addEventListener('htmx:beforeRequest', function (e) {
     var elt = e.detail.elt;
     if (elt.hasAttribute && elt.hasAttribute('data-link-text') && elt.value === elt.getAttribute('data-picked')) e.preventDefault();

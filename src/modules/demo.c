@@ -1038,6 +1038,8 @@ GxErr demo_fill(Ctx *c, int customers)
     if (!rc)
         rc = sales_opps_demo(c, customers < 60 ? customers : 60); /* products, competitors, pipeline (sales/opps_demo.c) */
     if (!rc)
+        rc = sales_docs_demo(c); /* quotes and orders (modules/sales/docs_demo.c) */
+    if (!rc)
         rc = sales_money_demo(c); /* contracts, payments, invoices (modules/sales/money_demo.c); after the orders */
     if (!rc)
         rc = targets_demo(c); /* targets and assignment rules (sales/targets_demo.c); keep after the orders */

@@ -174,6 +174,7 @@ static void header(Req *r, const Detail *d)
         ui_pool_record_actions(r, d->rec, d->can_edit); /* lock, release to pool, claim (pool.c) */
     if (!strcmp(e->name, "leads"))
         ui_lead_record_actions(r, d->rec, d->can_edit); /* 转化 (leads.c) */
+    ui_sales_doc_actions(r, e, d->rec, d->can_edit); /* quotes and orders (sales_docs.c) */
     /* Access administration (admin.c): a role's matrix, a user's handover. */
     if (acl_is_admin(&r->c) && !strcmp(e->name, "roles"))
         buf_htmlf(o, "<a class=\"btn\" href=\"/admin/roles/%lld/matrix\">%s</a>", (long long)d->id, T(r, "Permission matrix"));
@@ -608,6 +609,7 @@ void ui_detail(Req *r)
         history(r, &d);
     } else {
         buf_raw(o, "<div class=\"detail-grid\"><div class=\"detail-main\">");
+        ui_sales_doc_lines(r, e, d.rec); /* quotes and orders: lines and totals (sales_docs.c) */
         panels(r, &d);
         if (!strcmp(e->name, "activities"))
             /* Managers' comments (批示) on a work record, loaded from admin.c. */

@@ -655,7 +655,10 @@ static void form_page(Req *r, const FormPage *fp)
                 continue;
             if (create && (f->type == FT_FORMULA || f->readonly) && f->type != FT_AUTO_NUMBER)
                 continue;
-            field_row(r, fp, f, create);
+            if (ui_sales_lines_field(e, f)) /* the line editor (sales_docs.c) */
+                ui_sales_lines_editor(r, e, fp->rec, fp->vals, fp->errors);
+            else
+                field_row(r, fp, f, create);
         }
         if (k == 0 && create && e->owned && acl_scope(&r->c, e, ACT_ASSIGN) != SCOPE_NONE) {
             const char *err = json_string_value(json_object_get(fp->errors, "owner_id"));
@@ -686,7 +689,9 @@ static json_t *form_input(Req *r, const Entity *e, json_t *form, bool create, js
     json_t *in = json_object();
     for (int i = 0; i < e->nfields; i++) {
         const Field *f = &e->fields[i];
-        if (form_field_writable(r, e, f, create))
+        if (ui_sales_lines_field(e, f))
+            ui_sales_lines_input(r, form, in, errors); /* the line editor's rows (sales_docs.c) */
+        else if (form_field_writable(r, e, f, create))
             form_field_input(r, f, form, in, errors);
         /* "save anyway" for a warning (422 needs_confirmation) */
         const char *conf = form_str(form, arena_printf(&r->arena, "confirm__%s", f->name));

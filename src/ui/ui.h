@@ -269,4 +269,13 @@ void ui_org_chart(Req *r, int64_t customer_id);
  * pages the amounts invoiced and received, balance due, "record payment",
  * approval of a pending contract, an invoice's lines; nothing for others. */
 void ui_sales_money_card(Req *r, const Entity *e, int64_t id, json_t *rec);
+/* Quotes and orders (sales_docs.c): is f the "lines" of a priced document?
+ * The line editor inside the record form (rec when editing, vals the form
+ * values, errors by key such as "lines[1].quantity"); the submitted rows
+ * into in["lines"]; the actions and the lines and totals of the record page. */
+bool ui_sales_lines_field(const Entity *e, const Field *f);
+void ui_sales_lines_editor(Req *r, const Entity *e, json_t *rec, json_t *vals, json_t *errors);
+void ui_sales_lines_input(Req *r, json_t *form, json_t *in, json_t *errors);
+void ui_sales_doc_actions(Req *r, const Entity *e, json_t *rec, bool can_edit);
+void ui_sales_doc_lines(Req *r, const Entity *e, json_t *rec);
 #endif

@@ -288,6 +288,7 @@ class Scope(unittest.TestCase):
         q = self.a.create("quotes", {"customer_id": self.cust_a["id"], "lines": [{"product_id": self.p["id"], "quantity": 1}]})
         self.assertEqual(self.b.post("quotes/%d/revise" % q["id"]).status, 404)
         self.assertEqual(self.b.post("quotes/%d/convert" % q["id"]).status, 404)
+        self.assertEqual(self.b.get("/quotes/%d/print" % q["id"], headers={"Accept": "text/html"}).status, 404)
         oid = self.a.post("quotes/%d/convert" % q["id"]).body["order_id"]
         r = self.b.post("orders/%d/transition" % oid, {"to": "approved"})
         self.assertEqual(r.status, 404, r)
@@ -388,6 +389,14 @@ class RevisionsAndConversion(unittest.TestCase):
             {"product_id": self.p["id"], "quantity": 9}]})
         self.assertEqual(r.status, 409, r)
         self.assertEqual(len(admin().read("quotes", q["id"])["lines"]), 2)
+
+    def test_printable_quote_page(self):
+        q = self.quote()
+        r = admin().get("/quotes/%d/print" % q["id"], headers={"Accept": "text/html"})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn(q["number"], r.text)
+        self.assertIn(self.cust["name"], r.text)
+
 
 
 class OrderFlow(unittest.TestCase):
