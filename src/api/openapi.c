@@ -1128,6 +1128,29 @@ static void import_paths(Doc *d)
     }
 }
 
+/* Numbering patterns of quotes and orders (sales_docs_api.c). */
+static void sales_docs_paths(Doc *d)
+{
+    if (!meta_entity("orders") || !meta_entity("quotes"))
+        return;
+    json_t *ps = json_pack("{s:s, s:{s:{s:[s, s], s:i}, s:{s:[s, s], s:i}}, s:b}", "type", "object", "properties",
+                           "quotes", "type", "string", "null", "maxLength", 40, "orders", "type", "string", "null",
+                           "maxLength", 40, "additionalProperties", 0);
+    json_t *op = operation(d, "sales", "number_patterns_get", "Numbering patterns of quotes and orders",
+                           "{\"quotes\": pattern, \"orders\": pattern} as new numbers are made, e.g. SO-{YYYY}-{000000}.",
+                           ACCESS_READ, "", false);
+    respond(op, "200", json_response("The patterns.", json_incref(ps)));
+    add_op(d, "/api/v1/settings/number_patterns", "get", op);
+    op = operation(d, "sales", "number_patterns_update", "Change numbering patterns",
+                   "Administrators only. A pattern holds one counter {000} to {000000000000}, may hold {YYYY}, {YY}, "
+                   "{MM}, {DD} (the counter restarts when they change), other characters letters, digits or - _ / ., "
+                   "at most 40 characters; null restores the default. Numbers stay unique and gap-free per sequence.",
+                   ACCESS_WRITE, "400 403 422", true);
+    json_object_set_new(op, "requestBody", json_body("The patterns to change.", json_incref(ps)));
+    respond(op, "200", json_response("The patterns.", ps));
+    add_op(d, "/api/v1/settings/number_patterns", "patch", op);
+}
+
 /* The sales funnel and the weighted forecast (sales_opps_api.c). */
 static void sales_opps_paths(Doc *d)
 {
@@ -1623,7 +1646,8 @@ static void cover_routes(Doc *d)
 {
     int n;
     const Entity *const *all = meta_entities(&n);
-    const Route *tables[] = {api_routes, membership_api_routes, sales_targets_api_routes, sales_opps_api_routes};
+    const Route *tables[] = {api_routes, membership_api_routes, sales_targets_api_routes, sales_opps_api_routes,
+                             sales_docs_api_routes};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
     for (const Route *rt = tables[t]; rt->method; rt++) {
         if (strstr(rt->pattern, "{action}"))
@@ -1731,6 +1755,7 @@ json_t *api_openapi(void)
     membership_paths(&d);
     sales_targets_paths(&d);
     sales_opps_paths(&d);
+    sales_docs_paths(&d);
     import_paths(&d);
 
     int n;

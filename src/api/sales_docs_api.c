@@ -58,6 +58,31 @@ static void act_transition(Req *r, const Entity *e, int64_t id)
     http_json(r, 200, out);
 }
 
+/* GET/PATCH /api/v1/settings/number_patterns {"quotes", "orders"} */
+static void h_number_patterns(Req *r)
+{
+    json_t *out = NULL;
+    if (!strcmp(r->method, "GET")) {
+        if (sales_number_patterns_get(&r->c, &out))
+            return api_fail(r);
+        return http_json(r, 200, out);
+    }
+    json_t *b = api_body(r);
+    if (!b)
+        return;
+    GxErr rc = sales_number_patterns_set(&r->c, b, &out);
+    json_decref(b);
+    if (rc)
+        return api_fail(r);
+    http_json(r, 200, out);
+}
+
+const Route sales_docs_api_routes[] = {
+    {"GET", "/api/v1/settings/number_patterns", h_number_patterns, 0, NULL},
+    {"PATCH", "/api/v1/settings/number_patterns", h_number_patterns, ROUTE_MUTATES, NULL},
+    {NULL, NULL, NULL, 0, NULL},
+};
+
 void sales_docs_api_init(void)
 {
     if (!meta_entity("quotes") || !meta_entity("orders"))

@@ -29,7 +29,8 @@ extern const Route sales_opps_ui_routes[];
 /* Routes of contracts, payments and invoices (api/sales_money_api.c, ui/sales_money.c). */
 extern const Route sales_money_api_routes[];
 extern const Route sales_money_ui_routes[];
-/* Pages of quotes and orders (ui/sales_docs.c). */
+/* Quotes and orders: numbering settings (api/sales_docs_api.c) and pages (ui/sales_docs.c). */
+extern const Route sales_docs_api_routes[];
 extern const Route sales_docs_ui_routes[];
 
 /* The combined table (UI first for "/", then API); built once. */

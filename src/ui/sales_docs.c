@@ -445,7 +445,7 @@ void ui_sales_lines_preview(Req *r)
 /* The order statuses a transition button leads to, with their verbs. */
 static const struct {
     const char *to, *verb;
-} verbs[] = {{"approved", N_("Approve")},         {"delivered", N_("Mark delivered")},
+} verbs[] = {{"approved", N_("Approve order")},         {"delivered", N_("Mark delivered")},
              {"invoiced", N_("Mark invoiced")},   {"closed", N_("Close")},
              {"returned", N_("Mark returned")},   {"cancelled", N_("Cancel order")}};
 

@@ -522,5 +522,40 @@ class Numbering(unittest.TestCase):
         self.assertEqual(int(b["number"].rsplit("-", 1)[1]), int(a["number"].rsplit("-", 1)[1]) + 1)
 
 
+class NumberPatterns(unittest.TestCase):
+    def tearDown(self):
+        admin().patch("settings/number_patterns", {"orders": None, "quotes": None})
+
+    def test_administrators_change_the_order_pattern(self):
+        r = admin().get("settings/number_patterns")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body, {"quotes": "QT-{YYYY}-{000000}", "orders": "SO-{YYYY}-{000000}"})
+        r = admin().patch("settings/number_patterns", {"orders": "DD{YYYY}{MM}-{0000}"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body["orders"], "DD{YYYY}{MM}-{0000}")
+        cust, p = customer(), product(price=100)
+        o1 = admin().create("orders", {"customer_id": cust["id"], "lines": [{"product_id": p["id"], "quantity": 1}]})
+        o2 = admin().create("orders", {"customer_id": cust["id"], "lines": [{"product_id": p["id"], "quantity": 1}]})
+        now = datetime.datetime.now(TZ)
+        self.assertRegex(o1["number"], r"^DD%04d%02d-\d{4}$" % (now.year, now.month))
+        self.assertEqual(int(o2["number"][-4:]), int(o1["number"][-4:]) + 1)
+        r = admin().patch("settings/number_patterns", {"orders": None})
+        self.assertEqual(r.body["orders"], "SO-{YYYY}-{000000}")
+        o3 = admin().create("orders", {"customer_id": cust["id"], "lines": [{"product_id": p["id"], "quantity": 1}]})
+        self.assertRegex(o3["number"], r"^SO-\d{4}-\d{6}$")
+
+    def test_bad_patterns_and_non_administrators_change_nothing(self):
+        for bad in ("SO-{YYYY}", "SO-{00}", "SO-{0000}-{0000}", "SO {0000}", "S" * 41 + "{000}", 12, "{YYY}{000}"):
+            r = admin().patch("settings/number_patterns", {"orders": bad})
+            self.assertEqual(r.status, 422, (bad, r))
+            self.assertIn("orders", r.fields)
+        r = admin().patch("settings/number_patterns", {"invoices": "X{000}"})
+        self.assertEqual(r.status, 422, r)
+        _, rep = make_user(roles=("sales_rep",))
+        r = rep.patch("settings/number_patterns", {"orders": "X{000}"})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(admin().get("settings/number_patterns").body["orders"], "SO-{YYYY}-{000000}")
+
+
 if __name__ == "__main__":
     unittest.main()

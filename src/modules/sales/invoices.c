@@ -406,7 +406,7 @@ static GxErr invoices_after_create(Ctx *c, HookArgs *a)
     {
         DbVal p[] = {dbv_text(now),
                      who,
-                     dbv_int(mn_int(rec, "owner_id")),
+                     json_is_integer(json_object_get(rec, "owner_id")) ? dbv_int(mn_int(rec, "owner_id")) : dbv_null(),
                      json_is_integer(json_object_get(rec, "department_id")) ? dbv_int(mn_int(rec, "department_id")) : dbv_null(),
                      dbv_int(a->id),
                      dbv_int((int64_t)i + 1),

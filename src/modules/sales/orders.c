@@ -124,6 +124,107 @@ GxErr sales_order_transition(Ctx *c, int64_t id, const char *to, int64_t version
     return record_get(c, oe, id, out);
 }
 
+/* ---------- numbering patterns ---------- */
+
+static const char *const numbered[] = {"quotes", "orders", NULL};
+
+/* Is p a pattern auto_number understands and we allow? */
+static bool pattern_ok(const char *p)
+{
+    size_t len = strlen(p);
+    int counters = 0;
+    if (len == 0 || len > 40)
+        return false;
+    for (const char *s = p; *s; s++) {
+        if (*s == '{') {
+            static const char *const dates[] = {"{YYYY}", "{YY}", "{MM}", "{DD}", NULL};
+            bool date = false;
+            for (int i = 0; dates[i]; i++)
+                if (!strncmp(s, dates[i], strlen(dates[i]))) {
+                    s += strlen(dates[i]) - 1;
+                    date = true;
+                    break;
+                }
+            if (date)
+                continue;
+            int zeros = 0;
+            for (s++; *s == '0'; s++)
+                zeros++;
+            if (*s != '}' || zeros < 3 || zeros > 12 || ++counters > 1)
+                return false;
+            continue;
+        }
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || strchr("-_/.", *s)))
+            return false;
+    }
+    return counters == 1;
+}
+
+GxErr sales_number_patterns_get(Ctx *c, json_t **out)
+{
+    *out = json_object();
+    for (int i = 0; numbered[i]; i++) {
+        const Field *f = meta_field(meta_entity(numbered[i]), "number");
+        char *v = NULL;
+        DbVal p[] = {dbv_text(arena_printf(c->arena, "number_pattern.%s.number", numbered[i]))};
+        if (db_query_text(c->db, c->arena, "SELECT value FROM app_settings WHERE key = $1", p, 1, &v) != DB_OK) {
+            json_decref(*out);
+            *out = NULL;
+            return ctx_fail(c, GX_EDB, "cannot read the settings");
+        }
+        json_object_set_new(*out, numbered[i], json_string(v && *v ? v : f->pattern));
+    }
+    return GX_OK;
+}
+
+GxErr sales_number_patterns_set(Ctx *c, json_t *in, json_t **out)
+{
+    *out = NULL;
+    if (!acl_is_admin(c))
+        return ctx_fail(c, GX_EDENIED, "Only administrators may change numbering patterns");
+    const char *k;
+    json_t *v;
+    json_object_foreach(in, k, v)
+    {
+        bool known = false;
+        for (int i = 0; numbered[i]; i++)
+            known |= !strcmp(numbered[i], k);
+        if (!known)
+            ctx_field(c, k, "is not a numbered document (quotes, orders)");
+        else if (!json_is_null(v) && (!json_is_string(v) || !pattern_ok(json_string_value(v))))
+            ctx_field(c, k, "%s",
+                      sd_msg(c, "编号规则须含一个 {000} 至 {000000000000} 的计数器,可含 {YYYY} {YY} {MM} {DD},其余为字母、数字或 - _ / .,最长 40 字符",
+                             "must hold one counter {000} to {000000000000}, may hold {YYYY} {YY} {MM} {DD}, other "
+                             "characters letters, digits or - _ / ., at most 40 characters"));
+    }
+    if (c->err)
+        return c->err;
+    if (db_begin(c->db) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot start a transaction");
+    json_object_foreach(in, k, v)
+    {
+        DbVal p[] = {dbv_text(arena_printf(c->arena, "number_pattern.%s.number", k)),
+                     dbv_text(json_string_value(v))};
+        int rc = json_is_null(v) ? db_exec(c->db, "DELETE FROM app_settings WHERE key = $1", p, 1)
+                                 : db_exec(c->db,
+                                           "INSERT INTO app_settings(key, value) VALUES ($1, $2) ON CONFLICT(key)"
+                                           " DO UPDATE SET value = excluded.value",
+                                           p, 2);
+        if (rc != DB_OK) {
+            db_rollback(c->db);
+            return ctx_fail(c, GX_EDB, "cannot store the settings");
+        }
+    }
+    GxErr rc = audit_write(c, "settings", "number_patterns", 0, in);
+    if (rc) {
+        db_rollback(c->db);
+        return rc;
+    }
+    if (db_commit(c->db) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot commit");
+    return sales_number_patterns_get(c, out);
+}
+
 /* ---------- hooks ---------- */
 
 /* Lines, tax rate and customer of an order change only while it is a draft. */

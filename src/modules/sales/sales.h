@@ -211,6 +211,17 @@ GxErr sales_order_transition(Ctx *c, int64_t id, const char *to, int64_t version
  * filled in; bad lines are field errors named lines[i].field, as on save. */
 GxErr sales_lines_preview(Ctx *c, json_t *lines, int64_t customer_id, int64_t tax_rate_pct, json_t **out);
 
+/* Numbering patterns of quotes and orders: {"quotes": pattern, "orders":
+ * pattern}, the administrators' choice (app setting
+ * number_pattern.<entity>.number, read by the record engine's auto_number)
+ * or the schema's. Set: administrators only (GX_EDENIED); a pattern holds
+ * one counter {000…} of 3 to 12 digits, optional {YYYY} {YY} {MM} {DD}
+ * (the counter restarts when they change), other text of letters, digits
+ * and - _ / . only, at most 40 characters; null restores the default. A
+ * field error names the entity otherwise. */
+GxErr sales_number_patterns_get(Ctx *c, json_t **out);
+GxErr sales_number_patterns_set(Ctx *c, json_t *in, json_t **out);
+
 /* Demo quotes and orders for the demo customers (docs_demo.c). */
 GxErr sales_docs_demo(Ctx *c);
 /* --- products and opportunity stages (opps.c, products.c; helper "opps") --- */
