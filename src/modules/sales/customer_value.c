@@ -26,7 +26,9 @@
  *     = R high only; 一般挽留 = all low).
  * The cuts are recomputed for the whole population by a daily job (recency
  * moves with the calendar) and by customer_value_recompute; an order
- * change rescores its customer at once against the stored cuts. Customers
+ * change rescores its customer at once against the stored cuts (the very
+ * first purchase, when there are no cuts yet, queues the job for a minute
+ * later). Customers
  * without purchases have no score and no segment.
  *
  * The value pyramid ranks the purchasing customers the viewer may read by
@@ -93,8 +95,8 @@ const char *rfm_segment(int r, int f, int m)
 
 /* ---------- stored cuts ---------- */
 
-/* The cuts in force: {"r": [4], "f": [4], "m": [4], "n", "day"}; *have false
- * when none were computed yet. */
+/* The cuts in force: {"r": [4], "f": [4], "m": [4], "n", "at"}; *have false
+ * when none were computed yet or they came from no customer at all. */
 static GxErr cuts_load(Ctx *c, int64_t r[4], int64_t f[4], int64_t m[4], bool *have)
 {
     *have = false;
@@ -106,7 +108,9 @@ static GxErr cuts_load(Ctx *c, int64_t r[4], int64_t f[4], int64_t m[4], bool *h
         return GX_OK;
     json_t *j = json_loads(text, 0, NULL);
     json_t *jr = json_object_get(j, "r"), *jf = json_object_get(j, "f"), *jm = json_object_get(j, "m");
-    if (json_array_size(jr) == 4 && json_array_size(jf) == 4 && json_array_size(jm) == 4) {
+    /* Cuts of an empty population (no purchases yet) score nothing. */
+    if (json_integer_value(json_object_get(j, "n")) > 0 && json_array_size(jr) == 4 && json_array_size(jf) == 4 &&
+        json_array_size(jm) == 4) {
         for (size_t k = 0; k < 4; k++) {
             r[k] = json_integer_value(json_array_get(jr, k));
             f[k] = json_integer_value(json_array_get(jf, k));
@@ -179,6 +183,13 @@ GxErr customer_value_refresh(Ctx *c, int64_t customer_id, int64_t order_id, cons
     if (rc)
         return rc;
     const char *score = NULL, *segment = NULL;
+    if (count > 0 && !have) {
+        /* The first purchase ever: score everyone within a minute rather
+         * than at the next night's run. */
+        rc = jobs_enqueue(c, "customer_value_rfm", NULL, clock_now_ms() + 60000, "customer_value_rfm@first-cuts", NULL);
+        if (rc)
+            return rc;
+    }
     if (count > 0 && have) {
         int rs = rfm_score_recency(cr, days_since(last, today_days()));
         int fs = rfm_score_higher(cf, count), ms = rfm_score_higher(cm, total);
