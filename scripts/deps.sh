@@ -11,6 +11,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 pkgs=(build-essential pkg-config meson ninja-build python3 curl ca-certificates
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev libcmocka-dev libxlsxwriter-dev libcsv-dev
       postgresql postgresql-contrib gettext unicode-data chromium fonts-wqy-microhei wrk
+      libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils
       libreoffice-calc-nogui)  # the tests open our Excel exports in LibreOffice
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)

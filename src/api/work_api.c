@@ -65,6 +65,7 @@ void leads_api_init(void);
 void membership_api_init(void);
 void sales_docs_api_init(void);
 void sales_money_api_init(void);
+void sales_credit_api_init(void);
 
 void api_init(void)
 {
@@ -78,6 +79,7 @@ void api_init(void)
     membership_api_init();
     sales_docs_api_init();
     sales_money_api_init();
+    sales_credit_api_init();
     api_action_register("users", "handover", act_handover,
                         "Hand over (离职交接) every live record the user owns, or those of the listed entities, to another"
                         " user. Body {\"to_user_id\": id, \"entities\": [names] (optional)}; answers {\"moved\": {entity:"

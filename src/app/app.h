@@ -32,6 +32,9 @@ extern const Route sales_money_ui_routes[];
 /* Quotes and orders: numbering settings (api/sales_docs_api.c) and pages (ui/sales_docs.c). */
 extern const Route sales_docs_api_routes[];
 extern const Route sales_docs_ui_routes[];
+/* Routes of the credit area of sales: API (api/sales_credit_api.c) and pages (ui/sales_credit.c). */
+extern const Route sales_credit_api_routes[];
+extern const Route sales_credit_ui_routes[];
 
 /* The combined table (UI first for "/", then API); built once. */
 const Route *app_routes(void);

@@ -290,6 +290,29 @@ int db_begin(DbConn *c)
 void db_set_flat_nesting(DbConn *c, bool on) { HEAD(c)->flat = on; }
 bool db_tx_failed(const DbConn *c) { return ((const DbConnHead *)c)->failed; }
 
+/* Run the db_after_tx work of the transaction that has just ended. */
+static void run_after_tx(DbConnHead *h)
+{
+    int n = h->nafter;
+    h->nafter = 0;
+    for (int i = 0; i < n; i++)
+        h->after[i].fn(h->after[i].arg);
+}
+
+void db_after_tx(DbConn *c, void (*fn)(void *), void *arg)
+{
+    DbConnHead *h = HEAD(c);
+    if (!h->in_tx) {
+        fn(arg);
+        return;
+    }
+    if (h->nafter >= (int)(sizeof h->after / sizeof h->after[0]))
+        gx_die("db_after_tx: too many callbacks in one transaction");
+    h->after[h->nafter].fn = fn;
+    h->after[h->nafter].arg = arg;
+    h->nafter++;
+}
+
 int db_commit(DbConn *c)
 {
     DbConnHead *h = HEAD(c);
@@ -309,6 +332,7 @@ int db_commit(DbConn *c)
     h->in_tx = false;
     h->depth = 0;
     bump(c); /* after the commit: see db_write_generation */
+    run_after_tx(h);
     return rc;
 }
 
@@ -333,7 +357,9 @@ int db_rollback(DbConn *c)
     }
     h->in_tx = false;
     h->depth = 0;
-    return h->be->exec(c, "ROLLBACK", NULL, 0);
+    int rc = h->be->exec(c, "ROLLBACK", NULL, 0);
+    run_after_tx(h);
+    return rc;
 }
 
 bool db_in_tx(const DbConn *c) { return ((const DbConnHead *)c)->in_tx; }

@@ -127,6 +127,14 @@ int db_commit(DbConn *c);
 int db_rollback(DbConn *c);
 bool db_in_tx(const DbConn *c);
 
+/* Run fn(arg) once the current transaction has ended, committed or rolled
+ * back (at once when none is open), on this connection and thread, outside
+ * any transaction. For work that must survive the rollback it causes: a
+ * hook refusing a change can still record why (e.g. an approval request)
+ * in a transaction of its own. At most 4 per transaction; arg must live
+ * until then (the request's arena). */
+void db_after_tx(DbConn *c, void (*fn)(void *), void *arg);
+
 /* One read snapshot for several queries (a read-only request): on SQLite a
  * deferred transaction, so the queries share one WAL snapshot and one set of
  * locks instead of taking them per statement, and see consistent data. A

@@ -46,6 +46,11 @@ typedef struct DbConnHead {
     uint64_t snap_gen;    /* write generation when the read snapshot began */
     int64_t data_version; /* last PRAGMA data_version seen (SQLite) */
     struct DbConn *next_all; /* list of thread connections, for db_close */
+    struct {
+        void (*fn)(void *);   /* run once the transaction has ended (db_after_tx) */
+        void *arg;
+    } after[4];
+    int nafter;
 } DbConnHead;
 
 struct Db {

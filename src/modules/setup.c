@@ -22,6 +22,7 @@ void search_module_init(void);
 void china_module_init(void);
 void opps_module_init(void);
 void sales_money_init(void);
+void sales_credit_module_init(void);
 
 static GxErr grants_v3(Ctx *c, bool fresh);
 static GxErr grants_v4(Ctx *c, bool fresh);
@@ -53,6 +54,7 @@ void modules_init(void)
     sales_money_init(); /* contracts, payments, invoices */
     customer_value_module_init();
     targets_module_init();
+    sales_credit_module_init();
     /* Modules of migration 4 (sales) register here, above this line. */
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
@@ -131,6 +133,7 @@ static json_t *builtin_roles(void)
     grant(m, "users", "read", "all");
     grant(m, "departments", "read", "all");
     money_grants(m, "department_and_below", true);
+    grant(m, "approvals", "read", "department_and_below"); /* approvals.c: decided on /approvals */
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "sales_manager", "name", "销售经理 Sales manager",
                                            "permissions", m, "description", "Sales work of their department and below."));
 
@@ -143,8 +146,10 @@ static json_t *builtin_roles(void)
     grant(m, "sales_targets", "read", "own"); /* their own targets */
     grant(m, "users", "read", "all");
     grant(m, "departments", "read", "all");
-    json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "sales_rep", "name", "销售代表 Sales rep",
-                                           "permissions", m, "description", "Their own customers, contacts, leads, opportunities and activities."));
+    grant(m, "approvals", "read", "own"); /* their own requests */
+    json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s, s:{s:{s:s}}}", "code", "sales_rep", "name", "销售代表 Sales rep",
+                                           "permissions", m, "description", "Their own customers, contacts, leads, opportunities and activities.",
+                                           "field_rules", "customers", "credit_limit", "readonly"));
 
     static const char *service[] = {"tickets", "activities", "knowledge_articles", NULL};
     m = matrix(service, "all", "all", "none");

@@ -618,6 +618,8 @@ void ui_detail(Req *r)
         if (!strcmp(e->name, "customers"))
             ui_org_chart(r, d.id); /* contacts by superior (leads.c) */
         ui_sales_money_card(r, e, d.id, d.rec); /* balances, invoice lines (sales_money.c) */
+        if (!strcmp(e->name, "approvals"))
+            ui_approval_panel(r, d.id); /* approve / reject (sales_credit.c) */
         for (int i = 0; i < nrel; i++)
             related_list(r, &d, &rels[i]);
         buf_raw(o, "</div><div class=\"detail-side\">");

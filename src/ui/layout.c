@@ -86,6 +86,10 @@ static const struct {
     {"lead_converted", N_("The lead was converted.")},
     {"leads_converted", N_("%lld leads converted.")},
     {"leads_convert_partial", N_("%lld leads converted; the others were already converted or cannot be converted by you.")},
+    {"approval_approved", N_("Approved.")},
+    {"approval_rejected", N_("Rejected.")},
+    {"delivery_recorded", N_("The delivery was recorded.")},
+    {"return_recorded", N_("The return was recorded.")},
 };
 
 void ui_flash(Req *r, const char *code)
@@ -198,6 +202,7 @@ static const struct {
     {"checkouts", "/app/checkouts/new"},
     {"assignment_rules", "/admin/assignment_rules"},
     {"sales_targets", "/app/reports/targets"},
+    {"approvals", "/approvals"},
 };
 
 static void nav_entity(Req *r, const Page *p, const Entity *e)

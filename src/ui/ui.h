@@ -278,4 +278,7 @@ void ui_sales_lines_editor(Req *r, const Entity *e, json_t *rec, json_t *vals, j
 void ui_sales_lines_input(Req *r, json_t *form, json_t *in, json_t *errors);
 void ui_sales_doc_actions(Req *r, const Entity *e, json_t *rec, bool can_edit);
 void ui_sales_doc_lines(Req *r, const Entity *e, json_t *rec);
+/* Credit area of sales (sales_credit.c): the approve/reject form on an
+ * approval's page (when pending and the user decides it). */
+void ui_approval_panel(Req *r, int64_t id);
 #endif

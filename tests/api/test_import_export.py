@@ -33,8 +33,10 @@ def multipart(fields, filename, data):
 class Import(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.user, cls.rep = make_user(department_id=make_department()["id"])
-        cls.other_user, cls.other = make_user(department_id=make_department()["id"])
+        # managers of departments of their own: they may set credit limits
+        # (the sales rep role reads them only), and see nobody else's records
+        cls.user, cls.rep = make_user(roles=("sales_manager",), department_id=make_department()["id"])
+        cls.other_user, cls.other = make_user(roles=("sales_manager",), department_id=make_department()["id"])
 
     def imp(self, client, data, entity="customers", **query):
         if isinstance(data, str):
@@ -218,7 +220,7 @@ class Import(unittest.TestCase):
 class Export(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.user, cls.rep = make_user(department_id=make_department()["id"])
+        cls.user, cls.rep = make_user(roles=("sales_manager",), department_id=make_department()["id"])
         cls.tag = uniq("")
         cls.evil = cls.rep.create("customers", {"name": "=HYPERLINK(\"http://x\")" + cls.tag, "notes": "@SUM(1)",
                                                 "credit_limit": 123456, "tags": "-2+3", "next_follow_up": "2026-05-06T02:03:04Z"})

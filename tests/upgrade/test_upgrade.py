@@ -261,6 +261,15 @@ class FromRelease3(Upgrade, unittest.TestCase):
         status, body = self.server.call("GET", "/reports/funnel", token=self.admin)
         self.assertEqual(status, 200, body)
         self.assertEqual([(s["code"], s["count"]) for s in body["stages"] if s["count"]], [("initial", 2)])
+    def test_sales_reps_read_credit_limits_only(self):
+        rules = json.loads(scalar(self.db, "SELECT field_rules FROM roles WHERE code = 'sales_rep'") or "{}")
+        self.assertEqual(rules.get("customers", {}).get("credit_limit"), "readonly")
+        token = self.server.login("rep_a1", "demo12345")
+        status, body = self.server.call("GET", "/customers?limit=1", token=token)
+        cust = body["data"][0]
+        status, body = self.server.call("PATCH", "/customers/%d" % cust["id"],
+                                        {"credit_limit": 1, "version": cust["version"]}, token=token)
+        self.assertEqual(status, 403, body)
 
     def test_customers_get_their_value_fields_and_the_pyramid_index(self):
         # release 3 had no orders: every customer starts with no purchases

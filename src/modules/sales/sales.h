@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "../../base/buf.h"
 #include "../../base/ctx.h"
 #include "totals.h" /* line totals and the rounding rule (docs) */
 
@@ -299,6 +300,49 @@ void sales_funnel_conversion(const int64_t *count, const bool *lost, int n, int6
 
 /* Σ amount × percent → fen: divide by 100, half up. */
 int64_t sales_weighted(int64_t amount_times_pct);
+/* --- credit (approvals, credit limit, deliveries, returns, quote PDF;
+ * credit.c, approvals.c, deliveries.c, returns.c, quote_pdf.c) --- */
+
+/* Generic approval requests: see approvals.h. */
+#include "approvals.h"
+
+/* Register the credit area's hooks and actions (setup.c). */
+void sales_credit_module_init(void);
+
+/* A line of a printable sales document (pdf.c). Strings may be NULL. */
+typedef struct SalesPdfLine {
+    const char *name;        /* product name (or the line's description) */
+    const char *description; /* smaller text under the name */
+    const char *quantity;    /* as shown, e.g. "2.5" */
+    const char *unit;        /* e.g. "台" */
+    int64_t unit_price;      /* fen */
+    const char *discount;    /* as shown, e.g. "10%" */
+    int64_t line_total;      /* fen */
+} SalesPdfLine;
+
+/* A printable sales document: a quote (the renderer knows no more). */
+typedef struct SalesPdfDoc {
+    const char *lang;              /* "zh" or "en": labels */
+    const char *title;             /* "报价单" */
+    const char *number, *date, *valid_until; /* shown top right */
+    const char *seller_name;       /* the company */
+    const char *seller_lines[4];   /* address, phone, taxpayer id … */
+    const char *customer_name;
+    const char *customer_lines[4]; /* contact, address, phone … */
+    const SalesPdfLine *lines;
+    int nlines;
+    int64_t subtotal, discount_total, tax_total, total; /* fen */
+    const char *tax_rate;          /* as shown, e.g. "13%" */
+    const char *total_words;       /* the total in Chinese capitals, or NULL */
+    const char *notes;
+} SalesPdfDoc;
+
+/* Render d as an A4 PDF (cairo + pango, Noto Sans CJK) and append its bytes
+ * to out. GX_EINTERNAL when cairo fails. */
+GxErr sales_pdf_render(Ctx *c, const SalesPdfDoc *d, Buf *out);
+
+/* "¥1,234.56" (or "-¥…") of fen. */
+void sales_money_text(int64_t fen, char out[64]);
 
 /* Demo contracts, plans, payments and invoices (money_demo.c), after the
  * demo's customers and orders; system context. */
