@@ -1,6 +1,8 @@
 /* sales_credit_api.c — endpoints of the credit area of sales: deciding
  * approval requests (POST /api/v1/approvals/{id}/approve|reject), the
- * requests waiting for the user (GET /api/v1/approvals/mine). */
+ * requests waiting for the user (GET /api/v1/approvals/mine), a quote as a
+ * PDF (GET /api/v1/quotes/{id}/pdf). Deliveries and returns are created
+ * through the generic POST /api/v1/{deliveries,returns}. */
 #include <string.h>
 
 #include "../modules/sales/sales.h"
@@ -63,6 +65,32 @@ static void h_mine(Req *r)
     http_json(r, 200, json_pack("{s:o}", "data", rows));
 }
 
+/* GET /api/v1/quotes/{id}/pdf — the quote as a PDF (application/pdf). */
+static void h_quote_pdf(Req *r)
+{
+    int64_t id;
+    if (!api_id(r, &id))
+        return;
+    const char *filename = NULL;
+    buf_clear(&r->out);
+    if (sales_quote_pdf(&r->c, id, &r->out, &filename)) {
+        buf_clear(&r->out);
+        return api_fail(r);
+    }
+    r->status = 200;
+    r->content_type = "application/pdf";
+    /* the quote number is [A-Z0-9-] by its pattern; anything else is dropped */
+    char safe[80];
+    size_t k = 0;
+    for (const char *p = filename; p && *p && k < sizeof safe - 1; p++)
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+            *p == '.' || *p == '_')
+            safe[k++] = *p;
+    safe[k] = 0;
+    http_add_header(r, "Content-Disposition",
+                    arena_printf(&r->arena, "inline; filename=\"%s\"", k ? safe : "quote.pdf"));
+}
+
 void sales_credit_api_init(void)
 {
     api_action_register("approvals", "approve", act_approve,
@@ -78,5 +106,6 @@ void sales_credit_api_init(void)
 
 const Route sales_credit_api_routes[] = {
     {"GET", "/api/v1/approvals/mine", h_mine, 0, NULL},
+    {"GET", "/api/v1/quotes/{id}/pdf", h_quote_pdf, 0, NULL},
     {NULL, NULL, NULL, 0, NULL},
 };

@@ -109,6 +109,11 @@ static void money_grants(json_t *m, const char *scope, bool issue_invoices)
     grant(m, "invoice_lines", "read", scope);
 }
 
+/* Deliveries and returns (helper "credit"): read, create, edit (carrier,
+ * tracking, notes) and, for managers, export. */
+static const char *const credit_moves[] = {"deliveries", "returns", NULL};
+static const char *const move_actions[] = {"read", "create", "edit", "export"};
+
 static json_t *builtin_roles(void)
 {
     json_t *roles = json_array();
@@ -134,6 +139,9 @@ static json_t *builtin_roles(void)
     grant(m, "departments", "read", "all");
     money_grants(m, "department_and_below", true);
     grant(m, "approvals", "read", "department_and_below"); /* approvals.c: decided on /approvals */
+    for (int i = 0; credit_moves[i]; i++) /* deliveries and returns (sales/deliveries.c): never deleted */
+        for (int k = 0; k < 4; k++)
+            grant(m, credit_moves[i], move_actions[k], "department_and_below");
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s}", "code", "sales_manager", "name", "销售经理 Sales manager",
                                            "permissions", m, "description", "Sales work of their department and below."));
 
@@ -147,6 +155,9 @@ static json_t *builtin_roles(void)
     grant(m, "users", "read", "all");
     grant(m, "departments", "read", "all");
     grant(m, "approvals", "read", "own"); /* their own requests */
+    for (int i = 0; credit_moves[i]; i++)
+        for (int k = 0; k < 3; k++)
+            grant(m, credit_moves[i], move_actions[k], "own");
     json_array_append_new(roles, json_pack("{s:s, s:s, s:o, s:s, s:{s:{s:s}}}", "code", "sales_rep", "name", "销售代表 Sales rep",
                                            "permissions", m, "description", "Their own customers, contacts, leads, opportunities and activities.",
                                            "field_rules", "customers", "credit_limit", "readonly"));

@@ -175,6 +175,9 @@ static void header(Req *r, const Detail *d)
     if (!strcmp(e->name, "leads"))
         ui_lead_record_actions(r, d->rec, d->can_edit); /* 转化 (leads.c) */
     ui_sales_doc_actions(r, e, d->rec, d->can_edit); /* quotes and orders (sales_docs.c) */
+    if (!strcmp(e->name, "quotes")) /* the PDF (api/sales_credit_api.c) */
+        buf_htmlf(o, "<a class=\"btn\" id=\"quote-pdf\" href=\"/api/v1/quotes/%lld/pdf\" target=\"_blank\">PDF</a>",
+                  (long long)d->id);
     /* Access administration (admin.c): a role's matrix, a user's handover. */
     if (acl_is_admin(&r->c) && !strcmp(e->name, "roles"))
         buf_htmlf(o, "<a class=\"btn\" href=\"/admin/roles/%lld/matrix\">%s</a>", (long long)d->id, T(r, "Permission matrix"));
@@ -620,6 +623,8 @@ void ui_detail(Req *r)
         ui_sales_money_card(r, e, d.id, d.rec); /* balances, invoice lines (sales_money.c) */
         if (!strcmp(e->name, "approvals"))
             ui_approval_panel(r, d.id); /* approve / reject (sales_credit.c) */
+        if (!strcmp(e->name, "orders"))
+            ui_order_credit_panels(r, d.id, d.rec); /* approvals, deliveries, returns (sales_credit.c) */
         for (int i = 0; i < nrel; i++)
             related_list(r, &d, &rels[i]);
         buf_raw(o, "</div><div class=\"detail-side\">");

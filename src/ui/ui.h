@@ -281,4 +281,7 @@ void ui_sales_doc_lines(Req *r, const Entity *e, json_t *rec);
 /* Credit area of sales (sales_credit.c): the approve/reject form on an
  * approval's page (when pending and the user decides it). */
 void ui_approval_panel(Req *r, int64_t id);
+/* On an order's page: its credit-limit approvals, deliveries and returns,
+ * with the forms to record a delivery or a return (sales_credit.c). */
+void ui_order_credit_panels(Req *r, int64_t id, json_t *order);
 #endif

@@ -301,7 +301,7 @@ void sales_funnel_conversion(const int64_t *count, const bool *lost, int n, int6
 /* Σ amount × percent → fen: divide by 100, half up. */
 int64_t sales_weighted(int64_t amount_times_pct);
 /* --- credit (approvals, credit limit, deliveries, returns, quote PDF;
- * credit.c, approvals.c, deliveries.c, returns.c, quote_pdf.c) --- */
+ * credit.c, approvals.c, deliveries.c, pdf.c, quote_pdf.c; helper "credit") --- */
 
 /* Generic approval requests: see approvals.h. */
 #include "approvals.h"
@@ -343,6 +343,21 @@ GxErr sales_pdf_render(Ctx *c, const SalesPdfDoc *d, Buf *out);
 
 /* "¥1,234.56" (or "-¥…") of fen. */
 void sales_money_text(int64_t fen, char out[64]);
+
+/* The quote the user may read as an A4 PDF (quote_pdf.c), appended to out;
+ * *filename (arena) is "<number>.pdf". GX_ENOTFOUND outside the scope. */
+GxErr sales_quote_pdf(Ctx *c, int64_t id, Buf *out, const char **filename);
+
+/* Deliveries (发货) and returns (退货) of an order's lines (deliveries.c):
+ * record-engine entities "deliveries" and "returns" with nested "lines"
+ * [{order_line_id, quantity}]; see schema/deliveries.json, returns.json.
+ * A return's credit_amount (fen, tax included) lowers the customer's
+ * balance. Register their hooks (sales_credit_module_init). */
+void sales_deliveries_init(void);
+
+/* The deliveries or returns (entity "deliveries" / "returns") of an order
+ * the caller has read, oldest first, with their lines. *rows new array. */
+GxErr sales_order_moves(Ctx *c, int64_t order_id, const char *entity, json_t **rows);
 
 /* Demo contracts, plans, payments and invoices (money_demo.c), after the
  * demo's customers and orders; system context. */
