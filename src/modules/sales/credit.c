@@ -124,7 +124,8 @@ static const char *money(Ctx *c, int64_t fen)
 
 static GxErr credit_check(Ctx *c, const SalesOrderTransition *t)
 {
-    if (strcmp(t->from, "draft") || strcmp(t->to, "approved"))
+    /* the system itself (CLI, demo data, jobs) is not asking anyone */
+    if (!c->who || strcmp(t->from, "draft") || strcmp(t->to, "approved"))
         return GX_OK;
     int64_t cust = json_integer_value(json_object_get(t->order, "customer_id"));
     int64_t total = json_integer_value(json_object_get(t->order, "total"));
