@@ -75,6 +75,19 @@ class Competitors(unittest.TestCase):
         self.assertEqual(r.status, 422, r)
         self.assertIn("price", r.fields)
 
+    def test_opportunity_names_its_competitor_and_competing_products(self):
+        comp = self.mgr.create("competitors", {"name": uniq("对手")})
+        cp1 = self.mgr.create("competitor_products", {"competitor_id": comp["id"], "name": uniq("竞品"), "price": 100})
+        cp2 = self.mgr.create("competitor_products", {"competitor_id": comp["id"], "name": uniq("竞品"), "price": 200})
+        opp = self.rep.create("opportunities", {"name": uniq("商机"), "competitor_id": comp["id"],
+                                                "competitor_product_ids": [cp1["id"], cp2["id"]]})
+        got = self.rep.read("opportunities", opp["id"])
+        self.assertEqual((got["competitor_id"], sorted(got["competitor_product_ids"])),
+                         (comp["id"], sorted([cp1["id"], cp2["id"]])))
+        r = self.rep.post("opportunities", {"name": uniq("商机"), "competitor_product_ids": [987654321]})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("competitor_product_ids", r.fields)
+
 
 if __name__ == "__main__":
     unittest.main()
