@@ -47,6 +47,12 @@ async function approvedOrder(customerId) {
   return t.body;
 }
 
+/* A business day (UTC+8) offset days from today, YYYY-MM-DD. */
+function bizDay(offset) {
+  const t = new Date(Date.now() + 8 * 3600 * 1000 + offset * 86400 * 1000);
+  return t.toISOString().slice(0, 10);
+}
+
 async function figure(key) {
   return (await page.textContent(`[data-fig="${key}"] strong`)).trim();
 }
@@ -134,6 +140,39 @@ test('issues an invoice from the line table and prints the total in capitals', a
   await shot('money-invoice-print');
   await page.goto(BASE + '/app/orders/' + order.id);
   assert.equal(await figure('invoiced_amount'), '¥1,062.99');
+});
+
+test('a manager approves a contract waiting for approval from its page', async () => {
+  assert.equal((await api('PATCH', '/api/v1/settings/contracts', { approval_above: 1000000 })).status, 200);
+  const roles = await api('GET', '/api/v1/roles?code=sales_rep');
+  const username = 'rep' + tag;
+  const u = await api('POST', '/api/v1/users', { username, name: '合同代表 ' + tag, password: 'Passw0rd-for-tests',
+    role_ids: [roles.body.data[0].id] });
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  // the rep works through the API with a token of their own (outside the browser's cookie jar)
+  const login = await fetch(BASE + '/api/v1/auth/login', { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: 'Passw0rd-for-tests' }) });
+  const token = (await login.json()).token;
+  const rep = async (method, url, body) => {
+    const res = await fetch(BASE + url, { method,
+      headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: await res.json() };
+  };
+  const c = await rep('POST', '/api/v1/customers', { name: '合同客户 ' + tag, kind: 'company' });
+  const k = await rep('POST', '/api/v1/contracts', { name: '年度框架合同 ' + tag, customer_id: c.body.id, amount: 2000000,
+    status: 'active', end_on: bizDay(200) });
+  assert.equal(k.status, 201, JSON.stringify(k.body));
+  assert.equal(k.body.status, 'pending_approval');
+  await page.goto(BASE + '/app/contracts/' + k.body.id);
+  await shot('money-contract-pending');
+  await Promise.all([page.waitForNavigation(), page.click(`form[action="/app/contracts/${k.body.id}/approve"] button`)]);
+  const got = await rep('GET', '/api/v1/contracts/' + k.body.id);
+  assert.equal(got.body.status, 'active');
+  assert.ok(got.body.approved_by);
+  assert.equal(await figure('outstanding_amount'), '¥20,000.00');
+  await shot('money-contract-approved');
+  assert.equal((await api('PATCH', '/api/v1/settings/contracts', { approval_above: null })).status, 200);
 });
 
 test('no script errors and no CSP violations', () => {
