@@ -1042,6 +1042,8 @@ GxErr demo_fill(Ctx *c, int customers)
     if (!rc)
         rc = sales_money_demo(c); /* contracts, payments, invoices (modules/sales/money_demo.c); after the orders */
     if (!rc)
+        rc = sales_credit_demo(c); /* deliveries and returns (sales/credit_demo.c); after the payments */
+    if (!rc)
         rc = targets_demo(c); /* targets and assignment rules (sales/targets_demo.c); keep after the orders */
     json_decref(d.names_used);
     c->who = who;

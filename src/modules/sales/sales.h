@@ -355,6 +355,10 @@ GxErr sales_quote_pdf(Ctx *c, int64_t id, Buf *out, const char **filename);
  * balance. Register their hooks (sales_credit_module_init). */
 void sales_deliveries_init(void);
 
+/* Demo deliveries and returns of the demo's approved orders (credit_demo.c;
+ * after sales_docs_demo). */
+GxErr sales_credit_demo(Ctx *c);
+
 /* The deliveries or returns (entity "deliveries" / "returns") of an order
  * the caller has read, oldest first, with their lines. *rows new array. */
 GxErr sales_order_moves(Ctx *c, int64_t order_id, const char *entity, json_t **rows);
