@@ -39,6 +39,7 @@ step "AddressSanitizer + UndefinedBehaviorSanitizer build"
 make -s asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp"  # third-party leaks only (see the file)
 step "unit tests under ASan/UBSan"
 meson test -C build-asan --suite unit --print-errorlogs
 step "API tests on SQLite under ASan/UBSan"

@@ -15,6 +15,7 @@
 #include "jobs/jobs.h"
 #include "meta/meta.h"
 #include "modules/modules.h"
+#include "modules/sales/sales.h"
 #include "record/record.h"
 
 static void usage(FILE *f)
@@ -354,6 +355,7 @@ static int cmd_serve(Opts *o)
     log_info("signal %d: finishing in-flight requests and the running job", sig);
     jobs_stop(jobs);
     http_stop(s);
+    sales_pdf_shutdown(); /* no rendering runs any more */
     db_close(db);
     log_info("stopped");
     return 0;

@@ -102,5 +102,7 @@ int main(void)
         cmocka_unit_test(test_money_text_groups_thousands_and_keeps_fen),
         cmocka_unit_test(test_quote_renders_on_several_pages_with_chinese_text),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    sales_pdf_shutdown();
+    return failed;
 }

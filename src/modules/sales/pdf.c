@@ -6,9 +6,10 @@
  *
  * Each rendering uses a font map of its own (released at the end), so
  * threads share no pango state; fontconfig's configuration is loaded once
- * per process. */
+ * per process and released by sales_pdf_shutdown. */
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <string.h>
@@ -316,4 +317,10 @@ GxErr sales_pdf_render(Ctx *c, const SalesPdfDoc *d, Buf *out)
     if (st != CAIRO_STATUS_SUCCESS)
         return ctx_fail(c, GX_EINTERNAL, "cannot write the PDF: %s", cairo_status_to_string(st));
     return GX_OK;
+}
+
+void sales_pdf_shutdown(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }

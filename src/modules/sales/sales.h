@@ -341,6 +341,10 @@ typedef struct SalesPdfDoc {
  * to out. GX_EINTERNAL when cairo fails. */
 GxErr sales_pdf_render(Ctx *c, const SalesPdfDoc *d, Buf *out);
 
+/* Release cairo's and fontconfig's process-wide caches (at shutdown, when
+ * no rendering is running: leak checkers see them otherwise). */
+void sales_pdf_shutdown(void);
+
 /* "¥1,234.56" (or "-¥…") of fen. */
 void sales_money_text(int64_t fen, char out[64]);
 
