@@ -26,7 +26,7 @@
 static const struct {
     double width;
     int right;
-} cols[] = {{22, 1}, {201.5, 0}, {52, 1}, {34, 0}, {70, 1}, {42, 1}, {90, 1}};
+} cols[] = {{22, 1}, {186.5, 0}, {48, 1}, {32, 0}, {86, 1}, {42, 1}, {95, 1}};
 #define NCOLS (int)(sizeof cols / sizeof cols[0])
 
 /* The state of one rendering. */
