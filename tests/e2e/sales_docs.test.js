@@ -42,14 +42,20 @@ async function pick(input, text) {
   const option = page.locator(input + ' ~ .link-options [data-option][data-label="' + text + '"]');
   await option.waitFor();
   await option.click();
-  await page.waitForLoadState('networkidle'); /* the line editor recomputes */
+  await settled(); /* the line editor recomputes */
 }
 
 /* Type into a cell and leave it: the editor recomputes (wait for it). */
 async function type(input, value) {
   await page.fill(input, value);
   await page.locator(input).dispatchEvent('change');
+  await settled();
+}
+
+/* No htmx request in flight or swap settling. */
+async function settled() {
   await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added'));
 }
 
 before(async () => {
@@ -112,7 +118,7 @@ test('a bad line is reported next to its cell and nothing is saved', async () =>
   await pick('#line-0-product', '服务器' + stamp);
   await type('#line-0-quantity', '-1');
   // the live check marks the cell already; saving is refused with the same message
-  assert.ok(await page.locator('td.has-error #line-0-quantity').count() === 1);
+  await page.locator('td.has-error #line-0-quantity').waitFor();
   await Promise.all([page.waitForLoadState('load'), page.click('.form-actions button[type=submit]')]);
   await page.locator('.alert.error').waitFor();
   assert.match(await page.textContent('.alert.error'), /lines\[0\]\.quantity/);
