@@ -5,6 +5,7 @@ Fixtures (each `guanxi init --admin-password Admin12345` + `guanxi demo
 --customers 40` by the released binary; demo users' password demo12345):
   release-2.db  migrations 1-2, commit 2392180
   release-3.db  migrations 1-3, commit 1a9efd6
+  release-4.db  migrations 1-4, commit 86d74b1
 A fixture is copied to a temporary directory first; it is never changed.
 Later migrations that convert data add their checks here."""
 import json
@@ -281,6 +282,52 @@ class FromRelease3(Upgrade, unittest.TestCase):
         status, body = self.server.call("GET", "/reports/customer_value", token=self.admin)
         self.assertEqual(status, 200, body)
         self.assertEqual((body["customers"], body["purchasing"]), (self.before["customers"], 0))
+
+
+class FromRelease4(Upgrade, unittest.TestCase):
+    FIXTURE = "release-4.db"
+    COUNTED = FromRelease3.COUNTED + ("products", "competitors", "opportunity_stages", "quotes", "quote_lines",
+                                      "orders", "order_lines", "payments", "payment_plans", "contracts", "invoices",
+                                      "invoice_lines", "approvals", "deliveries", "returns", "sales_targets",
+                                      "assignment_rules")
+
+    def test_fixture_has_data_of_migration_4(self):
+        for table in ("quotes", "orders", "order_lines", "payments", "contracts", "invoices", "deliveries", "returns"):
+            self.assertGreater(self.before[table], 0, table)
+
+    def test_orders_keep_their_numbers_lines_and_totals(self):
+        db = sqlite3.connect(self.db)
+        rows = db.execute("SELECT id, number, status, total FROM orders WHERE deleted_at IS NULL ORDER BY id").fetchall()
+        self.assertGreater(len(rows), 0)
+        for oid, number, status_, total in rows:
+            lines = db.execute("SELECT count(*) FROM order_lines WHERE order_id = ?", (oid,)).fetchone()[0]
+            status, body = self.server.call("GET", "/orders/%d" % oid, token=self.admin)
+            self.assertEqual(status, 200, body)
+            self.assertEqual((body["number"], body["status"], body["total"], len(body["lines"])),
+                             (number, status_, total, lines))
+
+    def test_customers_owe_what_their_documents_say(self):
+        # balance_due = approved-or-later orders + contracts without an order
+        #               - returns' credit - payments (computed on every read)
+        db = sqlite3.connect(self.db)
+        live = " WHERE deleted_at IS NULL AND customer_id = ?"
+        ids = [r[0] for r in db.execute("SELECT DISTINCT customer_id FROM orders WHERE deleted_at IS NULL")]
+        self.assertGreater(len(ids), 0)
+        nonzero = 0
+        for cid in ids:
+            def total(sql):
+                return db.execute(sql, (cid,)).fetchone()[0] or 0
+            owed = (total("SELECT sum(total) FROM orders" + live +
+                          " AND status IN ('approved', 'delivered', 'invoiced', 'closed', 'returned')")
+                    + total("SELECT sum(amount) FROM contracts" + live +
+                            " AND status IN ('active', 'expired') AND order_id IS NULL")
+                    - total("SELECT sum(credit_amount) FROM returns" + live)
+                    - total("SELECT sum(amount) FROM payments" + live))
+            status, body = self.server.call("GET", "/customers/%d" % cid, token=self.admin)
+            self.assertEqual(status, 200, body)
+            self.assertEqual(body["balance_due"], owed, cid)
+            nonzero += owed != 0
+        self.assertGreater(nonzero, 0)
 
 
 if __name__ == "__main__":
