@@ -170,6 +170,18 @@ static const char *qty(Req *r, json_t *v)
     return s;
 }
 
+/* A quantity in thousandths as text, exact: 2000 → "2", 1500 → "1.5". */
+static const char *milli_text(Req *r, int64_t m)
+{
+    char *s = arena_printf(&r->arena, "%lld.%03lld", (long long)(m / 1000), (long long)(m % 1000));
+    size_t n = strlen(s);
+    while (s[n - 1] == '0')
+        s[--n] = 0;
+    if (s[n - 1] == '.')
+        s[--n] = 0;
+    return s;
+}
+
 /* Thousandths of a JSON quantity (rounded), for comparisons. */
 static int64_t milli(json_t *v)
 {
@@ -340,7 +352,7 @@ static void move_panel(Req *r, const MovePanel *k, int64_t id, json_t *order, js
                       "<td><input type=\"number\" name=\"%s\" id=\"%s-%s\" step=\"0.001\" min=\"0\" inputmode=\"decimal\""
                       " aria-label=\"%s\" placeholder=\"≤ %s\" value=\"%s\"%s>",
                       key, k->entity, key, json_string_value(json_object_get(l, "description")),
-                      arena_printf(&r->arena, "%lld.%03lld", (long long)(left / 1000), (long long)(left % 1000)),
+                      milli_text(r, left),
                       typed ? typed : "", err ? " aria-invalid=\"true\"" : "");
             if (err)
                 buf_htmlf(o, "<small class=\"field-error\" role=\"alert\">%s</small>", ui_engine_msg(r, err));

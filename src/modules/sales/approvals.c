@@ -217,8 +217,7 @@ static const char *record_title(Ctx *c, const char *entity, int64_t id)
     const char *fallback = arena_printf(c->arena, "#%lld", (long long)id);
     if (!e || !e->title_field || !meta_field(e, e->title_field))
         return fallback;
-    const char *sql = arena_printf(c->arena, "SELECT %s FROM %s WHERE id = $1", e->title_field,
-                                   e->table); /* sql-ok: title field and table from metadata */
+    const char *sql = arena_printf(c->arena, "SELECT %s FROM %s WHERE id = $1", e->title_field, e->table); /* sql-ok: title field and table from metadata */
     DbVal p[] = {dbv_int(id)};
     char *t = NULL;
     if (db_query_text(c->db, c->arena, sql, p, 1, &t) != DB_OK || !t || !*t)

@@ -313,9 +313,8 @@ GxErr sales_forecast(Ctx *c, const SalesReportQuery *rq, const char *group, json
             }
             char *name = NULL;
             DbVal p[] = {dbv_int(json_integer_value(k))};
-            /* sql-ok: table is one of two literals */
-            db_query_text(c->db, c->arena, arena_printf(c->arena, "SELECT name FROM %s WHERE id = $1", table), p, 1,
-                          &name);
+            const char *sql = arena_printf(c->arena, "SELECT name FROM %s WHERE id = $1", table); /* sql-ok: table is one of two literals */
+            db_query_text(c->db, c->arena, sql, p, 1, &name);
             json_object_set_new(row, "name", name ? json_string(name) : json_null());
         }
     }

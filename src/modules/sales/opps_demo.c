@@ -90,9 +90,8 @@ static int64_t id_by_code(Ctx *c, const char *table, const char *code)
     int64_t id = 0;
     bool found = false;
     DbVal p[] = {dbv_text(code)};
-    /* sql-ok: table is a literal of this file */
-    db_query_int(c->db, arena_printf(c->arena, "SELECT id FROM %s WHERE code = $1 AND deleted_at IS NULL", table), p,
-                 1, &id, &found);
+    const char *sql = arena_printf(c->arena, "SELECT id FROM %s WHERE code = $1 AND deleted_at IS NULL", table); /* sql-ok: table is a literal of this file */
+    db_query_int(c->db, sql, p, 1, &id, &found);
     return found ? id : 0;
 }
 

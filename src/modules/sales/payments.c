@@ -332,8 +332,8 @@ static void scoped_sum(Ctx *c, Sql *q, const char *entity, const char *expr, con
         sql_raw(q, ", 0");
         return;
     }
-    sql_raw(q, arena_printf(c->arena, ", (SELECT coalesce(sum(%s), 0) FROM %s WHERE deleted_at IS NULL AND customer_id = ",
-                            expr, e->table)); /* sql-ok: literal expression, table name from metadata */
+    const char *head = arena_printf(c->arena, ", (SELECT coalesce(sum(%s), 0) FROM %s WHERE deleted_at IS NULL AND customer_id = ", expr, e->table); /* sql-ok: literal expression, table name from metadata */
+    sql_raw(q, head);
     sql_param(q, dbv_int(id));
     sql_raw(q, extra);
     acl_scope_predicate(c, e, ACT_READ, q);

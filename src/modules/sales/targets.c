@@ -391,9 +391,12 @@ GxErr targets_report(Ctx *c, const char *month, json_t **out)
         static const char *links[] = {"user_id", "target_department_id", "category_id", "owner_id", "department_id"};
         for (size_t k = 0; k < sizeof links / sizeof links[0]; k++)
             json_object_set(row, links[k], json_object_get(t, links[k]) ? json_object_get(t, links[k]) : json_null());
-        /* Percent with one decimal, rounded half-up; none for a zero target. */
-        if (amount > 0)
-            json_object_set_new(row, "pct", json_real((double)((actual * 1000 + amount / 2) / amount) / 10.0));
+        /* Attainment: a ratio, not money — percent with one decimal, from an
+         * exact integer count of tenths rounded half-up; none for a zero target. */
+        if (amount > 0) {
+            int64_t tenths = (actual * 1000 + amount / 2) / amount;
+            json_object_set_new(row, "pct", json_real((double)tenths / 10.0));
+        }
         else
             json_object_set_new(row, "pct", json_null());
         json_object_set_new(row, "version", json_integer(int_of(t, "version")));
