@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../auth/auth.h"
+#include "../modules/attachments.h"
 #include "api.h"
 
 /* State of one document being built. */
@@ -1647,7 +1648,7 @@ static void cover_routes(Doc *d)
     int n;
     const Entity *const *all = meta_entities(&n);
     const Route *tables[] = {api_routes, membership_api_routes, sales_targets_api_routes, sales_opps_api_routes,
-                             sales_docs_api_routes};
+                             sales_docs_api_routes, attachments_api_routes};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
     for (const Route *rt = tables[t]; rt->method; rt++) {
         if (strstr(rt->pattern, "{action}"))
@@ -1694,6 +1695,88 @@ static void cover_routes(Doc *d)
             d->stubs++;
         }
     }
+}
+
+/* Attachments of records (attachments_api.c). */
+static void attachments_paths(Doc *d)
+{
+    json_object_set_new(
+        d->schemas, "Attachment",
+        json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s},"
+                  " s:{s:[s, s]}, s:{s:[s, s]}, s:{s:s, s:s}, s:{s:s, s:s}}}",
+                  "type", "object", "properties", "id", "type", "integer", "parent_type", "type", "string", "description",
+                  "entity of the record the file belongs to", "parent_id", "type", "integer", "name", "type", "string",
+                  "description", "file name (UTF-8, no directories, at most 200 bytes)", "mime_type", "type", "string",
+                  "description", "type from the name's extension; unknown kinds application/octet-stream", "size",
+                  "type", "integer", "description", "bytes", "sha256", "type", "string", "description", "hex digest of the content",
+                  "created_by", "type", "integer", "null", "created_by_name", "type", "string", "null", "created_at", "type",
+                  "string", "format", "date-time", "url", "type", "string", "description", "where to download it"));
+    json_t *list = json_pack("{s:s, s:{s:{s:s, s:o}}}", "type", "object", "properties", "data", "type", "array", "items",
+                             schema_ref(d, "Attachment"));
+    int n;
+    const Entity *const *all = meta_entities(&n);
+    for (int i = 0; i < n; i++) {
+        const Entity *e = all[i];
+        if (!attachments_allowed(e))
+            continue;
+        const char *path = arena_printf(&d->arena, "/api/v1/%s/{id}/attachments", e->name);
+        json_t *op = operation(d, e->name, arena_printf(&d->arena, "%s_attachments_list", e->name),
+                               arena_printf(&d->arena, "Files of a record of %s", e->name),
+                               "The record's attachments (附件), newest first (at most 500). Whoever may read the "
+                               "record may list and download them; a record outside the caller's scope is 404.",
+                               ACCESS_READ, "404", false);
+        respond(op, "200", json_response("The attachments.", json_incref(list)));
+        add_op(d, path, "get", op);
+        op = operation(d, e->name, arena_printf(&d->arena, "%s_attachments_upload", e->name),
+                       arena_printf(&d->arena, "Attach files to a record of %s", e->name),
+                       "Needs edit access to the record (readable but not editable: 403; out of scope: 404). Either "
+                       "multipart/form-data, where every part with a file name is a file (field \"file\" by convention, "
+                       "1 to 10 files), or the raw bytes of one file as the body (any other Content-Type) with its name "
+                       "in the header X-File-Name, percent-encoded UTF-8 (e.g. %E5%90%88%E5%90%8C.pdf). At most "
+                       "20 MiB (20971520 bytes) per file: a larger one is 413 with error.code file_too_large and nothing "
+                       "is stored; an empty file or a missing name is 422. All files of one request are stored in one "
+                       "transaction, with an audit row (attachment_upload) on the record for each.",
+                       ACCESS_WRITE, "400 403 404 422", true);
+        json_object_set_new(
+            op, "requestBody",
+            json_pack("{s:b, s:{s:{s:{s:s, s:{s:{s:s, s:s}}}}, s:{s:{s:s, s:s}}}}", "required", 1, "content",
+                      "multipart/form-data", "schema", "type", "object", "properties", "file", "type", "string", "format",
+                      "binary", "application/octet-stream", "schema", "type", "string", "format", "binary"));
+        add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "X-File-Name", "in", "header", "required", 0,
+                                "description", "The file name of a raw-body upload, percent-encoded UTF-8.", "schema",
+                                "type", "string"));
+        respond(op, "201", json_response("The stored attachments.", json_incref(list)));
+        add_op(d, path, "post", op);
+        json_object_set_new(json_object_get(d->paths, path), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+    }
+    json_decref(list);
+    json_t *op = operation(d, "attachments", "attachments_get", "An attachment's facts",
+                           "Name, type, size, digest, uploader. 404 when the caller may not read its record.",
+                           ACCESS_READ, "404", false);
+    respond(op, "200", json_response("The attachment.", schema_ref(d, "Attachment")));
+    add_op(d, "/api/v1/attachments/{id}", "get", op);
+    op = operation(d, "attachments", "attachments_delete", "Delete an attachment",
+                   "Needs edit access to its record (403 when only readable, 404 when out of scope). The file is "
+                   "removed at once; an audit row attachment_delete is written on the record.",
+                   ACCESS_WRITE, "403 404", false);
+    respond(op, "204", json_pack("{s:s}", "description", "Deleted."));
+    add_op(d, "/api/v1/attachments/{id}", "delete", op);
+    json_object_set_new(json_object_get(d->paths, "/api/v1/attachments/{id}"), "parameters",
+                        json_pack("[o]", ref(d, "parameters", "id")));
+    op = operation(d, "attachments", "attachments_content", "Download an attachment",
+                   "The exact bytes, with the stored Content-Type, Content-Disposition: attachment with an ASCII "
+                   "filename and the exact UTF-8 name in filename* (RFC 5987), X-Content-Type-Options: nosniff, a "
+                   "sandboxing Content-Security-Policy and an ETag (the sha256; If-None-Match → 304). With inline=1 "
+                   "images, PDF and plain text are served inline; other kinds (HTML, SVG, scripts …) never are.",
+                   ACCESS_READ, "404", false);
+    add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:[s]}}", "name", "inline", "in", "query", "required", 0,
+                            "description", "1: show in the browser when the type is safe to", "schema", "type", "string",
+                            "enum", "1"));
+    respond(op, "200", json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description", "The file.", "content", "*/*", "schema",
+                                 "type", "string", "format", "binary"));
+    add_op(d, "/api/v1/attachments/{id}/content", "get", op);
+    json_object_set_new(json_object_get(d->paths, "/api/v1/attachments/{id}/content"), "parameters",
+                        json_pack("[o]", ref(d, "parameters", "id")));
 }
 
 /* The top of the document: info, servers, security, tags. */
@@ -1748,6 +1831,7 @@ json_t *api_openapi(void)
     add_tag(tags, "reminders", "Reminders and to-dos (待办) of the current user.");
     add_tag(tags, "sales", "Sales: the funnel and the weighted forecast of opportunities (销售漏斗 / 加权预测).");
     add_tag(tags, "membership", "The front desk: availability, reports and member care (会员 / 预定 / 结账).");
+    add_tag(tags, "attachments", "Files attached to records (附件): download and delete; upload and list under each entity.");
     add_tag(tags, "system", "Health.");
     shared_components(&d);
     auth_paths(&d);
@@ -1757,6 +1841,7 @@ json_t *api_openapi(void)
     sales_opps_paths(&d);
     sales_docs_paths(&d);
     import_paths(&d);
+    attachments_paths(&d);
 
     int n;
     const Entity *const *all = meta_entities(&n);

@@ -36,6 +36,11 @@ extern const Route sales_docs_ui_routes[];
 extern const Route sales_credit_api_routes[];
 extern const Route sales_credit_ui_routes[];
 
+/* Attachments of records: API (api/attachments_api.c) and the record-page
+ * panel (ui/attachments.c). */
+extern const Route attachments_api_routes[];
+extern const Route attachments_ui_routes[];
+
 /* The combined table (UI first for "/", then API); built once. */
 const Route *app_routes(void);
 

@@ -198,6 +198,11 @@ const char *db_colname(DbRes *r, int col) { return RBE(r)->colname(r, col); }
 bool db_isnull(DbRes *r, int col) { return RBE(r)->isnull(r, col); }
 int64_t db_int(DbRes *r, int col) { return RBE(r)->get_int(r, col); }
 const char *db_text(DbRes *r, int col) { return RBE(r)->get_text(r, col); }
+const void *db_blob(DbRes *r, int col, Arena *a, size_t *len)
+{
+    *len = 0;
+    return RBE(r)->get_blob(r, col, a, len);
+}
 void db_done(DbRes *r)
 {
     if (!r)

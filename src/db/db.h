@@ -22,18 +22,21 @@ typedef struct Db Db;
 typedef struct DbConn DbConn;
 typedef struct DbRes DbRes;
 
-typedef enum DbValType { DBV_NULL, DBV_INT, DBV_TEXT } DbValType;
+typedef enum DbValType { DBV_NULL, DBV_INT, DBV_TEXT, DBV_BLOB } DbValType;
 
-/* One bound parameter. Text is not copied: it must outlive the call. */
+/* One bound parameter. Text and bytes are not copied: they must outlive the call. */
 typedef struct DbVal {
     DbValType type;
     int64_t i;     /* DBV_INT */
-    const char *s; /* DBV_TEXT, NUL-terminated UTF-8 */
+    const char *s; /* DBV_TEXT, NUL-terminated UTF-8; DBV_BLOB, the bytes */
+    size_t len;    /* DBV_BLOB: number of bytes at s */
 } DbVal;
 
 static inline DbVal dbv_null(void) { return (DbVal){.type = DBV_NULL}; }
 static inline DbVal dbv_int(int64_t i) { return (DbVal){.type = DBV_INT, .i = i}; }
 static inline DbVal dbv_text(const char *s) { return s ? (DbVal){.type = DBV_TEXT, .s = s} : dbv_null(); }
+/* Binary data (SQLite BLOB, PostgreSQL bytea, sent in binary format). */
+static inline DbVal dbv_blob(const void *p, size_t n) { return (DbVal){.type = DBV_BLOB, .s = p ? p : "", .len = n}; }
 
 /* A statement being assembled: SQL text plus its parameters, both in an arena.
  * sql_param() appends a value and writes its placeholder ("$n") to the text. */
@@ -99,6 +102,9 @@ bool db_isnull(DbRes *r, int col);
 int64_t db_int(DbRes *r, int col);
 /* Text of a column (NULL for SQL NULL). Valid until the next db_next/db_done. */
 const char *db_text(DbRes *r, int col);
+/* Bytes of a BLOB / bytea column, copied into arena a (NUL-terminated for
+ * convenience, the NUL not counted in *len); NULL for SQL NULL. */
+const void *db_blob(DbRes *r, int col, Arena *a, size_t *len);
 void db_done(DbRes *r);
 
 /* Convenience: run a query expected to yield one integer (first column of the

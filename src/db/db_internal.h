@@ -21,6 +21,7 @@ typedef struct DbBackend {
     bool (*isnull)(DbRes *r, int col);
     int64_t (*get_int)(DbRes *r, int col);
     const char *(*get_text)(DbRes *r, int col);
+    const void *(*get_blob)(DbRes *r, int col, Arena *a, size_t *len);
     void (*done)(DbRes *r);
     int64_t (*changes)(DbConn *c);
     const char *(*errmsg)(DbConn *c);

@@ -364,6 +364,9 @@ static int run(PgConn *c, const char *sql, const DbVal *p, int n, PGresult **out
         vals = xmalloc(sizeof *vals * (size_t)n);
         nums = xmalloc(sizeof *nums * (size_t)n);
     }
+    /* Blobs go in binary format (lengths and formats per parameter); the
+     * rest as text. */
+    int *lens = NULL, *fmts = NULL;
     for (int i = 0; i < n; i++) {
         switch (p[i].type) {
         case DBV_INT:
@@ -371,6 +374,25 @@ static int run(PgConn *c, const char *sql, const DbVal *p, int n, PGresult **out
             vals[i] = nums[i];
             break;
         case DBV_TEXT: vals[i] = p[i].s; break;
+        case DBV_BLOB:
+            if (!lens) {
+                lens = xcalloc((size_t)n, sizeof *lens);
+                fmts = xcalloc((size_t)n, sizeof *fmts);
+            }
+            if (p[i].len > INT32_MAX) {
+                set_err(c, "a bound value is larger than 2 GiB");
+                free(lens);
+                free(fmts);
+                if (vals != vals_stack) {
+                    free(vals);
+                    free(nums);
+                }
+                return DB_ERROR;
+            }
+            vals[i] = p[i].s;
+            lens[i] = (int)p[i].len;
+            fmts[i] = 1;
+            break;
         default: vals[i] = NULL; break;
         }
     }
@@ -383,12 +405,12 @@ static int run(PgConn *c, const char *sql, const DbVal *p, int n, PGresult **out
             break;
         if (e) {
             int np = n < e->nparams ? n : e->nparams;
-            res = PQexecPrepared(c->pg, e->name, np, vals, NULL, NULL, 0);
+            res = PQexecPrepared(c->pg, e->name, np, vals, lens, fmts, 0);
         } else {
             int np = max_param(sql);
             if (n < np)
                 np = n;
-            res = PQexecParams(c->pg, sql, np, NULL, vals, NULL, NULL, 0);
+            res = PQexecParams(c->pg, sql, np, NULL, vals, lens, fmts, 0);
         }
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
         if (e && st == PGRES_FATAL_ERROR) {
@@ -408,6 +430,8 @@ static int run(PgConn *c, const char *sql, const DbVal *p, int n, PGresult **out
         rc = check(c, res, "exec", sql);
         break;
     }
+    free(lens);
+    free(fmts);
     if (vals != vals_stack) {
         free(vals);
         free(nums);
@@ -487,6 +511,25 @@ static const char *pg_text(DbRes *res, int col)
     return PQgetvalue(r->res, r->row, col);
 }
 
+/* bytea arrives as text in hex form ("\\x…"): decode it into the arena. */
+static const void *pg_blob(DbRes *res, int col, Arena *a, size_t *len)
+{
+    const char *s = pg_text(res, col);
+    if (!s)
+        return NULL;
+    size_t n = 0;
+    unsigned char *raw = PQunescapeBytea((const unsigned char *)s, &n);
+    if (!raw)
+        return NULL;
+    char *out = arena_alloc(a, n + 1);
+    if (n)
+        memcpy(out, raw, n);
+    out[n] = 0;
+    PQfreemem(raw);
+    *len = n;
+    return out;
+}
+
 static int64_t pg_int(DbRes *res, int col)
 {
     const char *s = pg_text(res, col);
@@ -555,6 +598,7 @@ const DbBackend db_pg_backend = {
     .isnull = pg_isnull,
     .get_int = pg_int,
     .get_text = pg_text,
+    .get_blob = pg_blob,
     .done = pg_done,
     .changes = pg_changes,
     .errmsg = pg_errmsg,

@@ -222,6 +222,7 @@ static int bind_all(SqliteConn *c, sqlite3_stmt *st, const DbVal *p, int n)
         switch (p[i].type) {
         case DBV_INT: rc = sqlite3_bind_int64(st, i + 1, p[i].i); break;
         case DBV_TEXT: rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_STATIC); break;
+        case DBV_BLOB: rc = sqlite3_bind_blob64(st, i + 1, p[i].s, p[i].len, SQLITE_STATIC); break;
         default: rc = sqlite3_bind_null(st, i + 1); break;
         }
         if (rc != SQLITE_OK && rc != SQLITE_RANGE) {
@@ -346,6 +347,21 @@ static const char *sq_text(DbRes *r, int i)
     return (const char *)sqlite3_column_text(s->st, i);
 }
 
+static const void *sq_blob(DbRes *r, int i, Arena *a, size_t *len)
+{
+    SqliteRes *s = (SqliteRes *)r;
+    if (sqlite3_column_type(s->st, i) == SQLITE_NULL)
+        return NULL;
+    const void *p = sqlite3_column_blob(s->st, i);
+    size_t n = (size_t)sqlite3_column_bytes(s->st, i);
+    char *out = arena_alloc(a, n + 1);
+    if (n)
+        memcpy(out, p, n);
+    out[n] = 0;
+    *len = n;
+    return out;
+}
+
 static void sq_done(DbRes *res)
 {
     SqliteRes *r = (SqliteRes *)res;
@@ -438,6 +454,7 @@ const DbBackend db_sqlite_backend = {
     .isnull = sq_isnull,
     .get_int = sq_int,
     .get_text = sq_text,
+    .get_blob = sq_blob,
     .done = sq_done,
     .changes = sq_changes,
     .errmsg = sq_errmsg,

@@ -6,6 +6,7 @@
 #include "../auth/auth.h"
 #include "../jobs/jobs.h"
 #include "../record/record.h"
+#include "attachments.h"
 #include "modules.h"
 #include "sales/sales.h"
 
@@ -56,6 +57,7 @@ void modules_init(void)
     targets_module_init();
     sales_credit_module_init();
     /* Modules of migration 4 (sales) register here, above this line. */
+    attachments_module_init(); /* migration 5: files of records */
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
     ddl_step_add(4, "built-in roles: grants for new entities", grants_v4);

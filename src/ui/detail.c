@@ -627,6 +627,7 @@ void ui_detail(Req *r)
             ui_order_credit_panels(r, d.id, d.rec); /* approvals, deliveries, returns (sales_credit.c) */
         for (int i = 0; i < nrel; i++)
             related_list(r, &d, &rels[i]);
+        ui_attachments_panel(r, e, d.id); /* files of the record (attachments.c) */
         buf_raw(o, "</div><div class=\"detail-side\">");
         timeline(r, &d, rels, nrel);
         buf_raw(o, "</div></div>");

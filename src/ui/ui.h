@@ -284,4 +284,8 @@ void ui_approval_panel(Req *r, int64_t id);
 /* On an order's page: its credit-limit approvals, deliveries and returns,
  * with the forms to record a delivery or a return (sales_credit.c). */
 void ui_order_credit_panels(Req *r, int64_t id, json_t *order);
+/* The attachments panel (附件) of a record page of customers, contacts,
+ * opportunities, products, quotes, orders, contracts and invoices
+ * (attachments.c); nothing for other entities. */
+void ui_attachments_panel(Req *r, const Entity *e, int64_t id);
 #endif

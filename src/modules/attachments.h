@@ -1,0 +1,104 @@
+/* attachments.h — files attached to records (附件): a product's brochures,
+ * a contract's scans, a customer's business licence …
+ *
+ * A file belongs to one parent record (entity + id) of any non-system
+ * entity and is stored in the database (table attachments for its facts,
+ * attachment_contents for the bytes: BLOB on SQLite, bytea on PostgreSQL),
+ * so every app server on one PostgreSQL serves the same files and a backup
+ * of the database holds them.
+ *
+ * Access is the parent's, through the one ACL: whoever may read the parent
+ * may list and download its files; whoever may edit it may upload and
+ * delete. A parent outside the user's read scope (or deleted) is a 404, as
+ * is an attachment of such a parent; a parent the user reads but may not
+ * edit refuses uploads and deletes with 403.
+ *
+ * Limits: ATTACHMENT_MAX_BYTES per file (413 with the limit in the message,
+ * nothing stored). The type stored and served is derived from the file
+ * name's extension (attachment_type): a short list of known document and
+ * image types, everything else application/octet-stream. Downloads are
+ * always served as attachments (Content-Disposition: attachment), except
+ * images, PDF and plain text when asked for inline — never HTML, SVG or
+ * script, which the list does not know. Upload and delete write an audit row
+ * on the parent (actions attachment_upload, attachment_delete). */
+#ifndef GX_ATTACHMENTS_H
+#define GX_ATTACHMENTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/ctx.h"
+#include "../acl/acl.h"
+#include "../meta/meta.h"
+
+/* Largest file accepted (20 MiB). */
+#define ATTACHMENT_MAX_BYTES ((size_t)20 << 20)
+/* Files per upload request. */
+#define ATTACHMENT_MAX_PER_UPLOAD 10
+/* Longest stored file name, in bytes of UTF-8. */
+#define ATTACHMENT_NAME_MAX 200
+
+/* One file to store. */
+typedef struct AttachmentIn {
+    const char *name; /* file name as sent (may hold a path; UTF-8 checked) */
+    const char *data; /* content */
+    size_t len;       /* its length */
+} AttachmentIn;
+
+/* Register the migration-5 step that creates the tables. */
+void attachments_module_init(void);
+
+/* May entity e have attachments (a non-system entity)? */
+bool attachments_allowed(const Entity *e);
+
+/* Check the acting user's access to parent record id of e for action
+ * ACT_READ or ACT_EDIT: GX_OK, GX_ENOTFOUND (unknown, deleted or outside the
+ * read scope), GX_EDENIED (readable, not editable). */
+GxErr attachments_parent_access(Ctx *c, const Entity *e, int64_t id, Action action);
+
+/* Store n files (1..ATTACHMENT_MAX_PER_UPLOAD) on parent id of e in one
+ * transaction: all or nothing. *out (new reference) is the list of stored
+ * attachments as attachment JSON (see attachments_list). Errors: access as
+ * above; GX_ETOOLARGE (err_code "file_too_large") for a file over the
+ * limit; GX_EINVALID for an empty file, no file or a name that is not
+ * UTF-8. */
+GxErr attachments_store(Ctx *c, const Entity *e, int64_t id, const AttachmentIn *files, int n, json_t **out);
+
+/* The attachments of parent id of e, newest first, as {"data": [{id,
+ * parent_type, parent_id, name, mime_type, size, sha256, created_by,
+ * created_by_name, created_at, url}]}. Needs read access to the parent. */
+GxErr attachments_list(Ctx *c, const Entity *e, int64_t id, json_t **out);
+
+/* One attachment's facts (as in the list), after checking read access to
+ * its parent. */
+GxErr attachments_get(Ctx *c, int64_t attachment_id, json_t **out);
+
+/* One attachment's facts and content (arena of c) for download. */
+typedef struct AttachmentFile {
+    const char *name;      /* stored file name */
+    const char *mime_type; /* stored type */
+    const char *sha256;    /* hex digest */
+    const void *data;      /* content */
+    size_t len;            /* its length */
+} AttachmentFile;
+GxErr attachments_content(Ctx *c, int64_t attachment_id, AttachmentFile *f);
+
+/* Delete an attachment (edit access to its parent), with an audit row. */
+GxErr attachments_delete(Ctx *c, int64_t attachment_id);
+
+/* The type served for a file name (by extension) and whether it is safe to
+ * show inline (images, PDF, plain text). */
+const char *attachment_type(const char *name, bool *inline_ok);
+
+/* Clean a file name: no directories, no control characters, at most
+ * ATTACHMENT_NAME_MAX bytes (cut on a character boundary), "file" when
+ * nothing is left. NULL when name is not valid UTF-8. Arena of c. */
+const char *attachment_clean_name(Ctx *c, const char *name);
+
+/* The Content-Disposition value for name: an ASCII fallback in filename=
+ * and the exact UTF-8 name in filename*= (RFC 6266 / RFC 5987). */
+const char *attachment_disposition(Ctx *c, const char *name, bool inline_view);
+
+#endif

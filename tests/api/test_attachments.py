@@ -1,0 +1,218 @@
+"""Attachments (附件, issue 6): files on products, contracts, customers …
+stored in the database. Upload (multipart and raw body), list, download
+byte for byte with the stored type and a safe Content-Disposition (Chinese
+names via RFC 5987 filename*), delete; access is the parent record's (read
+→ list/download, edit → upload/delete; out of scope → 404); 20 MiB per file
+(413, nothing stored) while other routes keep the 1 MiB body limit; audit
+rows for upload and delete."""
+import hashlib
+import os
+import unittest
+import urllib.parse
+import uuid
+
+from client import admin, make_department, make_user, uniq
+
+LIMIT = 20 * 1024 * 1024
+
+
+def multipart(files, extra=None):
+    """(body, content type) of a multipart/form-data body: files is a list
+    of (field, file name, bytes)."""
+    b = "----gx" + uuid.uuid4().hex
+    out = []
+    for k, v in (extra or {}).items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (b, k, v)).encode())
+    for field, name, data in files:
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                    "Content-Type: application/octet-stream\r\n\r\n" % (b, field, name)).encode("utf-8"))
+        out.append(data + b"\r\n")
+    out.append(("--%s--\r\n" % b).encode())
+    return b"".join(out), "multipart/form-data; boundary=" + b
+
+
+def upload(cl, entity, rid, files):
+    body, ctype = multipart(files)
+    return cl.post("%s/%d/attachments" % (entity, rid), raw=body, headers={"Content-Type": ctype})
+
+
+def upload_raw(cl, entity, rid, name, data):
+    return cl.post("%s/%d/attachments" % (entity, rid), raw=data,
+                   headers={"Content-Type": "application/octet-stream", "X-File-Name": urllib.parse.quote(name)})
+
+
+class Team:
+    def __init__(self):
+        self.dept = make_department()
+        self.mrec, self.manager = make_user(roles=("sales_manager",), department_id=self.dept["id"])
+        self.arec, self.a = make_user(department_id=self.dept["id"])
+        self.brec, self.b = make_user(department_id=self.dept["id"])
+
+
+def contract(cl):
+    cust = cl.create("customers", {"name": uniq("附件客户"), "kind": "company"})
+    return cl.create("contracts", {"name": uniq("合同"), "customer_id": cust["id"], "amount": 100000})
+
+
+class Attachments(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.t = Team()
+
+    def setUp(self):
+        self.k = contract(self.t.a)
+
+    def test_binary_file_round_trips_byte_for_byte_with_chinese_name(self):
+        data = bytes(range(256)) * 40 + b"\x00\r\n--\r\n\x00" + os.urandom(5000)
+        name = "合同扫描件 2026(盖章).pdf"
+        r = upload(self.t.a, "contracts", self.k["id"], [("file", name, data)])
+        self.assertEqual(r.status, 201, r)
+        [a] = r.body["data"]
+        self.assertEqual(a["name"], name)
+        self.assertEqual(a["size"], len(data))
+        self.assertEqual(a["sha256"], hashlib.sha256(data).hexdigest())
+        self.assertEqual(a["mime_type"], "application/pdf")
+        self.assertEqual((a["parent_type"], a["parent_id"]), ("contracts", self.k["id"]))
+        self.assertEqual(a["created_by"], self.t.arec["id"])
+        d = self.t.a.get("attachments/%d/content" % a["id"])
+        self.assertEqual(d.status, 200, d)
+        self.assertEqual(d.raw, data)
+        self.assertEqual(d.headers["Content-Type"], "application/pdf")
+        self.assertEqual(d.headers["X-Content-Type-Options"], "nosniff")
+        cd = d.headers["Content-Disposition"]
+        self.assertTrue(cd.startswith("attachment; filename=\""), cd)
+        self.assertIn("filename*=UTF-8''" + urllib.parse.quote(name, safe="!#$&+-.^_`|~"), cd)
+        self.assertTrue(all(ord(ch) < 128 for ch in cd), cd)
+        self.assertIn("sandbox", d.headers["Content-Security-Policy"])
+        # The list shows it with the uploader's name; the facts alone too.
+        lst = self.t.a.get("contracts/%d/attachments" % self.k["id"])
+        self.assertEqual(lst.status, 200, lst)
+        self.assertEqual([x["id"] for x in lst.body["data"]], [a["id"]])
+        self.assertEqual(lst.body["data"][0]["created_by_name"], self.t.arec["name"])
+        self.assertEqual(self.t.a.get("attachments/%d" % a["id"]).body["sha256"], a["sha256"])
+        # Inline only when asked and safe: a PDF may be shown.
+        self.assertTrue(self.t.a.get("attachments/%d/content?inline=1" % a["id"]).headers["Content-Disposition"]
+                        .startswith("inline;"))
+
+    def test_raw_body_upload_with_file_name_header(self):
+        data = "回款计划\n第一期 30%\n".encode("gb18030")
+        r = upload_raw(self.t.a, "contracts", self.k["id"], "付款说明.txt", data)
+        self.assertEqual(r.status, 201, r)
+        [a] = r.body["data"]
+        self.assertEqual((a["name"], a["mime_type"], a["size"]), ("付款说明.txt", "text/plain", len(data)))
+        self.assertEqual(self.t.a.get(a["url"]).raw, data)
+        # Without a name: 422 naming the header; nothing stored.
+        r = self.t.a.post("contracts/%d/attachments" % self.k["id"], raw=b"x",
+                          headers={"Content-Type": "application/octet-stream"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("X-File-Name", r.fields)
+        self.assertEqual(len(self.t.a.get("contracts/%d/attachments" % self.k["id"]).body["data"]), 1)
+
+    def test_several_files_in_one_upload_newest_first(self):
+        r = upload(self.t.a, "contracts", self.k["id"], [("file", "a.png", b"\x89PNG1"), ("file", "b.docx", b"PK2")])
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual([x["mime_type"] for x in r.body["data"]],
+                         ["image/png", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"])
+        names = [x["name"] for x in self.t.a.get("contracts/%d/attachments" % self.k["id"]).body["data"]]
+        self.assertEqual(sorted(names), ["a.png", "b.docx"])
+
+    def test_html_and_script_are_never_served_inline(self):
+        for name in ("page.html", "x.svg", "run.js"):
+            r = upload(self.t.a, "contracts", self.k["id"], [("file", name, b"<script>alert(1)</script>")])
+            self.assertEqual(r.status, 201, r)
+            a = r.body["data"][0]
+            self.assertEqual(a["mime_type"], "application/octet-stream")
+            d = self.t.a.get("attachments/%d/content?inline=1" % a["id"])
+            self.assertEqual(d.headers["Content-Type"], "application/octet-stream")
+            self.assertTrue(d.headers["Content-Disposition"].startswith("attachment;"), d.headers)
+
+    def test_path_and_control_characters_are_stripped_from_names(self):
+        r = upload_raw(self.t.a, "contracts", self.k["id"], "..\\..\\etc/pass\twd\".txt", b"x")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.body["data"][0]["name"], "pass" + "wd\".txt")
+        d = self.t.a.get(r.body["data"][0]["url"])
+        self.assertIn('filename="passwd_.txt"', d.headers["Content-Disposition"])
+
+    def test_delete_removes_file_and_writes_audit_rows(self):
+        r = upload_raw(self.t.a, "contracts", self.k["id"], "报价单.xlsx", b"PK\x03\x04data")
+        aid = r.body["data"][0]["id"]
+        d = self.t.a.delete("attachments/%d" % aid)
+        self.assertEqual(d.status, 204, d)
+        self.assertEqual(self.t.a.get("attachments/%d/content" % aid).status, 404)
+        self.assertEqual(self.t.a.get("contracts/%d/attachments" % self.k["id"]).body["data"], [])
+        rows = admin().get("audit", query={"entity": "contracts", "record_id": str(self.k["id"])}).body["data"]
+        acts = [(x["action"], x["diff"]["name"]) for x in rows if x["action"].startswith("attachment_")]
+        self.assertEqual(acts, [("attachment_delete", "报价单.xlsx"), ("attachment_upload", "报价单.xlsx")])
+        self.assertEqual(self.t.a.delete("attachments/%d" % aid).status, 404)
+
+    def test_other_reps_contract_files_are_404(self):
+        r = upload_raw(self.t.a, "contracts", self.k["id"], "secret.pdf", b"%PDF-1.4")
+        aid = r.body["data"][0]["id"]
+        for resp in (self.t.b.get("contracts/%d/attachments" % self.k["id"]),
+                     self.t.b.get("attachments/%d" % aid),
+                     self.t.b.get("attachments/%d/content" % aid),
+                     self.t.b.delete("attachments/%d" % aid),
+                     upload_raw(self.t.b, "contracts", self.k["id"], "x.pdf", b"x")):
+            self.assertEqual(resp.status, 404, resp)
+        self.assertEqual(len(self.t.a.get("contracts/%d/attachments" % self.k["id"]).body["data"]), 1)
+        # The department's manager reads and edits the rep's contract: may download and upload.
+        self.assertEqual(self.t.manager.get("attachments/%d/content" % aid).raw, b"%PDF-1.4")
+        self.assertEqual(upload_raw(self.t.manager, "contracts", self.k["id"], "批注.pdf", b"y").status, 201)
+
+    def test_read_only_user_may_download_but_not_upload_or_delete(self):
+        # Reps read products (the catalogue) but may not edit them.
+        p = admin().create("products", {"code": uniq("P"), "name": uniq("产品"), "price": 100})
+        r = upload_raw(admin(), "products", p["id"], "产品手册.pdf", b"%PDF brochure")
+        self.assertEqual(r.status, 201, r)
+        aid = r.body["data"][0]["id"]
+        self.assertEqual(self.t.a.get("products/%d/attachments" % p["id"]).body["data"][0]["id"], aid)
+        self.assertEqual(self.t.a.get("attachments/%d/content" % aid).raw, b"%PDF brochure")
+        up = upload_raw(self.t.a, "products", p["id"], "x.pdf", b"x")
+        self.assertEqual(up.status, 403, up)
+        self.assertEqual(self.t.a.delete("attachments/%d" % aid).status, 403)
+        self.assertEqual(len(admin().get("products/%d/attachments" % p["id"]).body["data"]), 1)
+        # A role that only reads contracts: same answer on a contract.
+        role = admin().create("roles", {"code": uniq("ro_"), "name": "contracts read only",
+                                        "permissions": {"contracts": {"read": "all"}}})
+        _, viewer = make_user(roles=(), role_ids=[role["id"]])
+        self.assertEqual(viewer.get("contracts/%d/attachments" % self.k["id"]).status, 200)
+        self.assertEqual(upload_raw(viewer, "contracts", self.k["id"], "x.pdf", b"x").status, 403)
+
+    def test_file_over_20_mib_is_413_and_nothing_is_stored(self):
+        big = b"\x01" * (LIMIT + 1)
+        r = upload(self.t.a, "contracts", self.k["id"], [("file", "大文件.zip", big)])
+        self.assertEqual(r.status, 413, r)
+        self.assertEqual(r.error["code"], "file_too_large")
+        self.assertIn("20.0 MiB", r.error["message"])
+        r = upload_raw(self.t.a, "contracts", self.k["id"], "大文件.zip", big)
+        self.assertEqual(r.status, 413, r)
+        # One good and one too large: neither is stored.
+        r = upload(self.t.a, "contracts", self.k["id"], [("file", "ok.pdf", b"ok"), ("file", "big.zip", big)])
+        self.assertEqual(r.status, 413, r)
+        self.assertEqual(self.t.a.get("contracts/%d/attachments" % self.k["id"]).body["data"], [])
+        # Exactly the limit is fine.
+        r = upload_raw(self.t.a, "contracts", self.k["id"], "刚好.bin", b"\x02" * LIMIT)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.body["data"][0]["size"], LIMIT)
+        # Other routes keep the 1 MiB body limit.
+        r = self.t.a.post("customers", raw=b"{" + b" " * (1024 * 1024 + 10) + b"}")
+        self.assertEqual(r.status, 413, r)
+
+    def test_empty_file_and_unknown_parent(self):
+        r = upload_raw(self.t.a, "contracts", self.k["id"], "empty.txt", b"")
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("file", r.fields)
+        self.assertEqual(upload_raw(self.t.a, "contracts", 999999999, "a.txt", b"a").status, 404)
+        self.assertEqual(upload_raw(self.t.a, "nosuch", 1, "a.txt", b"a").status, 404)
+        self.assertEqual(admin().get("users/%d/attachments" % self.t.arec["id"]).status, 404)
+        self.assertEqual(self.t.a.get("attachments/999999999/content").status, 404)
+
+    def test_deleted_parent_hides_its_files(self):
+        r = upload_raw(self.t.a, "contracts", self.k["id"], "a.pdf", b"a")
+        aid = r.body["data"][0]["id"]
+        self.assertEqual(self.t.a.delete("contracts/%d" % self.k["id"]).status, 204)
+        self.assertEqual(self.t.a.get("attachments/%d/content" % aid).status, 404)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,100 @@
+// files.test.js — attachments (附件) in real Chromium: upload a file with a
+// Chinese name to a contract from its page, see it listed, download it and
+// compare the bytes, delete it. Run by tests/e2e/run.sh; screenshots go to
+// tests/e2e/artifacts/.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
+const USER = process.env.GX_USER || 'admin';
+const PASS = process.env.GX_PASS;
+const ART = path.join(__dirname, 'artifacts');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let browser, context, page;
+const pageErrors = [];
+const cspViolations = [];
+const tag = String(Date.now()).slice(-6);
+let customer, contract;
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(ART, name + '.png'), fullPage: true });
+}
+
+async function api(method, url, body) {
+  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
+  const res = await context.request.fetch(BASE + url, {
+    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
+    data: body === undefined ? undefined : JSON.stringify(body)
+  });
+  const text = await res.text();
+  return { status: res.status(), body: text ? JSON.parse(text) : null };
+}
+
+before(async () => {
+  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to (execute|apply|load)/i.test(m.text())) cspViolations.push(m.text());
+  });
+  page.on('dialog', (d) => d.accept());
+  await page.goto(BASE + '/login');
+  await page.fill('input[name=username]', USER);
+  await page.fill('input[name=password]', PASS);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  const c = await api('POST', '/api/v1/customers', { name: '厦门附件测试有限公司 ' + tag, kind: 'company' });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  customer = c.body;
+  const k = await api('POST', '/api/v1/contracts', { name: '年度服务合同 ' + tag, customer_id: customer.id, amount: 5000000 });
+  assert.equal(k.status, 201, JSON.stringify(k.body));
+  contract = k.body;
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+// Bytes of every value 0..255 and a PDF header: a binary file.
+const content = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from([...Array(256).keys()]), Buffer.from('\n%%EOF\n')]);
+const fileName = '合同扫描件（盖章版）.pdf';
+
+test('uploads a file to a contract from its page and downloads the same bytes', async () => {
+  await page.goto(BASE + '/app/contracts/' + contract.id);
+  await page.waitForSelector('#attachments');
+  assert.match(await page.textContent('#attachments'), /还没有附件/);
+  await page.setInputFiles('#attachments input[type=file]', { name: fileName, mimeType: 'application/pdf', buffer: content });
+  await page.click('#attachments button[type=submit]');
+  await page.waitForSelector('#attachments a.attachment-name');
+  assert.equal((await page.textContent('#attachments a.attachment-name')).trim(), fileName);
+  assert.match(await page.textContent('#attachments'), /Test|admin|管理员/);
+  await shot('files-contract-attachments');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#attachments a[download]')]);
+  assert.equal(download.suggestedFilename(), fileName);
+  const got = fs.readFileSync(await download.path());
+  assert.ok(got.equals(content), 'downloaded bytes differ');
+  const list = await api('GET', `/api/v1/contracts/${contract.id}/attachments`);
+  assert.equal(list.body.data.length, 1);
+  assert.equal(list.body.data[0].size, content.length);
+});
+
+test('deletes the attachment from the panel', async () => {
+  await page.goto(BASE + '/app/contracts/' + contract.id);
+  await page.click('#attachments button.danger');
+  await page.waitForSelector('#attachments .empty-attachments');
+  const list = await api('GET', `/api/v1/contracts/${contract.id}/attachments`);
+  assert.deepEqual(list.body.data, []);
+  await shot('files-contract-attachment-deleted');
+});
+
+test('no script errors and no CSP violations', () => {
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, []);
+});
