@@ -28,11 +28,19 @@
  * (edited back to draft, activated by an approver) withdraws its request.
  *
  * Renewal: the owner's reminders list each active contract whose end_on is
- * today or within its renewal_notice_days (kind contract_renewal). */
+ * today or within its renewal_notice_days (kind contract_renewal).
+ *
+ * Expiry: the daily job contracts_expire (00:10, company zone) moves every
+ * active contract whose end_on is before today to "expired" through the
+ * record engine (system user: the status change is in the audit log and the
+ * contract's history like any other). A contract ending today is still
+ * active today. Run twice, it finds nothing left to do. */
 #include <string.h>
 
 #include "../../base/clock.h"
+#include "../../base/log.h"
 #include "../../base/util.h"
+#include "../../jobs/jobs.h"
 #include "../reminders.h"
 #include "money.h"
 #if __has_include("approvals.h")
@@ -288,8 +296,62 @@ static GxErr renewal_reminders(Ctx *c, json_t *out)
     return GX_OK;
 }
 
+/* ---------- expiry ---------- */
+
+/* The job: active contracts past their end date become expired, in batches
+ * of 200 (each contract in its own transaction, through record_update). */
+static GxErr expire_job(Ctx *c, json_t *payload)
+{
+    (void)payload;
+    const Entity *e = contracts();
+    const char *today = mn_today(c);
+    int expired = 0;
+    int64_t last = 0;
+    for (;;) {
+        int64_t ids[200], versions[200];
+        int n = 0;
+        DbVal p[] = {dbv_text(today), dbv_int(last)};
+        DbRes *r;
+        if (db_query(c->db,
+                     "SELECT id, version FROM contracts WHERE deleted_at IS NULL AND status = 'active' AND end_on < $1"
+                     " AND id > $2 ORDER BY id LIMIT 200",
+                     p, 2, &r) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot read the contracts: %s", db_errmsg(c->db));
+        while (n < 200 && db_next(r) == 1) {
+            ids[n] = db_int(r, 0);
+            versions[n] = db_int(r, 1);
+            n++;
+        }
+        db_done(r);
+        for (int i = 0; i < n; i++) {
+            json_t *in = json_pack("{s:s, s:I}", "status", "expired", "version", (json_int_t)versions[i]), *out = NULL;
+            GxErr rc = record_update(c, e, ids[i], in, &out);
+            json_decref(in);
+            json_decref(out);
+            if (rc == GX_EDB)
+                return rc;
+            if (rc) {
+                /* changed or deleted meanwhile, or refused by a rule: the
+                 * others go on, the next run looks again */
+                log_warn("contracts_expire: contract %lld: %s", (long long)ids[i], c->err_msg ? c->err_msg : "?");
+                ctx_clear(c);
+                continue;
+            }
+            expired++;
+        }
+        if (n < 200)
+            break;
+        last = ids[n - 1];
+    }
+    if (expired)
+        log_info("contracts_expire: %d contract(s) expired", expired);
+    return GX_OK;
+}
+
 void mn_contracts_init(void)
 {
+    jobs_register("contracts_expire", expire_job);
+    jobs_daily("contracts_expire", 0, 10);
     record_hook_add("contracts", HOOK_BEFORE_CREATE, contracts_before_create);
     record_hook_add("contracts", HOOK_BEFORE_UPDATE, contracts_before_update);
     record_hook_add("contracts", HOOK_AFTER_CREATE, contract_after_write);
