@@ -415,6 +415,36 @@ void acl_scope_predicate(Ctx *c, const Entity *e, Action a, Sql *q)
     sql_raw(q, ")))");
 }
 
+int acl_scope_keys(const Ctx *c, const Entity *e, Action a, AclKey *keys, int max)
+{
+    Scope s = acl_scope(c, e, a);
+    if (s == SCOPE_ALL)
+        return -1;
+    if (s == SCOPE_NONE)
+        return 0;
+    int n = 0;
+#define KEY(k, v)                                                                                                      \
+    do {                                                                                                               \
+        if (n == max)                                                                                                  \
+            return -1;                                                                                                 \
+        keys[n++] = (AclKey){k, v};                                                                                    \
+    } while (0)
+    /* As scope_condition. */
+    if (s == SCOPE_OWN || (s == SCOPE_DEPT && !c->who->department_id) || (s == SCOPE_DEPT_TREE && !c->who->ndept_tree))
+        KEY('o', c->who->user_id);
+    else if (s == SCOPE_DEPT)
+        KEY('d', c->who->department_id);
+    else
+        for (int i = 0; i < c->who->ndept_tree; i++)
+            KEY('d', c->who->dept_tree[i]);
+    /* As acl_scope_predicate's pool rule. */
+    if (a == ACT_READ && c->who->npools > 0 && meta_field(e, "pool_id"))
+        for (int i = 0; i < c->who->npools; i++)
+            KEY('p', c->who->pools[i]);
+#undef KEY
+    return n;
+}
+
 bool acl_row_in_scope(const Ctx *c, const Entity *e, Action a, int64_t owner_id, int64_t department_id)
 {
     Scope s = acl_scope(c, e, a);

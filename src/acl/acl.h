@@ -77,6 +77,17 @@ Scope acl_scope(const Ctx *c, const Entity *e, Action a);
  * which checks membership again. */
 void acl_scope_predicate(Ctx *c, const Entity *e, Action a, Sql *q);
 
+/* The user's scope for action on e as keys a search index can hold: a row
+ * is in scope exactly when it matches one of them (kind 'o': owner_id = id,
+ * 'd': department_id = id, 'p': owner_id IS NULL AND pool_id = id), the same
+ * rows as acl_scope_predicate. Returns the number of keys written, 0 for no
+ * rows, -1 when every row is in scope or the keys do not fit in max. */
+typedef struct AclKey {
+    char kind;
+    int64_t id;
+} AclKey;
+int acl_scope_keys(const Ctx *c, const Entity *e, Action a, AclKey *keys, int max);
+
 /* Is a row owned by owner_id in department_id within scope for action? */
 bool acl_row_in_scope(const Ctx *c, const Entity *e, Action a, int64_t owner_id, int64_t department_id);
 

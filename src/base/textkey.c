@@ -188,6 +188,21 @@ void textkey_digits(Buf *out, const char *phone)
             put_digit(out, *p);
 }
 
+void textkey_digit_suffixes(Buf *out, const char *phone)
+{
+    if (!phone || !*phone)
+        return;
+    char d[64];
+    size_t n = 0;
+    for (const char *p = phone; *p && *p != ';' && n < sizeof d - 1; p++)
+        if (*p >= '0' && *p <= '9')
+            d[n++] = *p;
+    for (size_t i = 0; i + 3 <= n; i++) {
+        buf_putc(out, ' ');
+        buf_raw_n(out, d + i, n - i);
+    }
+}
+
 char *textkey_digits_query(Arena *a, const char *digits)
 {
     Buf b;

@@ -35,6 +35,12 @@ void textkey_pinyin(Buf *out, const char *text, int span);
  * not shared with other digits in the index (see textkey_digits_query). */
 void textkey_digits(Buf *out, const char *phone);
 
+/* Append " <suffix>" for every run of 3 or more digits that ends a stored
+ * phone number's digits (E.164 without +, without the extension): any part
+ * of the number is then the beginning of one of them, found with an FTS5
+ * prefix query (8613812345678 -> 8613812345678 613812345678 … 678). */
+void textkey_digit_suffixes(Buf *out, const char *phone);
+
 /* The digits of a phone query written as textkey_digits writes them. */
 char *textkey_digits_query(Arena *a, const char *digits);
 

@@ -68,6 +68,11 @@ bool search_indexed(const Entity *e);
  * shown. Entities outside search or without read access add nothing. */
 GxErr search_entity(Ctx *c, const Entity *e, const char *q, int limit, json_t *out);
 
+/* Fill the global search tables from every row of the indexed entities
+ * (SQLite; the data step of migration 5, and bench/gen.c after its plain
+ * INSERTs). The tables must exist and be empty. */
+GxErr search_fill(Ctx *c);
+
 /* search_entity over customers, contacts and leads: *out is a new array.
  * q is trimmed; empty, invalid UTF-8 or over 100 characters: GX_EBADREQ. */
 GxErr search_global(Ctx *c, const char *q, int limit, json_t **out);

@@ -6,17 +6,29 @@
  * Each indexed entity has its own search rows, kept by the after-create and
  * after-update hooks (the texts are re-read from the row, so they do not
  * depend on what the acting user may see):
- *   SQLite      <table>_gs   FTS5 trigram: n name, o other text (numbers,
- *                            company …), d phone digits, e e-mails, p pinyin
- *                            initials (up to 8 letters from each character)
- *                            (phone digits written ⓪-⑨, textkey.h)
- *               <table>_gs2  FTS5 words: n, o Chinese characters and pairs,
- *                            p two-letter pinyin initials (textkey.h)
+ *   SQLite      <table>_gt   FTS5 trigram: n name, o other text (numbers,
+ *                            company …), e e-mails — any substring of 3 or
+ *                            more characters; so, sd, sp the scope keys
+ *                            (owner, department, pool of an unowned row),
+ *                            each one trigram (scope_code)
+ *               <table>_gw   FTS5 words with prefix indexes of 3, 4 and 5
+ *                            characters: n, o Chinese characters and pairs;
+ *                            p pinyin initials from each character on (up to
+ *                            8 letters, a prefix query finds 3 or more), p2
+ *                            two-letter initials; d every ending of 3 or more
+ *                            digits of each phone number (a prefix query
+ *                            finds any part, textkey.h); s the scope keys as
+ *                            words (o17 d5 p3)
  *   PostgreSQL  <table>_gs   id, n, o, d, e, p as text, matched with ILIKE
- * A query is answered from the index, newest record first, joined to the
- * table with the scope predicate and deleted_at IS NULL, so a stale search
- * row (an owner changed by a handover) can never show a record out of scope.
- * The index is created and filled by a data step of migration 3. */
+ * A query is answered from the index, newest record first. On SQLite the
+ * user's scope is part of the FTS5 query (acl_scope_keys), so a sales rep's
+ * search reads only the rep's own matches instead of filtering everyone's.
+ * The scope keys follow owner, department and pool changes made by any
+ * UPDATE (handovers, pools) through a trigger. Results are still joined to
+ * the table with the scope predicate and deleted_at IS NULL, so a stale
+ * search row can never show a record out of scope.
+ * The PostgreSQL table is created and filled by a data step of migration 3,
+ * the SQLite tables by one of migration 5 (which drops migration 3's). */
 #include <string.h>
 
 #include "../base/log.h"
@@ -26,13 +38,11 @@
 #include "../record/record.h"
 #include "modules.h"
 
-/* Matches looked at under a scope narrower than "all" (see search_entity). */
-#define SCOPED_CANDIDATES 3000
-
 /* Entities of global search, in the order results are listed. */
 static const char *const indexed[] = {"customers", "contacts", "leads", NULL};
 
-/* Columns of the search rows. */
+/* What a field feeds (for hidden fields and the subtitle). The pinyin
+ * initials follow the name. */
 typedef enum GsCol { GS_N, GS_O, GS_D, GS_E, GS_P, GS__COUNT } GsCol;
 static const char *const col_names[GS__COUNT] = {"n", "o", "d", "e", "p"};
 
@@ -64,11 +74,76 @@ static int field_col(const Entity *e, const Field *f)
     }
 }
 
+/* ---------- scope keys ---------- */
+
+/* The scope key of an id in the trigram table: three characters of the
+ * supplementary private use area (16 bits of the id each), so that the key
+ * is exactly one trigram and never part of a text. */
+#define CODE_BASE 0xF0000
+
+static void put_cp4(Buf *b, uint32_t cp)
+{
+    char u[4] = {(char)(0xF0 | cp >> 18), (char)(0x80 | (cp >> 12 & 0x3F)), (char)(0x80 | (cp >> 6 & 0x3F)),
+                 (char)(0x80 | (cp & 0x3F))};
+    buf_raw_n(b, u, 4);
+}
+
+static void scope_code(Buf *b, int64_t id)
+{
+    put_cp4(b, CODE_BASE + (uint32_t)((uint64_t)id >> 32 & 0xFFFF));
+    put_cp4(b, CODE_BASE + (uint32_t)((uint64_t)id >> 16 & 0xFFFF));
+    put_cp4(b, CODE_BASE + (uint32_t)((uint64_t)id & 0xFFFF));
+}
+
+/* The same as SQL over column x (for the trigger). */
+static const char *scope_code_sql(Arena *a, const char *x)
+{
+    return arena_printf(a, /* sql-ok: a column name from this file, numbers */
+                        "CASE WHEN %s IS NULL THEN '' ELSE char(%d + ((%s >> 32) & 65535), %d + ((%s >> 16) & 65535),"
+                        " %d + (%s & 65535)) END",
+                        x, CODE_BASE, x, CODE_BASE, x, CODE_BASE, x);
+}
+
+/* Owner, department and pool of a row (0: none). */
+typedef struct GsScope {
+    int64_t owner, dept, pool;
+} GsScope;
+
+/* " o17 d5" or " p3": the scope keys of a row as words. */
+static void scope_words(Buf *b, GsScope s)
+{
+    if (s.owner)
+        buf_printf(b, " o%lld", (long long)s.owner);
+    if (s.dept)
+        buf_printf(b, " d%lld", (long long)s.dept);
+    if (!s.owner && s.pool)
+        buf_printf(b, " p%lld", (long long)s.pool);
+}
+
+/* The columns of e holding the scope, for SELECT lists (NULL if none). */
+static const char *scope_cols(Arena *a, const Entity *e, const char *prefix)
+{
+    const char *names[3] = {"owner_id", "department_id", "pool_id"};
+    Buf b;
+    buf_init(&b, a);
+    for (int i = 0; i < 3; i++) {
+        if (i < 2 ? e->owned : meta_field(e, names[i]) != NULL)
+            buf_printf(&b, ", %s%s", prefix, names[i]); /* sql-ok: fixed column names */
+        else
+            buf_raw(&b, ", NULL");
+    }
+    return b.data;
+}
+
+/* ---------- search rows ---------- */
+
 /* The texts of one record's search rows, built from its field values. */
 typedef struct GsRow {
-    Buf col[GS__COUNT]; /* trigram texts */
-    Buf han_n, han_o;   /* Chinese characters and pairs of n and o */
-    Buf py2;            /* two-letter pinyin initials */
+    Buf col[GS__COUNT]; /* n, o, e as they are; d phone digits (⓪-⑨, PostgreSQL); p pinyin initials */
+    Buf han_n, han_o;   /* Chinese characters and pairs of n and o (SQLite) */
+    Buf py2;            /* two-letter pinyin initials (SQLite) */
+    Buf dsuf;           /* endings of the phone digits (SQLite) */
+    GsScope scope;
 } GsRow;
 
 static void gs_row_init(GsRow *r, Arena *a)
@@ -78,6 +153,8 @@ static void gs_row_init(GsRow *r, Arena *a)
     buf_init(&r->han_n, a);
     buf_init(&r->han_o, a);
     buf_init(&r->py2, a);
+    buf_init(&r->dsuf, a);
+    r->scope = (GsScope){0, 0, 0};
 }
 
 /* Add the value v of field f (column col) to the row texts. */
@@ -102,6 +179,7 @@ static void gs_row_add(GsRow *r, int col, const char *v)
         break;
     case GS_D:
         textkey_digits(&r->col[GS_D], v);
+        textkey_digit_suffixes(&r->dsuf, v);
         break;
     case GS_E:
         buf_putc(&r->col[GS_E], ' ');
@@ -115,13 +193,23 @@ static void field_list(Buf *b, const Entity *e)
 {
     for (int i = 0; i < e->nfields; i++)
         if (field_col(e, &e->fields[i]) >= 0)
-            buf_printf(b, ", %s", e->fields[i].name);
+            buf_printf(b, ", %s", e->fields[i].name); /* sql-ok: field names from metadata */
 }
 
-/* Fill row from a result whose columns 1.. are field_list(e)'s. */
+/* "SELECT id, owner_id, department_id, pool_id, <field_list> FROM table" */
+#define ROW_FIELDS 4 /* the first field_list column */
+static void row_select(Buf *b, const Entity *e)
+{
+    buf_printf(b, "SELECT id%s", scope_cols(b->arena, e, "")); /* sql-ok: column names from metadata */
+    field_list(b, e);
+    buf_printf(b, " FROM %s", e->table); /* sql-ok: names from metadata */
+}
+
+/* Fill row from a result of row_select. */
 static void gs_row_from(GsRow *row, const Entity *e, DbRes *res)
 {
-    int col = 1;
+    row->scope = (GsScope){db_int(res, 1), db_int(res, 2), db_int(res, 3)};
+    int col = ROW_FIELDS;
     for (int i = 0; i < e->nfields; i++) {
         int c = field_col(e, &e->fields[i]);
         if (c < 0)
@@ -131,14 +219,13 @@ static void gs_row_from(GsRow *row, const Entity *e, DbRes *res)
     }
 }
 
-/* Replace the search rows of record id. */
-static GxErr gs_write(Ctx *c, const Entity *e, int64_t id, GsRow *r)
+/* Write the search rows of record id (fresh: no old rows to replace). */
+static GxErr gs_write(Ctx *c, const Entity *e, int64_t id, GsRow *r, bool fresh)
 {
-    bool pg = db_dialect(c->db) == DB_PG;
-    DbVal p[9] = {dbv_int(id)};
-    for (int i = 0; i < GS__COUNT; i++)
-        p[1 + i] = dbv_text(r->col[i].data);
-    if (pg) {
+    if (db_dialect(c->db) == DB_PG) {
+        DbVal p[6] = {dbv_int(id)};
+        for (int i = 0; i < GS__COUNT; i++)
+            p[1 + i] = dbv_text(r->col[i].data);
         const char *sql = arena_printf(c->arena,
                                        "INSERT INTO %s_gs(id, n, o, d, e, p) VALUES ($1, $2, $3, $4, $5, $6)"
                                        " ON CONFLICT (id) DO UPDATE SET n = excluded.n, o = excluded.o,"
@@ -146,17 +233,33 @@ static GxErr gs_write(Ctx *c, const Entity *e, int64_t id, GsRow *r)
                                        e->table); /* sql-ok: table name from metadata */
         return db_exec(c->db, sql, p, 6) == DB_OK ? GX_OK : ctx_fail(c, GX_EDB, "cannot update the search index");
     }
-    const char *del =
-        arena_printf(c->arena, "DELETE FROM %s_gs WHERE rowid = $1", e->table); /* sql-ok: table name from metadata */
-    const char *del2 =
-        arena_printf(c->arena, "DELETE FROM %s_gs2 WHERE rowid = $1", e->table); /* sql-ok: table name from metadata */
-    const char *ins = arena_printf(c->arena, "INSERT INTO %s_gs(rowid, n, o, d, e, p) VALUES ($1, $2, $3, $4, $5, $6)", /* sql-ok: identifiers from metadata or a literal column list */
-                                   e->table); /* sql-ok: table name from metadata */
-    const char *ins2 = arena_printf(c->arena, "INSERT INTO %s_gs2(rowid, n, o, p) VALUES ($1, $2, $3, $4)", /* sql-ok: names from metadata */
-                                    e->table); /* sql-ok: table name from metadata */
-    DbVal p2[4] = {dbv_int(id), dbv_text(r->han_n.data), dbv_text(r->han_o.data), dbv_text(r->py2.data)};
-    if (db_exec(c->db, del, p, 1) != DB_OK || db_exec(c->db, del2, p, 1) != DB_OK ||
-        db_exec(c->db, ins, p, 6) != DB_OK || db_exec(c->db, ins2, p2, 4) != DB_OK)
+    Buf so, sd, sp, words;
+    buf_init(&so, c->arena);
+    buf_init(&sd, c->arena);
+    buf_init(&sp, c->arena);
+    buf_init(&words, c->arena);
+    if (r->scope.owner)
+        scope_code(&so, r->scope.owner);
+    if (r->scope.dept)
+        scope_code(&sd, r->scope.dept);
+    if (!r->scope.owner && r->scope.pool)
+        scope_code(&sp, r->scope.pool);
+    scope_words(&words, r->scope);
+    DbVal pt[7] = {dbv_int(id),         dbv_text(r->col[GS_N].data), dbv_text(r->col[GS_O].data),
+                   dbv_text(r->col[GS_E].data), dbv_text(so.data), dbv_text(sd.data),
+                   dbv_text(sp.data)};
+    DbVal pw[7] = {dbv_int(id),           dbv_text(r->han_n.data), dbv_text(r->han_o.data), dbv_text(r->col[GS_P].data),
+                   dbv_text(r->py2.data), dbv_text(r->dsuf.data),  dbv_text(words.data)};
+    const char *t = e->table;
+    if (!fresh) {
+        const char *del = arena_printf(c->arena, "DELETE FROM %s_gt WHERE rowid = $1", t); /* sql-ok: table name from metadata */
+        const char *del2 = arena_printf(c->arena, "DELETE FROM %s_gw WHERE rowid = $1", t); /* sql-ok: table name from metadata */
+        if (db_exec(c->db, del, pt, 1) != DB_OK || db_exec(c->db, del2, pt, 1) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot update the search index");
+    }
+    const char *ins = arena_printf(c->arena, "INSERT INTO %s_gt(rowid, n, o, e, so, sd, sp) VALUES ($1, $2, $3, $4, $5, $6, $7)", t); /* sql-ok: table name from metadata */
+    const char *ins2 = arena_printf(c->arena, "INSERT INTO %s_gw(rowid, n, o, p, p2, d, s) VALUES ($1, $2, $3, $4, $5, $6, $7)", t); /* sql-ok: table name from metadata */
+    if (db_exec(c->db, ins, pt, 7) != DB_OK || db_exec(c->db, ins2, pw, 7) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot update the search index");
     return GX_OK;
 }
@@ -166,9 +269,8 @@ static GxErr gs_sync(Ctx *c, const Entity *e, int64_t id)
 {
     Buf sql;
     buf_init(&sql, c->arena);
-    buf_raw(&sql, "SELECT id");
-    field_list(&sql, e);
-    buf_printf(&sql, " FROM %s WHERE id = $1", e->table); /* sql-ok: names from metadata */
+    row_select(&sql, e);
+    buf_raw(&sql, " WHERE id = $1");
     DbVal p = dbv_int(id);
     DbRes *res;
     if (db_query(c->db, sql.data, &p, 1, &res) != DB_OK)
@@ -183,7 +285,7 @@ static GxErr gs_sync(Ctx *c, const Entity *e, int64_t id)
         return ctx_fail(c, GX_EDB, "cannot read the record for the search index");
     if (rc == 0)
         return GX_OK;
-    return gs_write(c, e, id, &row);
+    return gs_write(c, e, id, &row, false);
 }
 
 static GxErr hook_sync(Ctx *c, HookArgs *a)
@@ -191,18 +293,43 @@ static GxErr hook_sync(Ctx *c, HookArgs *a)
     return gs_sync(c, a->e, a->id ? a->id : json_integer_value(json_object_get(a->result, "id")));
 }
 
-/* Create the search tables of e (migration step). */
+/* Create the search tables of e (migration steps): PostgreSQL's table
+ * (migration 3), SQLite's two FTS5 tables and the trigger that keeps their
+ * scope keys (migration 5). */
 static GxErr gs_create(Ctx *c, const Entity *e)
 {
-    const char *sql[3] = {NULL, NULL, NULL};
+    const char *sql[8] = {NULL};
+    const char *t = e->table;
     if (db_dialect(c->db) == DB_PG) {
-        sql[0] = arena_printf(
-            c->arena, "CREATE TABLE %s_gs (id BIGINT PRIMARY KEY, n TEXT, o TEXT, d TEXT, e TEXT, p TEXT)", e->table);
+        sql[0] = arena_printf(c->arena, "CREATE TABLE %s_gs (id BIGINT PRIMARY KEY, n TEXT, o TEXT, d TEXT, e TEXT, p TEXT)", /* sql-ok: table name from metadata */
+                              t);
     } else {
-        sql[0] = arena_printf(c->arena, "CREATE VIRTUAL TABLE %s_gs USING fts5(n, o, d, e, p, tokenize='trigram')",
-                              e->table);
-        sql[1] =
-            arena_printf(c->arena, "CREATE VIRTUAL TABLE %s_gs2 USING fts5(n, o, p, tokenize='unicode61')", e->table);
+        if (!e->owned)
+            return ctx_fail(c, GX_EDB, "the search index of %s needs owners", e->name);
+        bool pool = meta_field(e, "pool_id") != NULL;
+        const char *pool_sql = pool ? "new.pool_id" : "NULL";
+        const char *words = arena_printf( /* sql-ok: column names and a fixed expression */
+            c->arena,
+            "CASE WHEN new.owner_id IS NULL THEN '' ELSE ' o' || new.owner_id END ||"
+            " CASE WHEN new.department_id IS NULL THEN '' ELSE ' d' || new.department_id END ||"
+            " CASE WHEN new.owner_id IS NULL AND %s IS NOT NULL THEN ' p' || %s ELSE '' END",
+            pool_sql, pool_sql);
+        const char *sp = arena_printf(c->arena, "CASE WHEN new.owner_id IS NULL THEN %s ELSE '' END", /* sql-ok: a fixed expression */
+                                      scope_code_sql(c->arena, pool_sql));
+        sql[0] = arena_printf(c->arena, "DROP TABLE IF EXISTS %s_gs", t); /* sql-ok: table name from metadata */
+        sql[1] = arena_printf(c->arena, "DROP TABLE IF EXISTS %s_gs2", t); /* sql-ok: table name from metadata */
+        sql[2] = arena_printf(c->arena, "CREATE VIRTUAL TABLE %s_gt USING fts5(n, o, e, so, sd, sp, tokenize='trigram')", t); /* sql-ok: table name from metadata */
+        sql[3] = arena_printf(c->arena, /* sql-ok: table name from metadata */
+                              "CREATE VIRTUAL TABLE %s_gw USING fts5(n, o, p, p2, d, s, tokenize='unicode61', prefix='3 4 5')",
+                              t);
+        sql[4] = arena_printf( /* sql-ok: table and column names from metadata, fixed expressions */
+            c->arena,
+            "CREATE TRIGGER %s_gs_scope AFTER UPDATE OF owner_id, department_id%s ON %s"
+            " WHEN old.owner_id IS NOT new.owner_id OR old.department_id IS NOT new.department_id%s BEGIN"
+            " UPDATE %s_gt SET so = %s, sd = %s, sp = %s WHERE rowid = new.id;"
+            " UPDATE %s_gw SET s = %s WHERE rowid = new.id; END",
+            t, pool ? ", pool_id" : "", t, pool ? " OR old.pool_id IS NOT new.pool_id" : "", t,
+            scope_code_sql(c->arena, "new.owner_id"), scope_code_sql(c->arena, "new.department_id"), sp, t, words);
     }
     for (int i = 0; sql[i]; i++)
         if (db_exec(c->db, sql[i], NULL, 0) != DB_OK)
@@ -215,9 +342,8 @@ static GxErr gs_fill(Ctx *c, const Entity *e)
 {
     Buf sql;
     buf_init(&sql, c->arena);
-    buf_raw(&sql, "SELECT id");
-    field_list(&sql, e);
-    buf_printf(&sql, " FROM %s WHERE id > $1 ORDER BY id LIMIT 5000", e->table); /* sql-ok: names from metadata */
+    row_select(&sql, e);
+    buf_raw(&sql, " WHERE id > $1 ORDER BY id LIMIT 5000");
     int64_t last = 0, rows = 0;
     for (;;) {
         /* Read a batch into memory first: PostgreSQL cannot write while a
@@ -245,7 +371,7 @@ static GxErr gs_fill(Ctx *c, const Entity *e)
         db_done(res);
         GxErr err = rc < 0 ? ctx_fail(c, GX_EDB, "cannot read %s for the search index", e->name) : GX_OK;
         for (int i = 0; i < n && !err; i++)
-            err = gs_write(c, e, ids[i], &grows[i]);
+            err = gs_write(c, e, ids[i], &grows[i], true);
         c->arena = saved;
         arena_free(&batch);
         if (err)
@@ -260,10 +386,13 @@ static GxErr gs_fill(Ctx *c, const Entity *e)
     return GX_OK;
 }
 
-/* Migration 3: the search tables of every indexed entity, filled. */
+/* Migration 3: PostgreSQL's search table of every indexed entity, filled.
+ * (SQLite's tables come with migration 5.) */
 static GxErr gs_migrate(Ctx *c, bool fresh)
 {
     (void)fresh;
+    if (db_dialect(c->db) != DB_PG)
+        return GX_OK;
     for (int i = 0; indexed[i]; i++) {
         const Entity *e = meta_entity(indexed[i]);
         if (!e || e->since > 3)
@@ -273,6 +402,45 @@ static GxErr gs_migrate(Ctx *c, bool fresh)
             rc = gs_fill(c, e);
         if (rc)
             return rc;
+    }
+    return GX_OK;
+}
+
+/* Migration 5 (SQLite): migration 3's search tables replaced by the ones
+ * above (phone endings, prefix indexes, scope keys), filled, and merged
+ * into one segment each (FTS5 'optimize': fewer b-trees per query). */
+static GxErr gs_migrate5(Ctx *c, bool fresh)
+{
+    if (db_dialect(c->db) == DB_PG)
+        return GX_OK;
+    for (int i = 0; indexed[i]; i++) {
+        const Entity *e = meta_entity(indexed[i]);
+        if (!e)
+            continue;
+        GxErr rc = gs_create(c, e);
+        if (rc)
+            return rc;
+    }
+    return fresh ? GX_OK : search_fill(c);
+}
+
+GxErr search_fill(Ctx *c)
+{
+    if (db_dialect(c->db) == DB_PG)
+        return GX_OK;
+    for (int i = 0; indexed[i]; i++) {
+        const Entity *e = meta_entity(indexed[i]);
+        if (!e)
+            continue;
+        GxErr rc = gs_fill(c, e);
+        if (rc)
+            return rc;
+        for (int k = 0; k < 2; k++) {
+            const char *fts = arena_printf(c->arena, "%s_%s", e->table, k ? "gw" : "gt");
+            const char *opt = arena_printf(c->arena, "INSERT INTO %s(%s) VALUES ('optimize')", fts, fts); /* sql-ok: names from metadata */
+            if (db_exec(c->db, opt, NULL, 0) != DB_OK)
+                return ctx_fail(c, GX_EDB, "cannot optimize the search index of %s: %s", e->name, db_errmsg(c->db));
+        }
     }
     return GX_OK;
 }
@@ -292,10 +460,17 @@ static bool col_visible(Ctx *c, const Entity *e, int col)
 }
 
 /* One alternative of a query: text matched in a set of columns. */
+typedef enum AltKind {
+    ALT_TRIGRAM, /* SQLite: a substring, in the trigram table */
+    ALT_WORD,    /* SQLite: a word (a Chinese character or pair, two pinyin initials) */
+    ALT_PREFIX,  /* SQLite: the beginning of a word (phone endings, pinyin initials) */
+} AltKind;
 typedef struct Alt {
-    unsigned cols;    /* bit set of GsCol */
-    const char *text; /* what to find */
-    bool words;       /* SQLite: in the word table (_gs2), else trigram */
+    unsigned cols;    /* bit set of GsCol (PostgreSQL's columns; visibility) */
+    const char *text; /* what to find (PostgreSQL: as stored in its columns) */
+    AltKind kind;
+    const char *fts_cols; /* SQLite: the FTS5 columns searched */
+    const char *fts_text; /* SQLite: what to find there */
 } Alt;
 
 /* Plan the alternatives for q. Returns their number (0: nothing can match). */
@@ -306,21 +481,31 @@ static int plan(Ctx *c, const Entity *e, const char *q, Alt *alts)
     for (int i = 0; i < GS__COUNT; i++)
         if (col_visible(c, e, i))
             visible |= 1u << i;
+    const unsigned D = 1u << GS_D, P = 1u << GS_P, NO = 1u << GS_N | 1u << GS_O, NOE = NO | 1u << GS_E;
     char *alt;
     char *digits = phone_search_digits(c->arena, q, &alt);
     size_t len = utf8_len(q);
     if (digits) {
-        alts[n++] = (Alt){visible & (1u << GS_D), textkey_digits_query(c->arena, digits), false};
+        alts[n++] = (Alt){visible & D, textkey_digits_query(c->arena, digits), ALT_PREFIX, "d", digits};
         if (alt)
-            alts[n++] = (Alt){visible & (1u << GS_D), textkey_digits_query(c->arena, alt), false};
+            alts[n++] = (Alt){visible & D, textkey_digits_query(c->arena, alt), ALT_PREFIX, "d", alt};
     } else if (len >= 3) {
-        alts[n++] = (Alt){visible & (1u << GS_N | 1u << GS_O | 1u << GS_E), q, false};
-        if (textkey_letters(q, 3, 100))
-            alts[n++] = (Alt){visible & (1u << GS_P), arena_strndup(c->arena, q, PINYIN_SPAN), false};
+        unsigned cols = visible & NOE;
+        Buf fc;
+        buf_init(&fc, c->arena);
+        for (int i = 0; i < GS__COUNT; i++)
+            if (cols >> i & 1)
+                buf_printf(&fc, "%s%s", fc.len ? " " : "", col_names[i]);
+        alts[n++] = (Alt){cols, q, ALT_TRIGRAM, fc.data, q};
+        if (textkey_letters(q, 3, 100)) {
+            const char *py = arena_strndup(c->arena, q, PINYIN_SPAN);
+            alts[n++] = (Alt){visible & P, py, ALT_PREFIX, "p", py};
+        }
     } else if (textkey_han_query(q)) {
-        alts[n++] = (Alt){visible & (1u << GS_N | 1u << GS_O), q, true};
+        unsigned cols = visible & NO;
+        alts[n++] = (Alt){cols, q, ALT_WORD, cols == NO ? "n o" : cols >> GS_N & 1 ? "n" : "o", q};
     } else if (textkey_letters(q, 2, 2)) {
-        alts[n++] = (Alt){visible & (1u << GS_P), q, true};
+        alts[n++] = (Alt){visible & P, q, ALT_WORD, "p2", q};
     }
     int k = 0;
     for (int i = 0; i < n; i++)
@@ -329,18 +514,36 @@ static int plan(Ctx *c, const Entity *e, const char *q, Alt *alts)
     return k;
 }
 
-/* "{n o e} : \"text\"" for an alternative (the word table has n, o, p). */
+/* "({cols} : \"text\")" or "({cols} : \"text\" *)" for an alternative. */
 static void fts_alt(Buf *b, const Alt *a, Arena *arena)
 {
-    buf_raw(b, "{");
-    bool first = true;
-    for (int i = 0; i < GS__COUNT; i++) {
-        if (!(a->cols >> i & 1))
-            continue;
-        buf_printf(b, "%s%s", first ? "" : " ", col_names[i]);
-        first = false;
+    buf_printf(b, "({%s} : %s%s)", a->fts_cols, textkey_phrase(arena, a->fts_text), a->kind == ALT_PREFIX ? " *" : "");
+}
+
+/* " AND (<scope keys>)" in the words (gw) or trigram (gt) table, "" when
+ * the scope is every row or has too many keys to list. */
+static const char *fts_scope(Ctx *c, const Entity *e, bool words)
+{
+    AclKey keys[64];
+    int n = acl_scope_keys(c, e, ACT_READ, keys, 64);
+    if (n <= 0)
+        return ""; /* all rows (no scope: search_entity returned already) */
+    Buf b;
+    buf_init(&b, c->arena);
+    buf_raw(&b, " AND (");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            buf_raw(&b, " OR ");
+        if (words) {
+            buf_printf(&b, "(s : %c%lld)", keys[i].kind, (long long)keys[i].id);
+        } else {
+            buf_printf(&b, "({s%c} : \"", keys[i].kind);
+            scope_code(&b, keys[i].id);
+            buf_raw(&b, "\")");
+        }
     }
-    buf_printf(b, "} : %s", textkey_phrase(arena, a->text));
+    buf_raw(&b, ")");
+    return b.data;
 }
 
 /* LIKE pattern for a substring, with % _ \ escaped. */
@@ -382,6 +585,37 @@ static const char *subtitle(Ctx *c, const Entity *e, DbRes *res, int first_col)
     return b.data;
 }
 
+/* One result row: its id and the object listed. */
+typedef struct Hit {
+    int64_t id;
+    json_t *obj;
+} Hit;
+
+/* Run a search query (columns: id, title, field_list) and append its rows
+ * to hits. */
+static GxErr run_query(Ctx *c, const Entity *e, Sql *s, Hit *hits, int *nhits, int limit)
+{
+    DbRes *res;
+    if (db_query(c->db, s->text.data, s->params, s->n, &res) != DB_OK)
+        return ctx_fail(c, GX_EDB, "search failed: %s", db_errmsg(c->db));
+    int rc;
+    while ((rc = db_next(res)) == 1 && *nhits < limit) {
+        const char *t = db_text(res, 1);
+        hits[*nhits].id = db_int(res, 0);
+        hits[*nhits].obj = json_pack("{s:s, s:I, s:s, s:s}", "entity", e->name, "id", (json_int_t)db_int(res, 0),
+                                     "title", t ? t : "", "subtitle", subtitle(c, e, res, 2));
+        (*nhits)++;
+    }
+    db_done(res);
+    if (rc < 0) {
+        for (int i = 0; i < *nhits; i++)
+            json_decref(hits[i].obj);
+        *nhits = 0;
+        return ctx_fail(c, GX_EDB, "search failed: %s", db_errmsg(c->db));
+    }
+    return GX_OK;
+}
+
 GxErr search_entity(Ctx *c, const Entity *e, const char *q, int limit, json_t *out)
 {
     if (!search_indexed(e) || acl_scope(c, e, ACT_READ) == SCOPE_NONE)
@@ -391,78 +625,89 @@ GxErr search_entity(Ctx *c, const Entity *e, const char *q, int limit, json_t *o
     if (!nalts)
         return GX_OK;
     bool pg = db_dialect(c->db) == DB_PG;
-    Sql s;
-    sql_init(&s, c->arena);
     Buf cols;
     buf_init(&cols, c->arena);
     for (int i = 0; i < e->nfields; i++)
         if (field_col(e, &e->fields[i]) >= 0)
-            buf_printf(&cols, ", t.%s", e->fields[i].name);
+            buf_printf(&cols, ", t.%s", e->fields[i].name); /* sql-ok: field names from metadata */
     const char *title = e->title_field ? e->title_field : "id";
-    if (pg) {
-        sql_raw(&s, arena_printf(c->arena, "SELECT t.id, t.%s%s FROM %s_gs g JOIN %s t ON t.id = g.id WHERE (", title, /* sql-ok: names from metadata */
-                                 cols.data, e->table, e->table)); /* sql-ok: names from metadata */
-        bool first = true;
-        for (int i = 0; i < nalts; i++)
-            for (int k = 0; k < GS__COUNT; k++) {
-                if (!(alts[i].cols >> k & 1))
+    /* Up to two queries (SQLite: one per FTS5 table), each newest first;
+     * their rows are merged by id. */
+    Hit *hits[2];
+    int nhits[2] = {0, 0}, nq = 0;
+    for (int tab = 0; tab < 2; tab++) {
+        bool words = tab == 1;
+        if (pg && words)
+            break;
+        Sql s;
+        sql_init(&s, c->arena);
+        if (pg) {
+            sql_raw(&s, arena_printf(c->arena, "SELECT t.id, t.%s%s FROM %s_gs g JOIN %s t ON t.id = g.id WHERE (", title, /* sql-ok: names from metadata */
+                                     cols.data, e->table, e->table)); /* sql-ok: names from metadata */
+            bool first = true;
+            for (int i = 0; i < nalts; i++)
+                for (int k = 0; k < GS__COUNT; k++) {
+                    if (!(alts[i].cols >> k & 1))
+                        continue;
+                    sql_raw(&s, first ? "" : " OR ");
+                    sql_raw(&s, arena_printf(c->arena, "g.%s ILIKE ", col_names[k])); /* sql-ok: fixed column names */
+                    sql_param(&s, dbv_text(like_of(c->arena, alts[i].text)));
+                    sql_raw(&s, " ESCAPE '\\'");
+                    first = false;
+                }
+            sql_raw(&s, ") AND t.deleted_at IS NULL");
+            acl_scope_predicate(c, e, ACT_READ, &s);
+            sql_raw(&s, " ORDER BY g.id DESC LIMIT ");
+        } else {
+            Buf m;
+            buf_init(&m, c->arena);
+            for (int i = 0; i < nalts; i++) {
+                if ((alts[i].kind != ALT_TRIGRAM) != words)
                     continue;
-                sql_raw(&s, first ? "" : " OR ");
-                sql_raw(&s, arena_printf(c->arena, "g.%s ILIKE ", col_names[k])); /* sql-ok: fixed column names */
-                sql_param(&s, dbv_text(like_of(c->arena, alts[i].text)));
-                sql_raw(&s, " ESCAPE '\\'");
-                first = false;
+                buf_raw(&m, m.len ? " OR " : "(");
+                fts_alt(&m, &alts[i], c->arena);
             }
-        sql_raw(&s, ") AND t.deleted_at IS NULL");
-        acl_scope_predicate(c, e, ACT_READ, &s);
-        sql_raw(&s, " ORDER BY g.id DESC LIMIT ");
-    } else {
-        /* One MATCH per table: words and trigram alternatives never mix. */
-        bool words = alts[0].words;
-        const char *fts = arena_printf(c->arena, "%s_%s", e->table, words ? "gs2" : "gs");
-        Buf m;
-        buf_init(&m, c->arena);
-        for (int i = 0; i < nalts; i++) {
-            if (i)
-                buf_raw(&m, " OR ");
-            fts_alt(&m, &alts[i], c->arena);
-        }
-        if (acl_scope(c, e, ACT_READ) == SCOPE_ALL) {
-            sql_raw(&s,
-                    arena_printf(c->arena, "SELECT t.id, t.%s%s FROM %s JOIN %s t ON t.id = %s.rowid WHERE %s MATCH ", /* sql-ok: names from metadata; the MATCH text is bound */
-                                 title, cols.data, fts, e->table, fts, fts)); /* sql-ok: names from metadata */
+            if (!m.len)
+                continue;
+            buf_raw(&m, ")");
+            buf_raw(&m, fts_scope(c, e, words));
+            const char *fts = arena_printf(c->arena, "%s_%s", e->table, words ? "gw" : "gt");
+            sql_raw(&s, arena_printf(c->arena, "SELECT t.id, t.%s%s FROM %s JOIN %s t ON t.id = %s.rowid WHERE %s MATCH ", /* sql-ok: names from metadata; the MATCH text is bound */
+                                     title, cols.data, fts, e->table, fts, fts)); /* sql-ok: names from metadata */
             sql_param(&s, dbv_text(m.data));
             sql_raw(&s, " AND t.deleted_at IS NULL");
-            sql_raw(&s, arena_printf(c->arena, " ORDER BY %s.rowid DESC LIMIT ", fts)); /* sql-ok: name from metadata */
-        } else {
-            /* A narrow scope (a rep's own records) may hold few of the
-             * matches: look at the newest SCOPED_CANDIDATES matches only, so
-             * the cost stays bounded (type more to reach older records). */
-            sql_raw(&s, arena_printf(c->arena, "SELECT t.id, t.%s%s FROM (SELECT rowid AS rid FROM %s WHERE %s MATCH ", /* sql-ok: names from metadata; the MATCH text is bound */
-                                     title, cols.data, fts, fts)); /* sql-ok: names from metadata */
-            sql_param(&s, dbv_text(m.data));
-            sql_raw(&s, arena_printf(c->arena,
-                                     " ORDER BY rowid DESC LIMIT %d) g JOIN %s t ON t.id = g.rid"
-                                     " WHERE t.deleted_at IS NULL",
-                                     SCOPED_CANDIDATES, e->table)); /* sql-ok: name from metadata */
             acl_scope_predicate(c, e, ACT_READ, &s);
-            sql_raw(&s, " ORDER BY g.rid DESC LIMIT ");
+            sql_raw(&s, arena_printf(c->arena, " ORDER BY %s.rowid DESC LIMIT ", fts)); /* sql-ok: name from metadata */
         }
+        sql_param(&s, dbv_int(limit));
+        hits[nq] = arena_alloc(c->arena, sizeof(Hit) * (size_t)limit);
+        GxErr rc = run_query(c, e, &s, hits[nq], &nhits[nq], limit);
+        if (rc) {
+            for (int k = 0; k < nq; k++)
+                for (int i = 0; i < nhits[k]; i++)
+                    json_decref(hits[k][i].obj);
+            return rc;
+        }
+        nq++;
     }
-    sql_param(&s, dbv_int(limit));
-    DbRes *res;
-    if (db_query(c->db, s.text.data, s.params, s.n, &res) != DB_OK)
-        return ctx_fail(c, GX_EDB, "search failed: %s", db_errmsg(c->db));
-    int rc;
-    while ((rc = db_next(res)) == 1) {
-        const char *t = db_text(res, 1);
-        json_array_append_new(out,
-                              json_pack("{s:s, s:I, s:s, s:s}", "entity", e->name, "id", (json_int_t)db_int(res, 0),
-                                        "title", t ? t : "", "subtitle", subtitle(c, e, res, 2)));
+    /* Merge newest first; a record found by both queries once. */
+    int i = 0, k = 0, listed = 0;
+    Hit *a = hits[0], *b = nq > 1 ? hits[1] : NULL;
+    int na = nq > 0 ? nhits[0] : 0, nb = nq > 1 ? nhits[1] : 0;
+    while (i < na || k < nb) {
+        Hit *h;
+        if (k >= nb || (i < na && a[i].id >= b[k].id)) {
+            h = &a[i++];
+            if (k < nb && b[k].id == h->id)
+                json_decref(b[k++].obj);
+        } else {
+            h = &b[k++];
+        }
+        if (listed++ < limit)
+            json_array_append_new(out, h->obj);
+        else
+            json_decref(h->obj);
     }
-    db_done(res);
-    if (rc < 0)
-        return ctx_fail(c, GX_EDB, "search failed: %s", db_errmsg(c->db));
     return GX_OK;
 }
 
@@ -500,4 +745,5 @@ void search_module_init(void)
         record_hook_add(indexed[i], HOOK_AFTER_UPDATE, hook_sync);
     }
     ddl_step_add(3, "global search index", gs_migrate);
+    ddl_step_add(5, "global search index: phone endings, prefix indexes, scope keys", gs_migrate5);
 }

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import unittest
 
-from client import admin, make_user, uniq
+from client import admin, make_department, make_user, uniq
 
 
 def rare_pair():
@@ -315,6 +315,122 @@ class LunarBirthdays(unittest.TestCase):
         r = admin().post("contacts", {"name": uniq("农历"), "customer_id": cust["id"], "birthday_lunar": "yes"})
         self.assertEqual(r.status, 422, r)
         self.assertEqual(set(r.fields), {"birthday_lunar"})
+
+
+class SearchPhoneFragments(unittest.TestCase):
+    """Any part of a phone number, however it is typed."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pair = rare_pair()
+        cls.digits = "%08d" % random.randint(0, 99999999)
+        cls.rec = admin().create("customers", {"name": cls.pair + "电话", "phone": "186 %s %s" % (cls.digits[:4],
+                                                                                                   cls.digits[4:])})
+        cls.land = admin().create("customers", {"name": cls.pair + "座机", "phone": "021-%s" % cls.digits})
+
+    def test_fragments_with_and_without_86_spaces_and_dashes(self):
+        d, me = self.digits, ("customers", self.rec["id"])
+        for q in [d[-3:], d[-4:], d[2:6], d[1:8], "186", "186" + d[0], "186" + d[:2], "186-" + d[:4], "186 %s %s" % (d[:4], d[4:]),
+                  "+86 186 " + d[:4], "+86-186-%s-%s" % (d[:4], d[4:]), "86186" + d, "0086 186 " + d[:4]]:
+            self.assertIn(me, found(admin(), q), q)
+        # The landline by its digits, its area code with the trunk 0, and +86 without it.
+        land = ("customers", self.land["id"])
+        for q in [d, "021 " + d[:4], "021-%s-%s" % (d[:4], d[4:]), "+86 21 " + d, "8621" + d[:5]]:
+            self.assertIn(land, found(admin(), q), q)
+        self.assertNotIn(land, found(admin(), "022 " + d))
+        self.assertNotIn(me, found(admin(), "187" + d))
+
+    def test_exact_answer_for_a_long_fragment(self):
+        self.assertEqual(found(admin(), "186" + self.digits), [("customers", self.rec["id"])])
+        self.assertEqual(found(admin(), "21" + self.digits), [("customers", self.land["id"])])
+
+
+class SearchScope(unittest.TestCase):
+    """The scope is part of the search index query: a rep finds every own
+    match however many others match, never another's record; a manager finds
+    the department tree's; handovers and the customer pool move records
+    between users' results at once."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dept = make_department()
+        cls.sub = make_department(parent_id=cls.dept["id"])
+        cls.other_dept = make_department()
+        cls.r1rec, cls.r1 = make_user(department_id=cls.sub["id"])
+        cls.r2rec, cls.r2 = make_user(department_id=cls.sub["id"])
+        cls.outrec, cls.out = make_user(department_id=cls.other_dept["id"])
+        cls.mgrrec, cls.mgr = make_user(("sales_manager",), cls.dept["id"])
+        cls.pair = rare_pair()
+        cls.digits = "%08d" % random.randint(0, 99999999)
+        cls.mine = cls.r1.create("customers", {"name": cls.pair + "长沙贸易", "phone": "139" + cls.digits,
+                                               "email": "scope%s@example.cn" % cls.digits})
+        cls.contact = cls.r1.create("contacts", {"name": cls.pair + "李", "customer_id": cls.mine["id"],
+                                                 "mobile": "150" + cls.digits})
+        # Newer matches of other users' (the rep's own is not among the newest).
+        cls.theirs = [cls.out.create("customers", {"name": cls.pair + "长沙贸易%d" % i, "phone": "138" + cls.digits})
+                      for i in range(3)]
+
+    def queries(self):
+        d = self.digits
+        return [self.pair, self.pair[0], self.pair + "长沙", "长沙贸", d, d[2:7], "139" + d[:2], "scope" + d]
+
+    def test_rep_finds_own_matches_before_the_limit(self):
+        for q in self.queries():
+            got = found(self.r1, q, limit=1)
+            self.assertEqual(got[:1], [("customers", self.mine["id"])], q)
+            self.assertTrue(all(x in (("customers", self.mine["id"]), ("contacts", self.contact["id"])) for x in got), q)
+
+    def test_rep_never_sees_others_records_or_titles(self):
+        theirs = {("customers", t["id"]) for t in self.theirs}
+        for q in self.queries() + ["cs", "csmy"]:
+            r = self.r1.get("search", query={"q": q, "limit": 50})
+            self.assertEqual(r.status, 200, r)
+            got = {(x["entity"], x["id"]) for x in r.body["data"]}
+            self.assertFalse(got & theirs, q)
+            self.assertFalse([x for x in r.body["data"] if x["title"].startswith(self.pair + "长沙贸易") and
+                              x["id"] != self.mine["id"]], q)
+            self.assertNotIn(("customers", self.mine["id"]), found(self.r2, q), q)
+            self.assertNotIn(("customers", self.mine["id"]), found(self.out, q), q)
+        self.assertEqual(found(self.out, self.pair), [("customers", t["id"]) for t in reversed(self.theirs)])
+
+    def test_manager_finds_the_department_tree(self):
+        theirs = {("customers", t["id"]) for t in self.theirs}
+        for q in [self.pair, self.digits[1:6], "长沙贸"]:
+            got = found(self.mgr, q)
+            self.assertIn(("customers", self.mine["id"]), got, q)
+            self.assertIn(("contacts", self.contact["id"]), got if q != "长沙贸" else [("contacts", self.contact["id"])], q)
+            self.assertFalse(set(got) & theirs, q)
+
+    def test_handover_and_pool_move_search_results(self):
+        rec = self.r1.create("customers", {"name": self.pair + "交接", "phone": "137" + self.digits})
+        me = ("customers", rec["id"])
+        pool = admin().create("pools", {"name": uniq("pool"), "follow_up_days_a": 40, "follow_up_days_b": 20,
+                                        "follow_up_days_c": 10, "remind_days": 3, "claim_daily_limit": 5,
+                                        "hold_cap": 0, "reclaim_wait_days": 5, "lock_quota": 1,
+                                        "member_departments": [self.sub["id"]]})
+        r = admin().post("users/%d/handover" % self.r1rec["id"], {"to_user_id": self.r2rec["id"],
+                                                                  "entities": ["customers"]})
+        self.assertEqual(r.status, 200, r)
+        for q in [self.pair + "交接", "137" + self.digits[:3], self.pair]:
+            self.assertIn(me, found(self.r2, q), q)
+            self.assertNotIn(me, found(self.r1, q), q)
+        # Back to r1 for the other tests' records; then released to the pool.
+        r = admin().post("users/%d/handover" % self.r2rec["id"], {"to_user_id": self.r1rec["id"],
+                                                                  "entities": ["customers"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn(me, found(self.r1, self.pair + "交接"))
+        r = admin().patch("customers/%d" % rec["id"], {"level": "C", "version": admin().read("customers", rec["id"])["version"]})
+        self.assertEqual(r.status, 200, r)
+        r = self.r1.post("customers/%d/release" % rec["id"], {"reason": "客户暂无需求"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body["pool_id"], pool["id"])
+        for q in [self.pair + "交接", "137" + self.digits[:3]]:
+            self.assertIn(me, found(self.r2, q), q)  # a member of the pool's department
+            self.assertNotIn(me, found(self.out, q), q)
+        r = self.r2.post("customers/%d/claim" % rec["id"])
+        self.assertEqual(r.status, 200, r)
+        self.assertIn(me, found(self.r2, self.pair + "交接"))
+        self.assertNotIn(me, found(self.out, self.pair + "交接"))
 
 
 class HiddenFieldsInSearch(unittest.TestCase):
