@@ -44,6 +44,10 @@ typedef struct Ctx {
     const char *err_msg;  /* human message (arena) */
     json_t *err_fields;   /* field name -> message, or NULL; owned */
     int64_t retry_after;  /* seconds, for GX_ETOOMANY */
+    const char *bulk_entity; /* an import writing many records of this entity (by name): the
+                                engine leaves their search indexes to the caller
+                                (record_index_rows, search_index_rows, once per batch) and
+                                its writes answer without computed values */
     struct {
         void (*fn)(void *);   /* cleanup to run in ctx_done */
         void *arg;

@@ -27,6 +27,7 @@
 #define IMPORT_MAX_ERRORS 1000
 #define IMPORT_PREVIEW_ROWS 20
 #define IMPORT_ARENA_ROWS 256
+#define IMPORT_BATCH 1000 /* records indexed for search at once */
 
 /* ---------- decoding ---------- */
 
@@ -682,6 +683,33 @@ static int file_duplicate(Ctx *c, const Entity *e, json_t *seen, json_t *rec, in
     return dup;
 }
 
+/* Records written whose search rows are still to be made. */
+typedef struct IdBatch {
+    int64_t *ids;
+    int n, cap;
+} IdBatch;
+
+static void batch_add(IdBatch *b, int64_t id)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 256;
+        b->ids = realloc(b->ids, sizeof *b->ids * (size_t)b->cap);
+        if (!b->ids)
+            gx_die("out of memory");
+    }
+    b->ids[b->n++] = id;
+}
+
+/* The text-search and global-search rows of a batch, then empty it. */
+static GxErr batch_index(Ctx *c, const Entity *e, IdBatch *b, bool fresh)
+{
+    GxErr rc = GX_OK;
+    if (b->n && !(rc = record_index_rows(c, e, b->ids, b->n, fresh)))
+        rc = search_index_rows(c, e, b->ids, b->n, fresh);
+    b->n = 0;
+    return rc;
+}
+
 GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const ImportOptions *o, json_t **report)
 {
     *report = NULL;
@@ -803,6 +831,10 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
      * one savepoint per row, so that a failing row undoes only itself. */
     bool flat = !o->partial || o->dry_run;
     db_set_flat_nesting(c->db, flat);
+    /* The search indexes of the records written are filled once per batch
+     * of IMPORT_BATCH records (record_bulk), not by each write. */
+    IdBatch fresh = {0}, changed = {0};
+    c->bulk_entity = e->name;
     Arena *outer = c->arena;
     Arena scratch;
     arena_init(&scratch);
@@ -874,6 +906,7 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
                 json_object_set(rec, "version", json_object_get(old, "version"));
                 if (record_update(c, e, existing, rec, &out) == GX_OK) {
                     updated++;
+                    batch_add(&changed, existing);
                     json_array_append_new(items, json_pack("[I, s, o]", (json_int_t)existing, "update", before));
                 } else {
                     json_decref(before);
@@ -888,6 +921,7 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
             }
         } else if (record_create(c, e, rec, &out) == GX_OK) {
             created++;
+            batch_add(&fresh, json_integer_value(json_object_get(out, "id")));
             json_array_append_new(
                 items, json_pack("[I, s, n]", (json_int_t)json_integer_value(json_object_get(out, "id")), "create"));
         } else if (c->err == GX_EDB) {
@@ -898,7 +932,15 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
         }
         json_decref(out);
         json_decref(rec);
+        if (!o->dry_run && ((fresh.n >= IMPORT_BATCH && (rc = batch_index(c, e, &fresh, true))) ||
+                            (changed.n >= IMPORT_BATCH && (rc = batch_index(c, e, &changed, false)))))
+            break;
     }
+    if (!rc && !o->dry_run && !(rc = batch_index(c, e, &fresh, true)))
+        rc = batch_index(c, e, &changed, false);
+    free(fresh.ids);
+    free(changed.ids);
+    c->bulk_entity = NULL;
     db_set_flat_nesting(c->db, false);
     if (!rc && flat && db_tx_failed(c->db) && !failed)
         rc = ctx_fail(c, GX_EDB, "a row failed inside the import");

@@ -60,6 +60,10 @@ GxErr leads_convert_many(Ctx *c, json_t *ids, bool create_opportunity, json_t **
  * contacts, leads)? */
 bool search_indexed(const Entity *e);
 
+/* Write the global-search rows of the given records of e (an import's batch,
+ * see record_bulk); fresh: created records, which have none yet. */
+GxErr search_index_rows(Ctx *c, const Entity *e, const int64_t *ids, int n, bool fresh);
+
 /* Append to out up to limit records of e matching q that the user may read,
  * newest first, as {entity, id, title, subtitle}: q is a name part (one
  * Chinese character or more), pinyin initials (2+ letters), part of a phone

@@ -290,7 +290,48 @@ static GxErr gs_sync(Ctx *c, const Entity *e, int64_t id)
 
 static GxErr hook_sync(Ctx *c, HookArgs *a)
 {
+    if (record_bulk(c, a->e))
+        return GX_OK; /* the importer calls search_index_rows per batch */
     return gs_sync(c, a->e, a->id ? a->id : json_integer_value(json_object_get(a->result, "id")));
+}
+
+GxErr search_index_rows(Ctx *c, const Entity *e, const int64_t *ids, int n, bool fresh)
+{
+    if (!search_indexed(e) || n <= 0)
+        return GX_OK;
+    Sql q;
+    sql_init(&q, c->arena);
+    Buf sel;
+    buf_init(&sel, c->arena);
+    row_select(&sel, e);
+    buf_raw(&sel, " WHERE id IN (");
+    sql_raw(&q, sel.data);
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sql_raw(&q, ", ");
+        sql_param(&q, dbv_int(ids[i]));
+    }
+    sql_raw(&q, ")");
+    /* Read the batch first: PostgreSQL cannot write while a result is open. */
+    DbRes *res;
+    if (db_query(c->db, q.text.data, q.params, q.n, &res) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read %s for the search index", e->name);
+    int64_t *got = arena_alloc(c->arena, sizeof *got * (size_t)n);
+    GsRow *rows = arena_alloc(c->arena, sizeof *rows * (size_t)n);
+    int k = 0, rc = 0;
+    while (k < n && (rc = db_next(res)) == 1) {
+        got[k] = db_int(res, 0);
+        gs_row_init(&rows[k], c->arena);
+        gs_row_from(&rows[k], e, res);
+        k++;
+    }
+    db_done(res);
+    if (rc < 0)
+        return ctx_fail(c, GX_EDB, "cannot read %s for the search index", e->name);
+    for (int i = 0; i < k; i++)
+        if (gs_write(c, e, got[i], &rows[i], fresh))
+            return c->err;
+    return GX_OK;
 }
 
 /* Create the search tables of e (migration steps): PostgreSQL's table

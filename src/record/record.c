@@ -193,6 +193,8 @@ static GxErr fetch(Ctx *c, const Entity *e, int64_t id, bool trash, int action, 
  * failing hook leaves its values out of this answer only. */
 static void computed_values(Ctx *c, const Entity *e, int64_t id, json_t *rec)
 {
+    if (record_bulk(c, e))
+        return; /* an import keeps only the id */
     HookArgs ha = {.e = e, .id = id, .result = rec};
     if (record_hooks_run(c, HOOK_AFTER_READ, &ha))
         ctx_clear(c);
@@ -547,7 +549,7 @@ static GxErr auto_number(Ctx *c, const Entity *e, const Field *f, DbVal *out)
 /* Keep the text-search index in step with row id. */
 static GxErr fts_sync(Ctx *c, const Entity *e, int64_t id, bool remove_only)
 {
-    if (!e->has_search || db_dialect(c->db) != DB_SQLITE)
+    if (!e->has_search || db_dialect(c->db) != DB_SQLITE || (!remove_only && record_bulk(c, e)))
         return GX_OK;
     DbVal p[] = {dbv_int(id)};
     /* The trigram index (3+ characters) and the per-character one (1–2 CJK characters). */
@@ -572,6 +574,60 @@ static GxErr fts_sync(Ctx *c, const Entity *e, int64_t id, bool remove_only)
         }
         buf_printf(&b, "%s FROM %s WHERE id = $1", t ? ")" : "", e->table); /* sql-ok: table name from metadata */
         if (db_exec(c->db, b.data, p, 1) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot update the search index");
+    }
+    return GX_OK;
+}
+
+bool record_bulk(const Ctx *c, const Entity *e)
+{
+    return c->bulk_entity && !strcmp(c->bulk_entity, e->name);
+}
+
+/* " IN ($k, …)" over ids, as parameters of q. */
+static void id_list(Sql *q, const int64_t *ids, int n)
+{
+    sql_raw(q, " IN (");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sql_raw(q, ", ");
+        sql_param(q, dbv_int(ids[i]));
+    }
+    sql_raw(q, ")");
+}
+
+GxErr record_index_rows(Ctx *c, const Entity *e, const int64_t *ids, int n, bool fresh)
+{
+    if (!e->has_search || db_dialect(c->db) != DB_SQLITE || n <= 0)
+        return GX_OK;
+    /* One statement per index for the whole batch: FTS5 keeps the new terms
+     * in memory until the next savepoint or commit and writes them as one
+     * segment, where a statement per record wrote (and merged) one each. */
+    static const char *const tables[] = {"fts", "fts2"};
+    for (int t = 0; t < 2; t++) {
+        const char *fts = arena_printf(c->arena, "%s_%s", e->table, tables[t]);
+        Sql q;
+        if (!fresh) {
+            sql_init(&q, c->arena);
+            sql_raw(&q, arena_printf(c->arena, "DELETE FROM %s WHERE rowid", fts)); /* sql-ok: table names from metadata */
+            id_list(&q, ids, n);
+            if (db_exec(c->db, q.text.data, q.params, q.n) != DB_OK)
+                return ctx_fail(c, GX_EDB, "cannot update the search index");
+        }
+        sql_init(&q, c->arena);
+        sql_raw(&q, arena_printf(c->arena, "INSERT INTO %s(rowid, body) SELECT id, %s", fts, t ? "gx_cjk_split(" : "")); /* sql-ok: table names from metadata */
+        bool first = true;
+        for (int i = 0; i < e->nfields; i++) {
+            if (!e->fields[i].search)
+                continue;
+            if (!first)
+                sql_raw(&q, " || ' ' || ");
+            sql_raw(&q, arena_printf(c->arena, "coalesce(%s,'')", e->fields[i].name)); /* sql-ok: column from metadata */
+            first = false;
+        }
+        sql_raw(&q, arena_printf(c->arena, "%s FROM %s WHERE id", t ? ")" : "", e->table)); /* sql-ok: table name from metadata */
+        id_list(&q, ids, n);
+        if (db_exec(c->db, q.text.data, q.params, q.n) != DB_OK)
             return ctx_fail(c, GX_EDB, "cannot update the search index");
     }
     return GX_OK;

@@ -39,6 +39,17 @@ typedef struct ListQuery {
 /* Read one live record visible to the user. GX_ENOTFOUND otherwise. */
 GxErr record_get(Ctx *c, const Entity *e, int64_t id, json_t **out);
 
+/* Is c an import writing many records of e (c->bulk_entity)? Then record
+ * writes leave e's search indexes out (the importer calls record_index_rows
+ * and the search module's search_index_rows once per batch) and answer
+ * without computed values (HOOK_AFTER_READ). */
+bool record_bulk(const Ctx *c, const Entity *e);
+
+/* Write the text-search rows (SQLite FTS5) of the given records of e in one
+ * statement per index; fresh: the records have none yet (created), else
+ * their old rows are replaced. */
+GxErr record_index_rows(Ctx *c, const Entity *e, const int64_t *ids, int n, bool fresh);
+
 /* Create from a JSON object of field values. On success *out is the stored
  * record (with id and version). */
 GxErr record_create(Ctx *c, const Entity *e, json_t *in, json_t **out);

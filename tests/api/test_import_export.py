@@ -111,6 +111,38 @@ class Import(unittest.TestCase):
         self.assertEqual((r.body["created"], r.body["failed"]), (4, 2))
         self.assertEqual(self.count(self.rep, tag), 4)
 
+    def test_imported_records_are_searchable(self):
+        """Search rows are written per batch of 1,000 records (not by each
+        write): every imported record, also past the batch boundaries and
+        around failed rows of a partial import, is found by the list search
+        and the global search, and an update by import re-indexes."""
+        tag = uniq("")
+        pair = "".join(chr(random.randint(0x4E00, 0x9FA5)) for _ in range(2))
+        lines = ["name,notes,credit_limit"] + ["甲%s%s-%d,第%d行,1" % (pair, tag, i, i) for i in range(2500)]
+        for i in (1000, 1700):
+            lines[1 + i] = "甲%s%s-%d,第%d行,not money" % (pair, tag, i, i)
+        r = self.imp(self.rep, "\n".join(lines) + "\n", partial=1)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.body["created"], r.body["failed"]), (2498, 2), r)
+        self.assertEqual(self.count(self.rep, tag), 2498)
+        self.assertEqual(self.rep.list("customers", query={"q": "甲%s%s-1000" % (pair, tag)}).body["total"], 0)
+        for i in (0, 999, 1001, 1002, 1701, 2499):
+            name = "甲%s%s-%d" % (pair, tag, i)
+            hits = self.rep.list("customers", query={"q": name}).body["data"]
+            self.assertEqual([h["name"] for h in hits], [name])
+        g = self.rep.get("search", query={"q": "%s%s-2499" % (pair, tag), "limit": 5})
+        self.assertEqual([x["entity"] for x in g.body["data"]], ["customers"], g)
+        g = self.rep.get("search", query={"q": pair, "limit": 50})   # two CJK characters: the word index
+        self.assertGreaterEqual(len(g.body["data"]), 1, g)
+        # update through the import: the new text is found, the old is gone
+        m = rand_mobile()
+        orig = self.rep.create("customers", {"name": "丙%s" % tag, "phone": m, "notes": "旧备注%s" % tag})
+        r = self.imp(self.rep, "name,phone,notes\n丙%s,%s,新备注%s\n" % (tag, m, tag), on_duplicate="update")
+        self.assertEqual((r.status, r.body["updated"]), (201, 1), r)
+        hits = self.rep.list("customers", query={"q": "新备注%s" % tag}).body["data"]
+        self.assertEqual([h["id"] for h in hits], [orig["id"]])
+        self.assertEqual(self.rep.list("customers", query={"q": "旧备注%s" % tag}).body["total"], 0)
+
     def test_dry_run_stores_nothing(self):
         tag = uniq("")
         r = self.imp(self.rep, "name\n己%s\n" % tag, dry_run=1)
