@@ -1082,18 +1082,14 @@ static GxErr where_clause(Ctx *c, const Entity *e, const ListQuery *lq, Sql *q)
     return record_search_compile(c, e, lq->q, q);
 }
 
-/* Check a list request and start its page query (one row more than the page
- * when counting, which tells whether rows follow). */
-static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, bool counting, DbRes **r)
+/* Start the query of a list's rows: lq's filters, search, scope and sort,
+ * `limit` rows from `offset`. */
+static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, int64_t limit, int64_t offset, DbRes **r)
 {
     if (acl_scope(c, e, lq->action) == SCOPE_NONE)
         return ctx_fail(c, GX_EDENIED, "You may not %s %s", lq->action == ACT_EXPORT ? "export" : "read", e->name);
     if (lq->trash && !acl_is_admin(c) && acl_scope(c, e, ACT_DELETE) == SCOPE_NONE)
         return ctx_fail(c, GX_EDENIED, "You may not see deleted %s", e->name);
-    if (lq->limit < 1 || lq->limit > RECORD_LIMIT_MAX)
-        return ctx_fail(c, GX_EBADREQ, "limit must be between 1 and %d", RECORD_LIMIT_MAX);
-    if (lq->offset < 0)
-        return ctx_fail(c, GX_EBADREQ, "offset must not be negative");
     Sql q;
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT ");
@@ -1104,12 +1100,65 @@ static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, bool counti
     if ((rc = record_sort_compile(c, e, lq->sort, &q)))
         return rc;
     sql_raw(&q, " LIMIT ");
-    sql_param(&q, dbv_int(lq->limit + (counting ? 1 : 0)));
+    sql_param(&q, dbv_int(limit));
     sql_raw(&q, " OFFSET ");
-    sql_param(&q, dbv_int(lq->offset));
+    sql_param(&q, dbv_int(offset));
     if (db_query(c->db, q.text.data, q.params, q.n, r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
     return GX_OK;
+}
+
+/* Check a list request and start its page query (one row more than the page
+ * when counting, which tells whether rows follow). */
+static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, bool counting, DbRes **r)
+{
+    if (lq->limit < 1 || lq->limit > RECORD_LIMIT_MAX)
+        return ctx_fail(c, GX_EBADREQ, "limit must be between 1 and %d", RECORD_LIMIT_MAX);
+    if (lq->offset < 0)
+        return ctx_fail(c, GX_EBADREQ, "offset must not be negative");
+    return list_query(c, e, lq, lq->limit + (counting ? 1 : 0), lq->offset, r);
+}
+
+bool record_scannable(const Entity *e)
+{
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].type == FT_LINK_MULTIPLE)
+            return false;
+    return true;
+}
+
+int record_scan_col(const Entity *e, const Field *f)
+{
+    if (!strcmp(f->name, "department_id"))
+        return 2; /* a declared department_id is the common column */
+    int col = NCOMMON;
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *g = &e->fields[i];
+        if (!stored(g))
+            continue;
+        if (g == f)
+            return g->type == FT_PARENT ? -1 : col;
+        col += g->type == FT_PARENT ? 2 : 1;
+    }
+    return -1;
+}
+
+GxErr record_scan(Ctx *c, const Entity *e, const ListQuery *lq, int64_t max, RecordScanFn fn, void *ud)
+{
+    if (!record_scannable(e))
+        return ctx_fail(c, GX_EINTERNAL, "%s cannot be scanned (link_multiple fields)", e->name);
+    DbRes *r;
+    GxErr rc = list_query(c, e, lq, max, 0, &r);
+    if (rc)
+        return rc;
+    int s;
+    while ((s = db_next(r)) == 1)
+        if (!fn(ud, r))
+            break;
+    db_done(r);
+    if (s < 0)
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    return c->err;
 }
 
 /* The total of a list whose page held `got` rows (`more`: rows follow). */

@@ -36,6 +36,20 @@ typedef struct ListQuery {
     Action action;      /* ACT_READ normally, ACT_EXPORT for exports */
 } ListQuery;
 
+/* A list's rows one by one, straight from the result (exports): lq's
+ * filters, search, scope (lq->action) and sort, at most max rows (lq->limit
+ * and lq->offset are not used). fn reads the row with db_int/db_text at
+ * record_scan_col's columns (column 0 is the id) and returns false to stop;
+ * fields hidden from the user are in the row: the caller leaves them out.
+ * Not for entities with link_multiple fields (record_scannable). */
+typedef bool (*RecordScanFn)(void *ud, DbRes *r);
+GxErr record_scan(Ctx *c, const Entity *e, const ListQuery *lq, int64_t max, RecordScanFn fn, void *ud);
+bool record_scannable(const Entity *e);
+
+/* The result column of f in record_scan's rows (-1 for fields not stored
+ * as one column: link_multiple, parent, write-only). */
+int record_scan_col(const Entity *e, const Field *f);
+
 /* Read one live record visible to the user. GX_ENOTFOUND otherwise. */
 GxErr record_get(Ctx *c, const Entity *e, int64_t id, json_t **out);
 
