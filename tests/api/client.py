@@ -130,10 +130,11 @@ class Client:
             h.update(extra)
         return h
 
-    def req(self, method, path, body=None, raw=None, headers=None, query=None):
+    def req(self, method, path, body=None, raw=None, headers=None, query=None, timeout=30):
         if not path.startswith("/"):
             path = API + "/" + path
-        return request(method, path, body=body, raw=raw, headers=self._headers(headers), query=query)
+        return request(method, path, body=body, raw=raw, headers=self._headers(headers), query=query,
+                       timeout=timeout)
 
     def get(self, path, query=None, **kw):
         return self.req("GET", path, query=query, **kw)
