@@ -1648,7 +1648,7 @@ static void cover_routes(Doc *d)
     int n;
     const Entity *const *all = meta_entities(&n);
     const Route *tables[] = {api_routes, membership_api_routes, sales_targets_api_routes, sales_opps_api_routes,
-                             sales_docs_api_routes, attachments_api_routes};
+                             sales_docs_api_routes, attachments_api_routes, receivables_api_routes};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
     for (const Route *rt = tables[t]; rt->method; rt++) {
         if (strstr(rt->pattern, "{action}"))
@@ -1695,6 +1695,75 @@ static void cover_routes(Doc *d)
             d->stubs++;
         }
     }
+}
+
+/* The receivables report (receivables_api.c). */
+static void receivables_paths(Doc *d)
+{
+    if (!meta_entity("payments") || !meta_entity("orders"))
+        return;
+    json_t *money = json_pack("{s:s, s:s}", "type", "integer", "description", "fen");
+    json_t *row = json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:O, s:O, s:O, s:O}}", "type", "object", "properties", "customer_id",
+                            "type", "integer", "customer_name", "type", "string", "receivable_total", money,
+                            "received_total", money, "balance_due", money, "overdue_amount", money);
+    json_object_set_new(d->schemas, "ReceivableRow", row);
+    static const struct {
+        const char *name, *description, *schema;
+    } params[] = {
+        {"sort", "balance_due (default), overdue_amount, receivable_total, received_total or customer_name (pinyin order)", "string"},
+        {"dir", "desc (default) or asc", "string"},
+        {"overdue", "1: only customers with an overdue amount", "string"},
+        {"due", "1: only customers with a positive balance due", "string"},
+        {"q", "part of the customer's name", "string"},
+    };
+    const char *what =
+        "Per customer the viewer may read (customers with nothing receivable, received or overdue are left out), "
+        "the same figures as GET /customers/{id}, each under the reader's scope of its entity: receivable_total = "
+        "Σ total of orders approved, delivered, invoiced, closed or returned + Σ amount of active or expired "
+        "contracts not tied to an order − Σ credit of returns; received_total = Σ payments (prepayments "
+        "included); balance_due = receivable_total − received_total; overdue_amount = Σ unpaid parts of payment "
+        "plans due before today (company time). Users who may not read payments: 403.";
+    json_t *op = operation(d, "sales", "receivables_list", "Receivables per customer (应收账款)", what, ACCESS_READ,
+                           "403 422", false);
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+        add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", params[i].name, "in", "query", "required", 0,
+                                "description", params[i].description, "schema", "type", params[i].schema));
+    add_param(op, json_pack("{s:s, s:s, s:b, s:{s:s, s:i, s:i}}", "name", "limit", "in", "query", "required", 0, "schema",
+                            "type", "integer", "minimum", 1, "maximum", 500));
+    add_param(op, json_pack("{s:s, s:s, s:b, s:{s:s, s:i}}", "name", "offset", "in", "query", "required", 0, "schema",
+                            "type", "integer", "minimum", 0));
+    respond(op, "200",
+            json_response("The page of rows, how many rows there are in all, the sums over all of them.",
+                          json_pack("{s:s, s:{s:{s:s, s:o}, s:{s:s}, s:{s:s, s:{s:O, s:O, s:O, s:O}}, s:{s:s}, s:{s:s},"
+                                    " s:{s:s, s:s}}}",
+                                    "type", "object", "properties", "data", "type", "array", "items",
+                                    schema_ref(d, "ReceivableRow"), "total", "type", "integer", "totals", "type",
+                                    "object", "properties", "receivable_total", money, "received_total", money,
+                                    "balance_due", money, "overdue_amount", money, "sort", "type", "string", "dir",
+                                    "type", "string", "as_of", "type", "string", "format", "date")));
+    add_op(d, "/api/v1/reports/receivables", "get", op);
+    op = operation(d, "sales", "receivables_export", "Receivables as an Excel workbook",
+                   "All rows of the report (same filters and order, no paging) and a totals row; money in yuan.",
+                   ACCESS_READ, "403 422", false);
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+        add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", params[i].name, "in", "query", "required", 0,
+                                "description", params[i].description, "schema", "type", params[i].schema));
+    respond(op, "200",
+            json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description", "The workbook.", "content",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "schema", "type", "string",
+                      "format", "binary"));
+    add_op(d, "/api/v1/reports/receivables/export", "get", op);
+    op = operation(d, "sales", "receivables_customer", "One customer's receivables and the documents behind them",
+                   "The customer's figures (as in the list, plus prepayment_total and invoiced_total), and its "
+                   "receivable orders and contracts not tied to an order (newest first, at most 500 each), each with "
+                   "id, number, status, date, total, received_amount, returned_amount, outstanding_amount, "
+                   "overdue_amount, invoiced_amount, plans_total. A customer the caller may not read: 404.",
+                   ACCESS_READ, "403 404", false);
+    respond(op, "200", json_response("The customer's receivables.", json_pack("{s:s}", "type", "object")));
+    add_op(d, "/api/v1/reports/receivables/{id}", "get", op);
+    json_object_set_new(json_object_get(d->paths, "/api/v1/reports/receivables/{id}"), "parameters",
+                        json_pack("[o]", ref(d, "parameters", "id")));
+    json_decref(money);
 }
 
 /* Attachments of records (attachments_api.c). */
@@ -1842,6 +1911,7 @@ json_t *api_openapi(void)
     sales_docs_paths(&d);
     import_paths(&d);
     attachments_paths(&d);
+    receivables_paths(&d);
 
     int n;
     const Entity *const *all = meta_entities(&n);

@@ -20,7 +20,8 @@ const Route *app_routes(void)
                              sales_money_api_routes, sales_money_ui_routes,
                              sales_docs_api_routes, sales_docs_ui_routes,
                              sales_credit_api_routes, sales_credit_ui_routes,
-                             attachments_api_routes, attachments_ui_routes};
+                             attachments_api_routes, attachments_ui_routes,
+                             receivables_api_routes, receivables_ui_routes};
     const int ntables = (int)(sizeof tables / sizeof tables[0]);
     int total = 0;
     for (int t = 0; t < ntables; t++)

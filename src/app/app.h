@@ -40,6 +40,9 @@ extern const Route sales_credit_ui_routes[];
  * panel (ui/attachments.c). */
 extern const Route attachments_api_routes[];
 extern const Route attachments_ui_routes[];
+/* The receivables report: API (api/receivables_api.c) and pages (ui/receivables.c). */
+extern const Route receivables_api_routes[];
+extern const Route receivables_ui_routes[];
 
 /* The combined table (UI first for "/", then API); built once. */
 const Route *app_routes(void);

@@ -105,6 +105,8 @@ static void panel(Req *r, const Entity *e, int64_t id, const char *message)
     json_decref(list);
 }
 
+bool ui_attachments_tab(const Entity *e) { return has_panel(e); }
+
 void ui_attachments_panel(Req *r, const Entity *e, int64_t id)
 {
     if (has_panel(e))

@@ -606,6 +606,8 @@ void ui_detail(Req *r)
         for (int i = 0; i < nrel; i++)
             buf_htmlf(o, "<a href=\"#rel-%s-%s\">%s</a>", rels[i].e->name, rels[i].f->name,
                       ui_label(r, &rels[i].e->label));
+        if (ui_attachments_tab(e))
+            buf_htmlf(o, "<a href=\"#attachments\">%s</a>", T(r, "Attachments"));
     }
     buf_htmlf(o, "<a href=\"/app/%s/%lld?tab=history\">%s</a></nav>", e->name, (long long)d.id, T(r, "History"));
     if (show_history) {

@@ -220,6 +220,7 @@ static void navigation(Req *r, const Page *p)
     const Entity *const *all = meta_entities(&n);
     buf_htmlf(&r->out, "<nav class=\"sidenav\" id=\"sidenav\" aria-label=\"%s\"><ul>", T(r, "Modules"));
     nav_link(r, "/", T(r, "Home"), p->nav && !strcmp(p->nav, "home"));
+    const Entity *cu0 = meta_entity("customers");
     for (int i = 0; nav_order[i]; i++) {
         if (!strcmp(nav_order[i], "customer_pool")) { /* the pool page (pool.c), for pool members */
             if (r->c.who && (r->c.who->npools > 0 || r->c.who->is_admin) && meta_entity("pools"))
@@ -234,6 +235,9 @@ static void navigation(Req *r, const Page *p)
             nav_link(r, "/app/reports/funnel", T(r, "Sales funnel"), p->nav && !strcmp(p->nav, "funnel"));
             nav_link(r, "/app/reports/forecast", T(r, "Weighted forecast"), p->nav && !strcmp(p->nav, "forecast"));
         }
+        /* Receivables per customer (ui/receivables.c), for whoever reads payments. */
+        if (!strcmp(nav_order[i], "payments") && e && ui_entity_visible(r, e) && cu0 && acl_scope(&r->c, cu0, ACT_READ) != SCOPE_NONE)
+            nav_link(r, "/app/reports/receivables", T(r, "Accounts receivable"), p->nav && !strcmp(p->nav, "receivables"));
         /* Members are customers with a card (ui/membership_pages.c). */
         const Entity *mt = meta_entity("member_types"), *cu = meta_entity("customers");
         if (!strcmp(nav_order[i], "members") && mt && cu && acl_scope(&r->c, mt, ACT_READ) != SCOPE_NONE &&

@@ -288,4 +288,6 @@ void ui_order_credit_panels(Req *r, int64_t id, json_t *order);
  * opportunities, products, quotes, orders, contracts and invoices
  * (attachments.c); nothing for other entities. */
 void ui_attachments_panel(Req *r, const Entity *e, int64_t id);
+/* Does the record page of e have that panel (for its tab link)? */
+bool ui_attachments_tab(const Entity *e);
 #endif

@@ -70,6 +70,12 @@ const char *mn_setting_text(Ctx *c, const char *key);
 /* Today in the company's zone, "YYYY-MM-DD" (arena). */
 const char *mn_today(Ctx *c);
 
+/* What a customer owes (payments.c's definition, shared with the
+ * receivables report): orders in these statuses, contracts in these
+ * statuses not tied to an order. SQL conditions on the entity's table. */
+#define MN_RECEIVABLE_ORDERS " AND status IN ('approved', 'delivered', 'invoiced', 'closed', 'returned')"
+#define MN_RECEIVABLE_CONTRACTS " AND status IN ('active', 'expired') AND order_id IS NULL"
+
 /* The contract approval threshold in fen; -1 when contracts need no approval. */
 int64_t mn_contract_threshold(Ctx *c);
 

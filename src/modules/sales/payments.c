@@ -348,9 +348,8 @@ GxErr sales_customer_money(Ctx *c, int64_t customer_id, json_t *out)
     Sql q;
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT 0");
-    scoped_sum(c, &q, "orders", "total", " AND status IN ('approved', 'delivered', 'invoiced', 'closed', 'returned')",
-               customer_id);
-    scoped_sum(c, &q, "contracts", "amount", " AND status IN ('active', 'expired') AND order_id IS NULL", customer_id);
+    scoped_sum(c, &q, "orders", "total", MN_RECEIVABLE_ORDERS, customer_id);
+    scoped_sum(c, &q, "contracts", "amount", MN_RECEIVABLE_CONTRACTS, customer_id);
     if (has_returns)
         scoped_sum(c, &q, "returns", "credit_amount", "", customer_id);
     else

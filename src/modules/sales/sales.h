@@ -53,6 +53,33 @@ GxErr sales_customer_money(Ctx *c, int64_t customer_id, json_t *out);
  * "orders" or "contracts". GET /orders/{id} carries them. */
 GxErr sales_doc_money(Ctx *c, const char *entity, int64_t id, json_t *out);
 
+/* The receivables report (应收账款, receivables.c): what each customer the
+ * viewer may read owes — the same figures as sales_customer_money, for all
+ * customers at once. */
+typedef struct ReceivablesQuery {
+    const char *sort;  /* balance_due (default), overdue_amount, receivable_total, received_total, customer_name */
+    bool desc;         /* descending */
+    bool overdue_only; /* only customers with an overdue amount */
+    bool due_only;     /* only customers with a positive balance due */
+    const char *q;     /* part of the customer's name, or NULL */
+    int64_t limit;     /* rows (default 50; the export passes a large one) */
+    int64_t offset;    /* rows skipped */
+} ReceivablesQuery;
+/* *out = {"data": [{customer_id, customer_name, receivable_total,
+ * received_total, balance_due, overdue_amount}], "total": rows in all,
+ * "totals": {the four sums over all rows}, "sort", "dir", "as_of": today}.
+ * GX_EDENIED without read access to payments; GX_EINVALID for an unknown
+ * sort (field "sort"). */
+GxErr sales_receivables(Ctx *c, const ReceivablesQuery *q, json_t **out);
+/* Is sort a key sales_receivables accepts? */
+bool sales_receivables_sort_valid(const char *sort);
+/* One customer: its figures (sales_customer_money) and the orders and
+ * contracts behind them, each with sales_doc_money's figures ({id, number,
+ * status, date, total, received_amount, outstanding_amount,
+ * overdue_amount …}), newest first, at most 500 of each. 404 when the
+ * customer is not readable. */
+GxErr sales_receivable_customer(Ctx *c, int64_t customer_id, json_t **out);
+
 /* May the acting user approve this contract (JSON record)? Administrators,
  * and users who may edit contracts of a whole department that holds it. */
 bool sales_contract_approver(Ctx *c, json_t *contract);
