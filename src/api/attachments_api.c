@@ -137,7 +137,8 @@ static void h_content(Req *r)
     r->content_type = f.mime_type;
     http_add_header(r, "Content-Disposition", attachment_disposition(&r->c, f.name, show));
     http_add_header(r, "X-Content-Type-Options", "nosniff");
-    http_add_header(r, "Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
+    http_add_header(r, "Content-Security-Policy",
+                    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
     http_add_header(r, "Cache-Control", "private, no-cache");
     const char *etag = arena_printf(&r->arena, "\"%s\"", f.sha256);
     http_add_header(r, "ETag", etag);

@@ -1647,8 +1647,13 @@ static void cover_routes(Doc *d)
 {
     int n;
     const Entity *const *all = meta_entities(&n);
-    const Route *tables[] = {api_routes, membership_api_routes, sales_targets_api_routes, sales_opps_api_routes,
-                             sales_docs_api_routes, attachments_api_routes, receivables_api_routes};
+    const Route *tables[] = {api_routes,
+                             membership_api_routes,
+                             sales_targets_api_routes,
+                             sales_opps_api_routes,
+                             sales_docs_api_routes,
+                             attachments_api_routes,
+                             receivables_api_routes};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
     for (const Route *rt = tables[t]; rt->method; rt++) {
         if (strstr(rt->pattern, "{action}"))
@@ -1703,14 +1708,16 @@ static void receivables_paths(Doc *d)
     if (!meta_entity("payments") || !meta_entity("orders"))
         return;
     json_t *money = json_pack("{s:s, s:s}", "type", "integer", "description", "fen");
-    json_t *row = json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:O, s:O, s:O, s:O}}", "type", "object", "properties", "customer_id",
-                            "type", "integer", "customer_name", "type", "string", "receivable_total", money,
-                            "received_total", money, "balance_due", money, "overdue_amount", money);
+    json_t *row = json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:O, s:O, s:O, s:O}}", "type", "object", "properties",
+                            "customer_id", "type", "integer", "customer_name", "type", "string", "receivable_total",
+                            money, "received_total", money, "balance_due", money, "overdue_amount", money);
     json_object_set_new(d->schemas, "ReceivableRow", row);
     static const struct {
         const char *name, *description, *schema;
     } params[] = {
-        {"sort", "balance_due (default), overdue_amount, receivable_total, received_total or customer_name (pinyin order)", "string"},
+        {"sort",
+         "balance_due (default), overdue_amount, receivable_total, received_total or customer_name (pinyin order)",
+         "string"},
         {"dir", "desc (default) or asc", "string"},
         {"overdue", "1: only customers with an overdue amount", "string"},
         {"due", "1: only customers with a positive balance due", "string"},
@@ -1728,8 +1735,8 @@ static void receivables_paths(Doc *d)
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
         add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", params[i].name, "in", "query", "required", 0,
                                 "description", params[i].description, "schema", "type", params[i].schema));
-    add_param(op, json_pack("{s:s, s:s, s:b, s:{s:s, s:i, s:i}}", "name", "limit", "in", "query", "required", 0, "schema",
-                            "type", "integer", "minimum", 1, "maximum", 500));
+    add_param(op, json_pack("{s:s, s:s, s:b, s:{s:s, s:i, s:i}}", "name", "limit", "in", "query", "required", 0,
+                            "schema", "type", "integer", "minimum", 1, "maximum", 500));
     add_param(op, json_pack("{s:s, s:s, s:b, s:{s:s, s:i}}", "name", "offset", "in", "query", "required", 0, "schema",
                             "type", "integer", "minimum", 0));
     respond(op, "200",
@@ -1771,17 +1778,18 @@ static void attachments_paths(Doc *d)
 {
     json_object_set_new(
         d->schemas, "Attachment",
-        json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s},"
-                  " s:{s:[s, s]}, s:{s:[s, s]}, s:{s:s, s:s}, s:{s:s, s:s}}}",
-                  "type", "object", "properties", "id", "type", "integer", "parent_type", "type", "string", "description",
-                  "entity of the record the file belongs to", "parent_id", "type", "integer", "name", "type", "string",
-                  "description", "file name (UTF-8, no directories, at most 200 bytes)", "mime_type", "type", "string",
-                  "description", "type from the name's extension; unknown kinds application/octet-stream", "size",
-                  "type", "integer", "description", "bytes", "sha256", "type", "string", "description", "hex digest of the content",
-                  "created_by", "type", "integer", "null", "created_by_name", "type", "string", "null", "created_at", "type",
-                  "string", "format", "date-time", "url", "type", "string", "description", "where to download it"));
-    json_t *list = json_pack("{s:s, s:{s:{s:s, s:o}}}", "type", "object", "properties", "data", "type", "array", "items",
-                             schema_ref(d, "Attachment"));
+        json_pack(
+            "{s:s, s:{s:{s:s}, s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s},"
+            " s:{s:[s, s]}, s:{s:[s, s]}, s:{s:s, s:s}, s:{s:s, s:s}}}",
+            "type", "object", "properties", "id", "type", "integer", "parent_type", "type", "string", "description",
+            "entity of the record the file belongs to", "parent_id", "type", "integer", "name", "type", "string",
+            "description", "file name (UTF-8, no directories, at most 200 bytes)", "mime_type", "type", "string",
+            "description", "type from the name's extension; unknown kinds application/octet-stream", "size", "type",
+            "integer", "description", "bytes", "sha256", "type", "string", "description", "hex digest of the content",
+            "created_by", "type", "integer", "null", "created_by_name", "type", "string", "null", "created_at", "type",
+            "string", "format", "date-time", "url", "type", "string", "description", "where to download it"));
+    json_t *list = json_pack("{s:s, s:{s:{s:s, s:o}}}", "type", "object", "properties", "data", "type", "array",
+                             "items", schema_ref(d, "Attachment"));
     int n;
     const Entity *const *all = meta_entities(&n);
     for (int i = 0; i < n; i++) {
@@ -1796,27 +1804,29 @@ static void attachments_paths(Doc *d)
                                ACCESS_READ, "404", false);
         respond(op, "200", json_response("The attachments.", json_incref(list)));
         add_op(d, path, "get", op);
-        op = operation(d, e->name, arena_printf(&d->arena, "%s_attachments_upload", e->name),
-                       arena_printf(&d->arena, "Attach files to a record of %s", e->name),
-                       "Needs edit access to the record (readable but not editable: 403; out of scope: 404). Either "
-                       "multipart/form-data, where every part with a file name is a file (field \"file\" by convention, "
-                       "1 to 10 files), or the raw bytes of one file as the body (any other Content-Type) with its name "
-                       "in the header X-File-Name, percent-encoded UTF-8 (e.g. %E5%90%88%E5%90%8C.pdf). At most "
-                       "20 MiB (20971520 bytes) per file: a larger one is 413 with error.code file_too_large and nothing "
-                       "is stored; an empty file or a missing name is 422. All files of one request are stored in one "
-                       "transaction, with an audit row (attachment_upload) on the record for each.",
-                       ACCESS_WRITE, "400 403 404 422", true);
-        json_object_set_new(
-            op, "requestBody",
-            json_pack("{s:b, s:{s:{s:{s:s, s:{s:{s:s, s:s}}}}, s:{s:{s:s, s:s}}}}", "required", 1, "content",
-                      "multipart/form-data", "schema", "type", "object", "properties", "file", "type", "string", "format",
-                      "binary", "application/octet-stream", "schema", "type", "string", "format", "binary"));
+        op = operation(
+            d, e->name, arena_printf(&d->arena, "%s_attachments_upload", e->name),
+            arena_printf(&d->arena, "Attach files to a record of %s", e->name),
+            "Needs edit access to the record (readable but not editable: 403; out of scope: 404). Either "
+            "multipart/form-data, where every part with a file name is a file (field \"file\" by convention, "
+            "1 to 10 files), or the raw bytes of one file as the body (any other Content-Type) with its name "
+            "in the header X-File-Name, percent-encoded UTF-8 (e.g. %E5%90%88%E5%90%8C.pdf). At most "
+            "20 MiB (20971520 bytes) per file: a larger one is 413 with error.code file_too_large and nothing "
+            "is stored; an empty file or a missing name is 422. All files of one request are stored in one "
+            "transaction, with an audit row (attachment_upload) on the record for each.",
+            ACCESS_WRITE, "400 403 404 422", true);
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:{s:{s:{s:s, s:{s:{s:s, s:s}}}}, s:{s:{s:s, s:s}}}}", "required", 1,
+                                      "content", "multipart/form-data", "schema", "type", "object", "properties",
+                                      "file", "type", "string", "format", "binary", "application/octet-stream",
+                                      "schema", "type", "string", "format", "binary"));
         add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "X-File-Name", "in", "header", "required", 0,
                                 "description", "The file name of a raw-body upload, percent-encoded UTF-8.", "schema",
                                 "type", "string"));
         respond(op, "201", json_response("The stored attachments.", json_incref(list)));
         add_op(d, path, "post", op);
-        json_object_set_new(json_object_get(d->paths, path), "parameters", json_pack("[o]", ref(d, "parameters", "id")));
+        json_object_set_new(json_object_get(d->paths, path), "parameters",
+                            json_pack("[o]", ref(d, "parameters", "id")));
     }
     json_decref(list);
     json_t *op = operation(d, "attachments", "attachments_get", "An attachment's facts",
@@ -1839,10 +1849,11 @@ static void attachments_paths(Doc *d)
                    "images, PDF and plain text are served inline; other kinds (HTML, SVG, scripts …) never are.",
                    ACCESS_READ, "404", false);
     add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:[s]}}", "name", "inline", "in", "query", "required", 0,
-                            "description", "1: show in the browser when the type is safe to", "schema", "type", "string",
-                            "enum", "1"));
-    respond(op, "200", json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description", "The file.", "content", "*/*", "schema",
-                                 "type", "string", "format", "binary"));
+                            "description", "1: show in the browser when the type is safe to", "schema", "type",
+                            "string", "enum", "1"));
+    respond(op, "200",
+            json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description", "The file.", "content", "*/*", "schema", "type",
+                      "string", "format", "binary"));
     add_op(d, "/api/v1/attachments/{id}/content", "get", op);
     json_object_set_new(json_object_get(d->paths, "/api/v1/attachments/{id}/content"), "parameters",
                         json_pack("[o]", ref(d, "parameters", "id")));
@@ -1900,7 +1911,8 @@ json_t *api_openapi(void)
     add_tag(tags, "reminders", "Reminders and to-dos (待办) of the current user.");
     add_tag(tags, "sales", "Sales: the funnel and the weighted forecast of opportunities (销售漏斗 / 加权预测).");
     add_tag(tags, "membership", "The front desk: availability, reports and member care (会员 / 预定 / 结账).");
-    add_tag(tags, "attachments", "Files attached to records (附件): download and delete; upload and list under each entity.");
+    add_tag(tags, "attachments",
+            "Files attached to records (附件): download and delete; upload and list under each entity.");
     add_tag(tags, "system", "Health.");
     shared_components(&d);
     auth_paths(&d);

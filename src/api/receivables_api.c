@@ -44,7 +44,8 @@ static bool parse_query(Req *r, ReceivablesQuery *q, bool paged)
     if (paged && (v = http_query(r, "offset")) && (!parse_i64(v, &q->offset) || q->offset < 0))
         ctx_field(&r->c, "offset", "%s", "a number from 0");
     if (q->sort && !sales_receivables_sort_valid(q->sort))
-        ctx_field(&r->c, "sort", "%s", "balance_due, overdue_amount, receivable_total, received_total or customer_name");
+        ctx_field(&r->c, "sort", "%s",
+                  "balance_due, overdue_amount, receivable_total, received_total or customer_name");
     if (r->c.err) {
         api_fail(r);
         return false;
@@ -81,8 +82,8 @@ static void h_customer(Req *r)
 static void money_cell(Req *r, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t fen, lxw_format *fmt)
 {
     worksheet_write_formula_num(ws, row, col,
-                                arena_printf(&r->arena, "=%s%lld.%02lld", fen < 0 ? "-" : "", (long long)(llabs(fen) / 100),
-                                             (long long)(llabs(fen) % 100)),
+                                arena_printf(&r->arena, "=%s%lld.%02lld", fen < 0 ? "-" : "",
+                                             (long long)(llabs(fen) / 100), (long long)(llabs(fen) % 100)),
                                 fmt, (double)fen / 100.0);
 }
 
@@ -157,7 +158,8 @@ static void h_export(Req *r)
     unlink(path);
     r->status = 200;
     r->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    http_add_header(r, "Content-Disposition", arena_printf(&r->arena, "attachment; filename=\"receivables-%s.xlsx\"", as_of));
+    http_add_header(r, "Content-Disposition",
+                    arena_printf(&r->arena, "attachment; filename=\"receivables-%s.xlsx\"", as_of));
 }
 
 const Route receivables_api_routes[] = {

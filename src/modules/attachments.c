@@ -51,7 +51,10 @@ static GxErr attachments_migrate(Ctx *c, bool fresh)
     return GX_OK;
 }
 
-void attachments_module_init(void) { ddl_step_add(5, "attachments", attachments_migrate); }
+void attachments_module_init(void)
+{
+    ddl_step_add(5, "attachments", attachments_migrate);
+}
 
 /* ---------- names and types ---------- */
 
@@ -166,7 +169,10 @@ const char *attachment_disposition(Ctx *c, const char *name, bool inline_view)
 
 /* ---------- access ---------- */
 
-bool attachments_allowed(const Entity *e) { return e && !e->system; }
+bool attachments_allowed(const Entity *e)
+{
+    return e && !e->system;
+}
 
 /* Is parent id of e in the user's scope for action a? */
 static GxErr parent_in_scope(Ctx *c, const Entity *e, int64_t id, Action a, bool *found)
@@ -203,9 +209,9 @@ GxErr attachments_parent_access(Ctx *c, const Entity *e, int64_t id, Action acti
     if ((rc = parent_in_scope(c, e, id, ACT_EDIT, &found)))
         return rc;
     if (!found)
-        return ctx_fail(c, GX_EDENIED, "%s",
-                        msg(c, "你可以查看此记录，但不能修改它的附件",
-                            "You may read this record but not change its attachments"));
+        return ctx_fail(
+            c, GX_EDENIED, "%s",
+            msg(c, "你可以查看此记录，但不能修改它的附件", "You may read this record but not change its attachments"));
     return GX_OK;
 }
 
@@ -217,10 +223,10 @@ GxErr attachments_parent_access(Ctx *c, const Entity *e, int64_t id, Action acti
 static json_t *row_json(DbRes *r)
 {
     int64_t id = db_int(r, 0);
-    json_t *o = json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)id, "parent_type",
-                          db_text(r, 1), "parent_id", (json_int_t)db_int(r, 2), "name", db_text(r, 3), "mime_type",
-                          db_text(r, 4), "size", (json_int_t)db_int(r, 5), "sha256", db_text(r, 6), "created_at",
-                          db_text(r, 9));
+    json_t *o =
+        json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:s, s:s}", "id", (json_int_t)id, "parent_type", db_text(r, 1),
+                  "parent_id", (json_int_t)db_int(r, 2), "name", db_text(r, 3), "mime_type", db_text(r, 4), "size",
+                  (json_int_t)db_int(r, 5), "sha256", db_text(r, 6), "created_at", db_text(r, 9));
     json_object_set_new(o, "created_by", db_isnull(r, 7) ? json_null() : json_integer(db_int(r, 7)));
     json_object_set_new(o, "created_by_name", db_isnull(r, 8) ? json_null() : json_string(db_text(r, 8)));
     char url[64];
@@ -359,14 +365,18 @@ static GxErr check_files(Ctx *c, const AttachmentIn *files, int n, const char **
         }
         if (files[i].len > ATTACHMENT_MAX_BYTES) {
             ctx_fail(c, GX_ETOOLARGE, "%s",
-                     arena_printf(c->arena, msg(c, "文件「%s」大小 %s，超过每个文件 %s 的上限", "The file \"%s\" is %s; the limit is %s per file"),
+                     arena_printf(c->arena,
+                                  msg(c, "文件「%s」大小 %s，超过每个文件 %s 的上限",
+                                      "The file \"%s\" is %s; the limit is %s per file"),
                                   names[i], size_text(c, files[i].len), size_text(c, ATTACHMENT_MAX_BYTES)));
             c->err_code = "file_too_large";
-            ctx_field(c, "file", "%s %zu", msg(c, "每个文件最大字节数:", "largest size in bytes:"), ATTACHMENT_MAX_BYTES);
+            ctx_field(c, "file", "%s %zu", msg(c, "每个文件最大字节数:", "largest size in bytes:"),
+                      ATTACHMENT_MAX_BYTES);
             return c->err;
         }
         if (!files[i].len) {
-            ctx_field(c, "file", "%s", arena_printf(c->arena, msg(c, "文件「%s」是空的", "the file \"%s\" is empty"), names[i]));
+            ctx_field(c, "file", "%s",
+                      arena_printf(c->arena, msg(c, "文件「%s」是空的", "the file \"%s\" is empty"), names[i]));
             return c->err;
         }
     }

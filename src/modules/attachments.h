@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../base/ctx.h"
 #include "../acl/acl.h"
+#include "../base/ctx.h"
 #include "../meta/meta.h"
 
 /* Largest file accepted (20 MiB). */

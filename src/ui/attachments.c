@@ -10,7 +10,7 @@
 #include "ui.h"
 
 /* Entities whose record pages show the panel. */
-static const char *const with_panel[] = {"customers", "contacts", "opportunities", "products", "quotes",
+static const char *const with_panel[] = {"customers", "contacts",  "opportunities", "products", "quotes",
                                          "orders",    "contracts", "invoices",      NULL};
 
 static bool has_panel(const Entity *e)
@@ -45,7 +45,8 @@ static void panel(Req *r, const Entity *e, int64_t id, const char *message)
     bool can_edit = attachments_parent_access(&r->c, e, id, ACT_EDIT) == GX_OK;
     ctx_clear(&r->c);
     json_t *rows = json_object_get(list, "data");
-    buf_htmlf(o, "<section class=\"card attachments\" id=\"attachments\"><h2>%s <span class=\"muted\">(%lld)</span></h2>",
+    buf_htmlf(o,
+              "<section class=\"card attachments\" id=\"attachments\"><h2>%s <span class=\"muted\">(%lld)</span></h2>",
               T(r, "Attachments"), (long long)json_array_size(rows));
     if (message)
         buf_htmlf(o, "<div class=\"alert error\" role=\"alert\">%s</div>", message);
@@ -67,15 +68,16 @@ static void panel(Req *r, const Entity *e, int64_t id, const char *message)
             const char *who = json_string_value(json_object_get(a, "created_by_name"));
             bool inline_ok;
             attachment_type(name, &inline_ok);
-            buf_htmlf(o, "<tr><td data-label=\"%s\"><a class=\"attachment-name\" href=\"/api/v1/attachments/%lld/content%s\"",
-                      T(r, "File"), aid, inline_ok ? "?inline=1" : "");
+            buf_htmlf(
+                o, "<tr><td data-label=\"%s\"><a class=\"attachment-name\" href=\"/api/v1/attachments/%lld/content%s\"",
+                T(r, "File"), aid, inline_ok ? "?inline=1" : "");
             if (inline_ok)
                 buf_raw(o, " target=\"_blank\" rel=\"noopener\"");
             buf_htmlf(o, ">%s</a></td>", name);
             buf_htmlf(o, "<td class=\"num\" data-label=\"%s\">", T(r, "Size"));
             size_text(o, json_integer_value(json_object_get(a, "size")));
-            buf_htmlf(o, "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">", T(r, "Uploaded by"), who ? who : "",
-                      T(r, "Uploaded at"));
+            buf_htmlf(o, "</td><td data-label=\"%s\">%s</td><td data-label=\"%s\">", T(r, "Uploaded by"),
+                      who ? who : "", T(r, "Uploaded at"));
             ui_datetime(r, o, json_string_value(json_object_get(a, "created_at")));
             buf_htmlf(o,
                       "</td><td class=\"actions\"><a class=\"btn small\" href=\"/api/v1/attachments/%lld/content\" "
@@ -91,21 +93,26 @@ static void panel(Req *r, const Entity *e, int64_t id, const char *message)
         buf_raw(o, "</tbody></table></div>");
     }
     if (can_edit) {
-        buf_htmlf(o,
-                  "<form class=\"attachment-upload\" hx-post=\"/app/%s/%lld/attachments\" hx-encoding=\"multipart/form-data\""
-                  " hx-target=\"#attachments\" hx-swap=\"outerHTML\" method=\"post\" enctype=\"multipart/form-data\""
-                  " action=\"/app/%s/%lld/attachments\">",
-                  e->name, (long long)id, e->name, (long long)id);
-        buf_htmlf(o,
-                  "<label>%s <input type=\"file\" name=\"file\" multiple required></label>"
-                  "<button class=\"btn primary small\" type=\"submit\">%s</button><small class=\"muted\">%s</small></form>",
-                  T(r, "Add files"), T(r, "Upload"), T(r, "Up to 20 MB per file, 10 files at a time."));
+        buf_htmlf(
+            o,
+            "<form class=\"attachment-upload\" hx-post=\"/app/%s/%lld/attachments\" hx-encoding=\"multipart/form-data\""
+            " hx-target=\"#attachments\" hx-swap=\"outerHTML\" method=\"post\" enctype=\"multipart/form-data\""
+            " action=\"/app/%s/%lld/attachments\">",
+            e->name, (long long)id, e->name, (long long)id);
+        buf_htmlf(
+            o,
+            "<label>%s <input type=\"file\" name=\"file\" multiple required></label>"
+            "<button class=\"btn primary small\" type=\"submit\">%s</button><small class=\"muted\">%s</small></form>",
+            T(r, "Add files"), T(r, "Upload"), T(r, "Up to 20 MB per file, 10 files at a time."));
     }
     buf_raw(o, "</section>");
     json_decref(list);
 }
 
-bool ui_attachments_tab(const Entity *e) { return has_panel(e); }
+bool ui_attachments_tab(const Entity *e)
+{
+    return has_panel(e);
+}
 
 void ui_attachments_panel(Req *r, const Entity *e, int64_t id)
 {

@@ -236,8 +236,10 @@ static void navigation(Req *r, const Page *p)
             nav_link(r, "/app/reports/forecast", T(r, "Weighted forecast"), p->nav && !strcmp(p->nav, "forecast"));
         }
         /* Receivables per customer (ui/receivables.c), for whoever reads payments. */
-        if (!strcmp(nav_order[i], "payments") && e && ui_entity_visible(r, e) && cu0 && acl_scope(&r->c, cu0, ACT_READ) != SCOPE_NONE)
-            nav_link(r, "/app/reports/receivables", T(r, "Accounts receivable"), p->nav && !strcmp(p->nav, "receivables"));
+        if (!strcmp(nav_order[i], "payments") && e && ui_entity_visible(r, e) && cu0 &&
+            acl_scope(&r->c, cu0, ACT_READ) != SCOPE_NONE)
+            nav_link(r, "/app/reports/receivables", T(r, "Accounts receivable"),
+                     p->nav && !strcmp(p->nav, "receivables"));
         /* Members are customers with a card (ui/membership_pages.c). */
         const Entity *mt = meta_entity("member_types"), *cu = meta_entity("customers");
         if (!strcmp(nav_order[i], "members") && mt && cu && acl_scope(&r->c, mt, ACT_READ) != SCOPE_NONE &&

@@ -93,8 +93,9 @@ static void h_page(Req *r)
     buf_htmlf(o, "<a class=\"btn\" data-export href=\"%s\">%s</a></div></div>",
               page_url(r, "/api/v1/reports/receivables/export", &q, sort, q.desc, 0), T(r, "Export to Excel"));
     /* filters */
-    buf_htmlf(o, "<form class=\"card pad receivables-filters\" method=\"get\" action=\"/app/reports/receivables\">"
-                 "<input type=\"hidden\" name=\"sort\" value=\"%s\"><input type=\"hidden\" name=\"dir\" value=\"%s\">",
+    buf_htmlf(o,
+              "<form class=\"card pad receivables-filters\" method=\"get\" action=\"/app/reports/receivables\">"
+              "<input type=\"hidden\" name=\"sort\" value=\"%s\"><input type=\"hidden\" name=\"dir\" value=\"%s\">",
               sort, q.desc ? "desc" : "asc");
     buf_htmlf(o, "<label>%s <input type=\"search\" name=\"q\" value=\"%s\"></label>", T(r, "Customer"), q.q ? q.q : "");
     buf_htmlf(o, "<label class=\"check\"><input type=\"checkbox\" name=\"due\" value=\"1\"%s> %s</label>",
@@ -107,7 +108,9 @@ static void h_page(Req *r)
     buf_raw(o, "<section class=\"card pad\"><div class=\"money-figs\">");
     for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
         buf_htmlf(o, "<div class=\"money-fig%s\" data-fig=\"%s\"><span class=\"label\">%s</span><strong class=\"num\">",
-                  !strcmp(cols[k].key, "balance_due") ? " due" : !strcmp(cols[k].key, "overdue_amount") ? " overdue" : "",
+                  !strcmp(cols[k].key, "balance_due")      ? " due"
+                  : !strcmp(cols[k].key, "overdue_amount") ? " overdue"
+                                                           : "",
                   cols[k].key, T(r, cols[k].label));
         ui_money(o, json_integer_value(json_object_get(tot, cols[k].key)));
         buf_raw(o, "</strong></div>");
@@ -117,7 +120,8 @@ static void h_page(Req *r)
     int64_t total = json_integer_value(json_object_get(rep, "total"));
     buf_raw(o, "<section class=\"card\">");
     if (!json_array_size(data)) {
-        buf_htmlf(o, "<p class=\"muted pad\">%s</p>", T(r, "No customer owes anything — nothing receivable in your scope."));
+        buf_htmlf(o, "<p class=\"muted pad\">%s</p>",
+                  T(r, "No customer owes anything — nothing receivable in your scope."));
     } else {
         buf_raw(o, "<div class=\"table-wrap\"><table class=\"grid\" data-receivables><thead><tr>");
         heading(r, &q, sort, "customer_name", T(r, "Customer"), false);
@@ -129,7 +133,9 @@ static void h_page(Req *r)
         json_array_foreach(data, i, x)
         {
             long long cid = (long long)json_integer_value(json_object_get(x, "customer_id"));
-            buf_htmlf(o, "<tr data-customer=\"%lld\"><td data-label=\"%s\"><a href=\"/app/reports/receivables/%lld\">%s</a></td>",
+            buf_htmlf(o,
+                      "<tr data-customer=\"%lld\"><td data-label=\"%s\"><a "
+                      "href=\"/app/reports/receivables/%lld\">%s</a></td>",
                       cid, T(r, "Customer"), cid, json_string_value(json_object_get(x, "customer_name")));
             for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
                 money_td(r, json_object_get(x, cols[k].key), cols[k].key);
@@ -165,8 +171,8 @@ static const char *status_label(Req *r, const char *entity, const char *value)
 static void documents(Req *r, const char *entity, const char *heading, const char *date_label, json_t *list)
 {
     Buf *o = &r->out;
-    buf_htmlf(o, "<section class=\"card\" data-docs=\"%s\"><h2>%s <span class=\"muted\">(%lld)</span></h2>", entity, heading,
-              (long long)json_array_size(list));
+    buf_htmlf(o, "<section class=\"card\" data-docs=\"%s\"><h2>%s <span class=\"muted\">(%lld)</span></h2>", entity,
+              heading, (long long)json_array_size(list));
     if (!json_array_size(list)) {
         buf_htmlf(o, "<p class=\"muted pad\">%s</p>", T(r, "None."));
         buf_raw(o, "</section>");
@@ -185,8 +191,8 @@ static void documents(Req *r, const char *entity, const char *heading, const cha
         long long id = (long long)json_integer_value(json_object_get(x, "id"));
         const char *num = json_string_value(json_object_get(x, "number"));
         const char *date = json_string_value(json_object_get(x, "date"));
-        buf_htmlf(o, "<tr data-doc=\"%lld\"><td data-label=\"%s\"><a href=\"/app/%s/%lld\">%s</a></td>", id, T(r, "Number"),
-                  entity, id, num ? num : "#");
+        buf_htmlf(o, "<tr data-doc=\"%lld\"><td data-label=\"%s\"><a href=\"/app/%s/%lld\">%s</a></td>", id,
+                  T(r, "Number"), entity, id, num ? num : "#");
         buf_htmlf(o, "<td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>", T(r, "Status"),
                   status_label(r, entity, json_string_value(json_object_get(x, "status"))), date_label,
                   date ? date : "");
@@ -212,14 +218,17 @@ static void h_customer_page(Req *r)
     Page p = {.title = title, .nav = "receivables"};
     ui_begin(r, &p);
     Buf *o = &r->out;
-    buf_htmlf(o,
-              "<div class=\"page-head\"><div><div class=\"crumbs muted\"><a href=\"/app/reports/receivables\">%s</a></div>"
-              "<h1><a href=\"/app/customers/%lld\">%s</a></h1></div></div>",
-              T(r, "Accounts receivable"), (long long)id, name);
+    buf_htmlf(
+        o,
+        "<div class=\"page-head\"><div><div class=\"crumbs muted\"><a href=\"/app/reports/receivables\">%s</a></div>"
+        "<h1><a href=\"/app/customers/%lld\">%s</a></h1></div></div>",
+        T(r, "Accounts receivable"), (long long)id, name);
     buf_raw(o, "<section class=\"card pad\"><div class=\"money-figs\">");
     for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
         buf_htmlf(o, "<div class=\"money-fig%s\" data-fig=\"%s\"><span class=\"label\">%s</span><strong class=\"num\">",
-                  !strcmp(cols[k].key, "balance_due") ? " due" : !strcmp(cols[k].key, "overdue_amount") ? " overdue" : "",
+                  !strcmp(cols[k].key, "balance_due")      ? " due"
+                  : !strcmp(cols[k].key, "overdue_amount") ? " overdue"
+                                                           : "",
                   cols[k].key, T(r, cols[k].label));
         ui_money(o, json_integer_value(json_object_get(rep, cols[k].key)));
         buf_raw(o, "</strong></div>");

@@ -78,7 +78,9 @@ static GxErr grouped(Ctx *c, RecvMap *m, const char *entity, const char *expr, c
         return GX_OK;
     Sql q;
     sql_init(&q, c->arena);
+    /* clang-format off */
     const char *head = arena_printf(c->arena, "SELECT customer_id, coalesce(sum(%s), 0) FROM %s WHERE deleted_at IS NULL AND customer_id IS NOT NULL", expr, e->table); /* sql-ok: literal expression, table name from metadata */
+    /* clang-format on */
     sql_raw(&q, head);
     sql_raw(&q, extra);
     if (today) {
@@ -118,7 +120,9 @@ static const char *sort_key(Ctx *c, const char *name)
         uint32_t cp = *p;
         int n = 1;
         if (*p >= 0xF0 && p[1] && p[2] && p[3])
-            cp = (uint32_t)(*p & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F), n = 4;
+            cp = (uint32_t)(*p & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
+                 (p[3] & 0x3F),
+            n = 4;
         else if (*p >= 0xE0 && p[1] && p[2])
             cp = (uint32_t)(*p & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F), n = 3;
         else if (*p >= 0xC0 && p[1])
@@ -169,8 +173,8 @@ static GxErr names(Ctx *c, RecvMap *m)
     return GX_OK;
 }
 
-static const char *const sort_keys[] = {"balance_due", "overdue_amount", "receivable_total", "received_total",
-                                        "customer_name", NULL};
+static const char *const sort_keys[] = {"balance_due",    "overdue_amount", "receivable_total",
+                                        "received_total", "customer_name",  NULL};
 
 typedef struct SortBy {
     int key;   /* index in sort_keys */
@@ -180,10 +184,14 @@ typedef struct SortBy {
 static int64_t key_value(const Recv *x, int key)
 {
     switch (key) {
-    case 0: return x->receivable - x->received;
-    case 1: return x->overdue;
-    case 2: return x->receivable;
-    default: return x->received;
+    case 0:
+        return x->receivable - x->received;
+    case 1:
+        return x->overdue;
+    case 2:
+        return x->receivable;
+    default:
+        return x->received;
     }
 }
 
@@ -291,7 +299,9 @@ static GxErr documents(Ctx *c, const char *entity, const char *cols, const char 
         return GX_OK;
     Sql q;
     sql_init(&q, c->arena);
+    /* clang-format off */
     const char *head = arena_printf(c->arena, "SELECT id, %s FROM %s WHERE deleted_at IS NULL AND customer_id = ", cols, e->table); /* sql-ok: literal columns, table name from metadata */
+    /* clang-format on */
     sql_raw(&q, head);
     sql_param(&q, dbv_int(customer_id));
     sql_raw(&q, extra);
@@ -304,8 +314,8 @@ static GxErr documents(Ctx *c, const char *entity, const char *cols, const char 
     int n = 0;
     while (n < 500 && db_next(r) == 1) {
         ids[n] = db_int(r, 0);
-        json_t *o = json_pack("{s:I, s:s?, s:s, s:s?, s:I}", "id", (json_int_t)ids[n], "number", db_text(r, 1), "status",
-                              db_text(r, 2) ? db_text(r, 2) : "", "date", db_text(r, 3), "total",
+        json_t *o = json_pack("{s:I, s:s?, s:s, s:s?, s:I}", "id", (json_int_t)ids[n], "number", db_text(r, 1),
+                              "status", db_text(r, 2) ? db_text(r, 2) : "", "date", db_text(r, 3), "total",
                               (json_int_t)(db_isnull(r, 4) ? 0 : db_int(r, 4)));
         json_array_append_new(list, o);
         n++;
