@@ -18,6 +18,7 @@ import tempfile
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -328,6 +329,35 @@ class FromRelease4(Upgrade, unittest.TestCase):
             self.assertEqual(body["balance_due"], owed, cid)
             nonzero += owed != 0
         self.assertGreater(nonzero, 0)
+
+    def test_receivables_report_agrees_with_every_customer(self):
+        status, rep = self.server.call("GET", "/reports/receivables?limit=500", token=self.admin)
+        self.assertEqual(status, 200, rep)
+        self.assertGreater(rep["total"], 0)
+        keys = ("receivable_total", "received_total", "balance_due", "overdue_amount")
+        sums = dict.fromkeys(keys, 0)
+        for row in rep["data"]:
+            status, c = self.server.call("GET", "/customers/%d" % row["customer_id"], token=self.admin)
+            self.assertEqual(status, 200, c)
+            self.assertEqual([row[k] for k in keys], [c[k] for k in keys], row["customer_id"])
+            for k in keys:
+                sums[k] += row[k]
+        self.assertEqual(sums, rep["totals"])
+
+    def test_files_can_be_attached_after_upgrading(self):
+        oid = scalar(self.db, "SELECT min(id) FROM orders WHERE deleted_at IS NULL")
+        data = bytes(range(256)) * 3
+        req = urllib.request.Request(self.server.url("/api/v1/orders/%d/attachments" % oid), method="POST", data=data)
+        req.add_header("Authorization", "Bearer " + self.admin)
+        req.add_header("Content-Type", "application/octet-stream")
+        req.add_header("X-File-Name", urllib.parse.quote("订单附件.pdf"))
+        with urllib.request.urlopen(req, timeout=30) as r:
+            self.assertEqual(r.status, 201)
+            aid = json.loads(r.read())["data"][0]["id"]
+        req = urllib.request.Request(self.server.url("/api/v1/attachments/%d/content" % aid))
+        req.add_header("Authorization", "Bearer " + self.admin)
+        with urllib.request.urlopen(req, timeout=30) as r:
+            self.assertEqual(r.read(), data)
 
 
 if __name__ == "__main__":
