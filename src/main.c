@@ -319,6 +319,11 @@ static int cmd_serve(Opts *o)
     db_optimize(c.db);
     ctx_done(&c);
     arena_free(&a);
+    /* Requests' write transactions share commits (SQLite; db.c "Group
+     * commit"). GUANXI_GROUP_COMMIT=0 turns it off, for comparisons. */
+    const char *gc = getenv("GUANXI_GROUP_COMMIT");
+    if (db_set_group_commit(db, !gc || strcmp(gc, "0")))
+        log_info("database: group commit %s", !gc || strcmp(gc, "0") ? "on" : "off");
 
     sigset_t set;
     sigemptyset(&set);

@@ -11,6 +11,17 @@
 
 #define HEAD(c) ((DbConnHead *)(c))
 
+/* The connection a statement runs on: during a unit of group commit, the
+ * shared writer (see "Group commit" below), else c itself. */
+static inline DbConn *RT(DbConn *c)
+{
+    DbConn *w = HEAD(c)->route;
+    return w ? w : c;
+}
+
+static int unit_begin(DbConn *c);
+static int unit_end(DbConn *c, bool commit);
+
 static void forget_tables(Db *db)
 {
     pthread_mutex_lock(&db->lock);
@@ -71,11 +82,15 @@ Db *db_open(const char *url, char **err)
     }
     pthread_key_create(&db->key, thread_conn_forget);
     pthread_mutex_init(&db->lock, NULL);
+    pthread_mutex_init(&db->glock, NULL);
+    pthread_cond_init(&db->gcond, NULL);
     /* Connect once now so a bad URL fails at start-up, not on first request. */
     DbConn *c = db->be->connect(db, db->url, err);
     if (!c) {
         pthread_key_delete(db->key);
         pthread_mutex_destroy(&db->lock);
+        pthread_mutex_destroy(&db->glock);
+        pthread_cond_destroy(&db->gcond);
         free(db->url);
         free(db);
         return NULL;
@@ -102,6 +117,8 @@ void db_close(Db *db)
     forget_tables(db);
     pthread_key_delete(db->key);
     pthread_mutex_destroy(&db->lock);
+    pthread_mutex_destroy(&db->glock);
+    pthread_cond_destroy(&db->gcond);
     free(db->url);
     free(db);
 }
@@ -156,6 +173,23 @@ static bool reads_only(const char *sql)
     return !strncasecmp(sql, "SELECT", 6);
 }
 
+/* Is sql a statement about the connection or its transaction rather than
+ * data (PRAGMA, BEGIN, COMMIT …)? Such statements run on the connection
+ * they are given, never in a unit of group commit. */
+static bool connection_statement(const char *sql)
+{
+    static const char *const words[] = {"PRAGMA", "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE",
+                                        "VACUUM", "ANALYZE", "ATTACH", "DETACH"};
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+        sql++;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t n = strlen(words[i]);
+        if (!strncasecmp(sql, words[i], n) && !((sql[n] >= 'A' && sql[n] <= 'Z') || (sql[n] >= 'a' && sql[n] <= 'z') || sql[n] == '_'))
+            return true;
+    }
+    return false;
+}
+
 /* Does statement sql drop or alter something? */
 static bool changes_tables(const char *sql)
 {
@@ -164,12 +198,39 @@ static bool changes_tables(const char *sql)
     return !strncasecmp(sql, "DROP", 4) || !strncasecmp(sql, "ALTER", 5);
 }
 
+/* An implicit unit has ended: keep what db_changes and db_errmsg answer. */
+static void save_result(DbConnHead *h, int64_t changes, const char *err)
+{
+    h->saved = true;
+    h->saved_changes = changes;
+    snprintf(h->saved_err, sizeof h->saved_err, "%s", err ? err : "");
+}
+
 int db_exec(DbConn *c, const char *sql, const DbVal *p, int n)
 {
+    DbConnHead *h = HEAD(c);
     if (changes_tables(sql))
-        forget_tables(HEAD(c)->db);
-    int rc = HEAD(c)->be->exec(c, sql, p, n);
-    if (!HEAD(c)->in_tx && !reads_only(sql))
+        forget_tables(h->db);
+    h->saved = false;
+    if (h->db->group && !h->in_tx && !reads_only(sql) && !connection_statement(sql)) {
+        /* A write outside a transaction: a unit of its own, committed with
+         * the others (it would otherwise wait for the writer's lock). */
+        int rc = db_begin(c);
+        if (rc != DB_OK)
+            return rc;
+        rc = h->be->exec(h->route, sql, p, n);
+        int64_t changes = h->be->changes(h->route);
+        char err[sizeof h->saved_err];
+        snprintf(err, sizeof err, "%s", h->be->errmsg(h->route));
+        if (rc == DB_OK)
+            rc = db_commit(c);
+        else
+            db_rollback(c);
+        save_result(h, changes, err);
+        return rc;
+    }
+    int rc = h->be->exec(RT(c), sql, p, n);
+    if (!h->in_tx && !reads_only(sql))
         bump(c); /* autocommit write (in a transaction: at commit) */
     return rc;
 }
@@ -177,13 +238,34 @@ int db_exec_script(DbConn *c, const char *sql)
 {
     if (strcasestr(sql, "DROP ") || strcasestr(sql, "ALTER "))
         forget_tables(HEAD(c)->db);
-    return HEAD(c)->be->exec_script(c, sql);
+    return HEAD(c)->be->exec_script(RT(c), sql);
 }
 int db_query(DbConn *c, const char *sql, const DbVal *p, int n, DbRes **res)
 {
-    if (!HEAD(c)->in_tx && !reads_only(sql))
-        HEAD(c)->write_pending = true; /* INSERT … RETURNING: bumped once done */
-    return HEAD(c)->be->query(c, sql, p, n, res);
+    DbConnHead *h = HEAD(c);
+    h->saved = false;
+    if (!h->in_tx && !reads_only(sql)) {
+        if (h->db->group && !connection_statement(sql)) {
+            /* INSERT … RETURNING outside a transaction: a unit of its own,
+             * ended by db_done. */
+            *res = NULL;
+            int rc = db_begin(c);
+            if (rc != DB_OK)
+                return rc;
+            rc = h->be->query(h->route, sql, p, n, res);
+            if (rc != DB_OK) {
+                char err[sizeof h->saved_err];
+                snprintf(err, sizeof err, "%s", h->be->errmsg(h->route));
+                db_rollback(c);
+                save_result(h, 0, err);
+                return rc;
+            }
+            h->implicit_res = *res;
+            return DB_OK;
+        }
+        h->write_pending = true; /* INSERT … RETURNING: bumped once done */
+    }
+    return h->be->query(RT(c), sql, p, n, res);
 }
 
 /* A DbRes starts with a pointer to its connection so dispatch can find the backend. */
@@ -208,7 +290,20 @@ void db_done(DbRes *r)
     if (!r)
         return;
     DbConn *c = ((DbResHead *)r)->conn;
+    Db *db = HEAD(c)->db;
+    /* A result on the writer belongs to the unit running there: only its
+     * owner's thread uses the writer, so owner is stable here. */
+    DbConn *owner = db->group && c == db->writer ? db->owner : NULL;
     RBE(r)->done(r);
+    if (owner && HEAD(owner)->implicit_res == r) {
+        DbConnHead *oh = HEAD(owner);
+        oh->implicit_res = NULL;
+        int64_t changes = oh->be->changes(c);
+        if (db_commit(owner) != DB_OK)
+            log_error("database: a write outside a transaction failed to commit: %s", db_errmsg(c));
+        save_result(oh, changes, "");
+        return;
+    }
     if (HEAD(c)->write_pending) {
         HEAD(c)->write_pending = false;
         bump(c);
@@ -283,6 +378,8 @@ int db_begin(DbConn *c)
             h->depth++;
         return rc;
     }
+    if (h->db->group)
+        return unit_begin(c);
     int rc = h->be->exec(c, h->db->dialect == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", NULL, 0);
     if (rc == DB_OK) {
         h->in_tx = true;
@@ -331,6 +428,11 @@ int db_commit(DbConn *c)
         snprintf(sql, sizeof sql, "RELEASE SAVEPOINT gx_sp%d", h->depth);
         return db_exec(c, sql, NULL, 0);
     }
+    if (h->route) {
+        int rc = unit_end(c, true);
+        run_after_tx(h);
+        return rc;
+    }
     int rc = h->be->exec(c, "COMMIT", NULL, 0);
     if (rc != DB_OK)
         h->be->exec(c, "ROLLBACK", NULL, 0);
@@ -360,6 +462,11 @@ int db_rollback(DbConn *c)
             rc = DB_ERROR;
         return rc;
     }
+    if (h->route) {
+        int rc = unit_end(c, false);
+        run_after_tx(h);
+        return rc;
+    }
     h->in_tx = false;
     h->depth = 0;
     int rc = h->be->exec(c, "ROLLBACK", NULL, 0);
@@ -368,8 +475,18 @@ int db_rollback(DbConn *c)
 }
 
 bool db_in_tx(const DbConn *c) { return ((const DbConnHead *)c)->in_tx; }
-int64_t db_changes(DbConn *c) { return HEAD(c)->be->changes(c); }
-const char *db_errmsg(DbConn *c) { return HEAD(c)->be->errmsg(c); }
+int64_t db_changes(DbConn *c)
+{
+    if (HEAD(c)->saved && !HEAD(c)->route)
+        return HEAD(c)->saved_changes;
+    return HEAD(c)->be->changes(RT(c));
+}
+const char *db_errmsg(DbConn *c)
+{
+    if (HEAD(c)->saved && !HEAD(c)->route)
+        return HEAD(c)->saved_err;
+    return HEAD(c)->be->errmsg(RT(c));
+}
 bool db_table_exists(DbConn *c, const char *t)
 {
     Db *db = HEAD(c)->db;
@@ -380,7 +497,7 @@ bool db_table_exists(DbConn *c, const char *t)
     pthread_mutex_unlock(&db->lock);
     if (known)
         return true;
-    if (!HEAD(c)->be->table_exists(c, t))
+    if (!HEAD(c)->be->table_exists(RT(c), t))
         return false;
     pthread_mutex_lock(&db->lock);
     if (db->nknown < (int)(sizeof db->known_tables / sizeof db->known_tables[0]))
@@ -388,8 +505,8 @@ bool db_table_exists(DbConn *c, const char *t)
     pthread_mutex_unlock(&db->lock);
     return true;
 }
-bool db_column_exists(DbConn *c, const char *t, const char *col) { return HEAD(c)->be->column_exists(c, t, col); }
-void db_optimize(DbConn *c) { HEAD(c)->be->optimize(c); }
+bool db_column_exists(DbConn *c, const char *t, const char *col) { return HEAD(c)->be->column_exists(RT(c), t, col); }
+void db_optimize(DbConn *c) { HEAD(c)->be->optimize(RT(c)); }
 
 int db_backup(Db *db, const char *path, char **err)
 {
@@ -403,4 +520,207 @@ int db_backup(Db *db, const char *path, char **err)
         return DB_ERROR;
     }
     return db->be->backup(c, path, err);
+}
+
+/* ---------------------------------------------------------------------------
+ * Group commit (SQLite)
+ *
+ * SQLite has one writer, and with synchronous=FULL every COMMIT waits for an
+ * fsync of the WAL. One transaction per request serialises the requests on
+ * that fsync (and, across connections, on the busy handler's sleeps). With
+ * group commit every connection's write transaction — a "unit": the
+ * outermost db_begin … db_commit/db_rollback, or one write outside a
+ * transaction — runs on one shared writer connection, one unit at a time,
+ * as the savepoint gx_unit inside the writer's open transaction:
+ *
+ *   - the first unit opens it (BEGIN IMMEDIATE); a unit that fails rolls
+ *     back to its savepoint, which undoes only its own writes;
+ *   - when a unit ends and no other connection waits to start one (or
+ *     GC_MAX_UNITS units have gathered), the ending thread commits the
+ *     transaction for all units in it: one fsync for all. A connection
+ *     waits for that COMMIT before it can start another unit, so a
+ *     transaction holds at most one unit per thread: the wait for a
+ *     COMMIT is bounded by the other threads' units (no timer needed);
+ *   - db_commit of a unit returns only once the transaction holding it has
+ *     committed (durably), so a request answers after its writes are on
+ *     disk, and its later reads on its own connection see them. If that
+ *     COMMIT fails, every unit in it fails (DB_ERROR);
+ *   - the write generation is bumped after the COMMIT, before any of the
+ *     waiting threads returns; db_after_tx callbacks run after that, on the
+ *     unit's own thread and connection, outside any transaction.
+ *
+ * A unit sees the writes of the units before it in the same transaction
+ * (they commit or fail together with it). Statements of a unit, also
+ * reads, go to the writer; other reads stay on each thread's connection. */
+
+#define GC_MAX_UNITS 64
+
+bool db_set_group_commit(Db *db, bool on)
+{
+    if (db->dialect != DB_SQLITE || !db->be->in_transaction)
+        return false;
+    db->group = on;
+    return true;
+}
+
+void db_group_stats(Db *db, DbGroupStats *out)
+{
+    pthread_mutex_lock(&db->glock);
+    out->units = db->stat_units;
+    out->commits = db->stat_commits;
+    out->wanting = db->wanting;
+    out->busy = db->owner != NULL;
+    pthread_mutex_unlock(&db->glock);
+}
+
+static bool batch_failed(const Db *db, uint64_t b)
+{
+    int n = db->nfailed < 16 ? db->nfailed : 16;
+    for (int i = 0; i < n; i++)
+        if (db->failed[i] == b)
+            return true;
+    return false;
+}
+
+/* The writer's transaction has ended (committed if ok): wake everyone.
+ * glock held. */
+static void batch_ended(Db *db, uint64_t b, bool ok)
+{
+    if (!ok)
+        db->failed[db->nfailed++ % 16] = b;
+    else if (db->pending)
+        db->stat_commits++;
+    db->w_open = false;
+    db->pending = 0;
+    db->durable = b;
+    db->batch = b + 1;
+    pthread_cond_broadcast(&db->gcond);
+}
+
+/* Commit the writer's transaction for every unit in it. glock held on
+ * entry and exit (released during the COMMIT); no unit is running. */
+static void lead_commit(Db *db)
+{
+    DbConn *w = db->writer;
+    uint64_t b = db->batch;
+    int n = db->pending;
+    db->committing = true;
+    pthread_mutex_unlock(&db->glock);
+    int rc = db->be->exec(w, "COMMIT", NULL, 0);
+    if (rc != DB_OK) {
+        log_error("database: group commit of %d writes failed: %s", n, db->be->errmsg(w));
+        db->be->exec(w, "ROLLBACK", NULL, 0);
+    }
+    if (n)
+        bump(w); /* after the commit, before anyone waiting returns */
+    pthread_mutex_lock(&db->glock);
+    db->committing = false;
+    batch_ended(db, b, rc == DB_OK);
+}
+
+static int unit_begin(DbConn *c)
+{
+    DbConnHead *h = HEAD(c);
+    Db *db = h->db;
+    pthread_mutex_lock(&db->glock);
+    if (!db->writer) {
+        char *err = NULL;
+        DbConn *w = db->be->connect(db, db->url, &err);
+        if (!w) {
+            pthread_mutex_unlock(&db->glock);
+            log_error("database: cannot open the writer connection: %s", err ? err : "?");
+            free(err);
+            return DB_ERROR;
+        }
+        pthread_mutex_lock(&db->lock);
+        HEAD(w)->next_all = db->conns;
+        db->conns = w;
+        pthread_mutex_unlock(&db->lock);
+        db->writer = w;
+    }
+    db->wanting++;
+    while (db->owner || db->committing)
+        pthread_cond_wait(&db->gcond, &db->glock);
+    db->wanting--;
+    db->owner = c;
+    bool open = db->w_open;
+    pthread_mutex_unlock(&db->glock);
+
+    DbConn *w = db->writer;
+    int rc = DB_OK;
+    if (!open) {
+        rc = db->be->exec(w, "BEGIN IMMEDIATE", NULL, 0);
+        if (rc != DB_OK) {
+            pthread_mutex_lock(&db->glock);
+            db->owner = NULL;
+            pthread_cond_broadcast(&db->gcond);
+            pthread_mutex_unlock(&db->glock);
+            return rc;
+        }
+        pthread_mutex_lock(&db->glock);
+        db->w_open = true;
+        pthread_mutex_unlock(&db->glock);
+    }
+    h->route = w;
+    h->in_tx = true;
+    h->depth = 1;
+    h->failed = false;
+    rc = db->be->exec(w, "SAVEPOINT gx_unit", NULL, 0);
+    if (rc != DB_OK) {
+        unit_end(c, false);
+        return rc;
+    }
+    return DB_OK;
+}
+
+/* End c's unit: keep its writes (commit) or undo them, then wait until the
+ * transaction holding them has committed, committing it when this thread
+ * is the last one around. Returns DB_OK once the writes are durable. */
+static int unit_end(DbConn *c, bool commit)
+{
+    DbConnHead *h = HEAD(c);
+    Db *db = h->db;
+    DbConn *w = h->route;
+    int rc = DB_OK;
+    if (commit && (rc = db->be->exec(w, "RELEASE gx_unit", NULL, 0)) != DB_OK)
+        commit = false;
+    if (!commit) {
+        db->be->exec(w, "ROLLBACK TO gx_unit", NULL, 0);
+        db->be->exec(w, "RELEASE gx_unit", NULL, 0);
+    }
+    /* SQLite rolls a whole transaction back on some errors (I/O, disk full):
+     * then the units released into it are gone too. */
+    bool alive = db->be->in_transaction(w);
+    h->route = NULL;
+    h->in_tx = false;
+    h->depth = 0;
+
+    pthread_mutex_lock(&db->glock);
+    db->owner = NULL;
+    uint64_t mine = db->batch;
+    if (!alive) {
+        log_error("database: the shared write transaction ended on an error: %s", db->be->errmsg(w));
+        batch_ended(db, mine, false);
+    } else if (commit) {
+        db->pending++;
+        db->stat_units++;
+    }
+    pthread_cond_broadcast(&db->gcond); /* a connection waiting to start its unit may go */
+    for (;;) {
+        if (db->w_open && !db->owner && !db->committing &&
+            (db->wanting == 0 || db->pending >= GC_MAX_UNITS)) {
+            lead_commit(db);
+            continue;
+        }
+        if (!commit || db->durable >= mine)
+            break;
+        /* The unit ending last (or lead_commit's end) wakes us. */
+        pthread_cond_wait(&db->gcond, &db->glock);
+    }
+    if (commit && (batch_failed(db, mine) || !alive))
+        rc = DB_ERROR;
+    else if (!commit && rc == DB_OK && !alive)
+        rc = DB_ERROR;
+    pthread_mutex_unlock(&db->glock);
+    return rc;
 }

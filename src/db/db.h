@@ -164,6 +164,23 @@ uint64_t db_write_generation(DbConn *c);
  * generation is then not safe across app servers. */
 bool db_sync_generation(DbConn *c);
 
+/* Group commit (SQLite; see db.c): from now on the write transactions of
+ * all connections of db run one after the other on one shared writer
+ * connection, and several of them share one COMMIT (one fsync). db_commit
+ * still returns only once the transaction is durable; a failing one still
+ * undoes only its own writes. Turn on before connections are in use (the
+ * server does at start). False when the backend has no such mode
+ * (PostgreSQL: one commit per transaction; see its commit_delay). */
+bool db_set_group_commit(Db *db, bool on);
+
+typedef struct DbGroupStats {
+    uint64_t units;   /* write transactions committed through the writer */
+    uint64_t commits; /* COMMITs that made them durable */
+    int wanting;      /* connections waiting now to start one */
+    bool busy;        /* one is running now */
+} DbGroupStats;
+void db_group_stats(Db *db, DbGroupStats *out);
+
 /* Rows changed by the last db_exec. */
 int64_t db_changes(DbConn *c);
 

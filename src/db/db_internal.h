@@ -32,6 +32,9 @@ typedef struct DbBackend {
     /* Has anyone (another connection or process) committed since this
      * connection last asked? NULL if the backend cannot tell. */
     bool (*changed_elsewhere)(DbConn *c);
+    /* Is a transaction open on the connection (SQLite: not in autocommit)?
+     * NULL if the backend cannot tell. */
+    bool (*in_transaction)(DbConn *c);
 } DbBackend;
 
 /* Every backend's connection struct starts with this header. */
@@ -52,6 +55,14 @@ typedef struct DbConnHead {
         void *arg;
     } after[4];
     int nafter;
+    /* Group commit (db_set_group_commit): while this connection runs a
+     * write transaction (a "unit"), its statements go to the Db's shared
+     * writer connection. */
+    struct DbConn *route;   /* the writer during a unit, else NULL */
+    DbRes *implicit_res;    /* a writing db_query outside a transaction: its unit ends at db_done */
+    bool saved;             /* an implicit unit ended: db_changes / db_errmsg answer from below */
+    int64_t saved_changes;
+    char saved_err[200];
 } DbConnHead;
 
 struct Db {
@@ -67,6 +78,23 @@ struct Db {
      * Forgotten on any rollback or DROP/ALTER, which could undo a table. */
     char *known_tables[64];
     int nknown;
+    /* Group commit (SQLite): the write transactions of all threads run one
+     * after the other as savepoints ("units") inside one transaction of the
+     * writer connection, committed together (see db.c). Guarded by glock. */
+    bool group;
+    struct DbConn *writer;  /* the shared writer connection */
+    pthread_mutex_t glock;
+    pthread_cond_t gcond;
+    struct DbConn *owner;   /* connection whose unit runs on the writer, or NULL */
+    int wanting;            /* connections waiting to start a unit */
+    bool w_open;            /* the writer's transaction is open */
+    bool committing;        /* its COMMIT is running (glock not held) */
+    int pending;            /* units released into the open transaction */
+    uint64_t batch;         /* number of the open (or next) transaction */
+    uint64_t durable;       /* transactions up to this number have ended */
+    uint64_t failed[16];    /* numbers of the last transactions whose COMMIT failed */
+    int nfailed;
+    uint64_t stat_units, stat_commits;
 };
 
 extern const DbBackend db_sqlite_backend;

@@ -412,6 +412,8 @@ static bool sq_changed_elsewhere(DbConn *conn)
     return changed;
 }
 
+static bool sq_in_transaction(DbConn *conn) { return !sqlite3_get_autocommit(((SqliteConn *)conn)->h); }
+
 static int sq_backup(DbConn *conn, const char *path, char **err)
 {
     SqliteConn *c = (SqliteConn *)conn;
@@ -463,4 +465,5 @@ const DbBackend db_sqlite_backend = {
     .optimize = sq_optimize,
     .backup = sq_backup,
     .changed_elsewhere = sq_changed_elsewhere,
+    .in_transaction = sq_in_transaction,
 };
