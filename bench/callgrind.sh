@@ -12,7 +12,7 @@
 #   callgrind_annotate /tmp/guanxi-callgrind/cg.out | head -40
 set -euo pipefail
 BIN=$(readlink -f "$1"); N=$2; P=$3; FN=${FN:-h_get}
-D=/tmp/guanxi-callgrind; rm -rf "$D"; mkdir -p "$D"
+D=${CG_DIR:-/tmp/guanxi-callgrind}; rm -rf "$D"; mkdir -p "$D"
 "$BIN" init --db "$D/db" --admin-password Admin12345 >/dev/null 2>&1
 "$BIN" demo --db "$D/db" --customers 300 >/dev/null 2>&1
 PORT=$((20000 + RANDOM % 10000))

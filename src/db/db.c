@@ -21,6 +21,7 @@ static inline DbConn *RT(DbConn *c)
 
 static int unit_begin(DbConn *c);
 static int unit_end(DbConn *c, bool commit);
+static void checkpointer_stop(Db *db);
 
 static void forget_tables(Db *db)
 {
@@ -84,6 +85,7 @@ Db *db_open(const char *url, char **err)
     pthread_mutex_init(&db->lock, NULL);
     pthread_mutex_init(&db->glock, NULL);
     pthread_cond_init(&db->gcond, NULL);
+    pthread_cond_init(&db->ckpt_cond, NULL);
     /* Connect once now so a bad URL fails at start-up, not on first request. */
     DbConn *c = db->be->connect(db, db->url, err);
     if (!c) {
@@ -91,6 +93,7 @@ Db *db_open(const char *url, char **err)
         pthread_mutex_destroy(&db->lock);
         pthread_mutex_destroy(&db->glock);
         pthread_cond_destroy(&db->gcond);
+        pthread_cond_destroy(&db->ckpt_cond);
         free(db->url);
         free(db);
         return NULL;
@@ -105,6 +108,7 @@ void db_close(Db *db)
 {
     if (!db)
         return;
+    checkpointer_stop(db);
     pthread_mutex_lock(&db->lock);
     DbConn *c = db->conns;
     while (c) {
@@ -119,6 +123,7 @@ void db_close(Db *db)
     pthread_mutex_destroy(&db->lock);
     pthread_mutex_destroy(&db->glock);
     pthread_cond_destroy(&db->gcond);
+    pthread_cond_destroy(&db->ckpt_cond);
     free(db->url);
     free(db);
 }
@@ -554,6 +559,52 @@ int db_backup(Db *db, const char *path, char **err)
  * reads, go to the writer; other reads stay on each thread's connection. */
 
 #define GC_MAX_UNITS 64
+/* WAL size (pages) from which the checkpointer copies it into the database
+ * (SQLite's automatic checkpoint: 1000). */
+#define CHECKPOINT_PAGES 1000
+
+/* Checkpoints of the writer's WAL, on a thread and connection of their
+ * own: SQLite's automatic checkpoint runs inside the COMMIT that crosses
+ * 1000 pages, and a COMMIT here makes every unit in it wait (on a large
+ * database a checkpoint copies pages all over the file and fsyncs it: tens
+ * of ms). A PASSIVE checkpoint runs alongside the writer. */
+static void *checkpointer(void *arg)
+{
+    Db *db = arg;
+    char *err = NULL;
+    DbConn *c = db->be->connect(db, db->url, &err);
+    if (!c) {
+        log_error("database: the checkpointer cannot connect: %s", err ? err : "?");
+        free(err);
+    }
+    pthread_mutex_lock(&db->glock);
+    while (!db->ckpt_stop) {
+        if (!db->ckpt_due || !c) {
+            pthread_cond_wait(&db->ckpt_cond, &db->glock);
+            continue;
+        }
+        db->ckpt_due = false;
+        pthread_mutex_unlock(&db->glock);
+        db->be->checkpoint(c);
+        pthread_mutex_lock(&db->glock);
+        db->stat_checkpoints++;
+    }
+    pthread_mutex_unlock(&db->glock);
+    if (c)
+        db->be->disconnect(c);
+    return NULL;
+}
+
+static void checkpointer_stop(Db *db)
+{
+    pthread_mutex_lock(&db->glock);
+    bool started = db->ckpt_started;
+    db->ckpt_stop = true;
+    pthread_cond_signal(&db->ckpt_cond);
+    pthread_mutex_unlock(&db->glock);
+    if (started)
+        pthread_join(db->ckpt_thread, NULL);
+}
 
 bool db_set_group_commit(Db *db, bool on)
 {
@@ -570,6 +621,7 @@ void db_group_stats(Db *db, DbGroupStats *out)
     out->commits = db->stat_commits;
     out->wanting = db->wanting;
     out->busy = db->owner != NULL;
+    out->checkpoints = db->stat_checkpoints;
     pthread_mutex_unlock(&db->glock);
 }
 
@@ -614,6 +666,10 @@ static void lead_commit(Db *db)
     if (n)
         bump(w); /* after the commit, before anyone waiting returns */
     pthread_mutex_lock(&db->glock);
+    if (rc == DB_OK && db->ckpt_started && db->be->wal_pages(w) >= CHECKPOINT_PAGES) {
+        db->ckpt_due = true;
+        pthread_cond_signal(&db->ckpt_cond);
+    }
     db->committing = false;
     batch_ended(db, b, rc == DB_OK);
 }
@@ -637,6 +693,11 @@ static int unit_begin(DbConn *c)
         db->conns = w;
         pthread_mutex_unlock(&db->lock);
         db->writer = w;
+        /* Without the thread the writer keeps SQLite's own checkpoints. */
+        if (db->be->writer_setup && pthread_create(&db->ckpt_thread, NULL, checkpointer, db) == 0) {
+            db->ckpt_started = true;
+            db->be->writer_setup(w);
+        }
     }
     db->wanting++;
     while (db->owner || db->committing)

@@ -178,6 +178,7 @@ typedef struct DbGroupStats {
     uint64_t commits; /* COMMITs that made them durable */
     int wanting;      /* connections waiting now to start one */
     bool busy;        /* one is running now */
+    uint64_t checkpoints; /* WAL checkpoints run by the checkpointer thread */
 } DbGroupStats;
 void db_group_stats(Db *db, DbGroupStats *out);
 

@@ -35,6 +35,13 @@ typedef struct DbBackend {
     /* Is a transaction open on the connection (SQLite: not in autocommit)?
      * NULL if the backend cannot tell. */
     bool (*in_transaction)(DbConn *c);
+    /* Group commit's writer connection: checkpoints are left to
+     * checkpoint() on another thread instead of running inside a COMMIT,
+     * and wal_pages() tells the WAL's size after the last COMMIT. NULL if
+     * the backend has no WAL to checkpoint. */
+    void (*writer_setup)(DbConn *c);
+    int64_t (*wal_pages)(DbConn *c);
+    void (*checkpoint)(DbConn *c);
 } DbBackend;
 
 /* Every backend's connection struct starts with this header. */
@@ -95,6 +102,11 @@ struct Db {
     uint64_t failed[16];    /* numbers of the last transactions whose COMMIT failed */
     int nfailed;
     uint64_t stat_units, stat_commits;
+    /* The checkpointer thread (group commit on SQLite), guarded by glock. */
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_cond;
+    bool ckpt_started, ckpt_due, ckpt_stop;
+    uint64_t stat_checkpoints;
 };
 
 extern const DbBackend db_sqlite_backend;

@@ -24,6 +24,7 @@ typedef struct SqliteConn {
     sqlite3 *h;
     CacheEntry cache[CACHE_SLOTS]; /* open addressing, no deletion until close */
     int ncached;
+    int wal_pages; /* frames in the WAL after this connection's last commit (writer_setup) */
 } SqliteConn;
 
 typedef struct SqliteRes {
@@ -414,6 +415,33 @@ static bool sq_changed_elsewhere(DbConn *conn)
 
 static bool sq_in_transaction(DbConn *conn) { return !sqlite3_get_autocommit(((SqliteConn *)conn)->h); }
 
+/* After each commit on the writer: remember the WAL's size (replaces the
+ * automatic checkpoint, which would run inside the COMMIT). */
+static int wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
+{
+    (void)h;
+    (void)name;
+    ((SqliteConn *)arg)->wal_pages = pages;
+    return SQLITE_OK;
+}
+
+static void sq_writer_setup(DbConn *conn)
+{
+    SqliteConn *c = (SqliteConn *)conn;
+    sqlite3_wal_hook(c->h, wal_hook, c);
+}
+
+static int64_t sq_wal_pages(DbConn *conn) { return ((SqliteConn *)conn)->wal_pages; }
+
+static void sq_checkpoint(DbConn *conn)
+{
+    SqliteConn *c = (SqliteConn *)conn;
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(c->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        log_warn("sqlite checkpoint failed: %s", sqlite3_errmsg(c->h));
+}
+
 static int sq_backup(DbConn *conn, const char *path, char **err)
 {
     SqliteConn *c = (SqliteConn *)conn;
@@ -466,4 +494,7 @@ const DbBackend db_sqlite_backend = {
     .backup = sq_backup,
     .changed_elsewhere = sq_changed_elsewhere,
     .in_transaction = sq_in_transaction,
+    .writer_setup = sq_writer_setup,
+    .wal_pages = sq_wal_pages,
+    .checkpoint = sq_checkpoint,
 };

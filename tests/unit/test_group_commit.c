@@ -5,7 +5,8 @@
  * same COMMIT are kept; db_commit returns only after the COMMIT (no answer
  * before the writes are durable), then the write generation has moved and
  * db_after_tx callbacks run; writes outside transactions (db_exec, INSERT …
- * RETURNING) are committed too and report their changed rows. */
+ * RETURNING) are committed too and report their changed rows; the WAL is
+ * checkpointed by the checkpointer thread, not inside the COMMITs. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -321,6 +322,30 @@ static void test_writes_outside_transactions(void **state)
     assert_false(after.busy);
 }
 
+/* --- checkpoints ---------------------------------------------------------- */
+
+static void test_the_wal_is_checkpointed_by_the_checkpointer(void **state)
+{
+    (void)state;
+    DbConn *c = db_thread_conn(db);
+    assert_int_equal(db_exec(c, "CREATE TABLE IF NOT EXISTS big(b BLOB)", NULL, 0), DB_OK);
+    uint64_t before = stats().checkpoints;
+    /* ~1,500 pages of 4 KB in 15 transactions */
+    for (int i = 0; i < 15; i++) {
+        assert_int_equal(db_begin(c), DB_OK);
+        for (int j = 0; j < 100; j++)
+            assert_int_equal(db_exec(c, "INSERT INTO big(b) VALUES (randomblob(4000))", NULL, 0), DB_OK);
+        assert_int_equal(db_commit(c), DB_OK);
+    }
+    for (int i = 0; i < 5000 && stats().checkpoints == before; i++)
+        usleep(1000);
+    assert_true(stats().checkpoints > before);
+    int64_t n = 0;
+    bool found;
+    assert_int_equal(db_query_int(c, "SELECT count(*) FROM big", NULL, 0, &n, &found), DB_OK);
+    assert_int_equal(n, 1500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_a_failing_unit_undoes_only_its_own_writes),
         cmocka_unit_test(test_no_commit_returns_before_the_writes_are_durable),
         cmocka_unit_test(test_writes_outside_transactions),
+        cmocka_unit_test(test_the_wal_is_checkpointed_by_the_checkpointer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
