@@ -361,6 +361,11 @@ static int cmd_serve(Opts *o)
     jobs_stop(jobs);
     http_stop(s);
     sales_pdf_shutdown(); /* no rendering runs any more */
+    DbGroupStats gs;
+    db_group_stats(db, &gs);
+    if (gs.units)
+        log_info("database: %llu write transactions in %llu group commits, %llu checkpoints", (unsigned long long)gs.units,
+                 (unsigned long long)gs.commits, (unsigned long long)gs.checkpoints);
     db_close(db);
     log_info("stopped");
     return 0;

@@ -562,12 +562,15 @@ int db_backup(Db *db, const char *path, char **err)
 /* WAL size (pages) from which the checkpointer copies it into the database
  * (SQLite's automatic checkpoint: 1000). */
 #define CHECKPOINT_PAGES 1000
+/* WAL size from which the COMMIT checkpoints itself (see lead_commit). */
+#define CHECKPOINT_FORCE_PAGES 4000
 
 /* Checkpoints of the writer's WAL, on a thread and connection of their
  * own: SQLite's automatic checkpoint runs inside the COMMIT that crosses
  * 1000 pages, and a COMMIT here makes every unit in it wait (on a large
  * database a checkpoint copies pages all over the file and fsyncs it: tens
- * of ms). A PASSIVE checkpoint runs alongside the writer. */
+ * of ms). A PASSIVE checkpoint runs alongside the writer, once the WAL
+ * has 1000 pages and again after every 500 more. */
 static void *checkpointer(void *arg)
 {
     Db *db = arg;
@@ -665,11 +668,23 @@ static void lead_commit(Db *db)
     }
     if (n)
         bump(w); /* after the commit, before anyone waiting returns */
-    pthread_mutex_lock(&db->glock);
-    if (rc == DB_OK && db->ckpt_started && db->be->wal_pages(w) >= CHECKPOINT_PAGES) {
-        db->ckpt_due = true;
-        pthread_cond_signal(&db->ckpt_cond);
+    if (rc == DB_OK && db->ckpt_started) {
+        int64_t pages = db->be->wal_pages(w);
+        if (pages >= CHECKPOINT_FORCE_PAGES) {
+            /* The checkpointer copies while the writer appends, so it may
+             * never reach the WAL's end, and only a WAL checkpointed to its
+             * end starts over: here nothing is appended meanwhile (no unit
+             * runs during a COMMIT), and little is left to copy. */
+            db->be->checkpoint(w);
+        } else if (pages >= CHECKPOINT_PAGES && (pages < db->ckpt_mark || pages >= db->ckpt_mark + CHECKPOINT_PAGES / 2)) {
+            pthread_mutex_lock(&db->glock);
+            db->ckpt_mark = pages;
+            db->ckpt_due = true;
+            pthread_cond_signal(&db->ckpt_cond);
+            pthread_mutex_unlock(&db->glock);
+        }
     }
+    pthread_mutex_lock(&db->glock);
     db->committing = false;
     batch_ended(db, b, rc == DB_OK);
 }

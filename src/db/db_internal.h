@@ -106,6 +106,7 @@ struct Db {
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_cond;
     bool ckpt_started, ckpt_due, ckpt_stop;
+    int64_t ckpt_mark;      /* WAL pages when the checkpointer was last called (writer's thread only) */
     uint64_t stat_checkpoints;
 };
 
