@@ -7,6 +7,7 @@
 #include "attachments.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -326,6 +327,27 @@ GxErr attachments_content(Ctx *c, int64_t attachment_id, AttachmentFile *f)
 
 /* ---------- writing ---------- */
 
+/* A line in the parent's revision history (操作记录): field "attachments",
+ * the file name as the new value (upload) or the old one (delete). */
+static GxErr revision(Ctx *c, const Entity *e, int64_t id, const char *name, bool added)
+{
+    json_t *v = json_string(name);
+    char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    json_decref(v);
+    DbVal p[] = {dbv_text(e->name),
+                 dbv_int(id),
+                 added ? dbv_text("null") : dbv_text(text),
+                 added ? dbv_text(text) : dbv_text("null"),
+                 dbv_text(record_now(c)),
+                 c->who ? dbv_int(c->who->user_id) : dbv_null()};
+    int rc = db_exec(c->db,
+                     "INSERT INTO revisions(entity, record_id, field, old_value, new_value, at, user_id)"
+                     " VALUES ($1, $2, 'attachments', $3, $4, $5, $6)",
+                     p, 6);
+    free(text);
+    return rc == DB_OK ? GX_OK : ctx_fail(c, GX_EDB, "cannot write the history: %s", db_errmsg(c->db));
+}
+
 static const char *sha256_hex(Ctx *c, const char *data, size_t len)
 {
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -426,7 +448,7 @@ GxErr attachments_store(Ctx *c, const Entity *e, int64_t id, const AttachmentIn 
                                  "size", (json_int_t)files[i].len, "mime_type", type, "sha256", sum);
         rc = audit_write(c, "attachment_upload", e->name, id, diff);
         json_decref(diff);
-        if (rc)
+        if (rc || (rc = revision(c, e, id, names[i], true)))
             goto fail;
     }
     if (db_commit(c->db) != DB_OK) {
@@ -454,6 +476,7 @@ GxErr attachments_delete(Ctx *c, int64_t attachment_id)
     if (rc)
         return rc;
     int64_t parent = json_integer_value(json_object_get(a, "parent_id"));
+    const char *name = arena_strdup(c->arena, json_string_value(json_object_get(a, "name")));
     json_t *diff = json_pack("{s:I, s:O, s:O, s:O}", "attachment_id", (json_int_t)attachment_id, "name",
                              json_object_get(a, "name"), "size", json_object_get(a, "size"), "sha256",
                              json_object_get(a, "sha256"));
@@ -471,6 +494,8 @@ GxErr attachments_delete(Ctx *c, int64_t attachment_id)
     }
     rc = audit_write(c, "attachment_delete", e->name, parent, diff);
     json_decref(diff);
+    if (!rc)
+        rc = revision(c, e, parent, name, false);
     if (rc || db_commit(c->db) != DB_OK) {
         db_rollback(c->db);
         return rc ? rc : ctx_fail(c, GX_EDB, "cannot delete the attachment: %s", db_errmsg(c->db));

@@ -547,6 +547,13 @@ static void history(Req *r, const Detail *d)
         buf_htmlf(o, "</td><td>%s</td>", who ? who : T(r, "System"));
         Col c;
         bool known = field && ui_col(r, d->e, field, &c);
+        if (field && !strcmp(field, "attachments")) { /* a file added or removed (ui/attachments.c) */
+            json_t *nv = json_object_get(h, "new"), *ov = json_object_get(h, "old");
+            buf_htmlf(o, "<td>%s</td><td>%s %s</td></tr>", T(r, "Attachments"),
+                      json_is_string(nv) ? T(r, "Added") : T(r, "Removed"),
+                      json_string_value(json_is_string(nv) ? nv : ov));
+            continue;
+        }
         if (field && !strcmp(field, "deleted_at")) {
             buf_htmlf(o, "<td>%s</td><td>%s</td></tr>", T(r, "Trash"),
                       json_is_null(json_object_get(h, "new")) ? T(r, "Restored") : T(r, "Deleted"));

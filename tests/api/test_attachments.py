@@ -143,6 +143,10 @@ class Attachments(unittest.TestCase):
         rows = admin().get("audit", query={"entity": "contracts", "record_id": str(self.k["id"])}).body["data"]
         acts = [(x["action"], x["diff"]["name"]) for x in rows if x["action"].startswith("attachment_")]
         self.assertEqual(acts, [("attachment_delete", "报价单.xlsx"), ("attachment_upload", "报价单.xlsx")])
+        # and lines in the contract's history (操作记录)
+        hist = [(h["old"], h["new"]) for h in self.t.a.get("contracts/%d/history" % self.k["id"]).body["data"]
+                if h["field"] == "attachments"]
+        self.assertEqual(sorted(hist, key=str), sorted([(None, "报价单.xlsx"), ("报价单.xlsx", None)], key=str))
         self.assertEqual(self.t.a.delete("attachments/%d" % aid).status, 404)
 
     def test_other_reps_contract_files_are_404(self):

@@ -94,6 +94,12 @@ test('deletes the attachment from the panel', async () => {
   const list = await api('GET', `/api/v1/contracts/${contract.id}/attachments`);
   assert.deepEqual(list.body.data, []);
   await shot('files-contract-attachment-deleted');
+  // Both show in the contract's history (操作记录).
+  await page.goto(BASE + '/app/contracts/' + contract.id + '?tab=history');
+  const hist = await page.textContent('#history');
+  assert.match(hist, new RegExp('已添加 ' + fileName.replace(/[()（）.]/g, '.')));
+  assert.match(hist, new RegExp('已删除 ' + fileName.replace(/[()（）.]/g, '.')));
+  await shot('files-contract-history');
 });
 
 /* A business day (UTC+8) offset days from today, YYYY-MM-DD. */
