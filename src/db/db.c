@@ -73,6 +73,7 @@ Db *db_open(const char *url, char **err)
 {
     Db *db = xcalloc(1, sizeof *db);
     db->write_gen = 1; /* 0 means "no generation" to callers */
+    db->batch = 1;     /* group commit: transactions up to durable (0) have ended */
     db->url = xstrdup(url);
     if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11)) {
         db->dialect = DB_PG;

@@ -127,15 +127,19 @@ static void *numbering_writer(void *arg)
             db_rollback(c);
             continue;
         }
-        if (db_commit(c) != DB_OK) {
+        int crc = db_commit(c);
+        if (crc != DB_OK) {
+            fprintf(stderr, "commit failed %d: %s\n", crc, db_errmsg(c));
             bad++;
             continue;
         }
         /* read after write, on this thread's own connection */
         DbVal q[] = {dbv_int(n)};
         int64_t seen = 0;
-        if (db_query_int(c, "SELECT count(*) FROM t WHERE n = $1", q, 1, &seen, &found) != DB_OK || seen != 1)
+        if (db_query_int(c, "SELECT count(*) FROM t WHERE n = $1", q, 1, &seen, &found) != DB_OK || seen != 1) {
+            fprintf(stderr, "read after write: %lld rows of n=%lld\n", (long long)seen, (long long)n);
             bad++;
+        }
     }
     return (void *)(intptr_t)bad;
 }
