@@ -419,6 +419,35 @@ class OrderFlow(unittest.TestCase):
         self.assertEqual(o["delivery_address"]["city"], "深圳市")
         self.assertEqual((o["subtotal"], o["tax_total"], o["total"]), (10000, 1300, 11300))
 
+    def test_created_and_patched_order_answer_what_a_read_answers(self):
+        # the lines go in with one multi-row INSERT and the answers are built
+        # from memory, not read back: they must equal a GET field for field,
+        # line ids in position order
+        p2 = product(price=12345)
+        lines = [{"product_id": (self.p if i % 2 else p2)["id"], "quantity": "%d.%03d" % (i + 1, i * 37 % 1000),
+                  "discount_pct": (i % 4) * 5} for i in range(20)]
+        lines[7] = {"description": "安装调试服务", "quantity": 2, "unit_price": 50000}
+        r = admin().post("orders", {"customer_id": self.cust["id"], "tax_rate_pct": 13, "lines": lines})
+        self.assertEqual(r.status, 201, r)
+        got = admin().read("orders", r.body["id"])
+        self.assertEqual(r.body["lines"], got["lines"])
+        self.assertEqual([l["position"] for l in got["lines"]], list(range(1, 21)))
+        ids = [l["id"] for l in got["lines"]]
+        self.assertEqual(ids, sorted(ids))
+        self.assertEqual(len(set(ids)), 20)
+        self.assertEqual(got["lines"][7]["product_id"], None)
+        self.assertEqual(got["lines"][7]["description"], "安装调试服务")
+        self.assertEqual(sum(l["line_total"] for l in got["lines"]), got["subtotal"] - got["discount_total"])
+        for key in ("subtotal", "discount_total", "tax_total", "total", "number"):
+            self.assertEqual(r.body[key], got[key], key)
+        # a PATCH of the lines answers them as a read does, the old ones gone
+        r2 = admin().patch("orders/%d" % got["id"], {"version": got["version"], "lines": lines[:3]})
+        self.assertEqual(r2.status, 200, r2)
+        got2 = admin().read("orders", got["id"])
+        self.assertEqual(r2.body["lines"], got2["lines"])
+        self.assertEqual(len(got2["lines"]), 3)
+        self.assertTrue(set(l["id"] for l in got2["lines"]).isdisjoint(ids))
+
     def test_legal_flow_to_closed(self):
         o = self.order()
         for to in ("approved", "delivered", "invoiced", "closed"):

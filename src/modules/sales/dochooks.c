@@ -151,6 +151,11 @@ GxErr sd_after_update(Ctx *c, HookArgs *a, const DocKind *k)
 
 GxErr sd_after_read(Ctx *c, HookArgs *a, const DocKind *k)
 {
+    /* The answer to a create or update already holds the lines the write
+     * stored or loaded (sd_lines_store, sd_after_update): a read from the
+     * database never does, "lines" being no column. */
+    if (json_is_array(json_object_get(a->result, "lines")))
+        return GX_OK;
     json_t *lines;
     GxErr rc = sd_lines_load(c, k, a->id, &lines);
     if (rc)

@@ -271,7 +271,7 @@ static GxErr actual_of(Ctx *c, json_t *t, const char *from, const char *to, int6
         if (!meta_entity("order_lines") || !meta_entity("products"))
             return GX_OK;
         sql_raw(&q, "SELECT coalesce(sum(l.line_total), 0) FROM order_lines l JOIN products p ON p.id = l.product_id"
-                    " WHERE p.category_id IN (");
+                    " WHERE l.deleted_at IS NULL AND p.category_id IN (");
         GxErr rc = subtree_params(c, "product_categories", int_of(t, "category_id"), &q);
         if (rc)
             return rc;
