@@ -10,6 +10,8 @@
 #   FN=h_create BODY='{"name": "客户{n}", "phone": "1380013{n:04d}"}' \
 #       bench/callgrind.sh build/guanxi 200 /api/v1/customers    # POST; {n} numbers the requests
 #   callgrind_annotate /tmp/guanxi-callgrind/cg.out | head -40
+# CG_DIR (default /tmp/guanxi-callgrind) is the scratch directory: give each
+# concurrent run its own.
 set -euo pipefail
 BIN=$(readlink -f "$1"); N=$2; P=$3; FN=${FN:-h_get}
 D=${CG_DIR:-/tmp/guanxi-callgrind}; rm -rf "$D"; mkdir -p "$D"

@@ -8,7 +8,12 @@
 #
 # usage: bench/orders.sh [path/to/guanxi]     (default build/guanxi)
 # Environment: LINES (20), CONNECTIONS (4), DURATION (10s), PORT (18490),
-#              PG=postgresql://… to run on PostgreSQL instead of SQLite
+#              PG=postgresql://… to run on PostgreSQL instead of SQLite,
+#              DB=FILE to post into an existing bench database instead (made
+#              by guanxi-bench-gen + guanxi-bench-orders: the active BP…
+#              products, any customer, an explicit delivery address since
+#              the generated customer addresses are not real divisions; the
+#              orders stay in FILE)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -22,14 +27,23 @@ TMP=$(mktemp -d /tmp/guanxi-bench-orders.XXXXXX)
 PID=
 cleanup() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; rm -rf "$TMP"; }
 trap cleanup EXIT
-DB=${PG:-$TMP/orders.db}
-"$BIN" init --db "$DB" --admin-password Bench12345 >/dev/null
+BENCH_DB=${DB:-}
+DB=${PG:-${BENCH_DB:-$TMP/orders.db}}
+[ -n "$BENCH_DB" ] || "$BIN" init --db "$DB" --admin-password Bench12345 >/dev/null
 "$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" --quiet 2>"$TMP/server.log" &
 PID=$!
 until curl -sf "$BASE/healthz" >/dev/null 2>&1; do sleep 0.1; done
 TOKEN=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"admin","password":"Bench12345"}' \
     "$BASE/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 export TOKEN BENCH_LOAD_DIR=$ROOT/bench/load LINES
+if [ -n "$BENCH_DB" ]; then
+    read -r PMIN PMAX < <(sqlite3 -separator ' ' "$DB" \
+        "SELECT min(id), max(id) FROM products WHERE code GLOB 'BP[0-9]*' AND active AND deleted_at IS NULL")
+    read -r CMIN CMAX < <(sqlite3 -separator ' ' "$DB" "SELECT min(id), max(id) FROM customers")
+    FIRST=$(sqlite3 "$DB" "SELECT coalesce(max(id), 0) + 1 FROM orders")
+    export ADDRESS='{"province":"广东省","city":"深圳市","district":"南山区","street":"科技园路 1 号"}'
+    echo "== $DB: $(sqlite3 "$DB" "SELECT count(*) FROM orders") orders, $(sqlite3 "$DB" "SELECT max(id) FROM order_lines") order lines"
+else
 read -r PMIN PMAX CMIN CMAX < <(python3 - "$BASE" "$TOKEN" <<'PY'
 import json, sys, urllib.request
 base, token = sys.argv[1], sys.argv[2]
@@ -42,11 +56,19 @@ cs = [post("customers", {"name": "压测客户 %d 有限公司" % i}) for i in r
 print(min(ps), max(ps), min(cs), max(cs))
 PY
 )
+fi
 export PRODUCT_MIN=$PMIN PRODUCT_MAX=$PMAX CUSTOMER_MIN=$CMIN CUSTOMER_MAX=$CMAX
 echo "== $LINES-line orders: wrk -t2 -c$CONNECTIONS -d$DURATION ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/load/order_create.lua "$BASE" 2>"$TMP/wrk.err" |
     sed -n '/Latency Distribution/,/Requests\/sec/p'
 if [ -s "$TMP/wrk.err" ]; then echo "errors:"; sort "$TMP/wrk.err" | uniq -c | head; fi
+if [ -n "$BENCH_DB" ]; then
+    # the numbers of this run's orders: distinct and consecutive
+    sqlite3 "$DB" "SELECT count(*), count(DISTINCT number),
+        count(*) = 0 OR max(CAST(substr(number, 9) AS INTEGER)) - min(CAST(substr(number, 9) AS INTEGER)) + 1 = count(*)
+        FROM orders WHERE id >= $FIRST" | awk -F'|' '{printf "orders created: %d, numbers distinct and gap-free: %s\n", $1, ($1 == $2 && $3 == 1) ? "yes" : "NO"}'
+    exit 0
+fi
 python3 - "$BASE" "$TOKEN" <<'PY'
 import json, sys, urllib.request
 base, token = sys.argv[1], sys.argv[2]

@@ -6,6 +6,8 @@ local common = dofile(os.getenv("BENCH_LOAD_DIR") .. "/common.lua")
 local lines = common.env_int("LINES", 20)
 local pmin, pmax = common.env_int("PRODUCT_MIN"), common.env_int("PRODUCT_MAX")
 local cmin, cmax = common.env_int("CUSTOMER_MIN"), common.env_int("CUSTOMER_MAX")
+-- ADDRESS (JSON object): the delivery address to send (bench/orders.sh DB=…)
+local address = (os.getenv("ADDRESS") or "") ~= "" and ('"delivery_address":' .. os.getenv("ADDRESS") .. ",") or ""
 
 function init(args)
   common.seed()
@@ -20,8 +22,8 @@ function request()
     parts[i] = string.format('{"product_id":%d,"quantity":"%d.%03d","discount_pct":%d}',
       math.random(pmin, pmax), math.random(1, 50), math.random(0, 999), math.random(0, 3) * 5)
   end
-  local body = string.format('{"customer_id":%d,"tax_rate_pct":13,"lines":[%s]}',
-    math.random(cmin, cmax), table.concat(parts, ","))
+  local body = string.format('{"customer_id":%d,"tax_rate_pct":13,%s"lines":[%s]}',
+    math.random(cmin, cmax), address, table.concat(parts, ","))
   return wrk.format("POST", "/api/v1/orders", nil, body)
 end
 
