@@ -274,6 +274,18 @@ class Reports(unittest.TestCase):
         self.assertLess(codes.index("negotiation"), codes.index("won"))
         self.assertLess(codes.index("won"), codes.index("lost"))
 
+    def test_department_funnel_counted_by_stage_equals_the_grouped_one(self):
+        # a department's funnel counts stage by stage (its own index); the
+        # administrator's unfiltered one groups every row: the department's
+        # rows agree either way, and the administrator's totals hold them all
+        mine = self.mgr.get("reports/funnel").body
+        r = admin().get("reports/funnel", query={"department_id": self.dept["id"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.stages(r.body), self.stages(mine))
+        self.assertEqual((r.body["count"], r.body["amount"]), (mine["count"], mine["amount"]))
+        everyone = admin().get("reports/funnel").body
+        self.assertGreaterEqual(everyone["count"], mine["count"] + 1)  # + the other department's rep
+
     def test_rep_funnel_is_their_own(self):
         r = self.b.get("reports/funnel")
         self.assertEqual((r.body["count"], r.body["amount"]), (2, 570000))
