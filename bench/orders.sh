@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/orders.sh — order creation with 20 lines: a fresh SQLite database
 # with 50 products and 200 customers, `guanxi serve`, then
-# `wrk -t2 -c$CONNECTIONS -d$DURATION --latency` posting orders of $LINES
+# `wrk -t2 -c$CONNECTIONS -d$DURATION --latency` (one thread for one connection) posting orders of $LINES
 # lines (bench/load/order_create.lua). Prints wrk's latency distribution
 # (p50/p75/p90/p99) and checks afterwards that the order numbers are
 # distinct and gap-free.
@@ -58,8 +58,9 @@ PY
 )
 fi
 export PRODUCT_MIN=$PMIN PRODUCT_MAX=$PMAX CUSTOMER_MIN=$CMIN CUSTOMER_MAX=$CMAX
-echo "== $LINES-line orders: wrk -t2 -c$CONNECTIONS -d$DURATION ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/load/order_create.lua "$BASE" 2>"$TMP/wrk.err" |
+THREADS=$((CONNECTIONS < 2 ? CONNECTIONS : 2)) # wrk needs a connection per thread
+echo "== $LINES-line orders: wrk -t$THREADS -c$CONNECTIONS -d$DURATION ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/load/order_create.lua "$BASE" 2>"$TMP/wrk.err" |
     sed -n '/Latency Distribution/,/Requests\/sec/p'
 if [ -s "$TMP/wrk.err" ]; then echo "errors:"; sort "$TMP/wrk.err" | uniq -c | head; fi
 if [ -n "$BENCH_DB" ]; then
