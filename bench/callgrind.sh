@@ -12,22 +12,32 @@
 #   callgrind_annotate /tmp/guanxi-callgrind/cg.out | head -40
 # CG_DIR (default /tmp/guanxi-callgrind) is the scratch directory: give each
 # concurrent run its own.
+# DB=FILE uses that database as it is instead of a fresh demo (writes stay
+# in it: use a copy), LOGIN=user:password who logs in (default admin):
+#   DB=/tmp/desk.db LOGIN=desk1:Bench12345 FN=ui_bookings_day \
+#       bench/callgrind.sh build/guanxi 3 '/app/bookings/day?date=2026-12-07'
 set -euo pipefail
 BIN=$(readlink -f "$1"); N=$2; P=$3; FN=${FN:-h_get}
 D=${CG_DIR:-/tmp/guanxi-callgrind}; rm -rf "$D"; mkdir -p "$D"
-"$BIN" init --db "$D/db" --admin-password Admin12345 >/dev/null 2>&1
-"$BIN" demo --db "$D/db" --customers 300 >/dev/null 2>&1
+LOGIN=${LOGIN:-admin:Admin12345}
+if [ -n "${DB:-}" ]; then
+    ln -s "$(readlink -f "$DB")" "$D/db"
+else
+    "$BIN" init --db "$D/db" --admin-password Admin12345 >/dev/null 2>&1
+    "$BIN" demo --db "$D/db" --customers 300 >/dev/null 2>&1
+fi
 PORT=$((20000 + RANDOM % 10000))
 valgrind --tool=callgrind --toggle-collect="$FN" --callgrind-out-file="$D/cg.out" \
     "$BIN" serve --db "$D/db" --listen 127.0.0.1:$PORT --quiet >"$D/log" 2>&1 &
 VP=$!
 for _ in $(seq 100); do curl -s -o /dev/null "localhost:$PORT/healthz" && break; sleep 0.5; done
-BODY="${BODY:-}" python3 - "$PORT" "$N" "$P" <<'PY'
+LOGIN="$LOGIN" BODY="${BODY:-}" python3 - "$PORT" "$N" "$P" <<'PY'
 import http.client, json, os, re, sys
 port, n, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 body = os.environ["BODY"]
 c = http.client.HTTPConnection("127.0.0.1", port)
-c.request("POST", "/api/v1/auth/login", json.dumps({"username": "admin", "password": "Admin12345"}))
+user, password = os.environ["LOGIN"].split(":", 1)
+c.request("POST", "/api/v1/auth/login", json.dumps({"username": user, "password": password}))
 tok = json.loads(c.getresponse().read())["token"]
 for i in range(n):
     if body:

@@ -64,6 +64,56 @@ void ui_names_want_rows(json_t *names, const Entity *e, const Col *cols, int nco
     (void)e;
 }
 
+/* A title that is a stored column the user may see is read straight from
+ * the table (id and title only, the read scope as predicate): a page of
+ * 1,000 names then costs one small query instead of 1,000 whole records
+ * (the day view of 200 resources spent two thirds of its instructions
+ * building customer records for their names). */
+static bool title_plain(Req *r, const Entity *t)
+{
+    const Field *f = meta_field(t, t->title_field);
+    return f && f->type != FT_FORMULA && f->type != FT_JSON && f->type != FT_LINK_MULTIPLE && f->type != FT_PARENT &&
+           f->type != FT_ADDRESS && f->type != FT_MULTI_ENUM && f->type != FT_FILE &&
+           acl_field(&r->c, t, t->title_field) != FIELD_HIDDEN;
+}
+
+static void resolve_plain(Req *r, const Entity *t, json_t *m, json_t *ids)
+{
+    size_t n = json_array_size(ids);
+    for (size_t off = 0; off < n; off += RECORD_LIMIT_MAX) {
+        Sql q;
+        sql_init(&q, &r->arena);
+        sql_raw(&q, arena_printf(
+                        &r->arena,
+                        "SELECT id, %s FROM %s WHERE deleted_at IS NULL AND id IN (", /* sql-ok: metadata identifiers */
+                        t->title_field, t->table));
+        for (size_t i = off; i < n && i < off + RECORD_LIMIT_MAX; i++) {
+            if (i > off)
+                sql_raw(&q, ", ");
+            sql_param(&q, dbv_int(json_integer_value(json_array_get(ids, i))));
+        }
+        sql_raw(&q, ")");
+        Ctx c = r->c; /* a failure here only leaves names unresolved */
+        c.err = GX_OK;
+        c.err_fields = NULL;
+        acl_scope_predicate(&c, t, ACT_READ, &q);
+        DbRes *res;
+        if (db_query(c.db, q.text.data, q.params, q.n, &res) != DB_OK) {
+            json_decref(c.err_fields);
+            continue;
+        }
+        while (db_next(res) == 1) {
+            if (db_isnull(res, 1))
+                continue;
+            char k[24];
+            snprintf(k, sizeof k, "%lld", (long long)db_int(res, 0));
+            json_object_set_new(m, k, json_string(db_text(res, 1)));
+        }
+        db_done(res);
+        json_decref(c.err_fields);
+    }
+}
+
 /* Resolve the pending ids of one target entity (at most RECORD_LIMIT_MAX per query). */
 static void resolve_entity(Req *r, const Entity *t, json_t *m)
 {
@@ -79,6 +129,11 @@ static void resolve_entity(Req *r, const Entity *t, json_t *m)
             json_array_append_new(ids, json_integer(id));
     }
     size_t n = json_array_size(ids);
+    if (title_plain(r, t)) {
+        resolve_plain(r, t, m, ids);
+        json_decref(ids);
+        return;
+    }
     for (size_t off = 0; off < n; off += RECORD_LIMIT_MAX) {
         json_t *chunk = json_array();
         for (size_t i = off; i < n && i < off + RECORD_LIMIT_MAX; i++)

@@ -199,11 +199,14 @@ GxErr membership_consumption(Ctx *c, int64_t customer_id, const char *from, cons
     json_t *rows;
     if ((rc = rows_of(
              c,
-             "SELECT k.customer_id, cu.name, cu.card_no, count(*), sum(k.total), sum(k.discount), sum(k.points_awarded)"
-             " FROM checkouts k JOIN customers cu ON cu.id = k.customer_id"
-             " WHERE k.deleted_at IS NULL AND k.customer_id IS NOT NULL AND k.business_day >= $1"
-             " AND k.business_day <= $2 AND ($3 = 0 OR k.customer_id = $3)"
-             " GROUP BY k.customer_id, cu.name, cu.card_no ORDER BY sum(k.total) DESC, k.customer_id LIMIT 500",
+             /* Sum per member first (the covering index of migration 5
+              * when all members are asked for), names for the 500 shown. */
+             "SELECT s.customer_id, cu.name, cu.card_no, s.n, s.total, s.discount, s.points FROM"
+             " (SELECT customer_id, count(*) n, sum(total) total, sum(discount) discount, sum(points_awarded) points"
+             " FROM checkouts WHERE deleted_at IS NULL AND customer_id IS NOT NULL AND business_day >= $1"
+             " AND business_day <= $2 AND ($3 = 0 OR customer_id = $3)"
+             " GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT 500) s"
+             " JOIN customers cu ON cu.id = s.customer_id ORDER BY s.total DESC, s.customer_id",
              p, 3, keys, &rows)))
         return rc;
     *out = json_pack("{s:o, s:I}", "rows", rows, "total", (json_int_t)sum_key(rows, "total"));
