@@ -1226,8 +1226,10 @@ static void membership_paths(Doc *d)
          "`customer_id` also that member's checkouts. Period `from`..`to` (optional).",
          "customer_id from to", "403 422", false},
         {"/api/v1/reports/by_resource", "report_by_resource", "Use and income by resource",
-         "{rows: [{resource_id, name, kind, count, quantity, total}], total}: checkout lines per resource in the "
-         "period (quantity: units, or minutes for time-based resources).",
+         "{rows: [{resource_id, name, kind, count, quantity, total}], kinds: [{kind, count, quantity, total}], "
+         "total}: checkout lines per resource in the period (quantity: units, or minutes for time-based "
+         "resources), and the same per resource kind (coach, venue, facility, consumable; kinds without lines "
+         "left out).",
          "from to", "403 422", false},
         {"/api/v1/members/care", "members_care", "Member care (会员关怀)",
          "{expiring: [...], absent: [...], birthdays: [...]}: members whose membership ends within `days` (default "

@@ -454,7 +454,8 @@ void ui_front_desk_reports(Req *r)
     if (membership_income(&r->c, "month", pd.from, pd.to, &income) ||
         membership_income(&r->c, "year", pd.from, pd.to, &years) ||
         membership_by_resource(&r->c, pd.from, pd.to, &byres) ||
-        membership_consumption(&r->c, 0, pd.from, pd.to, &cons) || membership_daily_journal(&r->c, pd.date, pd.pm, pd.kind, &journal)) {
+        membership_consumption(&r->c, 0, pd.from, pd.to, &cons) ||
+        membership_daily_journal(&r->c, pd.date, pd.pm, pd.kind, &journal)) {
         json_decref(income);
         json_decref(years);
         json_decref(byres);
@@ -545,6 +546,19 @@ void ui_front_desk_reports(Req *r)
         money_cell(r, iv(x, "total"));
         buf_raw(o, "</tr>");
     }
+    buf_raw(o, "</tbody></table></div>");
+    /* by kind */
+    buf_htmlf(o,
+              "<h3>%s</h3><div class=\"table-wrap\"><table><thead><tr><th>%s</th><th class=\"num\">%s</th>"
+              "<th class=\"num\">%s</th></tr></thead><tbody>",
+              T(r, "By kind"), T(r, "Kind"), T(r, "Lines"), T(r, "Income"));
+    json_array_foreach(json_object_get(byres, "kinds"), i, x)
+    {
+        buf_htmlf(o, "<tr><td>%s</td><td class=\"num\">%lld</td>", kind_label(r, sv(x, "kind")),
+                  (long long)iv(x, "count"));
+        money_cell(r, iv(x, "total"));
+        buf_raw(o, "</tr>");
+    }
     buf_htmlf(o,
               "</tbody></table></div><p><a "
               "href=\"/app/reports/front_desk/export?report=resources&amp;%s\">%s</a></p></section>",
@@ -615,7 +629,8 @@ void ui_front_desk_reports(Req *r)
                       (long long)iv(x, "customer_id"), sv(x, "customer_name"), sv(x, "card_no"),
                       opt ? ui_label(r, &opt->label) : sv(x, "kind"));
             money_cell(r, iv(x, "amount"));
-            const EnumOption *pm = meta_option(meta_field(meta_entity("checkouts"), "payment_method"), sv(x, "payment_method"));
+            const EnumOption *pm =
+                meta_option(meta_field(meta_entity("checkouts"), "payment_method"), sv(x, "payment_method"));
             buf_htmlf(o, "<td>%s</td></tr>", pm ? ui_label(r, &pm->label) : sv(x, "payment_method"));
         }
         buf_htmlf(o, "<tr class=\"total\"><td colspan=\"4\">%s</td>", T(r, "Total"));

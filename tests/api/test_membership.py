@@ -431,6 +431,14 @@ class Reports(unittest.TestCase):
         self.assertEqual(len(c.body["checkouts"]), 2)
         br = admin().get("reports/by_resource", query={"from": today, "to": today}).body
         self.assertEqual([x["total"] for x in br["rows"] if x["resource_id"] == drink["id"]], [3000])
+        # statistics by type: each kind sums its resources' rows
+        for k in br["kinds"]:
+            rows = [x for x in br["rows"] if x["kind"] == k["kind"]]
+            self.assertTrue(rows, k)
+            self.assertEqual((k["count"], k["quantity"], k["total"]),
+                             tuple(sum(x[f] for x in rows) for f in ("count", "quantity", "total")))
+        self.assertIn("consumable", [k["kind"] for k in br["kinds"]])
+        self.assertEqual(sum(k["total"] for k in br["kinds"]), br["total"])
 
 
 class Access(unittest.TestCase):

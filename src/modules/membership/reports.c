@@ -110,7 +110,8 @@ GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_met
         "#id",         "#checkout_id", "number",   "#customer_id",   "customer_name", "#resource_id",
         "description", "kind",         "start_at", "end_at",         "#quantity",     "#unit_price",
         "#amount",     "#discount",    "#total",   "payment_method", "created_at",    NULL};
-    DbVal p[] = {dbv_text(date), dbv_int(MS_JOURNAL_MAX), dbv_text(payment_method && *payment_method ? payment_method : ""),
+    DbVal p[] = {dbv_text(date), dbv_int(MS_JOURNAL_MAX),
+                 dbv_text(payment_method && *payment_method ? payment_method : ""),
                  dbv_text(kind && *kind ? kind : "")};
     json_t *rows, *money;
     if ((rc = rows_of(c,
@@ -125,7 +126,7 @@ GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_met
                       p, 4, keys, &rows)))
         return rc;
     /* Money in without a checkout: top-ups paid in and membership fees. */
-    static const char *mkeys[] = {"#id",    "#customer_id",   "customer_name", "card_no", "kind",
+    static const char *mkeys[] = {"#id",     "#customer_id",   "customer_name", "card_no",    "kind",
                                   "#amount", "payment_method", "reason",        "created_at", NULL};
     if ((rc = rows_of(c,
                       "SELECT g.id, g.customer_id, cu.name, cu.card_no, g.kind, g.delta, g.payment_method, g.reason,"
@@ -139,8 +140,8 @@ GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_met
     }
     *out = json_pack("{s:s, s:o, s:I, s:I, s:o, s:I, s:b}", "date", date, "lines", rows, "total",
                      (json_int_t)sum_key(rows, "total"), "amount", (json_int_t)sum_key(rows, "amount"), "money", money,
-                     "money_total", (json_int_t)sum_key(money, "amount"),
-                     "truncated", json_array_size(rows) >= MS_JOURNAL_MAX);
+                     "money_total", (json_int_t)sum_key(money, "amount"), "truncated",
+                     json_array_size(rows) >= MS_JOURNAL_MAX);
     return GX_OK;
 }
 
@@ -157,15 +158,17 @@ GxErr membership_income(Ctx *c, const char *period, const char *from, const char
                        " FROM checkout_days WHERE business_day >= $1 AND business_day <= $2 UNION ALL"
                        " SELECT business_day, 0, 0, 0, topups, fees, fees_cash FROM member_money_days"
                        " WHERE business_day >= $1 AND business_day <= $2) x";
-    const char *sums = ", coalesce(sum(n), 0), coalesce(sum(total), 0), coalesce(sum(cash), 0), coalesce(sum(topups), 0),"
-                       " coalesce(sum(fees), 0), coalesce(sum(cash), 0) + coalesce(sum(topups), 0) +"
-                       " coalesce(sum(fees_cash), 0)";
+    const char *sums =
+        ", coalesce(sum(n), 0), coalesce(sum(total), 0), coalesce(sum(cash), 0), coalesce(sum(topups), 0),"
+        " coalesce(sum(fees), 0), coalesce(sum(cash), 0) + coalesce(sum(topups), 0) +"
+        " coalesce(sum(fees_cash), 0)";
     const char *sql;
     const char *by = "substr(d, 1, 7)";
     if (!strcmp(period, "month") || !strcmp(period, "year")) {
         if (period[0] == 'y')
             by = "substr(d, 1, 4)";
-        sql = arena_printf(c->arena, "SELECT %s%s%s GROUP BY %s ORDER BY 1", by, sums, days, by); /* sql-ok: constant fragments above */
+        sql = arena_printf(c->arena, "SELECT %s%s%s GROUP BY %s ORDER BY 1", by, sums, days,
+                           by); /* sql-ok: constant fragments above */
     } else if (!strcmp(period, "total"))
         sql = arena_printf(c->arena, "SELECT 'total'%s%s", sums, days); /* sql-ok: constant fragments above */
     else {
@@ -246,7 +249,29 @@ GxErr membership_by_resource(Ctx *c, const char *from, const char *to, json_t **
                       " GROUP BY d.resource_id, r.name, r.kind ORDER BY sum(d.total) DESC, d.resource_id",
                       p, 2, keys, &rows)))
         return rc;
-    *out = json_pack("{s:o, s:I}", "rows", rows, "total", (json_int_t)sum_key(rows, "total"));
+    /* the same by resource kind (statistics by type), kinds in a fixed order */
+    static const char *const kinds[] = {"coach", "venue", "facility", "consumable", NULL};
+    json_t *by_kind = json_array();
+    for (int k = 0; kinds[k]; k++) {
+        int64_t n = 0, q = 0, t = 0;
+        bool any = false;
+        size_t i;
+        json_t *o;
+        json_array_foreach(rows, i, o)
+        {
+            const char *kind = json_string_value(json_object_get(o, "kind"));
+            if (!kind || strcmp(kind, kinds[k]))
+                continue;
+            any = true;
+            n += json_integer_value(json_object_get(o, "count"));
+            q += json_integer_value(json_object_get(o, "quantity"));
+            t += json_integer_value(json_object_get(o, "total"));
+        }
+        if (any)
+            json_array_append_new(by_kind, json_pack("{s:s, s:I, s:I, s:I}", "kind", kinds[k], "count", (json_int_t)n,
+                                                     "quantity", (json_int_t)q, "total", (json_int_t)t));
+    }
+    *out = json_pack("{s:o, s:o, s:I}", "rows", rows, "kinds", by_kind, "total", (json_int_t)sum_key(rows, "total"));
     return GX_OK;
 }
 
