@@ -7,8 +7,8 @@
 #
 # Starts `guanxi serve` on DB, logs in as the front-desk user desk1 and as
 # admin, and runs each scenario with `wrk -t2 -c$CONNECTIONS -d$DURATION
-# --latency` after a $WARMUP s warm-up, printing the load average next to
-# each figure:
+# --latency` after a $WARMUP s warm-up, printing the load average and the
+# server's CPU time per request (from /proc/PID/stat) next to each figure:
 #   dayview_desk / dayview_admin   GET /app/bookings/day?date=<today> (200 resources)
 #   avail_desk / avail_admin       GET /api/v1/bookings/availability?date=<today>
 #   checkout_desk                  POST /api/v1/checkouts: a stored-value member, a coach
@@ -64,6 +64,12 @@ login() {
 DESK=$(login desk1)
 ADMIN=$(login admin)
 
+# CPU time (user + system, clock ticks) the server has used so far: divided
+# by the requests of a run, the CPU a request costs, which waiting behind
+# other processes on a loaded machine does not inflate (the wall-clock
+# percentiles it does).
+cpu_ticks() { awk '{print $14 + $15}' /proc/$SERVER/stat; }
+
 # one scenario: name token script [PATHS]
 run() {
     local name=$1 token=$2 script=$3
@@ -75,12 +81,14 @@ run() {
         size=-
     fi
     wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "bench/load/$script" $BASE >/dev/null 2>&1 || true
-    local load
+    local load cpu0 cpu1
     load=$(cut -d' ' -f1-3 /proc/loadavg)
+    cpu0=$(cpu_ticks)
     wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "bench/load/$script" $BASE >"$TMP/$name.out" 2>"$TMP/$name.err"
-    python3 - "$name" "$TMP/$name.out" "$load" "$size" <<'PY'
+    cpu1=$(cpu_ticks)
+    python3 - "$name" "$TMP/$name.out" "$load" "$size" $((cpu1 - cpu0)) "$(getconf CLK_TCK)" <<'PY'
 import re, sys
-name, path, load, size = sys.argv[1:5]
+name, path, load, size, ticks, hz = sys.argv[1:7]
 t = open(path).read()
 def ms(v):
     n, u = re.match(r"([\d.]+)(\w+)", v).groups()
@@ -89,8 +97,9 @@ p = {k: ms(v) for k, v in re.findall(r"^\s+(50|90|99)%\s+(\S+)", t, re.M)}
 rps = re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)
 n = re.search(r"(\d+) requests in", t).group(1)
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-print("| %-14s | %7s | %6s | %7.1f | %7.1f | %7.1f | %s | %s |" % (name, rps, n, p.get("50", 0), p.get("90", 0),
-      p.get("99", 0), bad.group(1) if bad else 0, load + ("; HTTP, bytes " + size if size != "-" else "")))
+cpu = int(ticks) * 1000.0 / int(hz) / max(int(n), 1)
+print("| %-14s | %7s | %6s | %7.1f | %7.1f | %7.1f | %5.1f | %s | %s |" % (name, rps, n, p.get("50", 0), p.get("90", 0),
+      p.get("99", 0), cpu, bad.group(1) if bad else 0, load + ("; HTTP, bytes " + size if size != "-" else "")))
 PY
     if [ -s "$TMP/$name.err" ]; then sort "$TMP/$name.err" | uniq -c | sort -rn | head -3; fi
 }
@@ -98,8 +107,8 @@ PY
 echo "front desk on $DB — $(git rev-parse --short HEAD), $(date -u '+%F %H:%M UTC'), $(nproc) cores,"
 echo "wrk -t2 -c$CONNECTIONS -d$DURATION --latency after ${WARMUP}s warm-up; today $TODAY (UTC+8)"
 echo
-echo "| scenario       |   req/s |      n | p50 ms  | p90 ms  | p99 ms  | non-2xx | load average (1, 5, 15 min) |"
-echo "|---|---:|---:|---:|---:|---:|---:|---|"
+echo "| scenario       |   req/s |      n | p50 ms  | p90 ms  | p99 ms  | server CPU ms/req | non-2xx | load average (1, 5, 15 min) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
 INCOME="/api/v1/reports/income?period=month&from=$FROM&to=$TODAY"
 for s in $SCENARIOS; do
     case $s in

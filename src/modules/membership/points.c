@@ -13,6 +13,7 @@
  * member holds). Running it again the same day finds 0: it is idempotent,
  * as job handlers must be (jobs.h). Awards without expiry are spent last,
  * so they never expire. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../base/clock.h"
@@ -55,7 +56,10 @@ static GxErr expire_member(Ctx *c, Member *m, const char *day, int64_t *taken)
     return ms_member_apply(c, m, &d, "points");
 }
 
-/* Daily job: every member holding points with an expired award. */
+/* Daily job: every member holding points with an expired award. The
+ * members are read first, in one pass (a member done still matches: their
+ * expired awards stay in the ledger and newer points keep them above 0), then
+ * each is settled in a transaction of its own. */
 static GxErr expire_job(Ctx *c, json_t *payload)
 {
     (void)payload;
@@ -69,41 +73,46 @@ static GxErr expire_job(Ctx *c, json_t *payload)
                  " AND cu.points > 0 AND cu.deleted_at IS NULL ORDER BY 1",
                  p, 1, &r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot find expired points");
-    int64_t ids[512];
-    int n = 0, s;
-    bool more = false;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int s;
     while ((s = db_next(r)) == 1) {
-        if (n == (int)(sizeof ids / sizeof ids[0])) {
-            more = true;
-            break;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 512;
+            ids = xrealloc(ids, cap * sizeof *ids);
         }
         ids[n++] = db_int(r, 0);
     }
     db_done(r);
-    if (s < 0)
+    if (s < 0) {
+        free(ids);
         return ctx_fail(c, GX_EDB, "cannot find expired points");
-    int64_t total = 0;
-    for (int i = 0; i < n; i++) {
-        if (db_begin(c->db) != DB_OK)
-            return ctx_fail(c, GX_EDB, "cannot start a transaction");
+    }
+    int64_t total = 0, members = 0;
+    GxErr rc = GX_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (db_begin(c->db) != DB_OK) {
+            rc = ctx_fail(c, GX_EDB, "cannot start a transaction");
+            break;
+        }
         Member m;
         int64_t taken = 0;
-        GxErr rc = ms_member_load(c, ids[i], true, &m);
+        rc = ms_member_load(c, ids[i], true, &m);
         if (!rc)
             rc = expire_member(c, &m, day, &taken);
         if (rc) {
             db_rollback(c->db);
-            return rc;
+            break;
         }
         if (db_commit(c->db) != DB_OK)
-            return ctx_fail(c, GX_EDB, "cannot commit");
+            rc = ctx_fail(c, GX_EDB, "cannot commit");
         total += taken;
+        members += taken > 0;
     }
+    free(ids);
     if (total)
-        log_info("points: %lld points of %d members expired", (long long)total, n);
-    /* A batch at a time; the members done no longer match, so the next
-     * batch starts where this one stopped. */
-    return more ? expire_job(c, payload) : GX_OK;
+        log_info("points: %lld points of %lld members expired", (long long)total, (long long)members);
+    return rc;
 }
 
 typedef struct Redeem {
