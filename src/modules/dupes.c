@@ -463,8 +463,11 @@ static GxErr dupes_migrate(Ctx *c, bool fresh)
     for (int i = 0; ddl[i]; i++)
         if (db_exec(c->db, ddl[i], NULL, 0) != DB_OK)
             return ctx_fail(c, GX_EDB, "cannot create dup_keys: %s", db_errmsg(c->db));
-    if (fresh)
-        return GX_OK;
+    return fresh ? GX_OK : dupes_fill(c);
+}
+
+GxErr dupes_fill(Ctx *c)
+{
     int64_t total = 0;
     for (int i = 0; dup_entities[i]; i++) {
         const Entity *e = meta_entity(dup_entities[i]);

@@ -58,6 +58,10 @@ GxErr leads_convert(Ctx *c, int64_t lead_id, bool create_opportunity, int64_t cu
 GxErr leads_convert_many(Ctx *c, json_t *ids, bool create_opportunity, json_t **out);
 /* Global search (search.c): is e one of the entities it covers (customers,
  * contacts, leads)? */
+/* Write the duplicate keys of every stored record (the data step of
+ * migration 3; bench databases, loaded without hooks). */
+GxErr dupes_fill(Ctx *c);
+
 bool search_indexed(const Entity *e);
 
 /* Write the global-search rows of the given records of e (an import's batch,
