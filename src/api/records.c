@@ -234,10 +234,15 @@ static void h_get(Req *r)
     int64_t id;
     if (!e || !api_id(r, &id))
         return;
-    json_t *rec;
-    if (record_get(&r->c, e, id, &rec))
+    buf_clear(&r->out);
+    r->out_static = NULL;
+    r->out_static_len = 0;
+    if (record_get_json(&r->c, e, id, &r->out)) {
+        buf_clear(&r->out);
         return api_fail(r);
-    http_json(r, 200, rec);
+    }
+    r->status = 200;
+    r->content_type = "application/json; charset=utf-8";
 }
 
 static void h_update(Req *r)

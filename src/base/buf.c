@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 void buf_init(Buf *b, Arena *a)
 {
     b->arena = a;
@@ -228,4 +230,68 @@ void buf_csv(Buf *b, const char *s)
         buf_putc(b, *s);
     }
     buf_putc(b, '"');
+}
+
+/* jansson dump callback appending to a Buf. */
+static int json_to_buf(const char *text, size_t size, void *data)
+{
+    buf_raw_n(data, text, size);
+    return 0;
+}
+
+/* Compact JSON of v into b, as json_dump_callback(JSON_COMPACT) would
+ * write it but without its per-number snprintf and per-key sorting work
+ * (a record of sixty fields is most of a GET's time otherwise). Integers
+ * through buf_int, strings through buf_json_str (which also escapes < > &);
+ * reals, rare, are left to jansson. false on nesting beyond 64 levels. */
+static bool dump_json(Buf *b, const json_t *v, int depth)
+{
+    if (depth > 64)
+        return false;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *x;
+        bool first = true;
+        buf_putc(b, '{');
+        json_object_foreach((json_t *)v, key, x)
+        {
+            if (!first)
+                buf_putc(b, ',');
+            first = false;
+            buf_json_str(b, key);
+            buf_putc(b, ':');
+            if (!dump_json(b, x, depth + 1))
+                return false;
+        }
+        buf_putc(b, '}');
+        return true;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *x;
+        buf_putc(b, '[');
+        json_array_foreach(v, i, x)
+        {
+            if (i)
+                buf_putc(b, ',');
+            if (!dump_json(b, x, depth + 1))
+                return false;
+        }
+        buf_putc(b, ']');
+        return true;
+    }
+    case JSON_STRING: buf_json_str(b, json_string_value(v)); return true;
+    case JSON_INTEGER: buf_int(b, json_integer_value(v)); return true;
+    case JSON_TRUE: buf_raw(b, "true"); return true;
+    case JSON_FALSE: buf_raw(b, "false"); return true;
+    case JSON_NULL: buf_raw(b, "null"); return true;
+    case JSON_REAL: return json_dump_callback(v, json_to_buf, b, JSON_COMPACT | JSON_ENCODE_ANY) == 0;
+    }
+    return false;
+}
+
+bool buf_json(Buf *b, const json_t *v)
+{
+    return dump_json(b, v, 0);
 }

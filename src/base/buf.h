@@ -53,6 +53,11 @@ void buf_url(Buf *b, const char *s);
 /* Write s as a JSON string literal, quotes included. */
 void buf_json_str(Buf *b, const char *s);
 
+/* Write a jansson value as compact JSON (strings as buf_json_str writes
+ * them). false on nesting beyond 64 levels. */
+struct json_t;
+bool buf_json(Buf *b, const struct json_t *v);
+
 /* CSV field (RFC 4180): quoted when it contains , " CR or LF; a leading
  * = + - @ gets a ' so spreadsheets do not run it as a formula. */
 void buf_csv(Buf *b, const char *s);

@@ -298,6 +298,7 @@ void meta_free(void)
         free(e->indexes);
         free(e->fields);
         free(e->field_slots);
+        free(e->select_cols);
         free(e);
     }
     free(entities);

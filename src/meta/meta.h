@@ -92,6 +92,7 @@ typedef struct Entity {
     bool has_hidden;        /* any field with hidden */
     int *field_slots;       /* meta_field's hash table: field index + 1, 0 = empty */
     unsigned field_mask;    /* its size - 1 (a power of two, at least 2 × nfields) */
+    char *select_cols;      /* the record layer's select list, built on first use (atomic; freed by meta_free) */
 } Entity;
 
 /* Load built-in metadata from the embedded schema/ JSON files. Aborts with a clear

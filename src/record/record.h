@@ -64,6 +64,11 @@ bool record_bulk(const Ctx *c, const Entity *e);
  * their old rows are replaced. */
 GxErr record_index_rows(Ctx *c, const Entity *e, const int64_t *ids, int n, bool fresh);
 
+/* record_get writing the record straight into out as a JSON object (the
+ * same keys and values), without building it with jansson: the GET
+ * endpoint's path. On failure out is as before. */
+GxErr record_get_json(Ctx *c, const Entity *e, int64_t id, Buf *out);
+
 /* Create from a JSON object of field values. On success *out is the stored
  * record (with id and version). */
 GxErr record_create(Ctx *c, const Entity *e, json_t *in, json_t **out);
@@ -144,7 +149,9 @@ typedef enum HookEvent {
     HOOK_BEFORE_DELETE, HOOK_AFTER_DELETE,
     /* record_get read a record the user may see (a->result, a->id): the hook
      * may add computed, read-only values to a->result (e.g. a customer's
-     * balance due); a failure fails the read. Also run on the record that
+     * balance due); a failure fails the read. It must not read the record's
+     * fields from a->result: record_get_json passes an empty object there
+     * and writes the stored columns around what the hook added. Also run on the record that
      * record_create, record_update and record_restore answer (after the
      * commit: a failure there only leaves the values out). Not for lists. */
     HOOK_AFTER_READ,
