@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 
@@ -23,14 +24,33 @@ typedef struct Buf {
 /* Start an empty buffer in arena a. */
 void buf_init(Buf *b, Arena *a);
 
-/* Make room for n more bytes. */
-void buf_reserve(Buf *b, size_t n);
+/* Make room for n more bytes (the slow part of buf_reserve). */
+void buf_grow(Buf *b, size_t n);
+
+/* Make room for n more bytes. Inline with the appends below: a list page
+ * makes some ten thousand of them. */
+static inline void buf_reserve(Buf *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        buf_grow(b, n);
+}
 
 /* Append n bytes / a string / one byte verbatim. Only for trusted text when
  * the buffer is HTML. */
-void buf_raw_n(Buf *b, const char *s, size_t n);
+static inline void buf_raw_n(Buf *b, const char *s, size_t n)
+{
+    buf_reserve(b, n);
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
 void buf_raw(Buf *b, const char *s);
-void buf_putc(Buf *b, char c);
+static inline void buf_putc(Buf *b, char c)
+{
+    buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = 0;
+}
 
 /* Decimal digits of v (no printf). */
 void buf_int(Buf *b, int64_t v);

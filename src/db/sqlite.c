@@ -342,10 +342,8 @@ static bool sq_isnull(DbRes *r, int i) { return sqlite3_column_type(((SqliteRes 
 static int64_t sq_int(DbRes *r, int i) { return sqlite3_column_int64(((SqliteRes *)r)->st, i); }
 static const char *sq_text(DbRes *r, int i)
 {
-    SqliteRes *s = (SqliteRes *)r;
-    if (sqlite3_column_type(s->st, i) == SQLITE_NULL)
-        return NULL;
-    return (const char *)sqlite3_column_text(s->st, i);
+    /* NULL for a NULL value (no separate type check: one call per cell of a list page) */
+    return (const char *)sqlite3_column_text(((SqliteRes *)r)->st, i);
 }
 
 static const void *sq_blob(DbRes *r, int i, Arena *a, size_t *len)

@@ -33,7 +33,8 @@ static const struct {
 
 static bool stored(const Field *f)
 {
-    return f->type != FT_LINK_MULTIPLE && !f->write_only && strcmp(f->name, "department_id") != 0;
+    /* (the first letter before strcmp: this runs for every field of every listed row) */
+    return f->type != FT_LINK_MULTIPLE && !f->write_only && !(f->name[0] == 'd' && !strcmp(f->name, "department_id"));
 }
 
 /* The select list of e: the common columns, then every stored field (a
@@ -1292,19 +1293,27 @@ static int json_to_buf(const char *text, size_t size, void *data)
     return 0;
 }
 
-/* One stored value as JSON text: the same value meta_to_json gives. */
+/* One stored value as JSON text: the same value meta_to_json gives. Text
+ * values are read once (db_text is NULL for NULL) instead of a null check
+ * and then the text. */
 static void value_text(Buf *b, const Field *f, DbRes *r, int col)
 {
-    if (db_isnull(r, col)) {
-        buf_raw(b, "null");
-        return;
-    }
     switch (f->type) {
     case FT_INT:
     case FT_MONEY:
     case FT_LINK:
-    case FT_FILE: buf_int(b, db_int(r, col)); return;
-    case FT_BOOL: buf_raw(b, db_int(r, col) ? "true" : "false"); return;
+    case FT_FILE:
+        if (db_isnull(r, col))
+            buf_raw_n(b, "null", 4);
+        else
+            buf_int(b, db_int(r, col));
+        return;
+    case FT_BOOL:
+        if (db_isnull(r, col))
+            buf_raw_n(b, "null", 4);
+        else
+            buf_raw(b, db_int(r, col) ? "true" : "false");
+        return;
     case FT_MULTI_ENUM:
     case FT_ADDRESS:
     case FT_JSON: {
@@ -1312,7 +1321,11 @@ static void value_text(Buf *b, const Field *f, DbRes *r, int col)
          * looks like JSON, else through jansson (which yields null for
          * anything unreadable), as meta_to_json. */
         const char *t = db_text(r, col);
-        if (t && (t[0] == '{' || t[0] == '[')) {
+        if (!t) {
+            buf_raw_n(b, "null", 4);
+            return;
+        }
+        if (t[0] == '{' || t[0] == '[') {
             buf_raw(b, t);
             return;
         }
@@ -1321,13 +1334,24 @@ static void value_text(Buf *b, const Field *f, DbRes *r, int col)
     case FT_DECIMAL:
     case FT_PERCENT:
     case FT_FORMULA: {
+        if (db_isnull(r, col)) {
+            buf_raw_n(b, "null", 4);
+            return;
+        }
         /* Rare types: through jansson, exactly as meta_to_json. */
         json_t *v = meta_to_json(f, r, col);
         json_dump_callback(v, json_to_buf, b, JSON_COMPACT | JSON_ENCODE_ANY);
         json_decref(v);
         return;
     }
-    default: buf_json_str(b, db_text(r, col)); return;
+    default: {
+        const char *t = db_text(r, col);
+        if (t)
+            buf_json_str(b, t);
+        else
+            buf_raw_n(b, "null", 4);
+        return;
+    }
     }
 }
 
@@ -1354,12 +1378,17 @@ static void row_text(Buf *out, const Entity *e, DbRes *r, const bool *hidden, js
             continue;
         /* "{" and the id first, then ,"column": */
         buf_raw_n(out, common_keys[i].s, common_keys[i].n);
-        if (db_isnull(r, i))
-            buf_raw(out, "null");
-        else if (i == 3 || i == 5 || i == 8)
-            buf_json_str(out, db_text(r, i));
-        else
+        if (i == 3 || i == 5 || i == 8) {
+            const char *t = db_text(r, i);
+            if (t)
+                buf_json_str(out, t);
+            else
+                buf_raw_n(out, "null", 4);
+        } else if (i && db_isnull(r, i)) { /* the id is never NULL */
+            buf_raw_n(out, "null", 4);
+        } else {
             buf_int(out, db_int(r, i));
+        }
     }
     int col = NCOMMON;
     for (int i = 0; i < e->nfields; i++) {
