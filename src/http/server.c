@@ -380,18 +380,23 @@ static void dispatch(HttpServer *s, ReqState *st)
         r->body = st->body.data;
         r->body_len = st->body.len;
     }
+    /* A read-only request reads one consistent snapshot (and takes the
+     * database's read locks once instead of per statement), `before` (the
+     * session and the user's access) included: two transactions fewer per
+     * request. A session's occasional last-seen write ends the snapshot
+     * (the backend does so before any writing statement). */
+    bool snapshot = r->c.db && !(r->route->flags & ROUTE_MUTATES);
+    if (snapshot)
+        db_read_begin(r->c.db);
     /* `before` refusing with an error gets it rendered; refusing without one
      * means it wrote the response itself (a redirect to the login page). */
     if (s->cfg.before && !s->cfg.before(r)) {
         if (r->c.err != GX_OK)
             render_failure(s, r);
+        if (snapshot)
+            db_read_end(r->c.db);
         return;
     }
-    /* A read-only request reads one consistent snapshot (and takes the
-     * database's read locks once instead of per statement). */
-    bool snapshot = r->c.db && !(r->route->flags & ROUTE_MUTATES);
-    if (snapshot)
-        db_read_begin(r->c.db);
     r->route->handler(r);
     if (r->c.err != GX_OK && r->out.len == 0 && !r->out_static)
         render_failure(s, r);
@@ -429,8 +434,11 @@ static enum MHD_Result respond(ReqState *st)
         st->bytes = r->out_static_len;
         resp = MHD_create_response_from_buffer(r->out_static_len, (void *)r->out_static, MHD_RESPMEM_PERSISTENT);
     } else {
+        /* No copy: the body lives in the request's arena, which on_completed
+         * frees only after libmicrohttpd has finished with the response (a
+         * 60 KB list page copy was 7 % of a list request's CPU). */
         st->bytes = r->out.len;
-        resp = MHD_create_response_from_buffer(r->out.len, r->out.data, MHD_RESPMEM_MUST_COPY);
+        resp = MHD_create_response_from_buffer(r->out.len, r->out.data, MHD_RESPMEM_PERSISTENT);
     }
     if (!resp)
         return MHD_NO;

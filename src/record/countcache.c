@@ -20,7 +20,11 @@
 #include "../base/util.h"
 #include "record.h"
 
-#define COUNT_SLOTS 256
+/* Two ways per set: 180 reps' lists in 256 direct-mapped slots evicted one
+ * another (about half of the keys shared a slot), so an administrator
+ * paging through reps kept recounting. */
+#define COUNT_SLOTS 1024
+#define COUNT_WAYS 2
 #define COUNT_TTL_MS 3000
 
 typedef struct Slot {
@@ -65,6 +69,18 @@ static void key_of(const Sql *q, Buf *k)
     }
 }
 
+/* The set of a key: COUNT_WAYS adjacent slots. */
+static Slot *set_of(const Buf *k)
+{
+    uint32_t h = hash_bytes(k->data, k->len) % (COUNT_SLOTS / COUNT_WAYS);
+    return &slots[h * COUNT_WAYS];
+}
+
+static bool same_key(const Slot *s, const Buf *k)
+{
+    return s->key && s->len == k->len && !memcmp(s->key, k->data, k->len);
+}
+
 bool count_cache_get(Ctx *c, const Sql *q, int64_t *total, bool *capped, uint64_t *gen)
 {
     *gen = 0;
@@ -74,17 +90,18 @@ bool count_cache_get(Ctx *c, const Sql *q, int64_t *total, bool *capped, uint64_
     Buf k;
     buf_init(&k, c->arena);
     key_of(q, &k);
-    uint32_t h = hash_bytes(k.data, k.len) % COUNT_SLOTS;
+    Slot *set = set_of(&k);
     int64_t now = time_now_ms();
     bool hit = false;
     pthread_mutex_lock(&lock);
-    Slot *s = &slots[h];
-    if (s->key && s->len == k.len && !memcmp(s->key, k.data, k.len) && s->gen == *gen &&
-        now - s->at_ms < COUNT_TTL_MS && now >= s->at_ms) {
-        *total = s->total;
-        *capped = s->capped;
-        hit = true;
-        hits++;
+    for (int w = 0; w < COUNT_WAYS && !hit; w++) {
+        Slot *s = &set[w];
+        if (same_key(s, &k) && s->gen == *gen && now - s->at_ms < COUNT_TTL_MS && now >= s->at_ms) {
+            *total = s->total;
+            *capped = s->capped;
+            hit = true;
+            hits++;
+        }
     }
     pthread_mutex_unlock(&lock);
     return hit;
@@ -97,11 +114,24 @@ void count_cache_put(Ctx *c, const Sql *q, uint64_t gen, int64_t total, bool cap
     Buf k;
     buf_init(&k, c->arena);
     key_of(q, &k);
-    uint32_t h = hash_bytes(k.data, k.len) % COUNT_SLOTS;
+    Slot *set = set_of(&k);
     char *copy = xmalloc(k.len);
     memcpy(copy, k.data, k.len);
     pthread_mutex_lock(&lock);
-    Slot *s = &slots[h];
+    /* The same key's slot, else an empty one, else the oldest. */
+    Slot *s = NULL;
+    for (int w = 0; w < COUNT_WAYS && !s; w++)
+        if (same_key(&set[w], &k))
+            s = &set[w];
+    for (int w = 0; w < COUNT_WAYS && !s; w++)
+        if (!set[w].key)
+            s = &set[w];
+    if (!s) {
+        s = &set[0];
+        for (int w = 1; w < COUNT_WAYS; w++)
+            if (set[w].at_ms < s->at_ms)
+                s = &set[w];
+    }
     char *old = s->key;
     *s = (Slot){.key = copy, .len = k.len, .gen = gen, .at_ms = time_now_ms(), .total = total, .capped = capped};
     pthread_mutex_unlock(&lock);

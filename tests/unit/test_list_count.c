@@ -186,6 +186,28 @@ static void test_filtered_count_is_exact_under_the_bound(void **state)
     json_decref(where);
 }
 
+/* Many different lists' totals are remembered side by side: 200 filters
+ * (an administrator paging through 180 reps' customers) counted once, then
+ * asked again, are nearly all remembered (direct-mapped slots lost about a
+ * third of them to collisions). */
+static void test_many_totals_are_remembered(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    json_t *where[N];
+    for (int i = 0; i < N; i++)
+        where[i] = json_pack("{s:s, s:s, s:I}", "field", "id", "op", "ne", "value", (json_int_t)(1000 + i));
+    for (int i = 0; i < N; i++)
+        assert_int_equal(list(2, 0, 0, where[i]).total, NDEPTS);
+    uint64_t hits = count_cache_hits();
+    for (int i = 0; i < N; i++)
+        assert_int_equal(list(2, 0, 0, where[i]).total, NDEPTS);
+    uint64_t again = count_cache_hits() - hits;
+    for (int i = 0; i < N; i++)
+        json_decref(where[i]);
+    assert_true(again >= N * 95 / 100);
+}
+
 /* Totals are remembered (countcache.c) only while nothing was written
  * through this process: every kind of write is seen at once. Runs last: it
  * adds departments. */
@@ -262,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_full_last_page_is_exact),
         cmocka_unit_test(test_offset_past_the_end),
         cmocka_unit_test(test_filtered_count_is_exact_under_the_bound),
+        cmocka_unit_test(test_many_totals_are_remembered),
         cmocka_unit_test(test_remembered_totals_follow_every_write),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
