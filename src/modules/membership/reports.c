@@ -167,8 +167,7 @@ GxErr membership_income(Ctx *c, const char *period, const char *from, const char
     if (!strcmp(period, "month") || !strcmp(period, "year")) {
         if (period[0] == 'y')
             by = "substr(d, 1, 4)";
-        sql = arena_printf(c->arena, "SELECT %s%s%s GROUP BY %s ORDER BY 1", by, sums, days,
-                           by); /* sql-ok: constant fragments above */
+        sql = arena_printf(c->arena, "SELECT %s%s%s GROUP BY %s ORDER BY 1", by, sums, days, by); /* sql-ok: constant fragments above */
     } else if (!strcmp(period, "total"))
         sql = arena_printf(c->arena, "SELECT 'total'%s%s", sums, days); /* sql-ok: constant fragments above */
     else {
