@@ -9,6 +9,7 @@
 #include <xlsxwriter.h>
 
 #include "../base/util.h"
+#include "../base/xlsxfile.h"
 #include "../modules/modules.h"
 #include "api.h"
 
@@ -411,22 +412,12 @@ void api_export(Req *r)
     int64_t nrows = x.nrows;
     json_decref(where);
     if (xlsx) {
-        lxw_error xe = workbook_close(wb);
-        if (!rc && xe == LXW_NO_ERROR) {
-            FILE *f = fopen(path, "rb");
-            if (f) {
-                char chunk[65536];
-                size_t n;
-                while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-                    buf_raw_n(o, chunk, n);
-                fclose(f);
-            } else {
-                rc = ctx_fail(&r->c, GX_EINTERNAL, "cannot read the workbook");
-            }
-        } else if (!rc) {
-            rc = ctx_fail(&r->c, GX_EINTERNAL, "cannot write the workbook: %s", lxw_strerror(xe));
+        if (rc) {
+            workbook_close(wb);
+            unlink(path);
+        } else {
+            rc = xlsx_finish(&r->c, wb, path, o);
         }
-        unlink(path);
     }
     if (rc) {
         buf_clear(o);

@@ -16,6 +16,7 @@
 #include <xlsxwriter.h>
 
 #include "../base/util.h"
+#include "../base/xlsxfile.h"
 #include "../modules/sales/sales.h"
 #include "api.h"
 
@@ -143,19 +144,10 @@ static void h_export(Req *r)
         money_cell(r, ws, last, (lxw_col_t)(k + 1), json_integer_value(json_object_get(tot, keys[k])), bold_money);
     const char *as_of = arena_strdup(&r->arena, json_string_value(json_object_get(rep, "as_of")));
     json_decref(rep);
-    lxw_error xe = workbook_close(wb);
-    FILE *f = xe == LXW_NO_ERROR ? fopen(path, "rb") : NULL;
-    if (!f) {
-        unlink(path);
-        ctx_fail(&r->c, GX_EINTERNAL, "cannot write the workbook");
+    if (xlsx_finish(&r->c, wb, path, &r->out)) {
+        buf_clear(&r->out);
         return api_fail(r);
     }
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_raw_n(&r->out, chunk, n);
-    fclose(f);
-    unlink(path);
     r->status = 200;
     r->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     http_add_header(r, "Content-Disposition",

@@ -9,6 +9,7 @@
 #include <xlsxwriter.h>
 
 #include "../base/util.h"
+#include "../base/xlsxfile.h"
 #include "../modules/membership.h"
 #include "membership_ui.h"
 
@@ -731,19 +732,10 @@ void ui_front_desk_export(Req *r)
         }
     }
     json_decref(res);
-    lxw_error xe = workbook_close(wb);
-    FILE *f = xe == LXW_NO_ERROR ? fopen(path, "rb") : NULL;
-    if (!f) {
-        unlink(path);
-        ctx_fail(&r->c, GX_EINTERNAL, "cannot write the workbook");
+    if (xlsx_finish(&r->c, wb, path, &r->out)) {
+        buf_clear(&r->out);
         return ui_fail(r);
     }
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_raw_n(&r->out, chunk, n);
-    fclose(f);
-    unlink(path);
     r->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     http_add_header(r, "Content-Disposition",
                     arena_printf(&r->arena, "attachment; filename=\"%s-%s.xlsx\"", report, pd.date));
