@@ -116,6 +116,22 @@ static void fn_cjk_split(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, out, (int)o, sqlite3_free);
 }
 
+/* GUANXI_SLOW_SQL_MS=N logs every statement that ran N ms or longer,
+ * with its text (no values), so an operator can find the query behind a
+ * slow request without a debugger. */
+static int64_t slow_sql_ns = -1;
+
+static int slow_sql_trace(unsigned type, void *arg, void *p, void *x)
+{
+    (void)arg;
+    if (type != SQLITE_TRACE_PROFILE)
+        return 0;
+    int64_t ns = *(const int64_t *)x;
+    if (ns >= slow_sql_ns)
+        log_warn("slow sql %.1f ms: %.300s", (double)ns / 1e6, sqlite3_sql((sqlite3_stmt *)p));
+    return 0;
+}
+
 static DbConn *sq_connect(Db *db, const char *url, char **err)
 {
     const char *path = url;
@@ -155,6 +171,12 @@ static DbConn *sq_connect(Db *db, const char *url, char **err)
     }
     sqlite3_create_function(h, "gx_cjk_split", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                             fn_cjk_split, NULL, NULL);
+    if (slow_sql_ns < 0) {
+        const char *ms = getenv("GUANXI_SLOW_SQL_MS");
+        slow_sql_ns = ms && *ms ? (int64_t)atoll(ms) * 1000000 : 0;
+    }
+    if (slow_sql_ns > 0)
+        sqlite3_trace_v2(h, SQLITE_TRACE_PROFILE, slow_sql_trace, NULL);
     SqliteConn *c = xcalloc(1, sizeof *c);
     c->head.db = db;
     c->head.be = &db_sqlite_backend;
@@ -389,9 +411,28 @@ static bool sq_column_exists(DbConn *c, const char *table, const char *column)
     return found;
 }
 
+/* No statistics for FTS5's shadow tables (x_data, x_idx, ...): FTS5 reads
+ * them only by rowid or primary key (its five shadow tables are
+ * NAME_data, _idx, _content, _docsize and _config), and a sqlite_stat1 row taken while a
+ * search index was small (an ANALYZE of a new database, or of one whose
+ * index was about to be filled) makes the planner believe the table holds
+ * a couple of rows; it then deletes a merged segment's pages with a full
+ * scan (`DELETE FROM x_data WHERE id>=? AND id<=?` read the whole 140 MB
+ * index of 100,000 customers, 0.1 s per segment, up to 16 s per create).
+ * Without a row SQLite assumes a big table and seeks. */
 static void sq_optimize(DbConn *c)
 {
     sq_exec_script(c, "PRAGMA analysis_limit=1000; PRAGMA optimize;");
+    if (!sq_table_exists(c, "sqlite_stat1"))
+        return;
+    /* Connections opened afterwards plan without them (`serve` calls this
+     * before its request threads connect). */
+    sq_exec(c,
+            "DELETE FROM sqlite_stat1 WHERE tbl IN (SELECT v.name || s.suffix FROM sqlite_master v,"
+            " (SELECT '_data' AS suffix UNION ALL SELECT '_idx' UNION ALL SELECT '_content'"
+            " UNION ALL SELECT '_docsize' UNION ALL SELECT '_config') s"
+            " WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%')",
+            NULL, 0);
 }
 
 static bool sq_changed_elsewhere(DbConn *conn)

@@ -2,13 +2,16 @@
  * a read-only request see one snapshot (a write committed meanwhile by
  * another connection stays invisible until the snapshot ends), and a write
  * or db_begin inside a snapshot ends it and succeeds instead of failing to
- * upgrade the read transaction. */
+ * upgrade the read transaction. Also db_optimize: statistics of an FTS5
+ * index's shadow tables are removed, so segment deletes seek by rowid
+ * on connections opened afterwards. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -111,12 +114,56 @@ static void test_begin_inside_a_snapshot_succeeds(void **state)
     assert_int_equal(rows(c), before + 2);
 }
 
+static char *plan(DbConn *c, const char *sql)
+{
+    static char out[512];
+    out[0] = 0;
+    DbRes *r = NULL;
+    assert_int_equal(db_query(c, sql, NULL, 0, &r), DB_OK);
+    while (db_next(r) == 1)
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s;", db_text(r, 3));
+    db_done(r);
+    return out;
+}
+
+static void test_optimize_drops_statistics_of_search_shadow_tables(void **state)
+{
+    (void)state;
+    DbConn *c = db_thread_conn(db);
+    assert_int_equal(db_exec(c, "CREATE VIRTUAL TABLE s USING fts5(a)", NULL, 0), DB_OK);
+    /* Statistics taken while the index is empty (an ANALYZE of a new
+     * database, or before an index is filled) say s_data has 2 rows (the
+     * averages and the structure record), and the planner scans s_data for
+     * a rowid range. */
+    assert_int_equal(db_exec(c, "ANALYZE", NULL, 0), DB_OK);
+    assert_int_equal(db_exec(c, "INSERT INTO s(a) VALUES ('one two')", NULL, 0), DB_OK);
+    const char *range = "EXPLAIN QUERY PLAN DELETE FROM s_data WHERE id >= 1 AND id <= 5";
+    assert_non_null(strstr(plan(c, range), "SCAN"));
+    db_optimize(c);
+    int64_t n = -1;
+    bool found;
+    assert_int_equal(db_query_int(c, "SELECT count(*) FROM sqlite_stat1 WHERE tbl LIKE 's\\_%' ESCAPE '\\'", NULL,
+                                  0, &n, &found),
+                     DB_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(db_query_int(c, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 't'", NULL, 0, &n, &found),
+                     DB_OK);
+    assert_int_equal(n, 1); /* ordinary tables keep theirs */
+    char *err = NULL;
+    DbConn *fresh = db_connect(db, &err); /* plans with the statistics as they are now */
+    assert_non_null(fresh);
+    assert_non_null(strstr(plan(fresh, range), "SEARCH"));
+    assert_null(strstr(plan(fresh, range), "SCAN"));
+    db_disconnect(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads_share_one_snapshot),
         cmocka_unit_test(test_write_inside_a_snapshot_succeeds),
         cmocka_unit_test(test_begin_inside_a_snapshot_succeeds),
+        cmocka_unit_test(test_optimize_drops_statistics_of_search_shadow_tables),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
