@@ -6,6 +6,9 @@ Fixtures (each `guanxi init --admin-password Admin12345` + `guanxi demo
   release-2.db  migrations 1-2, commit 2392180
   release-3.db  migrations 1-3, commit 1a9efd6
   release-4.db  migrations 1-4, commit 86d74b1
+  release-5.db  migrations 1-5, commit 958b67b (the schema of release
+                40b0693), plus one attachment on customer 1 (客户资料.pdf,
+                bytes 0..255 five times) uploaded through the API
 A fixture is copied to a temporary directory first; it is never changed.
 Later migrations that convert data add their checks here."""
 import json
@@ -358,6 +361,29 @@ class FromRelease4(Upgrade, unittest.TestCase):
         req.add_header("Authorization", "Bearer " + self.admin)
         with urllib.request.urlopen(req, timeout=30) as r:
             self.assertEqual(r.read(), data)
+
+
+class FromRelease5(Upgrade, unittest.TestCase):
+    FIXTURE = "release-5.db"
+    COUNTED = FromRelease4.COUNTED + ("attachments",)
+
+    def test_attachments_keep_their_content(self):
+        status, body = self.server.call("GET", "/customers/1/attachments", token=self.admin)
+        self.assertEqual(status, 200, body)
+        self.assertEqual([a["name"] for a in body["data"]], ["客户资料.pdf"])
+        req = urllib.request.Request(self.server.url(body["data"][0]["url"]))
+        req.add_header("Authorization", "Bearer " + self.admin)
+        with urllib.request.urlopen(req, timeout=30) as r:
+            self.assertEqual(r.read(), bytes(range(256)) * 5)
+
+    def test_global_search_finds_old_customers_by_name_and_phone(self):
+        db = sqlite3.connect(self.db)
+        cid, name, phone = db.execute("SELECT id, name, phone FROM customers WHERE deleted_at IS NULL AND phone"
+                                      " IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+        for q in (name, phone[-6:]):
+            status, body = self.server.call("GET", "/search?q=" + urllib.parse.quote(q), token=self.admin)
+            self.assertEqual(status, 200, body)
+            self.assertIn(("customers", cid), [(d["entity"], d["id"]) for d in body["data"]], q)
 
 
 if __name__ == "__main__":
