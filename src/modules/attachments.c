@@ -52,9 +52,12 @@ static GxErr attachments_migrate(Ctx *c, bool fresh)
     return GX_OK;
 }
 
+static GxErr on_purge(Ctx *c, HookArgs *a);
+
 void attachments_module_init(void)
 {
     ddl_step_add(5, "attachments", attachments_migrate);
+    record_hook_add("*", HOOK_AFTER_PURGE, on_purge);
 }
 
 /* ---------- names and types ---------- */
@@ -501,4 +504,96 @@ GxErr attachments_delete(Ctx *c, int64_t attachment_id)
         return rc ? rc : ctx_fail(c, GX_EDB, "cannot delete the attachment: %s", db_errmsg(c->db));
     }
     return GX_OK;
+}
+
+
+/* ---------- purge and merge ---------- */
+
+/* The files of parent id of e as [{attachment_id, name, size, sha256}],
+ * oldest first (a new reference), or NULL after a database failure. */
+static json_t *files_of(Ctx *c, const Entity *e, int64_t id)
+{
+    DbVal p[] = {dbv_text(e->name), dbv_int(id)};
+    DbRes *r;
+    if (db_query(c->db,
+                 "SELECT id, name, size, sha256 FROM attachments WHERE parent_type = $1 AND parent_id = $2 ORDER BY id",
+                 p, 2, &r) != DB_OK) {
+        ctx_fail(c, GX_EDB, "cannot read the attachments: %s", db_errmsg(c->db));
+        return NULL;
+    }
+    json_t *out = json_array();
+    while (db_next(r) == 1)
+        json_array_append_new(out, json_pack("{s:I, s:s, s:I, s:s}", "attachment_id", (json_int_t)db_int(r, 0), "name",
+                                             db_text(r, 1), "size", (json_int_t)db_int(r, 2), "sha256",
+                                             db_text(r, 3)));
+    db_done(r);
+    return out;
+}
+
+/* A record purged from the trash (HOOK_AFTER_PURGE, every entity) takes
+ * its files with it, inside the purge's transaction: an attachment_delete
+ * audit row per file on the purged record ("purged": true). */
+static GxErr on_purge(Ctx *c, HookArgs *a)
+{
+    if (!attachments_allowed(a->e))
+        return GX_OK;
+    json_t *files = files_of(c, a->e, a->id);
+    if (!files)
+        return c->err;
+    GxErr rc = GX_OK;
+    if (json_array_size(files)) {
+        DbVal p[] = {dbv_text(a->e->name), dbv_int(a->id)};
+        if (db_exec(c->db,
+                    "DELETE FROM attachment_contents WHERE attachment_id IN"
+                    " (SELECT id FROM attachments WHERE parent_type = $1 AND parent_id = $2)",
+                    p, 2) != DB_OK ||
+            db_exec(c->db, "DELETE FROM attachments WHERE parent_type = $1 AND parent_id = $2", p, 2) != DB_OK)
+            rc = ctx_fail(c, GX_EDB, "cannot delete the attachments: %s", db_errmsg(c->db));
+        size_t i;
+        json_t *f;
+        json_array_foreach(files, i, f)
+        {
+            if (rc)
+                break;
+            json_object_set_new(f, "purged", json_true());
+            rc = audit_write(c, "attachment_delete", a->e->name, a->id, f);
+        }
+    }
+    json_decref(files);
+    return rc;
+}
+
+GxErr attachments_move(Ctx *c, const Entity *e, int64_t from, int64_t into, json_t *ids)
+{
+    if (!attachments_allowed(e))
+        return GX_OK;
+    json_t *files = files_of(c, e, from);
+    if (!files)
+        return c->err;
+    GxErr rc = GX_OK;
+    if (json_array_size(files)) {
+        DbVal p[] = {dbv_int(into), dbv_text(e->name), dbv_int(from)};
+        if (db_exec(c->db, "UPDATE attachments SET parent_id = $1 WHERE parent_type = $2 AND parent_id = $3", p, 3) !=
+            DB_OK)
+            rc = ctx_fail(c, GX_EDB, "cannot move the attachments: %s", db_errmsg(c->db));
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(files, i, f)
+    {
+        if (rc)
+            break;
+        int64_t aid = json_integer_value(json_object_get(f, "attachment_id"));
+        const char *name = json_string_value(json_object_get(f, "name"));
+        json_t *d = json_pack("{s:[II], s:s, s:s}", "parent_id", (json_int_t)from, (json_int_t)into, "parent_type",
+                              e->name, "name", name);
+        rc = audit_write(c, "merge_move", "attachments", aid, d);
+        json_decref(d);
+        if (!rc && !(rc = revision(c, e, into, name, true)))
+            rc = revision(c, e, from, name, false);
+        if (!rc)
+            json_array_append_new(ids, json_integer(aid));
+    }
+    json_decref(files);
+    return rc;
 }

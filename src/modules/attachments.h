@@ -88,6 +88,14 @@ GxErr attachments_content(Ctx *c, int64_t attachment_id, AttachmentFile *f);
 /* Delete an attachment (edit access to its parent), with an audit row. */
 GxErr attachments_delete(Ctx *c, int64_t attachment_id);
 
+/* Move the files of record from of e to record into (a merge), inside the
+ * caller's transaction: per file an audit row merge_move (entity
+ * "attachments", the attachment's id, diff {parent_id: [from, into],
+ * parent_type, name}, like every record a merge moves) and a line in both
+ * records' history; the moved ids are appended to ids. No access check:
+ * the merge has checked edit access to both records. */
+GxErr attachments_move(Ctx *c, const Entity *e, int64_t from, int64_t into, json_t *ids);
+
 /* The type served for a file name (by extension) and whether it is safe to
  * show inline (images, PDF, plain text). */
 const char *attachment_type(const char *name, bool *inline_ok);

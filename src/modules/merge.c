@@ -12,6 +12,7 @@
 
 #include "../base/util.h"
 #include "../record/record.h"
+#include "attachments.h"
 #include "modules.h"
 
 static bool empty_json(json_t *v)
@@ -230,6 +231,14 @@ GxErr merge_records(Ctx *c, const Entity *e, int64_t into_id, int64_t from_id, j
     json_object_set_new(patch, "version", json_incref(json_object_get(into, "version")));
     bool elevated = c->elevated;
     if ((rc = record_update(c, e, into_id, patch, &stored)) || (rc = move_related(c, e, into_id, from_id, moved)))
+        goto fail;
+    /* Files (附件) are not records: the attachments module moves them. */
+    json_t *files = json_array();
+    rc = attachments_move(c, e, from_id, into_id, files);
+    if (!rc && json_array_size(files))
+        json_object_set(moved, "attachments", files);
+    json_decref(files);
+    if (rc)
         goto fail;
     /* The other record goes to the trash as part of the merge (edit rights
      * on it suffice): the write is the module's, the audit names the user. */

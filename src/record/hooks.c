@@ -29,7 +29,7 @@ void record_hook_add(const char *entity, HookEvent ev, RecordHook fn)
 GxErr record_hooks_run(Ctx *c, HookEvent ev, HookArgs *a)
 {
     for (int i = 0; i < nhooks; i++) {
-        if (hooks[i].ev != ev || strcmp(hooks[i].entity, a->e->name))
+        if (hooks[i].ev != ev || (strcmp(hooks[i].entity, a->e->name) && strcmp(hooks[i].entity, "*")))
             continue;
         GxErr rc = hooks[i].fn(c, a);
         if (rc != GX_OK) {

@@ -1092,8 +1092,9 @@ GxErr record_purge(Ctx *c, const Entity *e, int64_t id)
                               : ctx_fail(c, GX_EDB, "cannot purge"));
     }
     json_t *diff = diff_of(e, NULL, old);
+    HookArgs ha = {.e = e, .id = id, .old = old};
     if ((rc = fts_sync(c, e, id, true, false)) || (rc = audit_write(c, "purge", e->name, id, diff)) ||
-        (e->acl_source && (rc = acl_changed(c)))) {
+        (e->acl_source && (rc = acl_changed(c))) || (rc = record_hooks_run(c, HOOK_AFTER_PURGE, &ha))) {
         json_decref(diff);
         json_decref(old);
         return fail_tx(c, rc);

@@ -159,6 +159,11 @@ typedef enum HookEvent {
      * deleted record; a->id): before (no transaction yet) and after (inside
      * it, a->result NULL). */
     HOOK_BEFORE_RESTORE, HOOK_AFTER_RESTORE,
+    /* record_purge deleted a record from the trash for good (a->old: the
+     * record as it was; a->id), inside its transaction: what belongs to the
+     * record outside its entity's tables (attachments …) goes with it; a
+     * failure undoes the purge. */
+    HOOK_AFTER_PURGE,
     HOOK__COUNT
 } HookEvent;
 
@@ -174,7 +179,8 @@ typedef struct HookArgs {
  * reason in c) rolls everything back. */
 typedef GxErr (*RecordHook)(Ctx *c, HookArgs *a);
 
-/* Register at start-up (not thread-safe; before serving). */
+/* Register at start-up (not thread-safe; before serving). entity "*":
+ * every entity (a module that keeps data on records of any kind). */
 void record_hook_add(const char *entity, HookEvent ev, RecordHook fn);
 
 /* Run the hooks for (entity, event). */

@@ -7,6 +7,8 @@ names via RFC 5987 filename*), delete; access is the parent record's (read
 rows for upload and delete."""
 import hashlib
 import os
+import sqlite3
+import subprocess
 import unittest
 import urllib.parse
 import uuid
@@ -14,6 +16,20 @@ import uuid
 from client import admin, make_department, make_user, uniq
 
 LIMIT = 20 * 1024 * 1024
+DB = os.environ.get("GX_DB")
+
+
+def db_count(sql):
+    """One integer from the test database itself (GX_DB, set by run.sh): to
+    see rows the API no longer shows. sql holds only the test's own ints."""
+    if DB.startswith("postgres"):
+        out = subprocess.run(["psql", DB, "-Atqc", sql], check=True, capture_output=True, text=True).stdout
+        return int(out.strip())
+    con = sqlite3.connect("file:%s?mode=ro" % DB, uri=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
 
 
 def multipart(files, extra=None):
@@ -216,6 +232,99 @@ class Attachments(unittest.TestCase):
         aid = r.body["data"][0]["id"]
         self.assertEqual(self.t.a.delete("contracts/%d" % self.k["id"]).status, 204)
         self.assertEqual(self.t.a.get("attachments/%d/content" % aid).status, 404)
+
+
+@unittest.skipUnless(DB, "needs GX_DB (tests/api/run.sh sets it)")
+class PurgeAndMerge(unittest.TestCase):
+    """The gaps of stop 11: a purge left the files' rows behind, a merge
+    left the merged-away customer's files on the trashed record."""
+
+    def rows(self, ids):
+        ids = ",".join(str(i) for i in ids)
+        return (db_count("SELECT count(*) FROM attachments WHERE id IN (%s)" % ids),
+                db_count("SELECT count(*) FROM attachment_contents WHERE attachment_id IN (%s)" % ids))
+
+    def test_trash_keeps_files_and_purge_removes_them(self):
+        a = admin()
+        cust = a.create("customers", {"name": uniq("清除客户"), "kind": "company"})
+        r = upload(a, "customers", cust["id"], [("file", "营业执照.pdf", b"%PDF licence"), ("file", "名片.png", b"png")])
+        self.assertEqual(r.status, 201, r)
+        ids = [x["id"] for x in r.body["data"]]
+        other = a.create("customers", {"name": uniq("留下客户"), "kind": "company"})
+        kept = upload_raw(a, "customers", other["id"], "keep.pdf", b"keep").body["data"][0]["id"]
+        self.assertEqual(self.rows(ids), (2, 2))
+        # The trash keeps them: a restore brings the files back.
+        self.assertEqual(a.delete("customers/%d" % cust["id"]).status, 204)
+        self.assertEqual(self.rows(ids), (2, 2))
+        self.assertEqual(a.post("customers/%d/restore" % cust["id"]).status, 200)
+        self.assertEqual(a.get("attachments/%d/content" % ids[0]).raw, b"%PDF licence")
+        # A purge takes them with the record, in its transaction.
+        self.assertEqual(a.delete("customers/%d" % cust["id"]).status, 204)
+        p = a.post("customers/%d/purge" % cust["id"])
+        self.assertEqual(p.status, 204, p)
+        self.assertEqual(self.rows(ids), (0, 0))
+        self.assertEqual(self.rows([kept]), (1, 1))
+        for aid in ids:
+            self.assertEqual(a.get("attachments/%d" % aid).status, 404)
+            self.assertEqual(a.get("attachments/%d/content" % aid).status, 404)
+        audit = a.get("audit", query={"entity": "customers", "record_id": str(cust["id"]),
+                                      "action": "attachment_delete"}).body["data"]
+        self.assertEqual(sorted((x["diff"]["attachment_id"], x["diff"]["name"], x["diff"]["purged"]) for x in audit),
+                         [(ids[0], "营业执照.pdf", True), (ids[1], "名片.png", True)])
+
+    def test_purge_of_a_record_without_files_and_of_other_entities(self):
+        a = admin()
+        k = contract(a)
+        aid = upload_raw(a, "contracts", k["id"], "合同.pdf", b"%PDF").body["data"][0]["id"]
+        self.assertEqual(a.delete("contracts/%d" % k["id"]).status, 204)
+        self.assertEqual(a.post("contracts/%d/purge" % k["id"]).status, 204)
+        self.assertEqual(self.rows([aid]), (0, 0))
+        bare = a.create("customers", {"name": uniq("无附件"), "kind": "company"})
+        self.assertEqual(a.delete("customers/%d" % bare["id"]).status, 204)
+        self.assertEqual(a.post("customers/%d/purge" % bare["id"]).status, 204)
+
+    def test_merge_moves_files_to_the_surviving_customer(self):
+        t = Team()
+        into = t.a.create("customers", {"name": uniq("合并目标"), "kind": "company"})
+        other = t.a.create("customers", {"name": uniq("被合并"), "kind": "company"})
+        mine = upload_raw(t.a, "customers", into["id"], "目标.pdf", b"into").body["data"][0]["id"]
+        r = upload(t.a, "customers", other["id"], [("file", "报价单.xlsx", b"PK-quote"), ("file", "合同.pdf", b"%PDF-k")])
+        moved = sorted(x["id"] for x in r.body["data"])
+        m = t.a.post("customers/%d/merge" % into["id"], {"from": other["id"]})
+        self.assertEqual(m.status, 200, m)
+        self.assertEqual(sorted(m.body["moved"]["attachments"]), moved)
+        lst = t.a.get("customers/%d/attachments" % into["id"]).body["data"]
+        self.assertEqual(sorted(x["id"] for x in lst), sorted(moved + [mine]))
+        self.assertTrue(all(x["parent_id"] == into["id"] for x in lst))
+        self.assertEqual(t.a.get("attachments/%d/content" % moved[0]).raw, b"PK-quote")
+        # The trashed customer has none left (a restore would not bring them back).
+        self.assertEqual(db_count("SELECT count(*) FROM attachments WHERE parent_type = 'customers'"
+                                  " AND parent_id = %d" % other["id"]), 0)
+        # The audit: a merge_move row per file, like every moved record, and
+        # the merge rows list them.
+        for aid in moved:
+            rows = admin().get("audit", query={"entity": "attachments", "record_id": str(aid),
+                                               "action": "merge_move"}).body["data"]
+            self.assertEqual(len(rows), 1, rows)
+            self.assertEqual(rows[0]["diff"]["parent_id"], [other["id"], into["id"]])
+            self.assertEqual(rows[0]["diff"]["parent_type"], "customers")
+            self.assertEqual(rows[0]["user_id"], t.arec["id"])
+        merge = admin().get("audit", query={"entity": "customers", "record_id": str(into["id"]),
+                                            "action": "merge"}).body["data"]
+        self.assertEqual(sorted(merge[0]["diff"]["moved"]["attachments"]), moved)
+        # The surviving customer's history names the files that came over.
+        hist = [h["new"] for h in t.a.get("customers/%d/history" % into["id"]).body["data"]
+                if h["field"] == "attachments"]
+        self.assertIn("报价单.xlsx", hist)
+        self.assertIn("合同.pdf", hist)
+
+    def test_merge_without_files_moves_none(self):
+        t = Team()
+        into = t.a.create("customers", {"name": uniq("合并甲"), "kind": "company"})
+        other = t.a.create("customers", {"name": uniq("合并乙"), "kind": "company"})
+        m = t.a.post("customers/%d/merge" % into["id"], {"from": other["id"]})
+        self.assertEqual(m.status, 200, m)
+        self.assertNotIn("attachments", m.body["moved"])
 
 
 if __name__ == "__main__":
