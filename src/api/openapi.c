@@ -1852,14 +1852,25 @@ static void attachments_paths(Doc *d)
                    "The exact bytes, with the stored Content-Type, Content-Disposition: attachment with an ASCII "
                    "filename and the exact UTF-8 name in filename* (RFC 5987), X-Content-Type-Options: nosniff, a "
                    "sandboxing Content-Security-Policy and an ETag (the sha256; If-None-Match → 304). With inline=1 "
-                   "images, PDF and plain text are served inline; other kinds (HTML, SVG, scripts …) never are.",
+                   "images, PDF and plain text are served inline; other kinds (HTML, SVG, scripts …) never are. The "
+                   "body is streamed from the database. Range: bytes=FIRST-[LAST] or bytes=-SUFFIX → 206 with "
+                   "Content-Range (If-Range with the ETag honoured); a range starting at or past the end → 416 "
+                   "range_not_satisfiable with Content-Range: bytes */SIZE; several ranges or a malformed Range "
+                   "are ignored (200, the whole file).",
                    ACCESS_READ, "404", false);
+    add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "Range", "in", "header", "required", 0,
+                            "description", "One byte range, e.g. bytes=0-1023, bytes=1024- or bytes=-500", "schema",
+                            "type", "string"));
     add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:[s]}}", "name", "inline", "in", "query", "required", 0,
                             "description", "1: show in the browser when the type is safe to", "schema", "type",
                             "string", "enum", "1"));
     respond(op, "200",
             json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description", "The file.", "content", "*/*", "schema", "type",
                       "string", "format", "binary"));
+    respond(op, "206",
+            json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description", "The requested part of the file (Content-Range).",
+                      "content", "*/*", "schema", "type", "string", "format", "binary"));
+    respond(op, "416", json_response("The range starts at or past the end of the file.", schema_ref(d, "Error")));
     add_op(d, "/api/v1/attachments/{id}/content", "get", op);
     json_object_set_new(json_object_get(d->paths, "/api/v1/attachments/{id}/content"), "parameters",
                         json_pack("[o]", ref(d, "parameters", "id")));

@@ -511,6 +511,13 @@ bool db_table_exists(DbConn *c, const char *t)
     pthread_mutex_unlock(&db->lock);
     return true;
 }
+int db_blob_read(DbConn *c, const char *table, const char *key, const char *col, int64_t id, uint64_t offset,
+                 void *buf, size_t n, size_t *got)
+{
+    *got = 0;
+    HEAD(c)->saved = false;
+    return HEAD(c)->be->blob_read(RT(c), table, key, col, id, offset, buf, n, got);
+}
 bool db_column_exists(DbConn *c, const char *t, const char *col) { return HEAD(c)->be->column_exists(RT(c), t, col); }
 void db_optimize(DbConn *c) { HEAD(c)->be->optimize(RT(c)); }
 

@@ -107,6 +107,18 @@ const char *db_text(DbRes *r, int col);
 const void *db_blob(DbRes *r, int col, Arena *a, size_t *len);
 void db_done(DbRes *r);
 
+/* Read up to n bytes at offset of one BLOB / bytea value without loading
+ * the whole value: column col of the row of table whose integer key column
+ * key equals id. SQLite: incremental blob I/O (key must be the table's
+ * INTEGER PRIMARY KEY, its rowid). PostgreSQL: substring() of the value in
+ * binary format, which fetches only the TOAST chunks it covers when the
+ * column is stored uncompressed (STORAGE EXTERNAL); offsets below 2 GiB.
+ * *got is the number of bytes read: fewer than n only at the end of the
+ * value, 0 at or past it. DB_OK, or DB_ERROR (no such row, or a failure; see
+ * db_errmsg). table, key and col are trusted identifiers. */
+int db_blob_read(DbConn *c, const char *table, const char *key, const char *col, int64_t id, uint64_t offset,
+                 void *buf, size_t n, size_t *got);
+
 /* Convenience: run a query expected to yield one integer (first column of the
  * first row). Returns DB_OK and *out, 0 rows -> DB_OK with *found false. */
 int db_query_int(DbConn *c, const char *sql, const DbVal *params, int nparams, int64_t *out, bool *found);

@@ -23,6 +23,8 @@ typedef struct DbBackend {
     const char *(*get_text)(DbRes *r, int col);
     const void *(*get_blob)(DbRes *r, int col, Arena *a, size_t *len);
     void (*done)(DbRes *r);
+    int (*blob_read)(DbConn *c, const char *table, const char *key, const char *col, int64_t id, uint64_t offset,
+                     void *buf, size_t n, size_t *got);
     int64_t (*changes)(DbConn *c);
     const char *(*errmsg)(DbConn *c);
     bool (*table_exists)(DbConn *c, const char *table);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../base/buf.h"
 #include "../base/ctx.h"
@@ -32,6 +33,11 @@ enum {
 
 typedef struct Req Req;
 typedef void (*HttpHandler)(Req *r);
+
+/* A streamed body's source (http_stream): copy up to max bytes of the body
+ * from position pos into buf; returns how many (more than 0), or -1 on a
+ * failure (the connection is then closed: the client sees a short body). */
+typedef ssize_t (*HttpReader)(void *ud, uint64_t pos, char *buf, size_t max);
 
 /* One row of the route table. Patterns are literal segments and {name}
  * captures: "/api/v1/{entity}/{id}". A capture matches one non-empty segment. */
@@ -69,6 +75,10 @@ struct Req {
     Buf out;                /* response body */
     const unsigned char *out_static; /* if set, body is these bytes instead of out (embedded files) */
     size_t out_static_len;
+    HttpReader stream;      /* if set, the body comes from it piece by piece (http_stream) */
+    void *stream_ud;        /* its data, freed by stream_free once the response is done */
+    void (*stream_free)(void *ud);
+    uint64_t stream_len;    /* the streamed body's length */
     HttpHeader headers[HTTP_MAX_HEADERS]; /* extra response headers */
     int nheaders;
     void *user_data;        /* for the application's `before` hook (session etc.) */
@@ -148,6 +158,27 @@ int http_multipart(Req *r, HttpPart **parts);
 
 /* Respond with a JSON value (takes a reference: the value is decref'ed). */
 void http_json(Req *r, int status, json_t *v);
+
+/* Send a body of len bytes produced by fn while it goes out, instead of
+ * r->out: libmicrohttpd asks fn for HTTP_STREAM_BLOCK bytes at a time, so a
+ * large download never sits whole in memory. fn runs after the handler has
+ * returned, on the same thread (the thread's database connection stays
+ * usable; the request's arena and transaction do not). ud is malloc'ed;
+ * free_fn(ud) runs once, when the response is done or dropped (an error
+ * rendered instead). */
+#define HTTP_STREAM_BLOCK ((size_t)256 << 10)
+void http_stream(Req *r, uint64_t len, HttpReader fn, void *ud, void (*free_fn)(void *ud));
+
+/* The byte range asked for by the request's Range header (RFC 9110 14.2)
+ * of a body of size bytes whose entity tag is etag (for If-Range; NULL:
+ * none). HTTP_RANGE_NONE: send the whole body (no Range; a Range that is
+ * not one well-formed "bytes=" range — several ranges, other units or
+ * malformed ones are ignored, as the RFC allows; or an If-Range that does
+ * not match). HTTP_RANGE_PART: send *len bytes from *start (206, with
+ * Content-Range). HTTP_RANGE_UNSATISFIABLE: the range starts at or past
+ * the end, or a suffix of 0 bytes (416, Content-Range: bytes * /size). */
+typedef enum HttpRange { HTTP_RANGE_NONE, HTTP_RANGE_PART, HTTP_RANGE_UNSATISFIABLE } HttpRange;
+HttpRange http_range(Req *r, uint64_t size, const char *etag, uint64_t *start, uint64_t *len);
 
 /* Respond with a redirect (303 See Other). */
 void http_redirect(Req *r, const char *location);

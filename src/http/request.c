@@ -5,6 +5,7 @@
 #include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../base/log.h"
 #include "../base/util.h"
@@ -220,4 +221,85 @@ void http_redirect(Req *r, const char *location)
     r->out_static_len = 0;
     r->status = 303;
     http_add_header(r, "Location", location);
+}
+
+void http_stream(Req *r, uint64_t len, HttpReader fn, void *ud, void (*free_fn)(void *ud))
+{
+    if (r->stream && r->stream_free)
+        r->stream_free(r->stream_ud);
+    r->stream = fn;
+    r->stream_ud = ud;
+    r->stream_free = free_fn;
+    r->stream_len = len;
+}
+
+/* Digits at *p into *v (saturating); false when there are none. */
+static bool range_number(const char **p, uint64_t *v)
+{
+    const char *s = *p;
+    uint64_t n = 0;
+    while (*s >= '0' && *s <= '9') {
+        unsigned d = (unsigned)(*s - '0');
+        n = n > (UINT64_MAX - d) / 10 ? UINT64_MAX : n * 10 + d;
+        s++;
+    }
+    if (s == *p)
+        return false;
+    *p = s;
+    *v = n;
+    return true;
+}
+
+HttpRange http_range(Req *r, uint64_t size, const char *etag, uint64_t *start, uint64_t *len)
+{
+    *start = 0;
+    *len = size;
+    const char *h = http_header(r, "Range");
+    if (!h)
+        return HTTP_RANGE_NONE;
+    /* If-Range: the range only applies to the representation the client
+     * has part of (a strong entity-tag match); otherwise the whole body. */
+    const char *ir = http_header(r, "If-Range");
+    if (ir && (!etag || strcmp(ir, etag)))
+        return HTTP_RANGE_NONE;
+    const char *p = h;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (strncasecmp(p, "bytes", 5))
+        return HTTP_RANGE_NONE;
+    p += 5;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p++ != '=')
+        return HTTP_RANGE_NONE;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    uint64_t first = 0, last = UINT64_MAX, suffix = 0;
+    bool has_first = range_number(&p, &first);
+    if (*p++ != '-')
+        return HTTP_RANGE_NONE;
+    if (has_first)
+        range_number(&p, &last);
+    else if (!range_number(&p, &suffix))
+        return HTTP_RANGE_NONE;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p) /* several ranges (","), or junk: serve the whole body */
+        return HTTP_RANGE_NONE;
+    if (has_first) {
+        if (last < first)
+            return HTTP_RANGE_NONE; /* invalid: ignored (RFC 9110 14.1.1) */
+        if (first >= size)
+            return HTTP_RANGE_UNSATISFIABLE;
+        if (last > size - 1)
+            last = size - 1;
+        *start = first;
+        *len = last - first + 1;
+        return HTTP_RANGE_PART;
+    }
+    if (!suffix || !size)
+        return HTTP_RANGE_UNSATISFIABLE;
+    *len = suffix < size ? suffix : size;
+    *start = size - *len;
+    return HTTP_RANGE_PART;
 }

@@ -338,6 +338,17 @@ static void render_error_default(Req *r)
     buf_raw(&r->out, "}}");
 }
 
+/* Forget a streamed body that will not be sent. */
+static void stream_drop(Req *r)
+{
+    if (r->stream && r->stream_free)
+        r->stream_free(r->stream_ud);
+    r->stream = NULL;
+    r->stream_ud = NULL;
+    r->stream_free = NULL;
+    r->stream_len = 0;
+}
+
 /* Replace whatever the response holds by the error in r->c (GX_EINTERNAL if
  * none is set): status from the code, body from render_error. */
 static void render_failure(HttpServer *s, Req *r)
@@ -345,6 +356,7 @@ static void render_failure(HttpServer *s, Req *r)
     if (r->c.err == GX_OK)
         ctx_fail(&r->c, GX_EINTERNAL, "Internal error");
     buf_clear(&r->out);
+    stream_drop(r);
     r->out_static = NULL;
     r->out_static_len = 0;
     r->status = gx_http_status(r->c.err);
@@ -398,7 +410,7 @@ static void dispatch(HttpServer *s, ReqState *st)
         return;
     }
     r->route->handler(r);
-    if (r->c.err != GX_OK && r->out.len == 0 && !r->out_static)
+    if (r->c.err != GX_OK && r->out.len == 0 && !r->out_static && !r->stream)
         render_failure(s, r);
     if (snapshot)
         db_read_end(r->c.db);
@@ -420,6 +432,30 @@ static void add_response_header(struct MHD_Response *resp, const char *name, con
         log_warn("http: response header %s refused", name);
 }
 
+/* A streamed body (http_stream) handed over to libmicrohttpd. */
+typedef struct Stream {
+    HttpReader fn;
+    void *ud;
+    void (*free_fn)(void *ud);
+} Stream;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    Stream *s = cls;
+    ssize_t n = s->fn(s->ud, pos, buf, max);
+    /* 0 would make libmicrohttpd ask again at once, for ever: the source
+     * ended before the length it announced. */
+    return n > 0 ? n : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_done(void *cls)
+{
+    Stream *s = cls;
+    if (s->free_fn)
+        s->free_fn(s->ud);
+    free(s);
+}
+
 /* Queue the response held in r. Returns libmicrohttpd's verdict. */
 static enum MHD_Result respond(ReqState *st)
 {
@@ -430,7 +466,15 @@ static enum MHD_Result respond(ReqState *st)
     };
     Req *r = &st->r;
     struct MHD_Response *resp;
-    if (r->out_static) {
+    if (r->stream) {
+        Stream *sm = xmalloc(sizeof *sm);
+        *sm = (Stream){r->stream, r->stream_ud, r->stream_free};
+        r->stream = NULL; /* libmicrohttpd owns it now: stream_done frees it */
+        st->bytes = r->stream_len;
+        resp = MHD_create_response_from_callback(r->stream_len, HTTP_STREAM_BLOCK, stream_read, sm, stream_done);
+        if (!resp)
+            stream_done(sm);
+    } else if (r->out_static) {
         st->bytes = r->out_static_len;
         resp = MHD_create_response_from_buffer(r->out_static_len, (void *)r->out_static, MHD_RESPMEM_PERSISTENT);
     } else {
@@ -634,6 +678,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                  log_safe(&r->arena, st->raw_path), status, st->bytes, ms,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     }
+    stream_drop(r); /* a stream never handed over (no response queued) */
     ctx_done(&r->c);
     arena_free(&r->arena);
     free(st);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../base/log.h"
 #include "../base/util.h"
 #include "../db/db.h"
 #include "../record/record.h"
@@ -315,17 +316,19 @@ GxErr attachments_content(Ctx *c, int64_t attachment_id, AttachmentFile *f)
     f->name = arena_strdup(c->arena, json_string_value(json_object_get(a, "name")));
     f->mime_type = arena_strdup(c->arena, json_string_value(json_object_get(a, "mime_type")));
     f->sha256 = arena_strdup(c->arena, json_string_value(json_object_get(a, "sha256")));
+    f->size = (uint64_t)json_integer_value(json_object_get(a, "size"));
     json_decref(a);
-    DbVal p[] = {dbv_int(attachment_id)};
-    DbRes *r;
-    if (db_query(c->db, "SELECT content FROM attachment_contents WHERE attachment_id = $1", p, 1, &r) != DB_OK)
-        return ctx_fail(c, GX_EDB, "cannot read the file: %s", db_errmsg(c->db));
-    if (db_next(r) == 1)
-        f->data = db_blob(r, 0, c->arena, &f->len);
-    db_done(r);
-    if (!f->data)
-        return ctx_fail(c, GX_ENOTFOUND, "%s", msg(c, "附件内容不存在", "The attachment has no content"));
     return GX_OK;
+}
+
+bool attachments_read(DbConn *db, int64_t attachment_id, uint64_t offset, void *buf, size_t n, size_t *got)
+{
+    if (db_blob_read(db, "attachment_contents", "attachment_id", "content", attachment_id, offset, buf, n, got) ==
+        DB_OK)
+        return true;
+    log_warn("attachment %lld: cannot read its content at %llu: %s", (long long)attachment_id,
+             (unsigned long long)offset, db_errmsg(db));
+    return false;
 }
 
 /* ---------- writing ---------- */
