@@ -39,6 +39,19 @@
   on('click', '[data-nav-close]', function () { document.body.classList.remove('nav-open'); });
   /* print buttons (receipts) */
   on('click', '[data-print]', function () { window.print(); });
+  /* day view: a free run is one button ("resource-first-end", half hours);
+   * a pointer click also says which half hour of the run was clicked, so the
+   * booking form starts there (keyboard: the run's first half hour) */
+  document.querySelectorAll('.day-grid td.free[colspan] > button').forEach(function (b) {
+    b.style.backgroundSize = (100 / b.parentNode.colSpan) + '% 100%';
+  });
+  on('click', '.day-grid td.free button', function (e, b) {
+    var at = document.querySelector('#slotf input[name=at]');
+    if (!at) return;
+    var p = b.value.split('-'), first = +p[1], end = +p[2], box = b.getBoundingClientRect();
+    at.value = e.detail && box.width > 0
+      ? String(Math.min(end - 1, first + Math.floor((e.clientX - box.left) / box.width * (end - first)))) : '';
+  });
 
   /* ---------- menus (<details class="menu">) ---------- */
   document.addEventListener('click', function (e) {

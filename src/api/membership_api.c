@@ -32,10 +32,23 @@ static void h_public_availability(Req *r)
     http_json(r, 200, out);
 }
 
+/* GET /api/v1/reports/daily_journal?date=&payment_method=&kind=&limit=&offset=
+ * — one page of the day's lines (limit 1..1000, default 200) with the whole
+ * day's count and sums. A malformed number is a field error, like the
+ * module's range checks. */
 static void h_journal(Req *r)
 {
+    int64_t limit = MS_JOURNAL_PAGE, offset = 0;
+    const char *v;
+    if ((v = http_query(r, "limit")) && *v && !parse_i64(v, &limit))
+        ctx_field(&r->c, "limit", "must be a number from 1 to %d", MS_JOURNAL_PAGE_MAX);
+    if ((v = http_query(r, "offset")) && *v && !parse_i64(v, &offset))
+        ctx_field(&r->c, "offset", "must be 0 or more");
+    if (r->c.err)
+        return api_fail(r);
     json_t *out;
-    if (membership_daily_journal(&r->c, http_query(r, "date"), http_query(r, "payment_method"), http_query(r, "kind"), &out))
+    if (membership_daily_journal(&r->c, http_query(r, "date"), http_query(r, "payment_method"), http_query(r, "kind"),
+                                 limit, offset, &out))
         return api_fail(r);
     http_json(r, 200, out);
 }

@@ -20,6 +20,7 @@
 
 #include "../auth/auth.h"
 #include "../modules/attachments.h"
+#include "../modules/membership.h"
 #include "api.h"
 
 /* State of one document being built. */
@@ -1213,10 +1214,14 @@ static void membership_paths(Doc *d)
          "only (no names or ids of bookings). 404 when no resource is public.",
          "date", "404 422", true},
         {"/api/v1/reports/daily_journal", "report_daily_journal", "Daily journal (流水)",
-         "Every checkout line of business day `date`: {date, lines: [{id, checkout_id, number, customer_id, "
-         "customer_name, resource_id, description, kind, start_at, end_at, quantity, unit_price, amount, discount, "
-         "total, payment_method, created_at}], amount, total, truncated}. Needs the checkouts read scope all.",
-         "date", "403 422", false},
+         "The checkout lines of business day `date`, a page at a time in time order: {date, lines: [{id, "
+         "checkout_id, number, customer_id, customer_name, resource_id, description, kind, start_at, end_at, "
+         "quantity, unit_price, amount, discount, total, payment_method, created_at}] (`limit` lines, 1..1000, "
+         "default 200, from `offset`), count, amount, total (all lines of the day, whatever the page), limit, "
+         "offset, truncated (more lines after this page), money: [top-ups and membership fees of the day], "
+         "money_total}. Optional filters `payment_method` (cash, card, stored_value, count_card) and `kind` "
+         "(coach, venue, facility, consumable). Needs the checkouts read scope all.",
+         "date payment_method kind limit offset", "403 422", false},
         {"/api/v1/reports/income", "report_income", "Income by month, year or in total",
          "{period, rows: [{period, count, total}], total} of checkout totals (fen) by business day, `period` month "
          "(default), year or total, between `from` and `to` (YYYY-MM-DD, optional, inclusive).",
@@ -1245,6 +1250,9 @@ static void membership_paths(Doc *d)
         for (char *save = NULL, *p = strtok_r(names, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
             bool date = !strcmp(p, "date") || !strcmp(p, "from") || !strcmp(p, "to");
             json_t *schema = !strcmp(p, "period")        ? json_pack("{s:s, s:[s, s, s]}", "type", "string", "enum", "month", "year", "total")
+                             : !strcmp(p, "payment_method") ? json_pack("{s:s, s:[s, s, s, s]}", "type", "string", "enum", "cash", "card", "stored_value", "count_card")
+                             : !strcmp(p, "kind")        ? json_pack("{s:s, s:[s, s, s, s]}", "type", "string", "enum", "coach", "venue", "facility", "consumable")
+                             : !strcmp(p, "limit")       ? json_pack("{s:s, s:i, s:i, s:i}", "type", "integer", "minimum", 1, "maximum", MS_JOURNAL_PAGE_MAX, "default", MS_JOURNAL_PAGE)
                              : date                     ? json_pack("{s:s, s:s}", "type", "string", "format", "date")
                                                         : json_pack("{s:s, s:i}", "type", "integer", "minimum", 0);
             add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", p, "in", "query", "required",

@@ -70,6 +70,41 @@ bool ms_day_start(const char *date, int64_t *t);
 /* Register hooks and API actions (once, at start-up). */
 void membership_module_init(void);
 
+/* The day view's data: every active time-based resource and its live
+ * bookings (booked or checked out) on one business day, in arena memory
+ * (c->arena), no JSON. */
+typedef struct MsDayBooking {
+    int64_t start, end;           /* UTC seconds (0 when unreadable) */
+    const char *start_at, *end_at; /* as stored, RFC 3339 UTC */
+    int64_t id;                   /* 0 when the user may not read the booking: then only the times are set */
+    const char *status;           /* booked, completed */
+    int64_t customer_id;          /* 0 for a guest */
+    const char *customer_name;    /* the member's name when the user may read that customer, else NULL */
+    const char *guest_name;       /* or NULL */
+} MsDayBooking;
+
+typedef struct MsDayResource {
+    int64_t id;
+    const char *name, *kind, *opening_time, *closing_time; /* as stored, or NULL */
+    int open, close;       /* opening hours, minutes after midnight (0, 1440 when not set) */
+    int64_t capacity;      /* 0 when not set */
+    MsDayBooking *booked;  /* in start order */
+    int nbooked, cap;      /* bookings; room in booked */
+} MsDayResource;
+
+typedef struct MsDay {
+    const char *date;   /* YYYY-MM-DD */
+    int64_t start;      /* UTC instant the business day starts */
+    MsDayResource *res; /* in (kind, name, id) order */
+    int n;              /* resources */
+} MsDay;
+
+/* Fill *out for business day `date` (422 on a malformed date; 403 without
+ * read access to bookings and resources). public_view: only resources
+ * marked public and no booking ids or people (for the page without login);
+ * otherwise who booked is filled in only for bookings the user may read. */
+GxErr membership_day(Ctx *c, const char *date, bool public_view, MsDay *out);
+
 /* Staff availability of every active time-based resource on business day
  * `date`: {"date", "resources": [{id, name, kind, opening_time,
  * closing_time, booked: [{booking_id, start_at, end_at, status,
@@ -96,10 +131,16 @@ GxErr membership_renew(Ctx *c, int64_t customer_id, const char *payment_method, 
 GxErr membership_redeem_points(Ctx *c, int64_t customer_id, int64_t points, const char *reason, json_t **out);
 
 /* Reports (checkouts read scope "all" or administrators):
- * daily journal of a business day: {"date", "lines": [...], "total",
- * "amount", "money": [top-ups and fees of the day], "money_total",
- * "truncated"}, lines optionally only of one payment method and/or resource
- * kind (NULL or "" = all);
+ * daily journal of a business day, one page of its lines: {"date", "lines":
+ * [...] (limit lines from offset, in time order), "count", "amount", "total"
+ * (all lines of the day, whatever the page), "limit", "offset", "truncated"
+ * (lines after this page), "money": [top-ups and fees of the day],
+ * "money_total"}, lines optionally only of one payment method and/or
+ * resource kind (NULL or "" = all); limit 1..MS_JOURNAL_PAGE_MAX, offset
+ * >= 0 (field errors otherwise);
+ * membership_journal_each: every line of the day (same filters), handed to
+ * each() a page (a JSON array of lines) at a time, for exports; stops at
+ * the first error each() returns;
  * income per period ("month", "year", "total") between from and to
  * (YYYY-MM-DD, optional): {"period", "rows": [{"period", "count", "total",
  * "cash", "topups", "fees", "received"}], and the same sums over all rows}:
@@ -110,7 +151,12 @@ GxErr membership_redeem_points(Ctx *c, int64_t customer_id, int64_t points, cons
  * consumption of one member (or of all members when customer_id is 0):
  * {"rows": [{customer_id, name, count, total}]};
  * by resource: {"rows": [{resource_id, name, kind, count, quantity, total}]}. */
-GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_method, const char *kind, json_t **out);
+#define MS_JOURNAL_PAGE 200      /* journal lines per page unless asked otherwise */
+#define MS_JOURNAL_PAGE_MAX 1000 /* at most this many per page */
+GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_method, const char *kind, int64_t limit,
+                               int64_t offset, json_t **out);
+GxErr membership_journal_each(Ctx *c, const char *date, const char *payment_method, const char *kind,
+                              GxErr (*each)(Ctx *c, json_t *lines, void *arg), void *arg);
 GxErr membership_income(Ctx *c, const char *period, const char *from, const char *to, json_t **out);
 GxErr membership_consumption(Ctx *c, int64_t customer_id, const char *from, const char *to, json_t **out);
 GxErr membership_by_resource(Ctx *c, const char *from, const char *to, json_t **out);

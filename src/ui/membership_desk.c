@@ -131,6 +131,118 @@ static void day_nav(Req *r, const char *date)
               T(r, "Date"), date, T(r, "Go"), T(r, "All bookings"));
 }
 
+/* "HH:MM" of minutes after midnight, without printf (the day view writes
+ * thousands). */
+static void put_hhmm(Buf *o, int minutes)
+{
+    char t[5] = {(char)('0' + minutes / 600 % 10), (char)('0' + minutes / 60 % 10), ':',
+                 (char)('0' + minutes % 60 / 10), (char)('0' + minutes % 10)};
+    buf_raw_n(o, t, 5);
+}
+
+/* "HH:MM" (business time) of slot boundary s (half hours after midnight). */
+static void slot_hhmm(Buf *o, int s)
+{
+    put_hhmm(o, s * 30);
+}
+
+/* "HH:MM" (business time) of instant t. */
+static void time_hhmm(Buf *o, int64_t t)
+{
+    int h, mi;
+    biz_parts(t, &h, &mi);
+    put_hhmm(o, h * 60 + mi);
+}
+
+/* What a slot of a resource's row shows. */
+enum { SLOT_FREE, SLOT_CLOSED, SLOT_PAST, SLOT_BOOKED };
+
+/* One resource's row: a cell per booking across the slots it covers, and
+ * one cell per run of free, closed or past slots. A free run is one button
+ * (value "resource-first-end", slots) that opens the booking form for the
+ * run; app.js adds the half hour that was clicked (?at=), and the form lets
+ * the start be chosen within the run. 200 resources × 28 slots were 5,600
+ * cells of one button each (409 KB with the bookings). */
+static void day_row(Req *r, const MsDay *day, const MsDayResource *x, Grid g, int64_t now, const char *booked_label)
+{
+    Buf *o = &r->out;
+    buf_raw(o, "<tr data-resource=\"");
+    buf_int(o, x->id);
+    buf_raw(o, "\"><th scope=\"row\" class=\"res-name\">");
+    buf_html(o, x->name ? x->name : "");
+    buf_raw(o, "</th>");
+    int next = 0;
+    for (int s = g.first; s < g.last;) {
+        int64_t a = day->start + (int64_t)s * SLOT_S, z = a + SLOT_S;
+        while (next < x->nbooked && x->booked[next].end <= a)
+            next++;
+        if (next < x->nbooked && x->booked[next].start < z) {
+            const MsDayBooking *b = &x->booked[next];
+            int span = 1; /* one cell across the slots the booking covers */
+            while (s + span < g.last && day->start + (int64_t)(s + span) * SLOT_S < b->end)
+                span++;
+            const char *who = b->customer_id ? b->customer_name : b->guest_name;
+            buf_raw(o, b->status && !strcmp(b->status, "completed") ? "<td class=\"slot booked done\" colspan=\""
+                                                                    : "<td class=\"slot booked\" colspan=\"");
+            buf_int(o, span);
+            buf_raw(o, "\" title=\"");
+            time_hhmm(o, b->start);
+            buf_raw(o, "–");
+            time_hhmm(o, b->end);
+            buf_raw(o, "\">");
+            if (b->id) {
+                buf_raw(o, "<a href=\"/app/bookings/");
+                buf_int(o, b->id);
+                buf_raw(o, "\">");
+                buf_html(o, who ? who : booked_label);
+                buf_raw(o, "</a>");
+            } else {
+                buf_html(o, who ? who : booked_label);
+            }
+            buf_raw(o, "</td>");
+            s += span;
+            next++;
+            continue;
+        }
+        /* a run of slots of one kind, up to the next booking */
+        int64_t until = next < x->nbooked ? x->booked[next].start : INT64_MAX;
+        int kind = 0, e = s;
+        for (; e < g.last; e++) {
+            int64_t ea = day->start + (int64_t)e * SLOT_S;
+            if (e > s && ea + SLOT_S > until && ea < x->booked[next].end)
+                break;
+            int k = e * 30 < x->open || e * 30 + 30 > x->close ? SLOT_CLOSED : ea + SLOT_S <= now ? SLOT_PAST : SLOT_FREE;
+            if (e == s)
+                kind = k;
+            else if (k != kind)
+                break;
+        }
+        buf_raw(o, kind == SLOT_FREE ? "<td class=\"free\"" : kind == SLOT_CLOSED ? "<td class=\"slot closed\"" : "<td class=\"slot past\"");
+        if (e - s > 1) {
+            buf_raw(o, " colspan=\"");
+            buf_int(o, e - s);
+            buf_putc(o, '"');
+        }
+        if (kind == SLOT_FREE) {
+            buf_raw(o, "><button type=\"submit\" form=\"slotf\" name=\"s\" value=\"");
+            buf_int(o, x->id);
+            buf_putc(o, '-');
+            buf_int(o, s);
+            buf_putc(o, '-');
+            buf_int(o, e);
+            buf_raw(o, "\" title=\"");
+            slot_hhmm(o, s);
+            buf_raw(o, "–");
+            slot_hhmm(o, e);
+            buf_raw(o, "\">+</button></td>");
+        } else {
+            buf_raw(o, "></td>");
+        }
+        s = e;
+    }
+    buf_raw(o, "</tr>");
+}
+
 void ui_bookings_day(Req *r)
 {
     const char *date = page_date(r);
@@ -138,35 +250,24 @@ void ui_bookings_day(Req *r)
         ctx_fail(&r->c, GX_EBADREQ, "The date must be YYYY-MM-DD");
         return ui_fail(r);
     }
-    json_t *av;
-    if (membership_availability(&r->c, date, false, &av))
+    MsDay day;
+    if (membership_day(&r->c, date, false, &day))
         return ui_fail(r);
-    json_t *res = json_object_get(av, "resources");
-    json_t *names = ui_names_new();
     Grid g = {.first = 16, .last = 44}; /* 08:00–22:00 unless resources say otherwise */
     bool any = false;
-    size_t i, k;
-    json_t *o1, *b;
-    json_array_foreach(res, i, o1)
-    {
+    for (int i = 0; i < day.n; i++) {
+        const MsDayResource *x = &day.res[i];
         int open, close;
-        if (ms_parse_hhmm(json_string_value(json_object_get(o1, "opening_time")), &open) &&
-            ms_parse_hhmm(json_string_value(json_object_get(o1, "closing_time")), &close)) {
+        if (ms_parse_hhmm(x->opening_time, &open) && ms_parse_hhmm(x->closing_time, &close)) {
             if (!any || open / 30 < g.first)
                 g.first = open / 30;
             if (!any || (close + 29) / 30 > g.last)
                 g.last = (close + 29) / 30;
             any = true;
         }
-        json_array_foreach(json_object_get(o1, "booked"), k, b)
-        {
-            if (json_integer_value(json_object_get(b, "customer_id")))
-                ui_names_want(names, "customers", json_integer_value(json_object_get(b, "customer_id")));
-        }
     }
     if (g.last <= g.first)
         g.last = g.first + 1;
-    ui_names_resolve(r, names);
     Page p = {.title = T(r, "Booking centre"), .nav = "bookings"};
     ui_begin(r, &p);
     Buf *o = &r->out;
@@ -174,22 +275,18 @@ void ui_bookings_day(Req *r)
               date, T(r, "click a free slot to book it"));
     day_nav(r, date);
     buf_raw(o, "<div id=\"book-panel\" aria-live=\"polite\"></div>");
-    if (json_array_size(res) == 0) {
+    if (day.n == 0) {
         buf_htmlf(o, "<div class=\"empty\">%s</div>",
                   T(r, "No bookable resources yet — an administrator adds them under Resources."));
-        json_decref(av);
-        json_decref(names);
         ui_end(r, &p);
         return;
     }
-    int64_t t0;
-    ms_day_start(date, &t0);
     int64_t now = time_now_ms() / 1000;
-    /* Free slots are submit buttons of one form (value "resource-slot"):
-     * small markup for 200 resources × 28 slots, keyboard reachable. */
+    /* Free runs are submit buttons of one form: keyboard reachable, and the
+     * grid's markup stays small. */
     buf_htmlf(o,
               "<form id=\"slotf\" hx-get=\"/app/bookings/slot\" hx-target=\"#book-panel\"><input type=\"hidden\" "
-              "name=\"date\" value=\"%s\"></form>",
+              "name=\"date\" value=\"%s\"><input type=\"hidden\" name=\"at\" value=\"\"></form>",
               date);
     buf_htmlf(o,
               "<div class=\"table-wrap day-grid-wrap\"><table class=\"day-grid\" data-day=\"%s\"><thead><tr><th "
@@ -201,79 +298,24 @@ void ui_bookings_day(Req *r)
         else
             buf_raw(o, "<th scope=\"col\" class=\"slot-h\"></th>");
     buf_raw(o, "</tr></thead><tbody>");
-    json_array_foreach(res, i, o1)
-    {
-        int64_t rid = json_integer_value(json_object_get(o1, "id"));
-        const char *rname = json_string_value(json_object_get(o1, "name"));
-        int open = 0, close = 1440;
-        ms_parse_hhmm(json_string_value(json_object_get(o1, "opening_time")), &open);
-        ms_parse_hhmm(json_string_value(json_object_get(o1, "closing_time")), &close);
-        buf_printf(o, "<tr data-resource=\"%lld\"><th scope=\"row\" class=\"res-name\">", (long long)rid);
-        buf_html(o, rname ? rname : "");
-        buf_raw(o, "</th>");
-        /* the resource's bookings, in start order (as the query returns them) */
-        json_t *booked = json_object_get(o1, "booked");
-        size_t nb = json_array_size(booked), next = 0;
-        int64_t *bs = arena_alloc(&r->arena, (nb + 1) * sizeof *bs),
-                *be = arena_alloc(&r->arena, (nb + 1) * sizeof *be);
-        for (k = 0; k < nb; k++) {
-            b = json_array_get(booked, k);
-            if (!ui_parse_utc(json_string_value(json_object_get(b, "start_at")), &bs[k]) ||
-                !ui_parse_utc(json_string_value(json_object_get(b, "end_at")), &be[k]))
-                bs[k] = be[k] = 0;
-        }
-        for (int s = g.first; s < g.last; s++) {
-            int64_t a = t0 + (int64_t)s * SLOT_S, z = a + SLOT_S;
-            while (next < nb && be[next] <= a)
-                next++;
-            if (next < nb && bs[next] < z) {
-                json_t *hit = json_array_get(booked, next);
-                /* one cell across the slots the booking covers */
-                int span = 1;
-                while (s + span < g.last && t0 + (int64_t)(s + span) * SLOT_S < be[next])
-                    span++;
-                int64_t bid = json_integer_value(json_object_get(hit, "booking_id"));
-                int64_t cid = json_integer_value(json_object_get(hit, "customer_id"));
-                const char *who =
-                    cid ? ui_names_get(names, "customers", cid) : json_string_value(json_object_get(hit, "guest_name"));
-                if (!who)
-                    who = T(r, "Booked");
-                const char *st = json_string_value(json_object_get(hit, "status"));
-                buf_htmlf(o, "<td class=\"slot booked%s\" colspan=\"%d\" title=\"%s %s–%s\">",
-                          st && !strcmp(st, "completed") ? " done" : "", span, who,
-                          hhmm(r, json_string_value(json_object_get(hit, "start_at"))),
-                          hhmm(r, json_string_value(json_object_get(hit, "end_at"))));
-                if (bid)
-                    buf_htmlf(o, "<a href=\"/app/bookings/%lld\">%s</a>", (long long)bid, who);
-                else
-                    buf_html(o, who);
-                buf_raw(o, "</td>");
-                s += span - 1;
-            } else if (s * 30 < open || s * 30 + 30 > close) {
-                buf_raw(o, "<td class=\"slot closed\"></td>");
-            } else if (z <= now) {
-                buf_raw(o, "<td class=\"slot past\"></td>");
-            } else {
-                buf_printf(o, "<td><button type=\"submit\" form=\"slotf\" name=\"s\" value=\"%lld-%d\">+</button></td>",
-                           (long long)rid, s);
-            }
-        }
-        buf_raw(o, "</tr>");
-    }
+    const char *booked_label = T(r, "Booked");
+    for (int i = 0; i < day.n; i++)
+        day_row(r, &day, &day.res[i], g, now, booked_label);
     buf_raw(o, "</tbody></table></div>");
     buf_htmlf(
         o,
         "<p class=\"muted legend\"><span class=\"slot-key free\"></span> %s <span class=\"slot-key booked\"></span> %s "
         "<span class=\"slot-key done\"></span> %s <span class=\"slot-key closed\"></span> %s</p>",
         T(r, "free"), T(r, "booked"), T(r, "checked out"), T(r, "closed"));
-    json_decref(av);
-    json_decref(names);
     ui_end(r, &p);
 }
 
-/* The booking form for one free slot (an htmx fragment). values: what was
- * typed (after a failed attempt), or NULL. */
-static void slot_form(Req *r, int64_t rid, int64_t start, json_t *values)
+/* The booking form for a free run [run_from, run_to) of a resource's day
+ * (an htmx fragment), starting at `start`: the start can be moved within
+ * the run, the end is any half hour after it up to the run's end (or the
+ * closing time when the run is not known: run_to 0), at most 8 hours.
+ * values: what was typed (after a failed attempt), or NULL. */
+static void slot_form(Req *r, int64_t rid, int64_t start, int64_t run_from, int64_t run_to, json_t *values)
 {
     const Entity *re = meta_entity("resources");
     json_t *res;
@@ -287,6 +329,10 @@ static void slot_form(Req *r, int64_t rid, int64_t start, json_t *values)
     ms_business_day(start, day);
     ms_day_start(day, &t0);
     int64_t limit = t0 + (int64_t)close * 60;
+    if (run_to <= run_from || start < run_from || start >= run_to)
+        run_from = start, run_to = 0;
+    if (run_to && run_to < limit)
+        limit = run_to;
     ui_html_headers(r);
     Buf *o = &r->out;
     const char *sel_end = json_string_value(json_object_get(values, "end"));
@@ -295,22 +341,30 @@ static void slot_form(Req *r, int64_t rid, int64_t start, json_t *values)
               "<h2>%s · %s %s</h2>",
               T(r, "New booking"),
               json_string_value(json_object_get(res, "name")) ? json_string_value(json_object_get(res, "name")) : "",
-              arena_printf(&r->arena, "%s %s", day, hhmm(r, ui_utc_string(r, start))));
+              day);
     if (values)
         ui_member_errors(r, o);
     ui_csrf_field(r);
     buf_htmlf(o,
-              "<input type=\"hidden\" name=\"resource_id\" value=\"%lld\"><input type=\"hidden\" name=\"start\" "
-              "value=\"%lld\">",
-              (long long)rid, (long long)start);
-    buf_htmlf(o,
-              "<div class=\"book-fields\"><label class=\"field\"><span class=\"label\">%s</span><select name=\"end\">",
+              "<input type=\"hidden\" name=\"resource_id\" value=\"%lld\"><input type=\"hidden\" name=\"run_from\" "
+              "value=\"%lld\"><input type=\"hidden\" name=\"run_to\" value=\"%lld\">",
+              (long long)rid, (long long)run_from, (long long)run_to);
+    buf_htmlf(o, "<div class=\"book-fields\"><label class=\"field\"><span class=\"label\">%s</span><select name=\"start\">",
+              T(r, "Starting at"));
+    for (int64_t t = run_from; t == run_from || (t < limit && t < run_from + 16 * 3600); t += SLOT_S) {
+        buf_printf(o, "<option value=\"%lld\"%s>", (long long)t, t == start ? " selected" : "");
+        time_hhmm(o, t);
+        buf_raw(o, "</option>");
+    }
+    buf_htmlf(o, "</select></label><label class=\"field\"><span class=\"label\">%s</span><select name=\"end\">",
               T(r, "Until"));
-    for (int64_t e = start + SLOT_S; e <= limit && e <= start + 8 * 3600; e += SLOT_S) {
+    for (int64_t e = run_from + SLOT_S; e <= limit && e <= start + 8 * 3600; e += SLOT_S) {
         char v[24];
         snprintf(v, sizeof v, "%lld", (long long)e);
         bool sel = sel_end ? !strcmp(sel_end, v) : e == start + 2 * SLOT_S || (e == limit && e < start + 2 * SLOT_S);
-        buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", v, sel ? " selected" : "", hhmm(r, ui_utc_string(r, e)));
+        buf_htmlf(o, "<option value=\"%s\"%s>", v, sel ? " selected" : "");
+        time_hhmm(o, e);
+        buf_raw(o, "</option>");
     }
     const char *member = json_string_value(json_object_get(values, "member"));
     const char *guest = json_string_value(json_object_get(values, "guest_name"));
@@ -327,18 +381,31 @@ static void slot_form(Req *r, int64_t rid, int64_t start, json_t *values)
     json_decref(res);
 }
 
+/* GET /app/bookings/slot: the booking form, for s = "resource-first-end"
+ * (a free run of the day view, half hours after midnight; ?at= the half
+ * hour clicked in it) or "resource-slot", or for resource_id and start
+ * (seconds). */
 void ui_bookings_slot(Req *r)
 {
-    int64_t rid = 0, start = 0, t0;
-    const char *sv = http_query(r, "s"), *dash = sv ? strchr(sv, '-') : NULL;
-    if (dash) {
-        /* "resource-slot" of the day view, slot = half hours after midnight */
-        int64_t slot;
-        if (!parse_i64(arena_strndup(&r->arena, sv, (size_t)(dash - sv)), &rid) || !parse_i64(dash + 1, &slot) ||
-            slot < 0 || slot >= 48 || !ms_day_start(http_query(r, "date"), &t0))
-            rid = 0;
-        else
-            start = t0 + slot * SLOT_S;
+    int64_t rid = 0, start = 0, run_from = 0, run_to = 0, t0;
+    const char *sv = http_query(r, "s");
+    if (sv && *sv) {
+        long long part[3] = {0, 0, 0};
+        int used = 0, n = sscanf(sv, "%lld-%lld-%lld%n", &part[0], &part[1], &part[2], &used);
+        if (n != 3 || sv[used]) {
+            used = 0;
+            n = sscanf(sv, "%lld-%lld%n", &part[0], &part[1], &used) == 2 && !sv[used] ? 2 : 0;
+        }
+        int64_t first = part[1], end = n == 3 ? part[2] : part[1] + 1, at = first;
+        const char *as = http_query(r, "at");
+        if (as && *as && (!parse_i64(as, &at) || at < first || at >= end))
+            at = first;
+        if ((n == 2 || n == 3) && first >= 0 && end > first && end <= 48 && ms_day_start(http_query(r, "date"), &t0)) {
+            rid = part[0];
+            start = t0 + at * SLOT_S;
+            run_from = t0 + first * SLOT_S;
+            run_to = t0 + end * SLOT_S;
+        }
     } else if (!parse_i64(http_query(r, "resource_id"), &rid) || !parse_i64(http_query(r, "start"), &start)) {
         rid = 0;
     }
@@ -346,7 +413,7 @@ void ui_bookings_slot(Req *r)
         ctx_fail(&r->c, GX_EBADREQ, "Choose a slot on the day view");
         return ui_fail(r);
     }
-    slot_form(r, rid, start, NULL);
+    slot_form(r, rid, start, run_from, run_to, NULL);
 }
 
 void ui_bookings_slot_close(Req *r)
@@ -362,6 +429,9 @@ void ui_bookings_book(Req *r)
     parse_i64(json_string_value(json_object_get(form, "resource_id")), &rid);
     parse_i64(json_string_value(json_object_get(form, "start")), &start);
     parse_i64(json_string_value(json_object_get(form, "end")), &end);
+    int64_t run_from = 0, run_to = 0;
+    parse_i64(json_string_value(json_object_get(form, "run_from")), &run_from);
+    parse_i64(json_string_value(json_object_get(form, "run_to")), &run_to);
     const char *member = json_string_value(json_object_get(form, "member"));
     const char *guest = json_string_value(json_object_get(form, "guest_name"));
     json_t *in = json_pack("{s:I, s:s, s:s}", "resource_id", (json_int_t)rid, "start_at", biz_rfc3339(r, start),
@@ -373,7 +443,7 @@ void ui_bookings_book(Req *r)
             ctx_field(&r->c, "member", "%s", T(r, "no member has this card number or phone"));
             r->c.err_msg = T(r, "Member not found");
             r->status = 422;
-            slot_form(r, rid, start, form);
+            slot_form(r, rid, start, run_from, run_to, form);
             json_decref(form);
             return;
         }
@@ -387,7 +457,7 @@ void ui_bookings_book(Req *r)
     if (rc) {
         r->status = gx_http_status(rc);
         GxErr keep = r->c.err;
-        slot_form(r, rid, start, form);
+        slot_form(r, rid, start, run_from, run_to, form);
         if (r->status < 400)
             r->status = gx_http_status(keep);
         json_decref(form);

@@ -388,9 +388,12 @@ void ui_members_care(Req *r)
 
 /* ---------- reports ---------- */
 
+#define UI_JOURNAL_PAGE 100 /* journal lines on the reports page */
+
 typedef struct Period {
     const char *from, *to, *date; /* YYYY-MM-DD; from/to may be "" (open) */
     const char *pm, *kind;        /* journal filters, NULL or "" = all */
+    int64_t offset;               /* first journal line shown (?offset=) */
 } Period;
 
 static bool read_period(Req *r, Period *pd)
@@ -420,6 +423,12 @@ static bool read_period(Req *r, Period *pd)
     if ((*pd->from && !time_parse_date(pd->from, &y, &m, &d)) || (*pd->to && !time_parse_date(pd->to, &y, &m, &d)) ||
         !time_parse_date(pd->date, &y, &m, &d)) {
         ctx_fail(&r->c, GX_EBADREQ, "Dates must be YYYY-MM-DD");
+        return false;
+    }
+    const char *off = http_query(r, "offset");
+    pd->offset = 0;
+    if (off && *off && (!parse_i64(off, &pd->offset) || pd->offset < 0)) {
+        ctx_fail(&r->c, GX_EBADREQ, "The journal's offset must be a whole number, 0 or more");
         return false;
     }
     return true;
@@ -456,7 +465,7 @@ void ui_front_desk_reports(Req *r)
         membership_income(&r->c, "year", pd.from, pd.to, &years) ||
         membership_by_resource(&r->c, pd.from, pd.to, &byres) ||
         membership_consumption(&r->c, 0, pd.from, pd.to, &cons) ||
-        membership_daily_journal(&r->c, pd.date, pd.pm, pd.kind, &journal)) {
+        membership_daily_journal(&r->c, pd.date, pd.pm, pd.kind, UI_JOURNAL_PAGE, pd.offset, &journal)) {
         json_decref(income);
         json_decref(years);
         json_decref(byres);
@@ -466,7 +475,8 @@ void ui_front_desk_reports(Req *r)
     Page p = {.title = T(r, "Front-desk reports"), .nav = "reports", .script = "vendor/echarts.simple.min.js"};
     ui_begin(r, &p);
     Buf *o = &r->out;
-    const char *qs = arena_printf(&r->arena, "from=%s&amp;to=%s&amp;date=%s", pd.from, pd.to, pd.date);
+    /* the period as a query string (plain '&': buf_htmlf escapes it) */
+    const char *qs = arena_printf(&r->arena, "from=%s&to=%s&date=%s", pd.from, pd.to, pd.date);
     buf_htmlf(o, "<div class=\"page-head\"><h1>%s</h1></div>", T(r, "Front-desk reports"));
     buf_htmlf(o,
               "<form method=\"get\" action=\"/app/reports/front_desk\" class=\"inline-form list-tools\">"
@@ -583,11 +593,13 @@ void ui_front_desk_reports(Req *r)
               "</tbody></table></div><p><a "
               "href=\"/app/reports/front_desk/export?report=members&amp;%s\">%s</a></p></section></div>",
               qs, T(r, "Export to Excel"));
-    /* daily journal */
-    buf_htmlf(o, "<section class=\"card journal\"><h2>%s · %s</h2>", T(r, "Daily journal"), pd.date);
+    /* daily journal: a page of lines, the whole day's count and total */
+    buf_htmlf(o, "<section class=\"card journal\" id=\"journal\"><h2>%s · %s</h2>", T(r, "Daily journal"), pd.date);
     json_t *lines = json_object_get(journal, "lines");
+    int64_t count = iv(journal, "count");
     if (!json_array_size(lines)) {
-        buf_htmlf(o, "<p class=\"muted\">%s</p>", T(r, "No checkouts on this day."));
+        buf_htmlf(o, "<p class=\"muted\">%s</p>",
+                  count ? T(r, "No lines on this page of the journal.") : T(r, "No checkouts on this day."));
     } else {
         buf_htmlf(o,
                   "<div class=\"table-wrap\"><table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th "
@@ -609,9 +621,29 @@ void ui_front_desk_reports(Req *r)
             money_cell(r, iv(x, "total"));
             buf_htmlf(o, "<td>%s</td></tr>", opt ? ui_label(r, &opt->label) : sv(x, "payment_method"));
         }
-        buf_htmlf(o, "<tr class=\"total\"><td colspan=\"6\">%s</td>", T(r, "Total"));
+        buf_htmlf(o, "<tr class=\"total\"><td colspan=\"4\">%s</td>",
+                  arena_printf(&r->arena, T(r, "Day total (%lld lines)"), (long long)count));
+        money_cell(r, iv(journal, "amount"));
+        buf_raw(o, "<td></td>");
         money_cell(r, iv(journal, "total"));
         buf_raw(o, "<td></td></tr></tbody></table></div>");
+    }
+    if (count > UI_JOURNAL_PAGE || pd.offset > 0) {
+        /* the page's filters again, and the offset of another page */
+        const char *fq = arena_printf(&r->arena, "%s&payment_method=%s&kind=%s", qs, pd.pm ? pd.pm : "",
+                                      pd.kind ? pd.kind : "");
+        int64_t shown = (int64_t)json_array_size(lines);
+        buf_raw(o, "<nav class=\"pager pad\" aria-label=\"journal pages\">");
+        if (shown)
+            buf_htmlf(o, "<span class=\"muted\">%lld–%lld / %lld</span> ", (long long)pd.offset + 1,
+                      (long long)(pd.offset + shown), (long long)count);
+        if (pd.offset > 0)
+            buf_htmlf(o, "<a class=\"btn small\" rel=\"prev\" href=\"/app/reports/front_desk?%s&amp;offset=%lld#journal\">%s</a> ",
+                      fq, (long long)(pd.offset > UI_JOURNAL_PAGE ? pd.offset - UI_JOURNAL_PAGE : 0), T(r, "‹ Previous"));
+        if (pd.offset + shown < count)
+            buf_htmlf(o, "<a class=\"btn small\" rel=\"next\" href=\"/app/reports/front_desk?%s&amp;offset=%lld#journal\">%s</a>",
+                      fq, (long long)(pd.offset + shown), T(r, "Next ›"));
+        buf_raw(o, "</nav>");
     }
     json_t *money = json_object_get(journal, "money");
     if (json_array_size(money)) {
@@ -638,7 +670,8 @@ void ui_front_desk_reports(Req *r)
         money_cell(r, iv(journal, "money_total"));
         buf_raw(o, "<td></td></tr></tbody></table></div>");
     }
-    buf_htmlf(o, "<p><a href=\"/app/reports/front_desk/export?report=journal&amp;%s\">%s</a></p></section>", qs,
+    buf_htmlf(o, "<p><a href=\"/app/reports/front_desk/export?report=journal&amp;%s&amp;payment_method=%s&amp;kind=%s\">%s</a></p></section>", qs,
+              pd.pm ? pd.pm : "", pd.kind ? pd.kind : "",
               T(r, "Export to Excel"));
     json_decref(income);
     json_decref(years);
@@ -648,16 +681,61 @@ void ui_front_desk_reports(Req *r)
     ui_end(r, &p);
 }
 
-/* Excel: one sheet of the chosen report. Money as exact decimal formulas
- * from fen (=1234.56), like the list export. */
+/* Rows of a report into a worksheet from row `first`: money as exact
+ * decimal formulas from fen (=1234.56), like the list export. */
+typedef struct Sheet {
+    Req *r;
+    lxw_worksheet *ws;
+    lxw_format *money;
+    const char *const *cols; /* keys; '#' integer, '$' money in fen */
+    lxw_row_t next;          /* the next row to write */
+} Sheet;
+
+static void sheet_rows(Sheet *sh, json_t *rows)
+{
+    Req *r = sh->r;
+    size_t i;
+    json_t *x;
+    json_array_foreach(rows, i, x)
+    {
+        lxw_row_t row = sh->next++;
+        for (int k = 0; sh->cols[k]; k++) {
+            const char *col = sh->cols[k];
+            const char *key = col + (col[0] == '#' || col[0] == '$');
+            if (col[0] == '#') {
+                worksheet_write_number(sh->ws, row, (lxw_col_t)k, (double)iv(x, key), NULL);
+            } else if (col[0] == '$') {
+                int64_t f = iv(x, key);
+                /* cached result for readers that do not recalculate (LibreOffice) */
+                worksheet_write_formula_num(sh->ws, row, (lxw_col_t)k,
+                                            arena_printf(&r->arena, "=%s%lld.%02lld", f < 0 ? "-" : "",
+                                                         (long long)(llabs(f) / 100), (long long)(llabs(f) % 100)),
+                                            sh->money, (double)f / 100.0);
+            } else if (!strcmp(key, "kind")) {
+                worksheet_write_string(sh->ws, row, (lxw_col_t)k, kind_label(r, sv(x, key)), NULL);
+            } else {
+                worksheet_write_string(sh->ws, row, (lxw_col_t)k, sv(x, key), NULL);
+            }
+        }
+    }
+}
+
+/* membership_journal_each callback: a page of journal lines into the sheet. */
+static GxErr sheet_journal_page(Ctx *c, json_t *lines, void *arg)
+{
+    (void)c;
+    sheet_rows(arg, lines);
+    return GX_OK;
+}
+
+/* Excel: one sheet of the chosen report. The journal is written a page of
+ * lines at a time, every line of the day (the page shows 100). */
 void ui_front_desk_export(Req *r)
 {
     Period pd;
     if (!read_period(r, &pd))
         return ui_fail(r);
     const char *report = http_query(r, "report");
-    json_t *res = NULL;
-    const char *rows_key = "rows";
     static const char *income_cols[] = {"period", "#count", "$total", "$cash", "$topups", "$fees", "$received", NULL};
     static const char *res_cols[] = {"name", "kind", "#count", "#quantity", "$total", NULL};
     static const char *mem_cols[] = {"name", "card_no", "#count", "$discount", "$total", "#points", NULL};
@@ -665,24 +743,30 @@ void ui_front_desk_export(Req *r)
                                       "end_at", "#quantity",      "$unit_price", "$amount", "$discount",
                                       "$total", "payment_method", "created_at",  NULL};
     const char *const *cols;
-    GxErr rc;
-    if (report && !strcmp(report, "income")) {
-        rc = membership_income(&r->c, "month", pd.from, pd.to, &res);
+    bool journal = false;
+    if (report && !strcmp(report, "income"))
         cols = income_cols;
-    } else if (report && !strcmp(report, "resources")) {
-        rc = membership_by_resource(&r->c, pd.from, pd.to, &res);
+    else if (report && !strcmp(report, "resources"))
         cols = res_cols;
-    } else if (report && !strcmp(report, "members")) {
-        rc = membership_consumption(&r->c, 0, pd.from, pd.to, &res);
+    else if (report && !strcmp(report, "members"))
         cols = mem_cols;
-    } else if (report && !strcmp(report, "journal")) {
-        rc = membership_daily_journal(&r->c, pd.date, pd.pm, pd.kind, &res);
+    else if (report && !strcmp(report, "journal")) {
         cols = jour_cols;
-        rows_key = "lines";
+        journal = true;
     } else {
         ctx_fail(&r->c, GX_ENOTFOUND, "No such report");
         return ui_fail(r);
     }
+    json_t *res = NULL;
+    GxErr rc = GX_OK;
+    if (cols == income_cols)
+        rc = membership_income(&r->c, "month", pd.from, pd.to, &res);
+    else if (cols == res_cols)
+        rc = membership_by_resource(&r->c, pd.from, pd.to, &res);
+    else if (cols == mem_cols)
+        rc = membership_consumption(&r->c, 0, pd.from, pd.to, &res);
+    else /* the journal's access and filters are checked before the file is made */
+        rc = membership_daily_journal(&r->c, pd.date, pd.pm, pd.kind, 1, 0, &res);
     if (rc)
         return ui_fail(r);
     char path[] = "/tmp/guanxi-report-XXXXXX";
@@ -703,35 +787,22 @@ void ui_front_desk_export(Req *r)
         ctx_fail(&r->c, GX_EINTERNAL, "cannot create the workbook");
         return ui_fail(r);
     }
-    lxw_format *bold = workbook_add_format(wb), *money = workbook_add_format(wb);
+    lxw_format *bold = workbook_add_format(wb);
+    Sheet sh = {.r = r, .ws = ws, .money = workbook_add_format(wb), .cols = cols, .next = 1};
     format_set_bold(bold);
-    format_set_num_format(money, "#,##0.00");
+    format_set_num_format(sh.money, "#,##0.00");
     for (int k = 0; cols[k]; k++)
         worksheet_write_string(ws, 0, (lxw_col_t)k, cols[k] + (cols[k][0] == '#' || cols[k][0] == '$'), bold);
-    size_t i;
-    json_t *x;
-    json_array_foreach(json_object_get(res, rows_key), i, x)
-    {
-        lxw_row_t row = (lxw_row_t)(i + 1);
-        for (int k = 0; cols[k]; k++) {
-            const char *key = cols[k] + (cols[k][0] == '#' || cols[k][0] == '$');
-            if (cols[k][0] == '#') {
-                worksheet_write_number(ws, row, (lxw_col_t)k, (double)iv(x, key), NULL);
-            } else if (cols[k][0] == '$') {
-                int64_t f = iv(x, key);
-                /* cached result for readers that do not recalculate (LibreOffice) */
-                worksheet_write_formula_num(ws, row, (lxw_col_t)k,
-                                            arena_printf(&r->arena, "=%s%lld.%02lld", f < 0 ? "-" : "",
-                                                         (long long)(llabs(f) / 100), (long long)(llabs(f) % 100)),
-                                            money, (double)f / 100.0);
-            } else if (!strcmp(key, "kind")) {
-                worksheet_write_string(ws, row, (lxw_col_t)k, kind_label(r, sv(x, key)), NULL);
-            } else {
-                worksheet_write_string(ws, row, (lxw_col_t)k, sv(x, key), NULL);
-            }
-        }
-    }
+    if (journal)
+        rc = membership_journal_each(&r->c, pd.date, pd.pm, pd.kind, sheet_journal_page, &sh);
+    else
+        sheet_rows(&sh, json_object_get(res, "rows"));
     json_decref(res);
+    if (rc) {
+        workbook_close(wb);
+        unlink(path);
+        return ui_fail(r);
+    }
     if (xlsx_finish(&r->c, wb, path, &r->out)) {
         buf_clear(&r->out);
         return ui_fail(r);

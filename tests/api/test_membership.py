@@ -6,7 +6,7 @@ import datetime
 import threading
 import unittest
 
-from client import admin, make_user, uniq
+from client import ADMIN_PASSWORD, USER_PASSWORD, admin, make_user, uniq
 
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -60,6 +60,19 @@ def resource(**kw):
             "closing_time": "22:00"}
     body.update(kw)
     return admin().create("resources", body)
+
+
+def journal_all(day, **q):
+    """Every line of the day's journal (all its pages) and the first page's answer."""
+    lines, offset, first = [], 0, None
+    while True:
+        r = admin().get("reports/daily_journal", query=dict(q, date=day, limit=1000, offset=offset))
+        assert r.status == 200, r
+        first = first or r.body
+        lines += r.body["lines"]
+        if not r.body["truncated"]:
+            return lines, first
+        offset += len(r.body["lines"])
 
 
 def ledger(cid):
@@ -246,6 +259,52 @@ class Bookings(unittest.TestCase):
                          [(utc(d, 10), utc(d, 11), b["id"])])
         self.assertEqual(admin().get("bookings/availability", query={"date": "soon"}).status, 422)
 
+    def test_day_view_names_only_members_the_user_may_read(self):
+        """The day view shows a member's name only to staff who may read that
+        customer (scope, pool, field rules) and otherwise "Booked"; the
+        booking's time and link stay."""
+        from client import login_client, request
+        from test_roles import make_role
+        OWN = {"read": "own", "create": "own", "edit": "own", "delete": "own", "export": "own"}
+        ALL = {"read": "all", "create": "all", "edit": "all", "delete": "all", "export": "all"}
+        perms = {"bookings": dict(ALL), "resources": {"read": "all"}, "customers": dict(OWN)}
+        role = make_role(perms)
+        hidden = make_role(perms, {"customers": {"name": "hidden"}})
+        user, _ = make_user(roles=(role["code"],))
+        blind, _ = make_user(roles=(hidden["code"],))
+        res = resource()
+        d = day(5)
+        t = member_type()
+        theirs = member(t["id"], owner_id=user["id"])
+        others = member(t["id"])
+        mine_blind = member(t["id"], owner_id=blind["id"])
+        b1 = admin().create("bookings", {"resource_id": res["id"], "customer_id": theirs["id"],
+                                         "start_at": at(d, 9), "end_at": at(d, 10)})
+        b2 = admin().create("bookings", {"resource_id": res["id"], "customer_id": others["id"],
+                                         "start_at": at(d, 10), "end_at": at(d, 11)})
+        admin().create("bookings", {"resource_id": res["id"], "customer_id": mine_blind["id"],
+                                    "start_at": at(d, 11), "end_at": at(d, 12)})
+
+        def row(username, password=USER_PASSWORD):
+            r = login_client(username, password, cookie=True).get(
+                "/app/bookings/day", query={"date": d.isoformat()}, headers={"Accept": "text/html"})
+            self.assertEqual(r.status, 200, r)
+            text = r.text
+            start = text.index('<tr data-resource="%d">' % res["id"])
+            return text[start:text.index("</tr>", start)]
+
+        mine = row(user["username"])
+        self.assertIn('<a href="/app/bookings/%d">%s</a>' % (b1["id"], theirs["name"]), mine)
+        self.assertIn('<a href="/app/bookings/%d">已预定</a>' % b2["id"], mine)
+        self.assertNotIn(others["name"], mine)
+        self.assertIn('title="10:00–11:00"', mine)
+        blind_row = row(blind["username"])
+        self.assertNotIn(mine_blind["name"], blind_row)
+        self.assertNotIn(theirs["name"], blind_row)
+        everyone = row("admin", ADMIN_PASSWORD)
+        for m in (theirs, others, mine_blind):
+            self.assertIn(m["name"], everyone)
+
     def test_public_availability_has_no_personal_data(self):
         res = resource(public=True)
         d = day(4)
@@ -414,9 +473,7 @@ class Reports(unittest.TestCase):
         r1 = admin().post("checkouts", {"customer_id": m["id"], "lines": [{"resource_id": drink["id"], "quantity": 2}]}).body
         r2 = admin().post("checkouts", {"customer_id": m["id"], "lines": [{"resource_id": drink["id"], "quantity": 1}]}).body
         today = r1["business_day"]
-        j = admin().get("reports/daily_journal", query={"date": today})
-        self.assertEqual(j.status, 200, j)
-        mine = [l for l in j.body["lines"] if l["checkout_id"] in (r1["id"], r2["id"])]
+        mine = [l for l in journal_all(today)[0] if l["checkout_id"] in (r1["id"], r2["id"])]
         self.assertEqual([(l["quantity"], l["total"]) for l in mine], [(2, 2000), (1, 1000)])
         inc = admin().get("reports/income", query={"period": "month", "from": today, "to": today})
         self.assertEqual(inc.status, 200, inc)

@@ -1,13 +1,16 @@
 """Membership money beyond the checkout (issue 7): points redemption and
 expiry, top-ups and membership fees in the income report and the daily
-journal, and the journal's filters."""
+journal, the journal's filters, its pages and its Excel export."""
 import datetime
+import io
 import os
+import re
 import subprocess
 import unittest
+import zipfile
 
-from client import admin, make_user, uniq
-from test_membership import member, member_type, resource
+from client import ADMIN_PASSWORD, admin, login_client, make_user, uniq
+from test_membership import journal_all, member, member_type, resource
 
 GUANXI = os.environ.get("GUANXI", "build/guanxi")
 DB = os.environ.get("GX_DB")
@@ -122,9 +125,8 @@ class MoneyIn(unittest.TestCase):
         self.assertEqual(delta, {"total": 2000 + 3000, "cash": 2000, "topups": 100000, "fees": 100000,
                                  "received": 2000 + 100000 + 50000})
         self.assertEqual(after["rows"][0]["received"], after["received"])
-        j = admin().get("reports/daily_journal", query={"date": today})
-        self.assertEqual(j.status, 200, j)
-        mine = [(x["kind"], x["amount"], x["payment_method"]) for x in j.body["money"] if x["customer_id"] == m["id"]]
+        _, j = journal_all(today)
+        mine = [(x["kind"], x["amount"], x["payment_method"]) for x in j["money"] if x["customer_id"] == m["id"]]
         self.assertEqual(mine, [("balance", 100000, "cash"), ("fee", 50000, "card"), ("fee", 50000, "stored_value")])
 
     def test_journal_filters(self):
@@ -138,9 +140,7 @@ class MoneyIn(unittest.TestCase):
         ids = {a["id"], b["id"]}
 
         def lines(**q):
-            r = admin().get("reports/daily_journal", query=dict(q, date=day))
-            self.assertEqual(r.status, 200, r)
-            return {(x["checkout_id"], x["payment_method"]) for x in r.body["lines"] if x["checkout_id"] in ids}
+            return {(x["checkout_id"], x["payment_method"]) for x in journal_all(day, **q)[0] if x["checkout_id"] in ids}
 
         self.assertEqual(lines(), {(a["id"], "cash"), (b["id"], "card")})
         self.assertEqual(lines(payment_method="card"), {(b["id"], "card")})
@@ -150,6 +150,103 @@ class MoneyIn(unittest.TestCase):
             r = admin().get("reports/daily_journal", query=dict(bad, date=day))
             self.assertEqual(r.status, 422, r)
             self.assertIn(list(bad)[0], r.fields)
+
+class JournalPages(unittest.TestCase):
+    """The daily journal answers a page of lines; count, amount and total are
+    the whole day's on every page; the Excel export holds every line."""
+
+    @classmethod
+    def setUpClass(cls):
+        t = member_type(discount_pct=10)
+        drink = resource(kind="consumable", unit_price=333)
+        m = member(t["id"])
+        # seven lines of 3.33 × 1..7 in one checkout, so pages split it
+        r = admin().post("checkouts", {"customer_id": m["id"], "payment_method": "cash",
+                                       "lines": [{"resource_id": drink["id"], "quantity": q} for q in range(1, 8)]})
+        assert r.status == 201, r
+        cls.checkout = r.body
+        cls.day = r.body["business_day"]
+
+    def test_pages_cover_the_day_once_in_order_with_day_totals(self):
+        every, whole = journal_all(self.day)
+        ids = [x["id"] for x in every]
+        self.assertEqual(ids, sorted(ids))
+        self.assertEqual(len(set(ids)), len(ids))
+        self.assertEqual(whole["count"], len(every))
+        self.assertEqual(whole["total"], sum(x["total"] for x in every))
+        self.assertEqual(whole["amount"], sum(x["amount"] for x in every))
+        mine = [x for x in every if x["checkout_id"] == self.checkout["id"]]
+        self.assertEqual([x["amount"] for x in mine], [333 * q for q in range(1, 8)])
+        self.assertEqual(sum(x["total"] for x in mine), self.checkout["total"])
+        # pages of 3: the same lines, the day's figures on each page
+        got, offset = [], 0
+        while True:
+            r = admin().get("reports/daily_journal", query={"date": self.day, "limit": 3, "offset": offset})
+            self.assertEqual(r.status, 200, r)
+            b = r.body
+            self.assertEqual((b["count"], b["total"], b["amount"], b["limit"], b["offset"]),
+                             (whole["count"], whole["total"], whole["amount"], 3, offset))
+            self.assertLessEqual(len(b["lines"]), 3)
+            self.assertEqual(b["truncated"], offset + len(b["lines"]) < whole["count"])
+            got += [x["id"] for x in b["lines"]]
+            if not b["truncated"]:
+                break
+            self.assertEqual(len(b["lines"]), 3)
+            offset += 3
+        self.assertEqual(got, ids)
+        # the default page is the first 200
+        r = admin().get("reports/daily_journal", query={"date": self.day})
+        self.assertEqual((r.body["limit"], r.body["offset"]), (200, 0))
+        self.assertEqual([x["id"] for x in r.body["lines"]], ids[:200])
+        # past the end: no lines, the day's figures still
+        r = admin().get("reports/daily_journal", query={"date": self.day, "offset": whole["count"]})
+        self.assertEqual((r.body["lines"], r.body["count"], r.body["total"], r.body["truncated"]),
+                         ([], whole["count"], whole["total"], False))
+
+    def test_a_page_ending_inside_a_checkout(self):
+        every, _ = journal_all(self.day)
+        ids = [x["id"] for x in every]
+        mine = [x["id"] for x in every if x["checkout_id"] == self.checkout["id"]]
+        start = ids.index(mine[0])
+        a = admin().get("reports/daily_journal", query={"date": self.day, "limit": 4, "offset": start}).body
+        b = admin().get("reports/daily_journal", query={"date": self.day, "limit": 4, "offset": start + 4}).body
+        self.assertEqual([x["id"] for x in a["lines"]], mine[:4])
+        self.assertEqual([x["id"] for x in b["lines"]][:3], mine[4:])
+        self.assertTrue(a["truncated"])
+
+    def test_filtered_pages_count_and_sum_the_filtered_day(self):
+        every, _ = journal_all(self.day, kind="consumable", payment_method="cash")
+        r = admin().get("reports/daily_journal",
+                        query={"date": self.day, "kind": "consumable", "payment_method": "cash", "limit": 1})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.body["count"], r.body["total"]), (len(every), sum(x["total"] for x in every)))
+        self.assertTrue(all(x["kind"] == "consumable" and x["payment_method"] == "cash" for x in every))
+
+    def test_bad_pages_are_422_with_the_field(self):
+        for q, field in (({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"limit": "x"}, "limit"),
+                         ({"offset": -1}, "offset"), ({"offset": "1.5"}, "offset")):
+            r = admin().get("reports/daily_journal", query=dict(q, date=self.day))
+            self.assertEqual(r.status, 422, (q, r))
+            self.assertIn(field, r.fields, q)
+
+    def test_excel_export_holds_every_line_of_the_day(self):
+        # more lines than the export reads at once (1,000)
+        _, whole = journal_all(self.day)
+        drink = resource(kind="consumable", unit_price=100)
+        for _ in range(max(0, (1001 - whole["count"] + 199) // 200)):
+            r = admin().post("checkouts", {"payment_method": "card", "guest_name": "export",
+                                           "lines": [{"resource_id": drink["id"], "quantity": 1}] * 200})
+            self.assertEqual(r.status, 201, r)
+        every, whole = journal_all(self.day)
+        self.assertGreater(len(every), 1000)
+        web = login_client("admin", ADMIN_PASSWORD, cookie=True)
+        r = web.get("/app/reports/front_desk/export", query={"report": "journal", "date": self.day})
+        self.assertEqual(r.status, 200, r)
+        sheet = zipfile.ZipFile(io.BytesIO(r.raw)).read("xl/worksheets/sheet1.xml").decode()
+        self.assertEqual(len(re.findall(r"<row ", sheet)), 1 + len(every))  # a header row, then every line
+        shared = zipfile.ZipFile(io.BytesIO(r.raw)).read("xl/sharedStrings.xml").decode()
+        self.assertIn(self.checkout["number"], shared)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -77,8 +77,18 @@ test('books a court for a member from a free slot of the day view', async () => 
   await page.goto(BASE + '/app/bookings/day?date=' + tomorrow);
   assert.equal(await page.textContent('h1'), '预定中心');
   const row = page.locator(`tr[data-resource="${court.id}"]`);
-  await row.locator(`button[value="${court.id}-20"]`).click();
+  // tomorrow the court is free from opening to closing: one run, one button
+  const run = row.locator('td.free button');
+  assert.equal(await run.count(), 1);
+  const [rid, first, end] = (await run.getAttribute('value')).split('-').map(Number);
+  assert.equal(rid, court.id);
+  assert.equal(end - first, 28, '08:00-22:00 in half hours');
+  assert.equal(await run.getAttribute('title'), '08:00–22:00');
+  // a click on the half hour of 10:00 opens the form at 10:00
+  const box = await run.boundingBox();
+  await run.click({ position: { x: (20 - first + 0.5) / (end - first) * box.width, y: box.height / 2 } });
   await page.waitForSelector('#book-panel form.book-form');
+  assert.equal(await page.$eval('#book-panel select[name=start]', (s) => s.selectedOptions[0].textContent), '10:00');
   await page.selectOption('#book-panel select[name=end]', { label: '11:00' });
   await page.fill('#book-panel input[name=member]', member.card_no);
   await shot('m01-book-form');
@@ -86,14 +96,21 @@ test('books a court for a member from a free slot of the day view', async () => 
   const booked = row.locator('td.slot.booked');
   assert.equal(await booked.count(), 1);
   assert.equal(await booked.getAttribute('colspan'), '2', 'two half-hour slots booked');
+  assert.equal(await booked.getAttribute('title'), '10:00–11:00');
   assert.match(await booked.first().textContent(), /李会员/);
+  // the free time around it: two runs, 08:00-10:00 and 11:00-22:00
+  assert.deepEqual(await row.locator('td.free button').evaluateAll((bs) => bs.map((b) => b.title)),
+    ['08:00–10:00', '11:00–22:00']);
   await shot('m02-day-view');
-  // The same slot again (a stale page): refused, the form stays with the message.
+  // The same slot again (a stale form): refused, the form stays with the message.
   await page.goto(BASE + '/app/bookings/day?date=' + tomorrow);
-  await row.locator(`button[value="${court.id}-22"]`).click();
+  await row.locator(`button[value="${court.id}-22-${end}"]`).press('Enter');
   await page.waitForSelector('#book-panel form.book-form');
-  await page.evaluate((start) => { document.querySelector('#book-panel input[name=start]').value = start; },
-    String(Date.parse(tomorrow + 'T10:30:00+08:00') / 1000));
+  assert.equal(await page.$eval('#book-panel select[name=start]', (s) => s.selectedOptions[0].textContent), '11:00',
+    'from the keyboard the form starts at the run\'s first half hour');
+  await page.evaluate((start) => {
+    document.querySelector('#book-panel select[name=start]').add(new Option('10:30', start, true, true), 0);
+  }, String(Date.parse(tomorrow + 'T10:30:00+08:00') / 1000));
   await page.fill('#book-panel input[name=guest_name]', '散客张三');
   await page.click('#book-panel button[type=submit]');
   await page.waitForSelector('#book-panel .alert.error');

@@ -199,10 +199,36 @@ GxErr membership_booking_status(Ctx *c, int64_t booking_id, const char *status, 
     return rc;
 }
 
-GxErr membership_availability(Ctx *c, const char *date, bool public_view, json_t **out)
+/* Is a customer row readable by the user, as acl_scope_predicate's read
+ * scope decides: the row's owner and department, or no owner and one of the
+ * user's customer pools (公海)? */
+static bool customer_readable(const Ctx *c, const Entity *ce, bool pools, int64_t owner, int64_t dept, int64_t pool)
 {
-    *out = NULL;
-    const Entity *be = meta_entity("bookings"), *re = meta_entity("resources");
+    if (acl_row_in_scope(c, ce, ACT_READ, owner, dept))
+        return true;
+    if (!pools || owner || !pool || !c->who)
+        return false;
+    for (int i = 0; i < c->who->npools; i++)
+        if (c->who->pools[i] == pool)
+            return true;
+    return false;
+}
+
+static int64_t col_int(DbRes *r, int i)
+{
+    return db_isnull(r, i) ? 0 : db_int(r, i);
+}
+
+static const char *col_dup(Ctx *c, DbRes *r, int i)
+{
+    const char *v = db_text(r, i);
+    return v ? arena_strdup(c->arena, v) : NULL;
+}
+
+GxErr membership_day(Ctx *c, const char *date, bool public_view, MsDay *out)
+{
+    memset(out, 0, sizeof *out);
+    const Entity *be = meta_entity("bookings"), *re = meta_entity("resources"), *ce = meta_entity("customers");
     if (!public_view && (acl_scope(c, be, ACT_READ) == SCOPE_NONE || acl_scope(c, re, ACT_READ) == SCOPE_NONE))
         return ctx_fail(c, GX_EDENIED, "You may not read bookings");
     int64_t t0;
@@ -210,10 +236,11 @@ GxErr membership_availability(Ctx *c, const char *date, bool public_view, json_t
         ctx_field(c, "date", "must be a date YYYY-MM-DD");
         return c->err;
     }
+    out->date = arena_strdup(c->arena, date);
+    out->start = t0;
     char from[64], to[64];
     time_format_s(t0, from);
     time_format_s(t0 + 86400, to);
-    json_t *list = json_array(), *byid = json_object();
     DbRes *r;
     const char *rsql =
         public_view
@@ -222,56 +249,137 @@ GxErr membership_availability(Ctx *c, const char *date, bool public_view, json_t
             : "SELECT id, name, kind, opening_time, closing_time, capacity FROM resources WHERE deleted_at IS NULL"
               " AND active = 1 AND kind <> 'consumable' ORDER BY kind, name, id";
     if (db_query(c->db, rsql, NULL, 0, &r) != DB_OK)
-        goto dberr;
-    int s;
+        return ctx_fail(c, GX_EDB, "cannot read the availability");
+    int s, cap = 0;
     while ((s = db_next(r)) == 1) {
-        json_t *o = json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:I, s:[]}", "id", (json_int_t)db_int(r, 0), "name",
-                              db_text(r, 1), "kind", db_text(r, 2), "opening_time", db_text(r, 3), "closing_time",
-                              db_text(r, 4), "capacity", (json_int_t)(db_isnull(r, 5) ? 0 : db_int(r, 5)), "booked");
-        json_array_append_new(list, o);
-        char k[24];
-        snprintf(k, sizeof k, "%lld", (long long)db_int(r, 0));
-        json_object_set(byid, k, o);
-    }
-    db_done(r);
-    if (s < 0)
-        goto dberr;
-    /* A booking lies within one business day (opening hours), so the
-     * bookings of the day are those starting in it: a range on the index. */
-    DbVal p[] = {dbv_text(from), dbv_text(to)};
-    if (db_query(c->db,
-                 "SELECT id, resource_id, start_at, end_at, status, customer_id, guest_name, owner_id, department_id"
-                 " FROM bookings WHERE deleted_at IS NULL AND start_at >= $1 AND start_at < $2"
-                 " AND status IN ('booked', 'completed') ORDER BY resource_id, start_at",
-                 p, 2, &r) != DB_OK)
-        goto dberr;
-    while ((s = db_next(r)) == 1) {
-        char k[24];
-        snprintf(k, sizeof k, "%lld", (long long)db_int(r, 1));
-        json_t *o = json_object_get(byid, k);
-        if (!o)
-            continue;
-        json_t *b = json_pack("{s:s?, s:s?}", "start_at", db_text(r, 2), "end_at", db_text(r, 3));
-        /* Who booked is shown only to staff who may read that booking. */
-        if (!public_view &&
-            acl_row_in_scope(c, be, ACT_READ, db_isnull(r, 7) ? 0 : db_int(r, 7), db_isnull(r, 8) ? 0 : db_int(r, 8))) {
-            json_object_set_new(b, "booking_id", json_integer(db_int(r, 0)));
-            json_object_set_new(b, "status", json_string(db_text(r, 4) ? db_text(r, 4) : ""));
-            json_object_set_new(b, "customer_id", db_isnull(r, 5) ? json_null() : json_integer(db_int(r, 5)));
-            json_object_set_new(b, "guest_name", db_isnull(r, 6) ? json_null() : json_string(db_text(r, 6)));
+        if (out->n == cap) {
+            cap = cap ? 2 * cap : 64;
+            MsDayResource *bigger = arena_alloc(c->arena, (size_t)cap * sizeof *bigger);
+            if (out->n)
+                memcpy(bigger, out->res, (size_t)out->n * sizeof *bigger);
+            out->res = bigger;
         }
-        json_array_append_new(json_object_get(o, "booked"), b);
+        MsDayResource *x = &out->res[out->n++];
+        memset(x, 0, sizeof *x);
+        x->id = db_int(r, 0);
+        x->name = col_dup(c, r, 1);
+        x->kind = col_dup(c, r, 2);
+        x->opening_time = col_dup(c, r, 3);
+        x->closing_time = col_dup(c, r, 4);
+        x->capacity = col_int(r, 5);
+        x->open = 0;
+        x->close = 24 * 60;
+        ms_parse_hhmm(x->opening_time, &x->open);
+        ms_parse_hhmm(x->closing_time, &x->close);
     }
     db_done(r);
     if (s < 0)
-        goto dberr;
-    json_decref(byid);
+        return ctx_fail(c, GX_EDB, "cannot read the availability");
+    /* Who booked: shown only to staff who may read the booking; a member's
+     * name only when they may also read that customer (its read scope, pool
+     * rule included, and its title field), as ui_names would resolve it. */
+    bool names = !public_view && ce && ce->title_field && acl_scope(c, ce, ACT_READ) != SCOPE_NONE &&
+                 acl_field(c, ce, ce->title_field) != FIELD_HIDDEN;
+    bool pools = names && meta_field(ce, "pool_id");
+    bool all_bookings = !public_view && acl_scope(c, be, ACT_READ) == SCOPE_ALL;
+    bool all_customers = names && acl_scope(c, ce, ACT_READ) == SCOPE_ALL;
+    /* A booking lies within one business day (opening hours), so the
+     * bookings of the day are those starting in it: a range on the index.
+     * Resources come in (kind, name) order; a booking finds its resource by
+     * a binary search over ids sorted here. */
+    int n = out->n;
+    int *by_id = arena_alloc(c->arena, (size_t)(n + 1) * sizeof *by_id);
+    for (int i = 0; i < n; i++)
+        by_id[i] = i;
+    for (int i = 1; i < n; i++) /* insertion sort: resources are few */
+        for (int j = i; j > 0 && out->res[by_id[j - 1]].id > out->res[by_id[j]].id; j--) {
+            int t = by_id[j];
+            by_id[j] = by_id[j - 1];
+            by_id[j - 1] = t;
+        }
+    DbVal p[] = {dbv_text(from), dbv_text(to)};
+    static const char day_sql[] =
+        "SELECT b.id, b.resource_id, b.start_at, b.end_at, b.status, b.customer_id, b.guest_name, b.owner_id,"
+        " b.department_id, cu.%s, cu.owner_id, cu.department_id, %s FROM bookings b"
+        " LEFT JOIN customers cu ON cu.id = b.customer_id AND cu.deleted_at IS NULL"
+        " WHERE b.deleted_at IS NULL AND b.start_at >= $1 AND b.start_at < $2"
+        " AND b.status IN ('booked', 'completed') ORDER BY b.resource_id, b.start_at";
+    const char *title = names ? ce->title_field : "name", *pool = pools ? "cu.pool_id" : "NULL";
+    const char *bsql = arena_printf(c->arena, day_sql, title, pool); /* sql-ok: title column from metadata */
+    if (db_query(c->db, bsql, p, 2, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the availability");
+    while ((s = db_next(r)) == 1) {
+        int64_t rid = db_int(r, 1);
+        int lo = 0, hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (out->res[by_id[mid]].id < rid)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == n || out->res[by_id[lo]].id != rid)
+            continue;
+        MsDayResource *x = &out->res[by_id[lo]];
+        if (x->nbooked == x->cap) {
+            x->cap = x->cap ? 2 * x->cap : 8;
+            MsDayBooking *bigger = arena_alloc(c->arena, (size_t)x->cap * sizeof *bigger);
+            if (x->nbooked)
+                memcpy(bigger, x->booked, (size_t)x->nbooked * sizeof *bigger);
+            x->booked = bigger;
+        }
+        MsDayBooking *b = &x->booked[x->nbooked++];
+        memset(b, 0, sizeof *b);
+        b->start_at = col_dup(c, r, 2);
+        b->end_at = col_dup(c, r, 3);
+        if (!b->start_at || !b->end_at || !time_parse_rfc3339(b->start_at, &b->start) ||
+            !time_parse_rfc3339(b->end_at, &b->end))
+            b->start = b->end = 0;
+        if (public_view || (!all_bookings && !acl_row_in_scope(c, be, ACT_READ, col_int(r, 7), col_int(r, 8))))
+            continue;
+        b->id = db_int(r, 0);
+        b->status = col_dup(c, r, 4);
+        b->customer_id = col_int(r, 5);
+        b->guest_name = col_dup(c, r, 6);
+        if (names && b->customer_id && !db_isnull(r, 9) &&
+            (all_customers || customer_readable(c, ce, pools, col_int(r, 10), col_int(r, 11), col_int(r, 12))))
+            b->customer_name = col_dup(c, r, 9);
+    }
+    db_done(r);
+    if (s < 0)
+        return ctx_fail(c, GX_EDB, "cannot read the availability");
+    return GX_OK;
+}
+
+GxErr membership_availability(Ctx *c, const char *date, bool public_view, json_t **out)
+{
+    *out = NULL;
+    MsDay day;
+    GxErr rc = membership_day(c, date, public_view, &day);
+    if (rc)
+        return rc;
+    json_t *list = json_array();
+    for (int i = 0; i < day.n; i++) {
+        const MsDayResource *x = &day.res[i];
+        json_t *booked = json_array();
+        for (int k = 0; k < x->nbooked; k++) {
+            const MsDayBooking *b = &x->booked[k];
+            json_t *o = json_pack("{s:s?, s:s?}", "start_at", b->start_at, "end_at", b->end_at);
+            if (b->id) {
+                json_object_set_new(o, "booking_id", json_integer(b->id));
+                json_object_set_new(o, "status", json_string(b->status ? b->status : ""));
+                json_object_set_new(o, "customer_id", b->customer_id ? json_integer(b->customer_id) : json_null());
+                json_object_set_new(o, "guest_name", b->guest_name ? json_string(b->guest_name) : json_null());
+            }
+            json_array_append_new(booked, o);
+        }
+        json_array_append_new(list, json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:I, s:o}", "id", (json_int_t)x->id,
+                                              "name", x->name, "kind", x->kind, "opening_time", x->opening_time,
+                                              "closing_time", x->closing_time, "capacity", (json_int_t)x->capacity,
+                                              "booked", booked));
+    }
     *out = json_pack("{s:s, s:o}", "date", date, "resources", list);
     return GX_OK;
-dberr:
-    json_decref(list);
-    json_decref(byid);
-    return ctx_fail(c, GX_EDB, "cannot read the availability");
 }
 
 void ms_bookings_init(void)

@@ -11,7 +11,7 @@
 #include "../reminders.h"
 #include "internal.h"
 
-#define MS_JOURNAL_MAX 5000
+#define MS_JOURNAL_MONEY_MAX 5000 /* top-ups and fees of a day shown */
 
 static GxErr may_report(Ctx *c)
 {
@@ -87,44 +87,77 @@ static bool one_of(const char *s, const char *const *set)
     return false;
 }
 
-GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_method, const char *kind, json_t **out)
+/* The journal's filters, checked: NULL or "" = all. */
+static GxErr journal_args(Ctx *c, const char *date, const char *payment_method, const char *kind)
 {
-    *out = NULL;
-    GxErr rc = may_report(c);
-    if (rc)
-        return rc;
     int y, m, d;
-    if (!date || !time_parse_date(date, &y, &m, &d)) {
+    if (!date || !time_parse_date(date, &y, &m, &d))
         ctx_field(c, "date", "must be a date YYYY-MM-DD");
-        return c->err;
-    }
     static const char *const methods[] = {"cash", "card", "stored_value", "count_card", NULL};
     static const char *const kinds[] = {"coach", "venue", "facility", "consumable", NULL};
     if (payment_method && *payment_method && !one_of(payment_method, methods))
         ctx_field(c, "payment_method", "must be cash, card, stored_value or count_card");
     if (kind && *kind && !one_of(kind, kinds))
         ctx_field(c, "kind", "must be coach, venue, facility or consumable");
-    if (c->err)
-        return c->err;
+    return c->err;
+}
+
+/* The lines of a day in id (time) order: the page's ids first, from the
+ * day's index range, then only those rows joined to their checkout and
+ * customer (joining every line of the day before sorting cost ~10 ms at
+ * 2,740 lines). */
+static GxErr journal_lines(Ctx *c, const char *date, const char *pm, const char *kind, int64_t limit, int64_t offset,
+                           json_t **out)
+{
     static const char *keys[] = {
         "#id",         "#checkout_id", "number",   "#customer_id",   "customer_name", "#resource_id",
         "description", "kind",         "start_at", "end_at",         "#quantity",     "#unit_price",
         "#amount",     "#discount",    "#total",   "payment_method", "created_at",    NULL};
-    DbVal p[] = {dbv_text(date), dbv_int(MS_JOURNAL_MAX),
+    DbVal p[] = {dbv_text(date), dbv_int(limit), dbv_text(pm && *pm ? pm : ""), dbv_text(kind && *kind ? kind : ""),
+                 dbv_int(offset)};
+    return rows_of(c,
+                   "SELECT l.id, l.checkout_id, k.number, l.customer_id, cu.name, l.resource_id, l.description,"
+                   " l.resource_kind, l.start_at, l.end_at, l.quantity, l.unit_price, l.amount, l.discount, l.total,"
+                   " l.payment_method, l.created_at"
+                   " FROM (SELECT id FROM checkout_lines WHERE business_day = $1 AND deleted_at IS NULL"
+                   " AND ($3 = '' OR payment_method = $3) AND ($4 = '' OR resource_kind = $4)"
+                   " ORDER BY id LIMIT $2 OFFSET $5) pg"
+                   " JOIN checkout_lines l ON l.id = pg.id JOIN checkouts k ON k.id = l.checkout_id"
+                   " LEFT JOIN customers cu ON cu.id = l.customer_id ORDER BY l.id",
+                   p, 5, keys, out);
+}
+
+GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_method, const char *kind, int64_t limit,
+                               int64_t offset, json_t **out)
+{
+    *out = NULL;
+    GxErr rc = may_report(c);
+    if (rc)
+        return rc;
+    if (limit < 1 || limit > MS_JOURNAL_PAGE_MAX)
+        ctx_field(c, "limit", "must be a number from 1 to %d", MS_JOURNAL_PAGE_MAX);
+    if (offset < 0)
+        ctx_field(c, "offset", "must be 0 or more");
+    if ((rc = journal_args(c, date, payment_method, kind)))
+        return rc;
+    DbVal p[] = {dbv_text(date), dbv_int(MS_JOURNAL_MONEY_MAX),
                  dbv_text(payment_method && *payment_method ? payment_method : ""),
                  dbv_text(kind && *kind ? kind : "")};
-    json_t *rows, *money;
+    /* The whole day's count and sums, whatever page is shown. */
+    static const char *tkeys[] = {"#count", "#amount", "#total", NULL};
+    json_t *sums, *rows, *money;
     if ((rc = rows_of(c,
-                      "SELECT l.id, l.checkout_id, k.number, l.customer_id, cu.name, l.resource_id, l.description,"
-                      " l.resource_kind, l.start_at, l.end_at, l.quantity, l.unit_price, l.amount, l.discount, l.total,"
-                      " l.payment_method, l.created_at"
-                      " FROM checkout_lines l JOIN checkouts k ON k.id = l.checkout_id"
-                      " LEFT JOIN customers cu ON cu.id = l.customer_id"
-                      " WHERE l.business_day = $1 AND l.deleted_at IS NULL"
-                      " AND ($3 = '' OR l.payment_method = $3) AND ($4 = '' OR l.resource_kind = $4)"
-                      " ORDER BY l.id LIMIT $2",
-                      p, 4, keys, &rows)))
+                      "SELECT count(*), coalesce(sum(amount), 0), coalesce(sum(total), 0) FROM checkout_lines"
+                      " WHERE business_day = $1 AND deleted_at IS NULL AND ($2 = '' OR payment_method = $2)"
+                      " AND ($3 = '' OR resource_kind = $3)",
+                      (DbVal[]){p[0], p[2], p[3]}, 3, tkeys, &sums)))
         return rc;
+    json_t *day = json_array_get(sums, 0);
+    int64_t count = json_integer_value(json_object_get(day, "count"));
+    if ((rc = journal_lines(c, date, payment_method, kind, limit, offset, &rows))) {
+        json_decref(sums);
+        return rc;
+    }
     /* Money in without a checkout: top-ups paid in and membership fees. */
     static const char *mkeys[] = {"#id",     "#customer_id",   "customer_name", "card_no",    "kind",
                                   "#amount", "payment_method", "reason",        "created_at", NULL};
@@ -135,14 +168,36 @@ GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_met
                       " AND g.checkout_id IS NULL AND g.payment_method IN ('cash', 'card')) OR g.kind = 'fee')"
                       " AND ($3 = '' OR g.payment_method = $3) AND $4 = '' ORDER BY g.id LIMIT $2",
                       p, 4, mkeys, &money))) {
+        json_decref(sums);
         json_decref(rows);
         return rc;
     }
-    *out = json_pack("{s:s, s:o, s:I, s:I, s:o, s:I, s:b}", "date", date, "lines", rows, "total",
-                     (json_int_t)sum_key(rows, "total"), "amount", (json_int_t)sum_key(rows, "amount"), "money", money,
-                     "money_total", (json_int_t)sum_key(money, "amount"), "truncated",
-                     json_array_size(rows) >= MS_JOURNAL_MAX);
+    *out = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:b}", "date", date, "lines", rows, "count",
+                     (json_int_t)count, "limit", (json_int_t)limit, "offset", (json_int_t)offset, "total",
+                     json_integer_value(json_object_get(day, "total")), "amount",
+                     json_integer_value(json_object_get(day, "amount")), "money", money, "money_total",
+                     (json_int_t)sum_key(money, "amount"), "truncated",
+                     offset + (int64_t)json_array_size(rows) < count);
+    json_decref(sums);
     return GX_OK;
+}
+
+GxErr membership_journal_each(Ctx *c, const char *date, const char *payment_method, const char *kind,
+                              GxErr (*each)(Ctx *c, json_t *lines, void *arg), void *arg)
+{
+    GxErr rc = may_report(c);
+    if (rc || (rc = journal_args(c, date, payment_method, kind)))
+        return rc;
+    for (int64_t offset = 0;; offset += MS_JOURNAL_PAGE_MAX) {
+        json_t *rows;
+        if ((rc = journal_lines(c, date, payment_method, kind, MS_JOURNAL_PAGE_MAX, offset, &rows)))
+            return rc;
+        size_t n = json_array_size(rows);
+        rc = n ? each(c, rows, arg) : GX_OK;
+        json_decref(rows);
+        if (rc || n < MS_JOURNAL_PAGE_MAX)
+            return rc;
+    }
 }
 
 GxErr membership_income(Ctx *c, const char *period, const char *from, const char *to, json_t **out)
