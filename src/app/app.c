@@ -8,6 +8,7 @@
 #include "../auth/auth.h"
 #include "../base/log.h"
 #include "../base/util.h"
+#include "../modules/attachments.h"
 
 const Route *app_routes(void)
 {
@@ -144,8 +145,26 @@ void api_error(Req *r)
     http_json(r, gx_http_status(r->c.err), json_pack("{s:o}", "error", err));
 }
 
+/* An upload refused by the server for its total size (the body limit of
+ * upload routes, 64 MiB: several files of up to 20 MiB each can go over it)
+ * never reached `before`: say what happened in the browser's language. */
+static void upload_too_large(Req *r)
+{
+    bool en = !strcmp(negotiate_lang(r), "en");
+    double mib = (double)r->body_limit / (1 << 20), each = (double)ATTACHMENT_MAX_BYTES / (1 << 20);
+    ctx_clear(&r->c);
+    ctx_fail(&r->c, GX_ETOOLARGE,
+             en ? "The upload is larger than %.0f MiB in all; send fewer files at once (each file may have up to "
+                  "%.0f MiB)"
+                : "一次上传的内容合计超过 %.0f MiB，请分几次上传（每个文件最大 %.0f MiB）",
+             mib, each);
+    r->c.err_code = "upload_too_large";
+}
+
 void app_render_error(Req *r)
 {
+    if (r->c.err == GX_ETOOLARGE && r->body_limit && r->route && (r->route->flags & ROUTE_LARGE_BODY))
+        upload_too_large(r);
     if (r->route && (r->route->flags & ROUTE_HTML)) {
         ui_error_page(r);
         return;

@@ -64,6 +64,7 @@ struct Req {
     const char *path;       /* decoded path, without the query string */
     const char *body;       /* request body (NUL-terminated), or NULL */
     size_t body_len;        /* its length */
+    size_t body_limit;      /* set when the body was refused for its size (413): the limit it went over */
     const Route *route;     /* the matched route */
     const char *param_names[HTTP_MAX_PARAMS];  /* capture names, in order */
     const char *param_values[HTTP_MAX_PARAMS]; /* captured segments, URL-decoded */

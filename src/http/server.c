@@ -380,7 +380,8 @@ static void dispatch(HttpServer *s, ReqState *st)
         }
     }
     if (st->too_large) {
-        ctx_fail(&r->c, GX_ETOOLARGE, "Request body is larger than %zu bytes", st->limit ? st->limit : s->cfg.max_body);
+        r->body_limit = st->limit ? st->limit : s->cfg.max_body;
+        ctx_fail(&r->c, GX_ETOOLARGE, "Request body is larger than %zu bytes", r->body_limit);
         render_failure(s, r);
         return;
     }

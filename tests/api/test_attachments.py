@@ -431,6 +431,67 @@ class Ranges(unittest.TestCase):
         self.assertEqual(self.t.a.get("attachments/%d/content" % aid, headers={"Range": "bytes=0-1"}).status, 404)
 
 
+class UiPathsCheckAccess(unittest.TestCase):
+    """The browser's routes go through the same access check: a record out
+    of scope is a 404 for its panel, uploads and deletes, and its files'
+    download links."""
+
+    def test_out_of_scope_ui_routes_are_404(self):
+        t = Team()
+        k = contract(t.a)
+        aid = upload_raw(t.a, "contracts", k["id"], "合同.pdf", b"%PDF-secret").body["data"][0]["id"]
+        body, ctype = multipart([("file", "x.pdf", b"x")])
+        self.assertEqual(t.a.get("/app/contracts/%d/attachments" % k["id"]).status, 200)
+        for resp in (t.b.get("/app/contracts/%d/attachments" % k["id"]),
+                     t.b.post("/app/contracts/%d/attachments" % k["id"], raw=body, headers={"Content-Type": ctype}),
+                     t.b.post("/app/attachments/%d/delete" % aid, raw=b""),
+                     t.b.get("/api/v1/attachments/%d/content?inline=1" % aid)):
+            self.assertEqual(resp.status, 404, resp)
+            self.assertNotIn(b"%PDF-secret", resp.raw)
+        self.assertEqual([x["id"] for x in t.a.get("contracts/%d/attachments" % k["id"]).body["data"]], [aid])
+
+
+class UploadLimits(unittest.TestCase):
+    """20 MiB per file (the module: 413 file_too_large) and 64 MiB per
+    request (the server's body limit of upload routes: 413
+    upload_too_large), each said in Chinese and in English."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.t = Team()
+        cls.k = contract(cls.t.a)
+
+    def test_file_over_the_limit_in_both_languages(self):
+        big = b"\x01" * (LIMIT + 1)
+        for lang, want in (("en", 'The file "big.zip" is 20.0 MiB; the limit is 20.0 MiB per file'),
+                           ("zh-CN", "文件「big.zip」大小 20.0 MiB，超过每个文件 20.0 MiB 的上限")):
+            r = self.t.a.post("contracts/%d/attachments" % self.k["id"], raw=big,
+                              headers={"Content-Type": "application/octet-stream", "X-File-Name": "big.zip",
+                                       "Accept-Language": lang})
+            self.assertEqual(r.status, 413, r)
+            self.assertEqual(r.error["code"], "file_too_large")
+            self.assertEqual(r.error["message"], want)
+            self.assertIn("file", r.fields)
+
+    def test_request_over_64_mib_in_both_languages(self):
+        # Four files of 17 MiB: each is allowed, together they go over the
+        # request limit; nothing is stored.
+        files = [("file", "part%d.zip" % i, b"\x02" * (17 << 20)) for i in range(4)]
+        body, ctype = multipart(files)
+        for lang, want in (("en", "larger than 64 MiB in all"), ("zh-CN", "合计超过 64 MiB")):
+            r = self.t.a.post("contracts/%d/attachments" % self.k["id"], raw=body,
+                              headers={"Content-Type": ctype, "Accept-Language": lang}, timeout=120)
+            self.assertEqual(r.status, 413, r)
+            self.assertEqual(r.error["code"], "upload_too_large")
+            self.assertIn(want, r.error["message"])
+            self.assertIn("20 MiB", r.error["message"])
+        self.assertEqual(self.t.a.get("contracts/%d/attachments" % self.k["id"]).body["data"], [])
+        # Other routes keep their own wording for a body over 1 MiB.
+        r = self.t.a.post("customers", raw=b"{" + b" " * (1024 * 1024 + 10) + b"}")
+        self.assertEqual(r.status, 413, r)
+        self.assertNotEqual(r.error["code"], "upload_too_large")
+
+
 SERVER_PID = os.environ.get("GX_SERVER_PID")
 
 

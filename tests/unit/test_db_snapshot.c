@@ -4,8 +4,11 @@
  * or db_begin inside a snapshot ends it and succeeds instead of failing to
  * upgrade the read transaction. Also db_optimize: statistics of an FTS5
  * index's shadow tables are removed, so segment deletes seek by rowid
- * on connections opened afterwards. */
+ * on connections opened afterwards. And db_blob_read: a BLOB read piece by
+ * piece (attachment downloads) gives back the exact bytes, 0 at the end,
+ * DB_ERROR for a missing row, inside a snapshot too. */
 #include <pthread.h>
+#include <stdlib.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -157,6 +160,42 @@ static void test_optimize_drops_statistics_of_search_shadow_tables(void **state)
     db_disconnect(fresh);
 }
 
+static void test_blob_read_in_pieces(void **state)
+{
+    (void)state;
+    DbConn *c = db_thread_conn(db);
+    size_t n = ((size_t)1 << 20) + 3;
+    unsigned char *data = malloc(n), *back = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (unsigned char)(i * 7 + i / 251);
+    assert_int_equal(db_exec(c, "CREATE TABLE files(id INTEGER PRIMARY KEY, content BLOB NOT NULL)", NULL, 0), DB_OK);
+    DbVal p[] = {dbv_int(42), dbv_blob(data, n)};
+    assert_int_equal(db_exec(c, "INSERT INTO files(id, content) VALUES ($1, $2)", p, 2), DB_OK);
+    for (int snap = 0; snap < 2; snap++) {
+        if (snap)
+            db_read_begin(c);
+        memset(back, 0, n);
+        size_t off = 0, got;
+        while (off < n) {
+            assert_int_equal(db_blob_read(c, "files", "id", "content", 42, off, back + off, 65536, &got), DB_OK);
+            assert_true(got == 65536 || off + got == n);
+            off += got;
+        }
+        assert_memory_equal(back, data, n);
+        assert_int_equal(db_blob_read(c, "files", "id", "content", 42, n, back, 10, &got), DB_OK);
+        assert_int_equal(got, 0);
+        assert_int_equal(db_blob_read(c, "files", "id", "content", 42, n - 2, back, 10, &got), DB_OK);
+        assert_int_equal(got, 2);
+        assert_memory_equal(back, data + n - 2, 2);
+        assert_int_equal(db_blob_read(c, "files", "id", "content", 43, 0, back, 10, &got), DB_ERROR);
+        assert_int_equal(got, 0);
+        if (snap)
+            db_read_end(c);
+    }
+    free(data);
+    free(back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_write_inside_a_snapshot_succeeds),
         cmocka_unit_test(test_begin_inside_a_snapshot_succeeds),
         cmocka_unit_test(test_optimize_drops_statistics_of_search_shadow_tables),
+        cmocka_unit_test(test_blob_read_in_pieces),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
