@@ -460,16 +460,13 @@ void ui_front_desk_reports(Req *r)
     Period pd;
     if (!read_period(r, &pd))
         return ui_fail(r);
-    json_t *income = NULL, *byres = NULL, *cons = NULL, *journal = NULL, *years = NULL;
+    json_t *income = NULL, *byres = NULL, *years = NULL;
     if (membership_income(&r->c, "month", pd.from, pd.to, &income) ||
         membership_income(&r->c, "year", pd.from, pd.to, &years) ||
-        membership_by_resource(&r->c, pd.from, pd.to, &byres) ||
-        membership_consumption(&r->c, 0, pd.from, pd.to, &cons) ||
-        membership_daily_journal(&r->c, pd.date, pd.pm, pd.kind, UI_JOURNAL_PAGE, pd.offset, &journal)) {
+        membership_by_resource(&r->c, pd.from, pd.to, &byres)) {
         json_decref(income);
         json_decref(years);
         json_decref(byres);
-        json_decref(cons);
         return ui_fail(r);
     }
     Page p = {.title = T(r, "Front-desk reports"), .nav = "reports", .script = "vendor/echarts.simple.min.js"};
@@ -481,27 +478,8 @@ void ui_front_desk_reports(Req *r)
     buf_htmlf(o,
               "<form method=\"get\" action=\"/app/reports/front_desk\" class=\"inline-form list-tools\">"
               "<label>%s <input type=\"date\" name=\"from\" value=\"%s\"></label><label>%s <input type=\"date\" "
-              "name=\"to\" value=\"%s\"></label>"
-              "<label>%s <input type=\"date\" name=\"date\" value=\"%s\"></label>",
-              T(r, "From"), pd.from, T(r, "To"), pd.to, T(r, "Journal day"), pd.date);
-    {
-        static const char *const pms[] = {"cash", "card", "stored_value", "count_card", NULL};
-        static const char *const kinds[] = {"coach", "venue", "facility", "consumable", NULL};
-        const Field *pmf = meta_field(meta_entity("checkouts"), "payment_method");
-        buf_htmlf(o, "<label>%s <select name=\"payment_method\"><option value=\"\">%s</option>", T(r, "Payment method"),
-                  T(r, "All"));
-        for (int k = 0; pms[k]; k++) {
-            const EnumOption *opt = meta_option(pmf, pms[k]);
-            buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", pms[k],
-                      pd.pm && !strcmp(pd.pm, pms[k]) ? " selected" : "", opt ? ui_label(r, &opt->label) : pms[k]);
-        }
-        buf_htmlf(o, "</select></label><label>%s <select name=\"kind\"><option value=\"\">%s</option>", T(r, "Kind"),
-                  T(r, "All"));
-        for (int k = 0; kinds[k]; k++)
-            buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", kinds[k],
-                      pd.kind && !strcmp(pd.kind, kinds[k]) ? " selected" : "", kind_label(r, kinds[k]));
-        buf_htmlf(o, "</select></label><button class=\"btn\" type=\"submit\">%s</button></form>", T(r, "Show"));
-    }
+              "name=\"to\" value=\"%s\"></label><button class=\"btn\" type=\"submit\">%s</button></form>",
+              T(r, "From"), pd.from, T(r, "To"), pd.to, T(r, "Show"));
     /* income by month, charted */
     json_t *labels = json_array(), *values = json_array();
     size_t i;
@@ -574,12 +552,46 @@ void ui_front_desk_reports(Req *r)
               "</tbody></table></div><p><a "
               "href=\"/app/reports/front_desk/export?report=resources&amp;%s\">%s</a></p></section>",
               qs, T(r, "Export to Excel"));
-    /* member consumption */
+    /* member consumption: summed over every checkout of the period (a
+     * second or more for a year of a busy club), so it is loaded after the
+     * page, as its own request */
     buf_htmlf(o,
-              "<section class=\"card\"><h2>%s</h2><div class=\"table-wrap\"><table><thead><tr><th>%s</th><th>%s</th>"
-              "<th class=\"num\">%s</th><th class=\"num\">%s</th></tr></thead><tbody>",
-              T(r, "Member consumption"), T(r, "Member"), T(r, "Card no."), T(r, "Checkouts"), T(r, "Spent"));
+              "<section class=\"card\"><h2>%s</h2><div hx-get=\"/app/reports/front_desk/members?%s\" "
+              "hx-trigger=\"load\" hx-swap=\"outerHTML\"><p class=\"muted\">%s</p></div><p><a "
+              "href=\"/app/reports/front_desk/export?report=members&amp;%s\">%s</a></p></section></div>",
+              T(r, "Member consumption"), qs, T(r, "Loading…"), qs, T(r, "Export to Excel"));
+    /* the daily journal has its own page (a day, a page of lines at a time) */
+    buf_htmlf(o,
+              "<section class=\"card journal-link\"><h2>%s</h2><form method=\"get\" action=\"/app/reports/daily_journal\" "
+              "class=\"inline-form\"><label>%s <input type=\"date\" name=\"date\" value=\"%s\"></label><button "
+              "class=\"btn\" type=\"submit\">%s</button></form></section>",
+              T(r, "Daily journal"), T(r, "Day"), pd.date, T(r, "Show"));
+    json_decref(income);
+    json_decref(years);
+    json_decref(byres);
+    ui_end(r, &p);
+}
+
+/* GET /app/reports/front_desk/members?from=&to= — the member consumption
+ * table of the reports page (an htmx fragment): the 20 members who spent
+ * most in the period. */
+void ui_front_desk_members(Req *r)
+{
+    Period pd;
+    if (!read_period(r, &pd))
+        return ui_fail(r);
+    json_t *cons;
+    if (membership_consumption(&r->c, 0, pd.from, pd.to, &cons))
+        return ui_fail(r);
+    ui_html_headers(r);
+    Buf *o = &r->out;
+    buf_htmlf(o,
+              "<div class=\"table-wrap\"><table><thead><tr><th>%s</th><th>%s</th><th class=\"num\">%s</th><th "
+              "class=\"num\">%s</th></tr></thead><tbody>",
+              T(r, "Member"), T(r, "Card no."), T(r, "Checkouts"), T(r, "Spent"));
     int shown = 0;
+    size_t i;
+    json_t *x;
     json_array_foreach(json_object_get(cons, "rows"), i, x)
     {
         if (++shown > 20)
@@ -589,10 +601,52 @@ void ui_front_desk_reports(Req *r)
         money_cell(r, iv(x, "total"));
         buf_raw(o, "</tr>");
     }
+    buf_raw(o, "</tbody></table></div>");
+    json_decref(cons);
+}
+
+/* GET /app/reports/daily_journal?date=&payment_method=&kind=&offset= — the
+ * daily journal (流水) of one business day: a page of UI_JOURNAL_PAGE lines
+ * with pager links, the whole day's count and total, the day's top-ups and
+ * membership fees, and the export of every line. */
+void ui_daily_journal_page(Req *r)
+{
+    Period pd;
+    if (!read_period(r, &pd))
+        return ui_fail(r);
+    json_t *journal;
+    if (membership_daily_journal(&r->c, pd.date, pd.pm, pd.kind, UI_JOURNAL_PAGE, pd.offset, &journal))
+        return ui_fail(r);
+    Page p = {.title = T(r, "Daily journal"), .nav = "reports"};
+    ui_begin(r, &p);
+    Buf *o = &r->out;
+    const char *qs = arena_printf(&r->arena, "date=%s", pd.date);
+    size_t i;
+    json_t *x;
+    buf_htmlf(o, "<div class=\"page-head\"><h1>%s</h1><a class=\"btn\" href=\"/app/reports/front_desk\">%s</a></div>",
+              T(r, "Daily journal"), T(r, "Front-desk reports"));
     buf_htmlf(o,
-              "</tbody></table></div><p><a "
-              "href=\"/app/reports/front_desk/export?report=members&amp;%s\">%s</a></p></section></div>",
-              qs, T(r, "Export to Excel"));
+              "<form method=\"get\" action=\"/app/reports/daily_journal\" class=\"inline-form list-tools\">"
+              "<label>%s <input type=\"date\" name=\"date\" value=\"%s\"></label>",
+              T(r, "Day"), pd.date);
+    {
+        static const char *const pms[] = {"cash", "card", "stored_value", "count_card", NULL};
+        static const char *const kinds[] = {"coach", "venue", "facility", "consumable", NULL};
+        const Field *pmf = meta_field(meta_entity("checkouts"), "payment_method");
+        buf_htmlf(o, "<label>%s <select name=\"payment_method\"><option value=\"\">%s</option>", T(r, "Payment method"),
+                  T(r, "All"));
+        for (int k = 0; pms[k]; k++) {
+            const EnumOption *opt = meta_option(pmf, pms[k]);
+            buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", pms[k],
+                      pd.pm && !strcmp(pd.pm, pms[k]) ? " selected" : "", opt ? ui_label(r, &opt->label) : pms[k]);
+        }
+        buf_htmlf(o, "</select></label><label>%s <select name=\"kind\"><option value=\"\">%s</option>", T(r, "Kind"),
+                  T(r, "All"));
+        for (int k = 0; kinds[k]; k++)
+            buf_htmlf(o, "<option value=\"%s\"%s>%s</option>", kinds[k],
+                      pd.kind && !strcmp(pd.kind, kinds[k]) ? " selected" : "", kind_label(r, kinds[k]));
+        buf_htmlf(o, "</select></label><button class=\"btn\" type=\"submit\">%s</button></form>", T(r, "Show"));
+    }
     /* daily journal: a page of lines, the whole day's count and total */
     buf_htmlf(o, "<section class=\"card journal\" id=\"journal\"><h2>%s · %s</h2>", T(r, "Daily journal"), pd.date);
     json_t *lines = json_object_get(journal, "lines");
@@ -633,15 +687,15 @@ void ui_front_desk_reports(Req *r)
         const char *fq = arena_printf(&r->arena, "%s&payment_method=%s&kind=%s", qs, pd.pm ? pd.pm : "",
                                       pd.kind ? pd.kind : "");
         int64_t shown = (int64_t)json_array_size(lines);
-        buf_raw(o, "<nav class=\"pager pad\" aria-label=\"journal pages\">");
+        buf_htmlf(o, "<nav class=\"pager pad\" aria-label=\"%s\">", T(r, "Pages of the journal"));
         if (shown)
             buf_htmlf(o, "<span class=\"muted\">%lld–%lld / %lld</span> ", (long long)pd.offset + 1,
                       (long long)(pd.offset + shown), (long long)count);
         if (pd.offset > 0)
-            buf_htmlf(o, "<a class=\"btn small\" rel=\"prev\" href=\"/app/reports/front_desk?%s&amp;offset=%lld#journal\">%s</a> ",
+            buf_htmlf(o, "<a class=\"btn small\" rel=\"prev\" href=\"/app/reports/daily_journal?%s&amp;offset=%lld\">%s</a> ",
                       fq, (long long)(pd.offset > UI_JOURNAL_PAGE ? pd.offset - UI_JOURNAL_PAGE : 0), T(r, "‹ Previous"));
         if (pd.offset + shown < count)
-            buf_htmlf(o, "<a class=\"btn small\" rel=\"next\" href=\"/app/reports/front_desk?%s&amp;offset=%lld#journal\">%s</a>",
+            buf_htmlf(o, "<a class=\"btn small\" rel=\"next\" href=\"/app/reports/daily_journal?%s&amp;offset=%lld\">%s</a>",
                       fq, (long long)(pd.offset + shown), T(r, "Next ›"));
         buf_raw(o, "</nav>");
     }
@@ -673,10 +727,6 @@ void ui_front_desk_reports(Req *r)
     buf_htmlf(o, "<p><a href=\"/app/reports/front_desk/export?report=journal&amp;%s&amp;payment_method=%s&amp;kind=%s\">%s</a></p></section>", qs,
               pd.pm ? pd.pm : "", pd.kind ? pd.kind : "",
               T(r, "Export to Excel"));
-    json_decref(income);
-    json_decref(years);
-    json_decref(byres);
-    json_decref(cons);
     json_decref(journal);
     ui_end(r, &p);
 }
@@ -884,6 +934,8 @@ const Route membership_ui_routes[] = {
     {"POST", "/app/members/{id}/renew", ui_member_renew, M, NULL},
     {"POST", "/app/members/{id}/redeem_points", ui_member_redeem_points, M, NULL},
     {"GET", "/app/reports/front_desk", ui_front_desk_reports, H, NULL},
+    {"GET", "/app/reports/front_desk/members", ui_front_desk_members, H, NULL},
+    {"GET", "/app/reports/daily_journal", ui_daily_journal_page, H, NULL},
     {"GET", "/app/reports/front_desk/export", ui_front_desk_export, 0, NULL},
     {"GET", "/availability", ui_public_availability, ROUTE_PUBLIC | H, NULL},
     {NULL, NULL, NULL, 0, NULL},

@@ -26,6 +26,8 @@ void ui_member_renew(Req *r);
 void ui_member_redeem_points(Req *r);
 void ui_members_care(Req *r);
 void ui_front_desk_reports(Req *r);
+void ui_daily_journal_page(Req *r);
+void ui_front_desk_members(Req *r);
 void ui_front_desk_export(Req *r);
 void ui_public_availability(Req *r);
 

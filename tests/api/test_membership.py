@@ -486,6 +486,13 @@ class Reports(unittest.TestCase):
         self.assertEqual(c.status, 200, c)
         self.assertEqual([(x["count"], x["total"]) for x in c.body["rows"]], [(2, 3000)])
         self.assertEqual(len(c.body["checkouts"]), 2)
+        # all members (the summed-by-member query): the member's row is the same
+        every = admin().get("reports/member_consumption", query={"from": today, "to": today})
+        self.assertEqual(every.status, 200, every)
+        self.assertEqual([(x["count"], x["total"]) for x in every.body["rows"] if x["customer_id"] == m["id"]],
+                         [(2, 3000)])
+        totals = [x["total"] for x in every.body["rows"]]
+        self.assertEqual(totals, sorted(totals, reverse=True))
         br = admin().get("reports/by_resource", query={"from": today, "to": today}).body
         self.assertEqual([x["total"] for x in br["rows"] if x["resource_id"] == drink["id"]], [3000])
         # statistics by type: each kind sums its resources' rows

@@ -165,11 +165,17 @@ test('a bad checkout keeps the form and says why', async () => {
 
 test('the daily journal shows the lines and the member page the ledger', async () => {
   await page.goto(BASE + '/app/reports/front_desk');
+  // member consumption comes after the page (its own request)
+  await page.waitForSelector('.dashboard table a[href="/app/members/' + member.id + '"]');
+  await shot('m08-reports');
+  await Promise.all([page.waitForNavigation(), page.click('.journal-link button[type=submit]')]);
+  assert.match(page.url(), /\/app\/reports\/daily_journal\?date=/);
   const journal = await page.textContent('.journal');
   assert.match(journal, new RegExp('矿泉水 ' + tag));
   assert.match(journal, new RegExp('王教练 ' + tag));
   assert.match(journal, new RegExp('1号羽毛球场 ' + tag));
-  await shot('m08-reports');
+  assert.match(journal, /当日合计/);
+  await shot('m08b-journal');
   await page.goto(BASE + '/app/members/' + member.id);
   assert.match(await page.textContent('table.ledger'), /积分/);
   await shot('m09-member');
@@ -198,7 +204,7 @@ test('the front desk tops up and redeems points; the journal shows the money in'
   assert.equal(after.points, before.points - 100);
   assert.equal(after.balance, before.balance + 30000);
   await shot('m11-member-redeemed');
-  await page.goto(BASE + '/app/reports/front_desk?payment_method=card');
+  await page.goto(BASE + '/app/reports/daily_journal?payment_method=card');
   const journal = await page.textContent('.journal');
   assert.match(journal, /充值与会费/);
   assert.match(journal, new RegExp('李会员 ' + tag));

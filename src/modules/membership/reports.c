@@ -254,17 +254,26 @@ GxErr membership_consumption(Ctx *c, int64_t customer_id, const char *from, cons
     static const char *keys[] = {"#customer_id", "name", "card_no", "#count", "#total", "#discount", "#points", NULL};
     DbVal p[] = {dbv_text(from), dbv_text(to), dbv_int(customer_id)};
     json_t *rows;
-    if ((rc = rows_of(
-             c,
-             /* Sum per member first (the covering index of migration 5
-              * when all members are asked for), names for the 500 shown. */
-             "SELECT s.customer_id, cu.name, cu.card_no, s.n, s.total, s.discount, s.points FROM"
-             " (SELECT customer_id, count(*) n, sum(total) total, sum(discount) discount, sum(points_awarded) points"
-             " FROM checkouts WHERE deleted_at IS NULL AND customer_id IS NOT NULL AND business_day >= $1"
-             " AND business_day <= $2 AND ($3 = 0 OR customer_id = $3)"
-             " GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT 500) s"
-             " JOIN customers cu ON cu.id = s.customer_id ORDER BY s.total DESC, s.customer_id",
-             p, 3, keys, &rows)))
+    /* Sum per member first, names for the 500 shown. All members: the
+     * covering (business_day, customer_id, total, …) index of migration 5,
+     * grouped by customer_id + 0 — grouped by the bare column, SQLite chose
+     * the (customer_id, business_day) index for its order and read every
+     * checkout row of the period (8 s for a year of 1M checkouts and 9,000
+     * members; 0.4 s now). One member: that member's index range. */
+    const char *sql =
+        customer_id
+            ? "SELECT s.customer_id, cu.name, cu.card_no, s.n, s.total, s.discount, s.points FROM"
+              " (SELECT customer_id, count(*) n, sum(total) total, sum(discount) discount, sum(points_awarded) points"
+              " FROM checkouts WHERE deleted_at IS NULL AND customer_id = $3 AND business_day >= $1"
+              " AND business_day <= $2 GROUP BY customer_id) s"
+              " JOIN customers cu ON cu.id = s.customer_id ORDER BY s.total DESC, s.customer_id"
+            : "SELECT s.customer_id, cu.name, cu.card_no, s.n, s.total, s.discount, s.points FROM"
+              " (SELECT customer_id + 0 customer_id, count(*) n, sum(total) total, sum(discount) discount,"
+              " sum(points_awarded) points FROM checkouts WHERE deleted_at IS NULL AND customer_id IS NOT NULL"
+              " AND business_day >= $1 AND business_day <= $2 AND $3 = 0"
+              " GROUP BY customer_id + 0 ORDER BY sum(total) DESC, customer_id + 0 LIMIT 500) s"
+              " JOIN customers cu ON cu.id = s.customer_id ORDER BY s.total DESC, s.customer_id";
+    if ((rc = rows_of(c, sql, p, 3, keys, &rows)))
         return rc;
     *out = json_pack("{s:o, s:I}", "rows", rows, "total", (json_int_t)sum_key(rows, "total"));
     if (customer_id) {
@@ -297,10 +306,12 @@ GxErr membership_by_resource(Ctx *c, const char *from, const char *to, json_t **
     DbVal p[] = {dbv_text(from), dbv_text(to)};
     json_t *rows;
     if ((rc = rows_of(c,
-                      "SELECT d.resource_id, r.name, r.kind, sum(d.lines), sum(d.quantity), sum(d.total)"
-                      " FROM checkout_day_resources d JOIN resources r ON r.id = d.resource_id"
-                      " WHERE d.business_day >= $1 AND d.business_day <= $2"
-                      " GROUP BY d.resource_id, r.name, r.kind ORDER BY sum(d.total) DESC, d.resource_id",
+                      /* summed per resource first, then named (not a join per day row) */
+                      "SELECT s.resource_id, r.name, r.kind, s.lines, s.quantity, s.total FROM"
+                      " (SELECT resource_id, sum(lines) lines, sum(quantity) quantity, sum(total) total"
+                      " FROM checkout_day_resources WHERE business_day >= $1 AND business_day <= $2"
+                      " GROUP BY resource_id) s JOIN resources r ON r.id = s.resource_id"
+                      " ORDER BY s.total DESC, s.resource_id",
                       p, 2, keys, &rows)))
         return rc;
     /* the same by resource kind (statistics by type), kinds in a fixed order */
