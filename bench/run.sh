@@ -19,6 +19,8 @@
 #   PORT        server port (default 18480)      SERVER_THREADS (default: cores)
 #   CUSTOMERS   customers to generate when DB is missing (default 1000000)
 #   REP, MANAGER  usernames for the scoped lists (default u17, m3)
+#   GUANXI      the server binary to run (default build-bench/guanxi; e.g. the
+#               build of another commit, for figures before and after a change)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +50,7 @@ need sqlite3
 # Build only our two programs: the rest of the tree may be mid-edit.
 make -s BUILD=$BUILD $BUILD/.filelist >/dev/null
 ninja -C $BUILD guanxi guanxi-bench-gen >/dev/null
+SERVER_BIN=${GUANXI:-$BUILD/guanxi}
 
 if [ ! -f "$DB" ]; then
     mkdir -p "$(dirname "$DB")"
@@ -59,7 +62,7 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=bench/out/$STAMP
 mkdir -p "$OUT"
 
-$BUILD/guanxi serve --db "$DB" --quiet --listen 127.0.0.1:$PORT ${SERVER_THREADS:+--threads $SERVER_THREADS} \
+"$SERVER_BIN" serve --db "$DB" --quiet --listen 127.0.0.1:$PORT ${SERVER_THREADS:+--threads $SERVER_THREADS} \
     >"$OUT/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
@@ -175,7 +178,7 @@ SUMMARY=$OUT/summary.md
     echo "# Guanxi bench $STAMP"
     echo
     echo "- database: $DB ($MAX_ID customers), $(du -h "$DB" | cut -f1)"
-    echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); git $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+    echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); git $(git rev-parse --short HEAD 2>/dev/null || echo '?'), server $SERVER_BIN"
     echo "- wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, median of $ROUNDS run(s), ${WARMUP}s warm-up each"
     echo
     echo "| scenario | req/s | p50 ms | p99 ms | max RSS MB (anon) | errors | load avg |"

@@ -529,7 +529,8 @@ static void list_schema(Doc *d, const Entity *e)
         "int64", "minimum", 0, "description",
         arena_printf(&d->arena,
                      "Matching records in all pages. Counting stops after %d records (or the end of the page asked"
-                     " for): the reply then has total_exact false, and more than total match.",
+                     " for; for a text search q in the default order that matches many records, at the end of the"
+                     " page): the reply then has total_exact false, and more than total match.",
                      RECORD_COUNT_LIMIT),
         "total_exact", "type", "boolean", "description", "Present (false) only when total is a lower bound.", "limit",
         "type", "integer", "minimum", 1, "maximum", RECORD_LIMIT_MAX, "offset", "type", "integer", "minimum", 0,

@@ -117,6 +117,210 @@ static void fn_cjk_split(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, out, (int)o, sqlite3_free);
 }
 
+/* gx_fts_phrase(body, kind, text): does text, as a phrase, match body the
+ * way `<fts table> MATCH '"text"'` matches that row? kind 0 is the trigram
+ * index (x_fts), 1 the per-character unicode61 one (x_fts2, text already
+ * split like its body by gx_cjk_split). body is the row's indexed text,
+ * read from the FTS table's own content table, and both are cut into
+ * tokens by the FTS5 tokenizers themselves, so folding and separators are
+ * exactly the index's: the phrase matches when its tokens follow one
+ * another in the body's. A list walking its sort index newest first tests
+ * rows with it instead of reading every match of a common word (filter.c,
+ * SEARCH_PROBE). */
+typedef struct PhraseTokenizers {
+    fts5_tokenizer api[2]; /* trigram, unicode61 */
+    Fts5Tokenizer *tok[2];
+} PhraseTokenizers;
+
+/* A phrase's tokens (aux data of the text argument: once per statement). */
+typedef struct PhraseQuery {
+    int n;
+    int len[100];
+    char *tok[100];
+    bool fold_free; /* only characters no folding produces or changes (ASCII non-letters, CJK ideographs) */
+} PhraseQuery;
+
+static void phrase_query_free(void *p)
+{
+    PhraseQuery *q = p;
+    for (int i = 0; i < q->n; i++)
+        sqlite3_free(q->tok[i]);
+    sqlite3_free(q);
+}
+
+static int phrase_query_token(void *ctx, int flags, const char *t, int n, int start, int end)
+{
+    (void)flags, (void)start, (void)end;
+    PhraseQuery *q = ctx;
+    if (q->n == (int)(sizeof q->tok / sizeof q->tok[0]))
+        return SQLITE_TOOBIG;
+    char *copy = sqlite3_malloc(n + 1);
+    if (!copy)
+        return SQLITE_NOMEM;
+    memcpy(copy, t, (size_t)n);
+    copy[n] = 0;
+    q->tok[q->n] = copy;
+    q->len[q->n++] = n;
+    return SQLITE_OK;
+}
+
+/* Matching state while the body's tokens stream by: at[j] is set when the
+ * tokens so far end with the phrase's first j+1 (before: the same at the
+ * previous position, for tokens sharing a position). */
+typedef struct PhraseScan {
+    const PhraseQuery *q;
+    bool at[100], before[100];
+    bool found;
+} PhraseScan;
+
+static int phrase_body_token(void *ctx, int flags, const char *t, int n, int start, int end)
+{
+    (void)start, (void)end;
+    PhraseScan *s = ctx;
+    const PhraseQuery *q = s->q;
+    if (!(flags & FTS5_TOKEN_COLOCATED))
+        memcpy(s->before, s->at, (size_t)q->n * sizeof s->at[0]);
+    for (int j = q->n - 1; j >= 0; j--) {
+        bool m = (j == 0 || s->before[j - 1]) && q->len[j] == n && !memcmp(q->tok[j], t, (size_t)n);
+        if (flags & FTS5_TOKEN_COLOCATED)
+            s->at[j] = s->at[j] || m;
+        else
+            s->at[j] = m;
+    }
+    if (s->at[q->n - 1]) {
+        s->found = true;
+        return SQLITE_DONE; /* stops the tokenizer */
+    }
+    return SQLITE_OK;
+}
+
+/* Characters that case folding (the trigram tokenizer's only change) never
+ * produces nor alters: ASCII other than letters, and CJK ideographs. */
+static bool fold_free(const unsigned char *p)
+{
+    while (*p) {
+        unsigned char ch = *p;
+        if (ch < 0x80) {
+            if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')
+                return false;
+            p++;
+            continue;
+        }
+        if ((ch & 0xF0) != 0xE0 || !p[1] || !p[2])
+            return false;
+        uint32_t cp = ((ch & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+        if (cp < 0x4E00 || cp > 0x9FFF)
+            return false;
+        p += 3;
+    }
+    return true;
+}
+
+static void fn_fts_phrase(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    PhraseTokenizers *pt = sqlite3_user_data(ctx);
+    int kind = sqlite3_value_int(argv[1]);
+    const char *body = (const char *)sqlite3_value_text(argv[0]);
+    const char *text = (const char *)sqlite3_value_text(argv[2]);
+    if (kind < 0 || kind > 1 || !pt->tok[kind]) {
+        sqlite3_result_error(ctx, "gx_fts_phrase: no such tokenizer", -1);
+        return;
+    }
+    if (!body || !text) {
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    int nbody = sqlite3_value_bytes(argv[0]);
+    PhraseQuery *q = sqlite3_get_auxdata(ctx, 2);
+    if (!q) {
+        q = sqlite3_malloc(sizeof *q);
+        if (!q) {
+            sqlite3_result_error_nomem(ctx);
+            return;
+        }
+        q->n = 0;
+        q->fold_free = fold_free((const unsigned char *)text);
+        int rc = pt->api[kind].xTokenize(pt->tok[kind], q, FTS5_TOKENIZE_QUERY, text, (int)strlen(text),
+                                         phrase_query_token);
+        if (rc != SQLITE_OK) {
+            phrase_query_free(q);
+            sqlite3_result_error_code(ctx, rc);
+            return;
+        }
+        sqlite3_set_auxdata(ctx, 2, q, phrase_query_free);
+        q = sqlite3_get_auxdata(ctx, 2); /* NULL if it could not be kept: then it is freed already */
+        if (!q) {
+            sqlite3_result_error_nomem(ctx);
+            return;
+        }
+    }
+    if (!q->n) { /* an empty phrase matches nothing */
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    if (kind == 0) {
+        /* The body as stored holds the text as typed: its trigrams follow
+         * one another. Without folding in play, nothing else can match. */
+        if (memmem(body, (size_t)nbody, text, strlen(text))) {
+            sqlite3_result_int(ctx, 1);
+            return;
+        }
+        if (q->fold_free) {
+            sqlite3_result_int(ctx, 0);
+            return;
+        }
+    } else if (q->fold_free) {
+        /* Each token (a CJK character, a run of digits) is in the body as it is. */
+        for (int j = 0; j < q->n; j++)
+            if (!memmem(body, (size_t)nbody, q->tok[j], (size_t)q->len[j])) {
+                sqlite3_result_int(ctx, 0);
+                return;
+            }
+    }
+    PhraseScan s = {.q = q};
+    int rc = pt->api[kind].xTokenize(pt->tok[kind], &s, FTS5_TOKENIZE_DOCUMENT, body, nbody, phrase_body_token);
+    if (rc != SQLITE_OK && !(rc == SQLITE_DONE && s.found)) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    sqlite3_result_int(ctx, s.found);
+}
+
+static void phrase_tokenizers_free(void *p)
+{
+    PhraseTokenizers *pt = p;
+    for (int k = 0; k < 2; k++)
+        if (pt->tok[k])
+            pt->api[k].xDelete(pt->tok[k]);
+    free(pt);
+}
+
+/* The trigram and unicode61 tokenizers with the search tables' (default)
+ * options, for gx_fts_phrase. */
+static void register_fts_phrase(sqlite3 *h)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (!api)
+        return;
+    PhraseTokenizers *pt = xcalloc(1, sizeof *pt);
+    static const char *const names[2] = {"trigram", "unicode61"};
+    for (int k = 0; k < 2; k++) {
+        void *ud = NULL;
+        if (api->xFindTokenizer(api, names[k], &ud, &pt->api[k]) != SQLITE_OK ||
+            pt->api[k].xCreate(ud, NULL, 0, &pt->tok[k]) != SQLITE_OK)
+            pt->tok[k] = NULL;
+    }
+    sqlite3_create_function_v2(h, "gx_fts_phrase", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, pt,
+                               fn_fts_phrase, NULL, NULL, phrase_tokenizers_free);
+}
+
 /* GUANXI_SLOW_SQL_MS=N logs every statement that ran N ms or longer,
  * with its text (no values), so an operator can find the query behind a
  * slow request without a debugger. */
@@ -172,6 +376,7 @@ static DbConn *sq_connect(Db *db, const char *url, char **err)
     }
     sqlite3_create_function(h, "gx_cjk_split", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                             fn_cjk_split, NULL, NULL);
+    register_fts_phrase(h);
     if (slow_sql_ns < 0) {
         const char *ms = getenv("GUANXI_SLOW_SQL_MS");
         slow_sql_ns = ms && *ms ? (int64_t)atoll(ms) * 1000000 : 0;

@@ -377,10 +377,47 @@ static bool cjk_only(const char *text)
     return true;
 }
 
-static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, Sql *q);
+/* search_predicate's SEARCH_SET (internal): "SELECT rowid FROM <index> WHERE … MATCH …" alone. */
+#define SEARCH_SET ((SearchMode)(SEARCH_COUNT + 1))
+
+typedef struct SearchHow {
+    SearchMode mode;
+    int64_t cap;   /* SEARCH_COUNT: matches counted per index */
+    bool indexed;  /* set when an index answers the text */
+} SearchHow;
+
+static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, SearchHow *how, Sql *q);
+
+/* Are e's searchable fields all visible to the user (the search indexes
+ * hold them all: else the LIKE path searches the visible ones)? */
+static bool search_all_visible(Ctx *c, const Entity *e)
+{
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].search && acl_field(c, e, e->fields[i].name) == FIELD_HIDDEN)
+            return false;
+    return true;
+}
+
+/* Does a search index answer text (search_predicate's rule)? */
+static bool search_indexed(Ctx *c, const Entity *e, const char *text)
+{
+    return db_dialect(c->db) == DB_SQLITE && e->has_search && search_all_visible(c, e) &&
+           (utf8_len(text) >= 3 || cjk_only(text));
+}
 
 GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q)
 {
+    return record_search_compile_mode(c, e, text, SEARCH_INDEX, 0, q, NULL);
+}
+
+GxErr record_search_compile_mode(Ctx *c, const Entity *e, const char *text, SearchMode mode, int64_t cap, Sql *q,
+                                 bool *indexed)
+{
+    SearchHow how = {mode, cap, false};
+    if (indexed)
+        *indexed = false;
+    if (mode == SEARCH_COUNT)
+        sql_raw(q, "SELECT 0");
     if (!text || !*text)
         return GX_OK;
     if (!utf8_valid(text, strlen(text)))
@@ -392,24 +429,45 @@ GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q)
      * leading 0, either as typed or as a trunk 0 (then "+86" follows). */
     char *alt;
     char *digits = phone_search_digits(c->arena, text, &alt);
-    if (digits && alt) {
-        /* " AND (1=1 AND <plain> OR 1=1 AND <trunk>)" */
-        GxErr rc;
-        sql_raw(q, " AND (1=1");
-        if ((rc = search_predicate(c, e, digits, q)))
+    GxErr rc;
+    if (digits && alt && mode == SEARCH_INDEX && search_indexed(c, e, digits) && search_indexed(c, e, alt)) {
+        /* Both forms from the index in one set: an OR of two "id IN (…)"
+         * cannot use either, and SQLite scanned the table testing both. */
+        sql_raw(q, " AND id IN (");
+        how.mode = SEARCH_SET;
+        if ((rc = search_predicate(c, e, digits, &how, q)))
             return rc;
-        sql_raw(q, " OR 1=1");
-        if ((rc = search_predicate(c, e, alt, q)))
+        sql_raw(q, " UNION ");
+        if ((rc = search_predicate(c, e, alt, &how, q)))
             return rc;
         sql_raw(q, ")");
-        return GX_OK;
+    } else if (digits && alt) {
+        /* " AND (1=1 AND <plain> OR 1=1 AND <trunk>)" */
+        bool both = true;
+        if (mode != SEARCH_COUNT)
+            sql_raw(q, " AND (1=1");
+        if ((rc = search_predicate(c, e, digits, &how, q)))
+            return rc;
+        both = how.indexed;
+        if (mode != SEARCH_COUNT)
+            sql_raw(q, " OR 1=1");
+        how.indexed = false;
+        if ((rc = search_predicate(c, e, alt, &how, q)))
+            return rc;
+        how.indexed = how.indexed && both;
+        if (mode != SEARCH_COUNT)
+            sql_raw(q, ")");
+    } else if ((rc = search_predicate(c, e, digits ? digits : text, &how, q))) {
+        return rc;
     }
-    return search_predicate(c, e, digits ? digits : text, q);
+    if (indexed)
+        *indexed = how.indexed;
+    return GX_OK;
 }
 
 /* Append " AND <predicate>" matching text (already checked) in e's
- * searchable fields. */
-static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, Sql *q)
+ * searchable fields (SEARCH_COUNT: " + <matches in the index>"). */
+static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, SearchHow *how, Sql *q)
 {
     /* Fields the user may see that take part in search. */
     const Field *fields[64];
@@ -421,50 +479,63 @@ static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, Sql *q)
         fields[nf++] = meta_field(e, e->title_field);
     if (!nf)
         return ctx_fail(c, GX_EBADREQ, "%s cannot be searched", e->name);
-    bool all_visible = true;
-    for (int i = 0; i < e->nfields; i++)
-        if (e->fields[i].search && acl_field(c, e, e->fields[i].name) == FIELD_HIDDEN)
-            all_visible = false;
-    if (db_dialect(c->db) == DB_SQLITE && e->has_search && all_visible && utf8_len(text) >= 3) {
-        /* Trigram index: a quoted string matches as a substring. */
-        Buf b;
+    bool all_visible = search_all_visible(c, e);
+    bool trigram = utf8_len(text) >= 3;
+    if (search_indexed(c, e, text)) {
+        /* The trigram index (a quoted string matches as a substring), or for
+         * 1–2 CJK characters a phrase of single-character tokens in the
+         * per-character index (gx_cjk_split, ddl.c). */
+        const char *fts = arena_printf(c->arena, "%s_%s", e->table, trigram ? "fts" : "fts2");
+        Buf phrase; /* the tokens as gx_fts_phrase takes them */
+        buf_init(&phrase, c->arena);
+        if (trigram) {
+            buf_raw(&phrase, text);
+        } else {
+            for (const unsigned char *p = (const unsigned char *)text; *p;) {
+                size_t len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
+                if (phrase.len)
+                    buf_putc(&phrase, ' ');
+                buf_raw_n(&phrase, (const char *)p, len);
+                p += len;
+            }
+        }
+        how->indexed = true;
+        if (how->mode == SEARCH_PROBE) {
+            sql_raw(q, arena_printf(c->arena, " AND gx_fts_phrase((SELECT c0 FROM %s_content WHERE id = %s.id), %d, ", /* sql-ok: names from metadata */
+                                    fts, e->table, trigram ? 0 : 1));
+            sql_param(q, dbv_text(phrase.data));
+            sql_raw(q, ")");
+            return GX_OK;
+        }
+        Buf b; /* the FTS5 string: the phrase in double quotes */
         buf_init(&b, c->arena);
         buf_putc(&b, '"');
-        for (const char *p = text; *p; p++) {
+        for (const char *p = phrase.data; *p; p++) {
             if (*p == '"')
                 buf_putc(&b, '"');
             buf_putc(&b, *p);
         }
         buf_putc(&b, '"');
-        sql_raw(q, " AND id IN (SELECT rowid FROM ");
-        sql_raw(q, meta_fts_table(c, e));
-        sql_raw(q, " WHERE ");
-        sql_raw(q, meta_fts_table(c, e));
-        sql_raw(q, " MATCH ");
-        sql_param(q, dbv_text(b.data));
-        sql_raw(q, ")");
-        return GX_OK;
-    }
-    if (db_dialect(c->db) == DB_SQLITE && e->has_search && all_visible && cjk_only(text)) {
-        /* 1–2 CJK characters: a phrase of single-character tokens in the
-         * per-character index (gx_cjk_split, ddl.c). */
-        Buf b;
-        buf_init(&b, c->arena);
-        buf_putc(&b, '"');
-        for (const unsigned char *p = (const unsigned char *)text; *p;) {
-            size_t len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
-            if (b.len > 1)
-                buf_putc(&b, ' ');
-            buf_raw_n(&b, (const char *)p, len);
-            p += len;
+        if (how->mode == SEARCH_COUNT) {
+            sql_raw(q, arena_printf(c->arena, " + (SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s MATCH ", fts, fts)); /* sql-ok: table names from metadata */
+            sql_param(q, dbv_text(b.data));
+            sql_raw(q, " LIMIT ");
+            sql_param(q, dbv_int(how->cap));
+            sql_raw(q, "))");
+            return GX_OK;
         }
-        buf_putc(&b, '"');
-        sql_raw(q, arena_printf(c->arena, " AND id IN (SELECT rowid FROM %s_fts2 WHERE %s_fts2 MATCH ", e->table, /* sql-ok: table name from metadata */
-                                e->table)); /* sql-ok: table name from metadata */
+        if (how->mode == SEARCH_SET) {
+            sql_raw(q, arena_printf(c->arena, "SELECT rowid FROM %s WHERE %s MATCH ", fts, fts)); /* sql-ok: table names from metadata */
+            sql_param(q, dbv_text(b.data));
+            return GX_OK;
+        }
+        sql_raw(q, arena_printf(c->arena, " AND id IN (SELECT rowid FROM %s WHERE %s MATCH ", fts, fts)); /* sql-ok: table names from metadata */
         sql_param(q, dbv_text(b.data));
         sql_raw(q, ")");
         return GX_OK;
     }
+    if (how->mode == SEARCH_COUNT)
+        return GX_OK; /* not indexed */
     /* Other short text (the trigram index cannot answer it, see MEASURED.md)
      * or PostgreSQL: a substring match over the searchable columns. */
     int p = sql_bind(q, dbv_text(like_pattern(c, text)));

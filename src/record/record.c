@@ -1108,19 +1108,64 @@ GxErr record_purge(Ctx *c, const Entity *e, int64_t id)
 
 /* ---------- reading lists ---------- */
 
-static GxErr where_clause(Ctx *c, const Entity *e, const ListQuery *lq, Sql *q)
+static GxErr where_clause(Ctx *c, const Entity *e, const ListQuery *lq, SearchMode search, Sql *q)
 {
     sql_raw(q, arena_printf(c->arena, " FROM %s WHERE deleted_at IS %s", e->table, lq->trash ? "NOT NULL" : "NULL")); /* sql-ok: table names from metadata */
     acl_scope_predicate(c, e, lq->action, q);
     GxErr rc = record_filter_compile(c, e, lq->where, q);
     if (rc)
         return rc;
-    return record_search_compile(c, e, lq->q, q);
+    return record_search_compile_mode(c, e, lq->q, search, 0, q, NULL);
+}
+
+static int64_t isqrt(int64_t n)
+{
+    if (n < 2)
+        return n;
+    int64_t x = n, y = (x + 1) / 2;
+    while (y < x) {
+        x = y;
+        y = (x + n / x) / 2;
+    }
+    return x;
+}
+
+/* Should a page of a text search walk the list's sort index newest first
+ * and test each row (SEARCH_PROBE) instead of reading every match of the
+ * search index and sorting them (SEARCH_INDEX)? Reading matches costs a row
+ * lookup each; the walk costs about one test per row of the table it passes,
+ * rows / density of the matches. With N rows and M matches the two cost the
+ * same at M = sqrt(rows * N): the search index's matches are counted up to
+ * that many (cheap: an FTS5 doclist read, no row lookups), and the walk is
+ * taken when they reach it. Only for the default order (-updated_at), which
+ * the (updated_at, id) and scope indexes serve without sorting; other sorts
+ * and the trash read the matches as before. */
+static bool search_walks(Ctx *c, const Entity *e, const ListQuery *lq, int64_t rows)
+{
+    if (!lq->q || !*lq->q || lq->trash || db_dialect(c->db) != DB_SQLITE || !e->has_search)
+        return false;
+    if (lq->sort && *lq->sort && strcmp(lq->sort, "-updated_at"))
+        return false;
+    int64_t last = 0, matches = 0;
+    bool found = false, indexed = false;
+    if (db_query_int(c->db, arena_printf(c->arena, "SELECT max(id) FROM %s", e->table), NULL, 0, &last, &found) != /* sql-ok: table name from metadata */
+            DB_OK ||
+        !found || last <= 0)
+        return false;
+    int64_t cap = isqrt(rows * last) + 1;
+    Sql q;
+    sql_init(&q, c->arena);
+    if (record_search_compile_mode(c, e, lq->q, SEARCH_COUNT, cap, &q, &indexed) || !indexed)
+        return false;
+    if (db_query_int(c->db, q.text.data, q.params, q.n, &matches, &found) != DB_OK || !found)
+        return false;
+    return matches >= cap;
 }
 
 /* Start the query of a list's rows: lq's filters, search, scope and sort,
  * `limit` rows from `offset`. */
-static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, int64_t limit, int64_t offset, DbRes **r)
+static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, SearchMode search, int64_t limit, int64_t offset,
+                        DbRes **r)
 {
     if (acl_scope(c, e, lq->action) == SCOPE_NONE)
         return ctx_fail(c, GX_EDENIED, "You may not %s %s", lq->action == ACT_EXPORT ? "export" : "read", e->name);
@@ -1130,7 +1175,7 @@ static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, int64_t li
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT ");
     select_list(c, e, &q);
-    GxErr rc = where_clause(c, e, lq, &q);
+    GxErr rc = where_clause(c, e, lq, search, &q);
     if (rc)
         return rc;
     if ((rc = record_sort_compile(c, e, lq->sort, &q)))
@@ -1145,14 +1190,18 @@ static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, int64_t li
 }
 
 /* Check a list request and start its page query (one row more than the page
- * when counting, which tells whether rows follow). */
-static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, bool counting, DbRes **r)
+ * when counting, which tells whether rows follow). *walked: a text search
+ * tests rows on the way (search_walks). */
+static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, bool counting, DbRes **r, bool *walked)
 {
+    *walked = false;
     if (lq->limit < 1 || lq->limit > RECORD_LIMIT_MAX)
         return ctx_fail(c, GX_EBADREQ, "limit must be between 1 and %d", RECORD_LIMIT_MAX);
     if (lq->offset < 0)
         return ctx_fail(c, GX_EBADREQ, "offset must not be negative");
-    return list_query(c, e, lq, lq->limit + (counting ? 1 : 0), lq->offset, r);
+    int64_t rows = lq->limit + (counting ? 1 : 0);
+    *walked = acl_scope(c, e, lq->action) != SCOPE_NONE && search_walks(c, e, lq, lq->offset + rows);
+    return list_query(c, e, lq, *walked ? SEARCH_PROBE : SEARCH_INDEX, rows, lq->offset, r);
 }
 
 bool record_scannable(const Entity *e)
@@ -1184,7 +1233,7 @@ GxErr record_scan(Ctx *c, const Entity *e, const ListQuery *lq, int64_t max, Rec
     if (!record_scannable(e))
         return ctx_fail(c, GX_EINTERNAL, "%s cannot be scanned (link_multiple fields)", e->name);
     DbRes *r;
-    GxErr rc = list_query(c, e, lq, max, 0, &r);
+    GxErr rc = list_query(c, e, lq, SEARCH_INDEX, max, 0, &r);
     if (rc)
         return rc;
     int s;
@@ -1197,8 +1246,11 @@ GxErr record_scan(Ctx *c, const Entity *e, const ListQuery *lq, int64_t max, Rec
     return c->err;
 }
 
-/* The total of a list whose page held `got` rows (`more`: rows follow). */
-static GxErr list_total(Ctx *c, const Entity *e, const ListQuery *lq, int64_t got, bool more, int64_t *total)
+/* The total of a list whose page held `got` rows (`more`: rows follow).
+ * After a walked text search (many matches) a capped count stops at the
+ * page: counting would test row after row. */
+static GxErr list_total(Ctx *c, const Entity *e, const ListQuery *lq, int64_t got, bool more, bool walked,
+                        int64_t *total)
 {
     if (lq->count_capped)
         *lq->count_capped = false;
@@ -1206,7 +1258,7 @@ static GxErr list_total(Ctx *c, const Entity *e, const ListQuery *lq, int64_t go
         *total = lq->offset + got; /* this page holds the last rows */
         return GX_OK;
     }
-    if (more && lq->count_limit > 0 && lq->offset + got >= lq->count_limit) {
+    if (more && lq->count_limit > 0 && (walked || lq->offset + got >= lq->count_limit)) {
         *total = lq->offset + got; /* rows follow, beyond the limit: no count */
         if (lq->count_capped)
             *lq->count_capped = true;
@@ -1220,7 +1272,7 @@ static GxErr list_total(Ctx *c, const Entity *e, const ListQuery *lq, int64_t go
     Sql cq;
     sql_init(&cq, c->arena);
     sql_raw(&cq, bound ? "SELECT count(*) FROM (SELECT 1" : "SELECT count(*)");
-    GxErr rc = where_clause(c, e, lq, &cq);
+    GxErr rc = where_clause(c, e, lq, SEARCH_INDEX, &cq);
     if (rc)
         return rc;
     if (bound) {
@@ -1254,7 +1306,8 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
         *total = -1;
     bool counting = lq->count && total;
     DbRes *r;
-    GxErr rc = list_open(c, e, lq, counting, &r);
+    bool walked;
+    GxErr rc = list_open(c, e, lq, counting, &r, &walked);
     if (rc)
         return rc;
     json_t *arr = json_array();
@@ -1280,7 +1333,7 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
     size_t i;
     json_t *rec;
     json_array_foreach(arr, i, rec) present(c, e, rec);
-    if (counting && (rc = list_total(c, e, lq, (int64_t)json_array_size(arr), more, total))) {
+    if (counting && (rc = list_total(c, e, lq, (int64_t)json_array_size(arr), more, walked, total))) {
         json_decref(arr);
         return rc;
     }
@@ -1517,7 +1570,8 @@ GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, i
     }
     bool counting = lq->count && total;
     DbRes *r;
-    GxErr rc = list_open(c, e, lq, counting, &r);
+    bool walked;
+    GxErr rc = list_open(c, e, lq, counting, &r, &walked);
     if (rc)
         return rc;
     /* What the user may see, decided once for the page (present() per row). */
@@ -1544,7 +1598,7 @@ GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, i
         return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
     }
     buf_putc(out, ']');
-    if (counting && (rc = list_total(c, e, lq, got, more, total))) {
+    if (counting && (rc = list_total(c, e, lq, got, more, walked, total))) {
         out->len = start;
         return rc;
     }

@@ -90,7 +90,9 @@ GxErr record_purge(Ctx *c, const Entity *e, int64_t id);
  * q->count (else -1). With q->count_limit > 0 the count stops after
  * max(count_limit, offset + rows on this page) rows: if more match, *total
  * is that bound and *q->count_capped is set ("more than *total"). Totals up
- * to the bound are always exact. */
+ * to the bound are always exact — except after a text search in the default
+ * order with many matches (SQLite; record.c search_walks), whose page walks
+ * the list's index: its count stops at the end of the page. */
 GxErr record_list(Ctx *c, const Entity *e, const ListQuery *q, json_t **rows, int64_t *total);
 
 /* record_list writing the page straight into out as a JSON array (the same
@@ -126,6 +128,18 @@ GxErr record_sort_compile(Ctx *c, const Entity *e, const char *sort, Sql *q);
 
 /* Append " AND <search predicate>" for the text query. */
 GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q);
+
+/* How a text query that the search indexes answer (SQLite) is put:
+ * SEARCH_INDEX  "id IN (the index's matches)": every match is read, then
+ *               filtered and sorted — cheap when matches are few;
+ * SEARCH_PROBE  each row is tested (gx_fts_phrase on the index's own text):
+ *               a list walking its sort index newest first stops after a
+ *               page — cheap when matches are many;
+ * SEARCH_COUNT  q becomes "SELECT 0 + <matches in each index, at most cap>"
+ *               (*indexed false when the query does not use the indexes). */
+typedef enum { SEARCH_INDEX, SEARCH_PROBE, SEARCH_COUNT } SearchMode;
+GxErr record_search_compile_mode(Ctx *c, const Entity *e, const char *text, SearchMode mode, int64_t cap, Sql *q,
+                                 bool *indexed);
 
 /* --- remembered list totals (countcache.c) --- */
 
