@@ -15,8 +15,13 @@ one 20 MiB file of random bytes, then reads /proc/PID/status:
 
 Downloads: --rounds sequential whole-file GETs, then --parallel at once,
 then one Range request of the last 1 MiB; every body is checked byte for
-byte. Prints one line per phase with the figures in MiB. Not a wall-clock
-benchmark (no bench lock needed): memory only.
+byte. Prints one line per phase with the figures in MiB.
+
+--time N: then N more sequential whole-file downloads, timed on the client
+(median and worst wall-clock ms, and the server's CPU ms per download from
+/proc/PID/stat). That part is a wall-clock figure: run it under the bench
+lock (flock /work/bench.lock bench/attachment_rss.py --time 20 ...) and
+report the load average next to it.
 """
 import argparse
 import hashlib
@@ -83,6 +88,7 @@ def main():
     ap.add_argument("--pg", action="store_true")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--parallel", type=int, default=4)
+    ap.add_argument("--time", type=int, default=0)
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="gx-rss-")
     env = dict(os.environ)
@@ -153,6 +159,26 @@ def main():
         s = status(server.pid)
         print("+ Range bytes=-1048576 (status %d): peak VmHWM %.1f MiB (+%.1f), VmRSS after %.1f MiB"
               % (res[0][0], s["VmHWM"], s["VmHWM"] - base, s["VmRSS"]))
+        if a.time:
+            tick = os.sysconf("SC_CLK_TCK")
+
+            def cpu():
+                with open("/proc/%d/stat" % server.pid) as f:
+                    v = f.read().rsplit(")", 1)[1].split()
+                return (int(v[11]) + int(v[12])) * 1000.0 / tick
+
+            ms = []
+            c0 = cpu()
+            for _ in range(a.time):
+                t0 = time.monotonic()
+                res = [None]
+                get(res, 0)
+                ms.append((time.monotonic() - t0) * 1000)
+                assert res[0][0] == 200 and res[0][1] == data
+            c1 = cpu()
+            ms.sort()
+            print("%d timed downloads: median %.1f ms, worst %.1f ms, server CPU %.1f ms per download; load %s"
+                  % (a.time, ms[len(ms) // 2], ms[-1], (c1 - c0) / a.time, open("/proc/loadavg").read().strip()))
         print("sha256 %s" % hashlib.sha256(data).hexdigest()[:16])
     finally:
         if server:

@@ -119,9 +119,8 @@ echo "run.sh: $BACKEND, server $BASE (pid $SERVER_PID), binary $GUANXI" >&2
 start=$(date +%s)
 # shellcheck disable=SC2086
 # GX_DB and GUANXI let tests run CLI commands on the same database (e.g.
-# `guanxi jobs run` with a faked clock); GX_SERVER_PID lets them read the
-# server's memory (/proc/PID/status).
-GX_SERVER_PID="$SERVER_PID" GX_DB="$DB" GUANXI="$GUANXI" GX_BASE_URL="$BASE" GX_ADMIN_PASSWORD="$ADMIN_PASSWORD" PYTHONDONTWRITEBYTECODE=1 \
+# `guanxi jobs run` with a faked clock).
+GX_DB="$DB" GUANXI="$GUANXI" GX_BASE_URL="$BASE" GX_ADMIN_PASSWORD="$ADMIN_PASSWORD" PYTHONDONTWRITEBYTECODE=1 \
     python3 -m unittest discover -s "$here" -t "$here" -p 'test_*.py' -v ${GX_API_TESTS:-}
 TESTS_RC=$?
 echo "run.sh: suite finished in $(( $(date +%s) - start )) s with status $TESTS_RC" >&2
