@@ -5,10 +5,11 @@
  * later (approved, delivered, invoiced, closed) — not a draft, not cancelled,
  * not returned — and not in the trash. customers.total_purchases (Σ order
  * total, fen), purchase_count and last_purchase_on (latest order_date) are
- * rewritten from the orders in the same transaction as every order change:
- * record hooks on orders (create, update, delete) and the order-transition
- * hook of sales.h (which runs before the status is written, so the order
- * being moved is counted with its new status).
+ * rewritten from the orders in the same transaction as every order change
+ * that can alter them: record hooks on orders (create, update, delete; an
+ * order that neither was nor is a purchase changes nothing and is skipped)
+ * and the order-transition hook of sales.h (which runs before the status is
+ * written, so the order being moved is counted with its new status).
  *
  * RFM (stored as rfm_score "RFM", e.g. "545", and rfm_segment):
  *   - the population is every live customer with at least one purchase;
@@ -442,9 +443,26 @@ GxErr customer_value_report(Ctx *c, json_t **out)
 
 /* ---------- hooks, job, migration step ---------- */
 
-/* An order was created, changed or deleted: its customer(s) again. */
+/* Does an order with this status count as a purchase (PURCHASE_STATUSES)? */
+static bool purchase_status(const char *st)
+{
+    static const char *const counted[] = {"approved", "delivered", "invoiced", "closed", NULL};
+    for (int i = 0; st && counted[i]; i++)
+        if (!strcmp(st, counted[i]))
+            return true;
+    return false;
+}
+
+/* An order was created, changed or deleted: its customer(s) again — unless
+ * the order neither was nor is a purchase (a draft created, edited or
+ * deleted, a cancelled order deleted): then no customer's figures change,
+ * and a 20-line order spared the customer's orders sum and the rewrite of
+ * its row (status moves go through on_order_transition, not here). */
 static GxErr on_order_change(Ctx *c, HookArgs *a)
 {
+    if (!purchase_status(json_string_value(json_object_get(a->result, "status"))) &&
+        !purchase_status(json_string_value(json_object_get(a->old, "status"))))
+        return GX_OK;
     int64_t now_id = json_integer_value(json_object_get(a->result ? a->result : a->old, "customer_id"));
     int64_t old_id = a->old ? json_integer_value(json_object_get(a->old, "customer_id")) : 0;
     GxErr rc = customer_value_refresh(c, now_id, 0, NULL);
