@@ -13,10 +13,12 @@
 #   avail_desk / avail_admin       GET /api/v1/bookings/availability?date=<today>
 #   checkout_desk                  POST /api/v1/checkouts: a stored-value member, a coach
 #                                  hour and a drink (bench/load/checkout.lua)
-#   journal_desk / journal_admin   GET /api/v1/reports/daily_journal?date=<yesterday>
+#   journal_desk / journal_admin   GET /api/v1/reports/daily_journal?date=<yesterday> (first page, 200 lines)
+#   journal_page                   GET /app/reports/daily_journal?date=<yesterday> (100 lines, the day's total)
 #   income_desk / income_admin     GET /api/v1/reports/income?period=month&from=<2 years ago>&to=<today>
 #   income_year / income_total     the same by year and in total (admin)
 #   reports_page                   GET /app/reports/front_desk (last 12 months, chart data)
+#   members_part                   its member consumption table (loaded after the page)
 # Checkouts write to DB (a copy: see bench/README.md, "Stop 11").
 #
 # Environment: SCENARIOS (default: all above), DURATION (10s), CONNECTIONS
@@ -30,7 +32,7 @@ PORT=${PORT:-18495}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-4}
 WARMUP=${WARMUP:-2}
-ALL="dayview_desk dayview_admin avail_desk avail_admin checkout_desk journal_desk journal_admin income_desk income_admin income_year income_total reports_page"
+ALL="dayview_desk dayview_admin avail_desk avail_admin checkout_desk journal_desk journal_admin journal_page income_desk income_admin income_year income_total reports_page members_part"
 SCENARIOS=${SCENARIOS:-$ALL}
 BASE=http://127.0.0.1:$PORT
 export BENCH_LOAD_DIR=$ROOT/bench/load
@@ -119,11 +121,13 @@ for s in $SCENARIOS; do
     checkout_desk) run $s "$DESK" checkout.lua ;;
     journal_desk) run $s "$DESK" report.lua "/api/v1/reports/daily_journal?date=$YESTERDAY" ;;
     journal_admin) run $s "$ADMIN" report.lua "/api/v1/reports/daily_journal?date=$YESTERDAY" ;;
+    journal_page) run $s "$DESK" report.lua "/app/reports/daily_journal?date=$YESTERDAY" ;;
     income_desk) run $s "$DESK" report.lua "$INCOME" ;;
     income_admin) run $s "$ADMIN" report.lua "$INCOME" ;;
     income_year) run $s "$ADMIN" report.lua "/api/v1/reports/income?period=year" ;;
     income_total) run $s "$ADMIN" report.lua "/api/v1/reports/income?period=total" ;;
     reports_page) run $s "$DESK" report.lua "/app/reports/front_desk" ;;
+    members_part) run $s "$DESK" report.lua "/app/reports/front_desk/members?from=$(TZ=Asia/Shanghai date -d '12 months ago' +%F)&to=" ;;
     *) echo "desk.sh: unknown scenario $s" >&2; exit 1 ;;
     esac
 done

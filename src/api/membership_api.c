@@ -33,7 +33,7 @@ static void h_public_availability(Req *r)
 }
 
 /* GET /api/v1/reports/daily_journal?date=&payment_method=&kind=&limit=&offset=
- * — one page of the day's lines (limit 1..1000, default 200) with the whole
+ * — one page of the day's lines (limit 1..1000, default 100) with the whole
  * day's count and sums. A malformed number is a field error, like the
  * module's range checks. */
 static void h_journal(Req *r)

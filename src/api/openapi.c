@@ -1218,7 +1218,7 @@ static void membership_paths(Doc *d)
          "The checkout lines of business day `date`, a page at a time in time order: {date, lines: [{id, "
          "checkout_id, number, customer_id, customer_name, resource_id, description, kind, start_at, end_at, "
          "quantity, unit_price, amount, discount, total, payment_method, created_at}] (`limit` lines, 1..1000, "
-         "default 200, from `offset`), count, amount, total (all lines of the day, whatever the page), limit, "
+         "default 100, from `offset`), count, amount, total (all lines of the day, whatever the page), limit, "
          "offset, truncated (more lines after this page), money: [top-ups and membership fees of the day], "
          "money_total}. Optional filters `payment_method` (cash, card, stored_value, count_card) and `kind` "
          "(coach, venue, facility, consumable). Needs the checkouts read scope all.",

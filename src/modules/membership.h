@@ -151,7 +151,7 @@ GxErr membership_redeem_points(Ctx *c, int64_t customer_id, int64_t points, cons
  * consumption of one member (or of all members when customer_id is 0):
  * {"rows": [{customer_id, name, count, total}]};
  * by resource: {"rows": [{resource_id, name, kind, count, quantity, total}]}. */
-#define MS_JOURNAL_PAGE 200      /* journal lines per page unless asked otherwise */
+#define MS_JOURNAL_PAGE 100      /* journal lines per page unless asked otherwise */
 #define MS_JOURNAL_PAGE_MAX 1000 /* at most this many per page */
 GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_method, const char *kind, int64_t limit,
                                int64_t offset, json_t **out);

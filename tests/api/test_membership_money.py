@@ -194,10 +194,10 @@ class JournalPages(unittest.TestCase):
             self.assertEqual(len(b["lines"]), 3)
             offset += 3
         self.assertEqual(got, ids)
-        # the default page is the first 200
+        # the default page is the first 100
         r = admin().get("reports/daily_journal", query={"date": self.day})
-        self.assertEqual((r.body["limit"], r.body["offset"]), (200, 0))
-        self.assertEqual([x["id"] for x in r.body["lines"]], ids[:200])
+        self.assertEqual((r.body["limit"], r.body["offset"]), (100, 0))
+        self.assertEqual([x["id"] for x in r.body["lines"]], ids[:100])
         # past the end: no lines, the day's figures still
         r = admin().get("reports/daily_journal", query={"date": self.day, "offset": whole["count"]})
         self.assertEqual((r.body["lines"], r.body["count"], r.body["total"], r.body["truncated"]),
