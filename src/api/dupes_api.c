@@ -90,6 +90,7 @@ bool api_import_options(Req *r, HttpPart *parts, int nparts, ImportOptions *o, j
     o->on_duplicate = option(r, parts, nparts, "on_duplicate");
     o->partial = truthy(option(r, parts, nparts, "partial"));
     o->dry_run = truthy(option(r, parts, nparts, "dry_run"));
+    o->rowwise = truthy(option(r, parts, nparts, "rowwise"));
     o->filename = option(r, parts, nparts, "filename");
     const char *d = option(r, parts, nparts, "delimiter");
     if (d && *d) {

@@ -7,7 +7,13 @@
  * quotes; a quote left open is a file error naming its row) → map columns to
  * fields (by field name or label, zh or en) → one transaction in which every
  * row is validated and written by record_create / record_update (each in a
- * savepoint, so a failing row undoes only itself) → the report. Unless the
+ * savepoint, so a failing row undoes only itself) → the report. Rows go in
+ * chunks of IMPORT_ARENA_ROWS: the cells of the chunk's rows are read, their
+ * stored duplicates looked up with one query per key kind (credit code,
+ * e-mail, phone, name: `key IN (…)`) instead of one per key and row, then
+ * the rows are written in order (a row matching a record created earlier
+ * in the chunk finds it in memory; after an update in the chunk, whose keys
+ * may have changed, the chunk's remaining rows look up row by row). Unless the
  * user chose partial, any error rolls the whole transaction back; a preview
  * (dry run) always does. A committed import is recorded in `imports` (the
  * batch) and `import_items` (each record created or updated, with the values
@@ -599,7 +605,9 @@ typedef struct Mapped {
 
 static void report_error(json_t *errors, int row, const char *field, const char *msg)
 {
-    if (json_array_size(errors) >= IMPORT_MAX_ERRORS)
+    /* a bound on memory only: a chunk's errors are all kept, and the report
+     * takes the first IMPORT_MAX_ERRORS in row order (errors_merge) */
+    if (json_array_size(errors) >= IMPORT_MAX_ERRORS * 64)
         return;
     json_array_append_new(errors, json_pack("{s:i, s:s?, s:s}", "row", row, "field", field, "message", msg));
 }
@@ -653,6 +661,160 @@ static GxErr find_existing(Ctx *c, const Entity *e, json_t *rec, int64_t *id, in
         db_done(r);
     }
     return GX_OK;
+}
+
+/* The duplicate keys a row is matched by, in the order find_existing
+ * tries them: {field, key kind}. */
+static const char *const match_order[][2] = {
+    {"credit_code", "credit_code"}, {"email", "email"}, {"phone", "phone"}, {"mobile", "phone"}, {"name", "name"}};
+#define NMATCH (int)(sizeof match_order / sizeof match_order[0])
+
+static char *match_key(Arena *a, const char *kind, const char *v)
+{
+    if (!v || !*v)
+        return NULL;
+    return kind[0] == 'n'   ? dupes_name_key(a, v)
+           : kind[0] == 'p' ? dupes_phone_key(a, v)
+           : kind[0] == 'e' ? dupes_email_key(a, v)
+                            : dupes_code_key(a, v);
+}
+
+/* Existing records of a chunk's keys: db "kind\x1fkey" → [id, owner,
+ * department] of the lowest id (what find_existing's ORDER BY t.id LIMIT 1
+ * finds), as the chunk began; here: the same for records this chunk
+ * created (newer than any in db, so found only when db has none). */
+typedef struct Found {
+    json_t *db, *here;
+} Found;
+
+/* find_existing for the rows of a chunk (NULL rows skipped): one query per
+ * key kind with every key of the chunk in an IN list. */
+static GxErr find_existing_batch(Ctx *c, const Entity *e, json_t **recs, int n, Found *f)
+{
+    f->db = json_object();
+    f->here = json_object();
+    static const char *const kinds[] = {"credit_code", "email", "phone", "name"};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        Sql q;
+        sql_init(&q, c->arena);
+        sql_raw(&q, arena_printf(c->arena, /* sql-ok: table from metadata */
+                                 "SELECT k.key, t.id, t.owner_id, t.department_id FROM dup_keys k JOIN %s t ON t.id = "
+                                 "k.record_id WHERE k.entity = ",
+                                 e->table));
+        sql_param(&q, dbv_text(e->name));
+        sql_raw(&q, " AND k.kind = ");
+        sql_param(&q, dbv_text(kinds[k]));
+        sql_raw(&q, " AND k.key IN (");
+        int nk = 0;
+        json_t *asked = json_object();
+        for (int i = 0; i < n; i++) {
+            if (!recs[i])
+                continue;
+            for (int m = 0; m < NMATCH; m++) {
+                if (strcmp(match_order[m][1], kinds[k]))
+                    continue;
+                char *key = match_key(c->arena, kinds[k], json_string_value(json_object_get(recs[i], match_order[m][0])));
+                if (!key || json_object_get(asked, key))
+                    continue;
+                json_object_set_new(asked, key, json_true());
+                if (nk++)
+                    sql_raw(&q, ", ");
+                sql_param(&q, dbv_text(key));
+            }
+        }
+        json_decref(asked);
+        if (!nk)
+            continue;
+        sql_raw(&q, ") AND t.deleted_at IS NULL ORDER BY t.id");
+        DbRes *r;
+        if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot look for duplicates");
+        while (db_next(r) == 1) {
+            const char *hk = arena_printf(c->arena, "%s\x1f%s", kinds[k], db_text(r, 0));
+            if (!json_object_get(f->db, hk))
+                json_object_set_new(f->db, hk,
+                                    json_pack("[I, I, I]", (json_int_t)db_int(r, 1),
+                                              (json_int_t)(db_isnull(r, 2) ? 0 : db_int(r, 2)),
+                                              (json_int_t)(db_isnull(r, 3) ? 0 : db_int(r, 3))));
+        }
+        db_done(r);
+    }
+    return GX_OK;
+}
+
+/* The existing record of rec from a chunk's lookup (0 if none): the first
+ * key kind with a match wins, as in find_existing. */
+static void found_match(Ctx *c, const Entity *e, const Found *f, json_t *rec, int64_t *id, int64_t *owner,
+                        int64_t *dept)
+{
+    (void)e;
+    *id = 0;
+    for (int m = 0; m < NMATCH && !*id; m++) {
+        const char *kind = match_order[m][1];
+        char *key = match_key(c->arena, kind, json_string_value(json_object_get(rec, match_order[m][0])));
+        if (!key)
+            continue;
+        const char *hk = arena_printf(c->arena, "%s\x1f%s", kind, key);
+        json_t *hit = json_object_get(f->db, hk);
+        if (!hit)
+            hit = json_object_get(f->here, hk);
+        if (hit) {
+            *id = json_integer_value(json_array_get(hit, 0));
+            *owner = json_integer_value(json_array_get(hit, 1));
+            *dept = json_integer_value(json_array_get(hit, 2));
+        }
+    }
+}
+
+/* A record created from rec in this chunk (out: as stored): later rows of
+ * the chunk find it by its keys. */
+static void found_created(Ctx *c, Found *f, json_t *rec, json_t *out)
+{
+    json_int_t id = json_integer_value(json_object_get(out, "id"));
+    json_int_t owner = json_integer_value(json_object_get(out, "owner_id"));
+    json_int_t dept = json_integer_value(json_object_get(out, "department_id"));
+    for (int m = 0; m < NMATCH; m++) {
+        const char *kind = match_order[m][1];
+        char *key = match_key(c->arena, kind, json_string_value(json_object_get(rec, match_order[m][0])));
+        if (!key)
+            continue;
+        const char *hk = arena_printf(c->arena, "%s\x1f%s", kind, key);
+        if (!json_object_get(f->here, hk))
+            json_object_set_new(f->here, hk, json_pack("[I, I, I]", id, owner, dept));
+    }
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_int_t rx = json_integer_value(json_object_get(x, "row")), ry = json_integer_value(json_object_get(y, "row"));
+    return rx < ry ? -1 : rx > ry;
+}
+
+/* Append a chunk's errors to the report in row order (stable: a row's own
+ * errors keep their order), at most IMPORT_MAX_ERRORS in all; frees cerr. */
+static void errors_merge(json_t *errors, json_t *cerr)
+{
+    size_t n = json_array_size(cerr);
+    json_t **v = malloc(sizeof *v * (n ? n : 1));
+    if (!v)
+        gx_die("out of memory");
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_array_get(cerr, i);
+    /* insertion sort: stable, and the chunk is nearly sorted already */
+    for (size_t i = 1; i < n; i++) {
+        json_t *x = v[i];
+        size_t j = i;
+        while (j > 0 && row_cmp(&v[j - 1], &x) > 0) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    for (size_t i = 0; i < n && json_array_size(errors) < IMPORT_MAX_ERRORS; i++)
+        json_array_append(errors, v[i]);
+    free(v);
+    json_decref(cerr);
 }
 
 /* Row keys for duplicates inside the file: "kind\x1fkey" → first row. */
@@ -839,102 +1001,138 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
     Arena scratch;
     arena_init(&scratch);
     c->arena = &scratch;
-    for (int i = 1; i < t.n && !rc; i++) {
-        int row = i + 1; /* as a spreadsheet numbers it, the header being row 1 */
-        if (i % IMPORT_ARENA_ROWS == 0) {
+    bool lookup = strcmp(dupmode, "create") && dupes_supported(e);
+    for (int i0 = 1; i0 < t.n && !rc; i0 += IMPORT_ARENA_ROWS) {
+        /* A chunk of rows: their values (in the chunk's scratch arena and
+         * jansson), one duplicate lookup per key kind for all of them, then
+         * each row written. Its errors are put back in row order at the end
+         * (a row fails either reading its cells or writing). */
+        if (i0 > 1) {
             arena_free(&scratch);
             arena_init(&scratch);
         }
-        if (t.ncols[i] == 1 && !t.rows[i][0][0])
-            continue; /* blank line */
-        json_t *rec = json_object();
-        bool bad = false;
-        for (int j = 0; j < nmap; j++) {
-            const char *cell = map[j].col < t.ncols[i] ? t.rows[i][map[j].col] : "";
-            if (!*cell)
-                continue;
-            const char *msg;
-            json_t *v;
-            if (!map[j].f) {
-                int64_t uid;
-                v = parse_i64(cell, &uid) ? json_integer(uid) : NULL;
-                msg = "must be a user id";
-            } else {
-                v = cell_value(c, map[j].f, cell, &msg);
-            }
-            if (!v) {
-                report_error(errors, row, map[j].name, msg);
-                bad = true;
-                continue;
-            }
-            json_object_set_new(rec, map[j].name, v);
-        }
-        if (json_array_size(preview) < IMPORT_PREVIEW_ROWS)
-            json_array_append_new(preview, json_pack("{s:i, s:O}", "row", row, "values", rec));
-        const char *dkind = NULL;
-        int first = bad ? 0 : file_duplicate(c, e, seen, rec, row, &dkind);
-        if (first) {
-            report_error(errors, row, dkind, arena_printf(c->arena, "same %s as row %d of the file", dkind, first));
-            bad = true;
-        }
-        if (bad) {
-            failed++;
-            json_decref(rec);
-            continue;
-        }
-        int64_t existing = 0, owner = 0, dept = 0;
-        if (strcmp(dupmode, "create") && dupes_supported(e) &&
-            (rc = find_existing(c, e, rec, &existing, &owner, &dept))) {
-            json_decref(rec);
-            break;
-        }
-        json_t *out = NULL;
-        if (existing && !strcmp(dupmode, "skip")) {
-            skipped++;
-        } else if (existing) {
-            json_t *old = NULL;
-            if (!acl_row_in_scope(c, e, ACT_EDIT, owner, dept) || record_get(c, e, existing, &old) != GX_OK) {
-                ctx_clear(c);
-                report_error(errors, row, NULL, "a matching record exists that you may not change");
-                failed++;
-            } else {
-                json_t *before = json_object();
-                const char *k;
+        int i1 = t.n - i0 < IMPORT_ARENA_ROWS ? t.n : i0 + IMPORT_ARENA_ROWS;
+        json_t *recs[IMPORT_ARENA_ROWS] = {0};
+        json_t *cerr = json_array();
+        for (int i = i0; i < i1; i++) {
+            int row = i + 1; /* as a spreadsheet numbers it, the header being row 1 */
+            if (t.ncols[i] == 1 && !t.rows[i][0][0])
+                continue; /* blank line */
+            json_t *rec = json_object();
+            bool bad = false;
+            for (int j = 0; j < nmap; j++) {
+                const char *cell = map[j].col < t.ncols[i] ? t.rows[i][map[j].col] : "";
+                if (!*cell)
+                    continue;
+                const char *msg;
                 json_t *v;
-                json_object_foreach(rec, k, v)
-                    json_object_set(before, k, json_object_get(old, k) ? json_object_get(old, k) : json_null());
-                json_object_set(rec, "version", json_object_get(old, "version"));
-                if (record_update(c, e, existing, rec, &out) == GX_OK) {
-                    updated++;
-                    batch_add(&changed, existing);
-                    json_array_append_new(items, json_pack("[I, s, o]", (json_int_t)existing, "update", before));
+                if (!map[j].f) {
+                    int64_t uid;
+                    v = parse_i64(cell, &uid) ? json_integer(uid) : NULL;
+                    msg = "must be a user id";
                 } else {
-                    json_decref(before);
-                    if (c->err == GX_EDB) {
-                        rc = c->err;
-                    } else {
-                        report_ctx(c, errors, row);
-                        failed++;
-                    }
+                    v = cell_value(c, map[j].f, cell, &msg);
                 }
-                json_decref(old);
+                if (!v) {
+                    report_error(cerr, row, map[j].name, msg);
+                    bad = true;
+                    continue;
+                }
+                json_object_set_new(rec, map[j].name, v);
             }
-        } else if (record_create(c, e, rec, &out) == GX_OK) {
-            created++;
-            batch_add(&fresh, json_integer_value(json_object_get(out, "id")));
-            json_array_append_new(
-                items, json_pack("[I, s, n]", (json_int_t)json_integer_value(json_object_get(out, "id")), "create"));
-        } else if (c->err == GX_EDB) {
-            rc = c->err;
-        } else {
-            report_ctx(c, errors, row);
-            failed++;
+            if (json_array_size(preview) < IMPORT_PREVIEW_ROWS)
+                json_array_append_new(preview, json_pack("{s:i, s:O}", "row", row, "values", rec));
+            const char *dkind = NULL;
+            int first = bad ? 0 : file_duplicate(c, e, seen, rec, row, &dkind);
+            if (first) {
+                report_error(cerr, row, dkind, arena_printf(c->arena, "same %s as row %d of the file", dkind, first));
+                bad = true;
+            }
+            if (bad) {
+                failed++;
+                json_decref(rec);
+                continue;
+            }
+            recs[i - i0] = rec;
         }
-        json_decref(out);
-        json_decref(rec);
-        if (!o->dry_run && ((fresh.n >= IMPORT_BATCH && (rc = batch_index(c, e, &fresh, true))) ||
-                            (changed.n >= IMPORT_BATCH && (rc = batch_index(c, e, &changed, false)))))
-            break;
+        Found found = {0};
+        if (lookup && !o->rowwise)
+            rc = find_existing_batch(c, e, recs, i1 - i0, &found);
+        bool updated_here = false; /* an update in this chunk may have changed keys found before it */
+        for (int i = i0; i < i1; i++) {
+            json_t *rec = recs[i - i0];
+            if (!rec)
+                continue;
+            recs[i - i0] = NULL;
+            if (rc) {
+                json_decref(rec);
+                continue;
+            }
+            int row = i + 1;
+            int64_t existing = 0, owner = 0, dept = 0;
+            if (lookup && (updated_here || o->rowwise))
+                rc = find_existing(c, e, rec, &existing, &owner, &dept);
+            else if (lookup)
+                found_match(c, e, &found, rec, &existing, &owner, &dept);
+            if (rc) {
+                json_decref(rec);
+                continue;
+            }
+            json_t *out = NULL;
+            if (existing && !strcmp(dupmode, "skip")) {
+                skipped++;
+            } else if (existing) {
+                json_t *old = NULL;
+                if (!acl_row_in_scope(c, e, ACT_EDIT, owner, dept) || record_get(c, e, existing, &old) != GX_OK) {
+                    ctx_clear(c);
+                    report_error(cerr, row, NULL, "a matching record exists that you may not change");
+                    failed++;
+                } else {
+                    json_t *before = json_object();
+                    const char *k;
+                    json_t *v;
+                    json_object_foreach(rec, k, v)
+                        json_object_set(before, k, json_object_get(old, k) ? json_object_get(old, k) : json_null());
+                    json_object_set(rec, "version", json_object_get(old, "version"));
+                    updated_here = true;
+                    if (record_update(c, e, existing, rec, &out) == GX_OK) {
+                        updated++;
+                        batch_add(&changed, existing);
+                        json_array_append_new(items, json_pack("[I, s, o]", (json_int_t)existing, "update", before));
+                    } else {
+                        json_decref(before);
+                        if (c->err == GX_EDB) {
+                            rc = c->err;
+                        } else {
+                            report_ctx(c, cerr, row);
+                            failed++;
+                        }
+                    }
+                    json_decref(old);
+                }
+            } else if (record_create(c, e, rec, &out) == GX_OK) {
+                created++;
+                int64_t id = json_integer_value(json_object_get(out, "id"));
+                batch_add(&fresh, id);
+                if (lookup && !o->rowwise)
+                    found_created(c, &found, rec, out);
+                json_array_append_new(items, json_pack("[I, s, n]", (json_int_t)id, "create"));
+            } else if (c->err == GX_EDB) {
+                rc = c->err;
+            } else {
+                report_ctx(c, cerr, row);
+                failed++;
+            }
+            json_decref(out);
+            json_decref(rec);
+            if (!rc && !o->dry_run &&
+                ((fresh.n >= IMPORT_BATCH && (rc = batch_index(c, e, &fresh, true))) ||
+                 (changed.n >= IMPORT_BATCH && (rc = batch_index(c, e, &changed, false)))))
+                continue;
+        }
+        json_decref(found.db);
+        json_decref(found.here);
+        errors_merge(errors, cerr);
     }
     if (!rc && !o->dry_run && !(rc = batch_index(c, e, &fresh, true)))
         rc = batch_index(c, e, &changed, false);

@@ -175,6 +175,8 @@ typedef struct ImportOptions {
     bool dry_run;             /* validate and report only (preview) */
     json_t *mapping;          /* {header: field name or "" to ignore}, or NULL to map by name/label (borrowed) */
     const char *filename;     /* shown in the import list */
+    bool rowwise;             /* look duplicates up row by row (one query per key and row), as imports did
+                               * before the lookups per chunk; for comparison tests and benchmarks */
 } ImportOptions;
 
 /* Decode a file's bytes to UTF-8 (BOM dropped; encoding "auto" tries UTF-8
