@@ -221,6 +221,15 @@ class JournalPages(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.body["count"], r.body["total"]), (len(every), sum(x["total"] for x in every)))
         self.assertTrue(all(x["kind"] == "consumable" and x["payment_method"] == "cash" for x in every))
+        # filtered pages of 2 hold the same lines, once each, in order
+        got, offset = [], 0
+        while offset < len(every):
+            r = admin().get("reports/daily_journal", query={"date": self.day, "kind": "consumable",
+                                                             "payment_method": "cash", "limit": 2, "offset": offset})
+            self.assertEqual(r.body["count"], len(every))
+            got += [x["id"] for x in r.body["lines"]]
+            offset += 2
+        self.assertEqual(got, [x["id"] for x in every])
 
     def test_bad_pages_are_422_with_the_field(self):
         for q, field in (({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"limit": "x"}, "limit"),

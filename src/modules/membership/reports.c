@@ -5,6 +5,7 @@
  * "all" (front desk, administrators). Business days are stored on each
  * checkout and line, so a day or a month is an index range. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../base/util.h"
@@ -87,6 +88,12 @@ static bool one_of(const char *s, const char *const *set)
     return false;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* The journal's filters, checked: NULL or "" = all. */
 static GxErr journal_args(Ctx *c, const char *date, const char *payment_method, const char *kind)
 {
@@ -143,20 +150,56 @@ GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_met
     DbVal p[] = {dbv_text(date), dbv_int(MS_JOURNAL_MONEY_MAX),
                  dbv_text(payment_method && *payment_method ? payment_method : ""),
                  dbv_text(kind && *kind ? kind : "")};
-    /* The whole day's count and sums, whatever page is shown. */
-    static const char *tkeys[] = {"#count", "#amount", "#total", NULL};
-    json_t *sums, *rows, *money;
-    if ((rc = rows_of(c,
-                      "SELECT count(*), coalesce(sum(amount), 0), coalesce(sum(total), 0) FROM checkout_lines"
-                      " WHERE business_day = $1 AND deleted_at IS NULL AND ($2 = '' OR payment_method = $2)"
-                      " AND ($3 = '' OR resource_kind = $3)",
-                      (DbVal[]){p[0], p[2], p[3]}, 3, tkeys, &sums)))
-        return rc;
-    json_t *day = json_array_get(sums, 0);
-    int64_t count = json_integer_value(json_object_get(day, "count"));
-    if ((rc = journal_lines(c, date, payment_method, kind, limit, offset, &rows))) {
-        json_decref(sums);
-        return rc;
+    /* One pass over the day's lines (the index range of the day): the
+     * count and sums of all of them, whatever page is shown, and their ids,
+     * sorted here, for the page's bounds. The page's rows are then a range
+     * of ids with the same conditions, joined to their checkout and
+     * customer (a second pass sorting the day's ids in SQL cost as much as
+     * the sums). */
+    DbRes *res;
+    if (db_query(c->db,
+                 "SELECT id, amount, total FROM checkout_lines WHERE business_day = $1 AND deleted_at IS NULL"
+                 " AND ($2 = '' OR payment_method = $2) AND ($3 = '' OR resource_kind = $3)",
+                 (DbVal[]){p[0], p[2], p[3]}, 3, &res) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the report");
+    int64_t count = 0, amount = 0, total = 0, cap = 0, *ids = NULL;
+    int st;
+    while ((st = db_next(res)) == 1) {
+        if (count == cap) {
+            cap = cap ? 2 * cap : 1024;
+            int64_t *more = arena_alloc(c->arena, (size_t)cap * sizeof *more);
+            if (count)
+                memcpy(more, ids, (size_t)count * sizeof *more);
+            ids = more;
+        }
+        ids[count++] = db_int(res, 0);
+        amount += db_isnull(res, 1) ? 0 : db_int(res, 1);
+        total += db_isnull(res, 2) ? 0 : db_int(res, 2);
+    }
+    db_done(res);
+    if (st < 0)
+        return ctx_fail(c, GX_EDB, "cannot read the report");
+    json_t *rows, *money;
+    if (offset >= count) {
+        rows = json_array();
+    } else {
+        qsort(ids, (size_t)count, sizeof *ids, cmp_id);
+        int64_t last = offset + limit < count ? offset + limit - 1 : count - 1;
+        static const char *keys[] = {
+            "#id",         "#checkout_id", "number",   "#customer_id",   "customer_name", "#resource_id",
+            "description", "kind",         "start_at", "end_at",         "#quantity",     "#unit_price",
+            "#amount",     "#discount",    "#total",   "payment_method", "created_at",    NULL};
+        DbVal q[] = {p[0], p[2], p[3], dbv_int(ids[offset]), dbv_int(ids[last])};
+        if ((rc = rows_of(c,
+                          "SELECT l.id, l.checkout_id, k.number, l.customer_id, cu.name, l.resource_id, l.description,"
+                          " l.resource_kind, l.start_at, l.end_at, l.quantity, l.unit_price, l.amount, l.discount,"
+                          " l.total, l.payment_method, l.created_at"
+                          " FROM checkout_lines l JOIN checkouts k ON k.id = l.checkout_id"
+                          " LEFT JOIN customers cu ON cu.id = l.customer_id"
+                          " WHERE l.id >= $4 AND l.id <= $5 AND l.business_day = $1 AND l.deleted_at IS NULL"
+                          " AND ($2 = '' OR l.payment_method = $2) AND ($3 = '' OR l.resource_kind = $3) ORDER BY l.id",
+                          q, 5, keys, &rows)))
+            return rc;
     }
     /* Money in without a checkout: top-ups paid in and membership fees. */
     static const char *mkeys[] = {"#id",     "#customer_id",   "customer_name", "card_no",    "kind",
@@ -168,17 +211,14 @@ GxErr membership_daily_journal(Ctx *c, const char *date, const char *payment_met
                       " AND g.checkout_id IS NULL AND g.payment_method IN ('cash', 'card')) OR g.kind = 'fee')"
                       " AND ($3 = '' OR g.payment_method = $3) AND $4 = '' ORDER BY g.id LIMIT $2",
                       p, 4, mkeys, &money))) {
-        json_decref(sums);
         json_decref(rows);
         return rc;
     }
     *out = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:b}", "date", date, "lines", rows, "count",
                      (json_int_t)count, "limit", (json_int_t)limit, "offset", (json_int_t)offset, "total",
-                     json_integer_value(json_object_get(day, "total")), "amount",
-                     json_integer_value(json_object_get(day, "amount")), "money", money, "money_total",
+                     (json_int_t)total, "amount", (json_int_t)amount, "money", money, "money_total",
                      (json_int_t)sum_key(money, "amount"), "truncated",
                      offset + (int64_t)json_array_size(rows) < count);
-    json_decref(sums);
     return GX_OK;
 }
 
