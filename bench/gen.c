@@ -11,7 +11,8 @@
  * re-created afterwards from the very SQL the migrations wrote (read back
  * from sqlite_master). Text search is built on a second thread in a scratch
  * database and copied in (see "text search, built in parallel"); global
- * search (modules/search.c) is filled after the load by search_fill. Then
+ * search (modules/search.c; since migration 6 the only search tables of
+ * customers and contacts) is filled after the load by search_fill. Then
  * ANALYZE, WAL mode restored and the WAL truncated. If the load is
  * interrupted the file is garbage: delete it and run again. --verify checks
  * the result against a freshly migrated schema and the search expression.
@@ -683,8 +684,8 @@ static void batch_init_table(Batch *b, DbConn *db, const char *table, const char
 static void batch_init(Batch *b, DbConn *db, const Entity *e, const char *cols, Feed *feed)
 {
     batch_init_table(b, db, e->table, cols);
-    if (!feed || !e->has_search)
-        return;
+    if (!feed || !e->has_search || meta_search_global(e))
+        return; /* global search's tables are filled by search_fill */
     char fts[128];
     snprintf(fts, sizeof fts, "%s_fts", e->table);
     b->feed = feed;
@@ -1344,7 +1345,7 @@ static void search_expr(Buf *b, const Entity *e)
 static void fill_search_chars(Gen *g, const char *entity)
 {
     const Entity *e = meta_entity(entity);
-    if (!e || !e->has_search)
+    if (!e || !e->has_search || meta_search_global(e))
         return;
     Buf b;
     buf_init(&b, g->c.arena);
@@ -1358,7 +1359,7 @@ static void fill_search_chars(Gen *g, const char *entity)
 static void fill_search(Gen *g, const char *entity)
 {
     const Entity *e = meta_entity(entity);
-    if (!e || !e->has_search)
+    if (!e || !e->has_search || meta_search_global(e))
         return;
     Buf b;
     buf_init(&b, g->c.arena);
@@ -1411,6 +1412,8 @@ static void verify(Gen *g)
     static const char *searchable[] = {"customers", "contacts", "activities", "users"};
     for (int i = 0; i < COUNT(searchable); i++) {
         const Entity *e = meta_entity(searchable[i]);
+        if (meta_search_global(e))
+            continue; /* no table of its own (migration 6) */
         Buf b;
         buf_init(&b, g->c.arena);
         buf_printf(
@@ -1546,6 +1549,8 @@ int main(int argc, char **argv)
     pthread_cond_init(&feed.changed, NULL);
     unlink(feed.path);
     for (int i = 0; i < COUNT(big); i++) {
+        if (meta_search_global(meta_entity(big[i])))
+            continue; /* customers, contacts: global search's tables (search_fill) */
         const char *fts = arena_printf(&g.arena, "%s_fts", meta_entity(big[i])->table);
         char *sql = NULL;
         DbVal p[] = {dbv_text(fts)};

@@ -142,6 +142,19 @@ static int run(Ctx *c, const char *sql)
 
 const char *meta_fts_table(Ctx *c, const Entity *e) { return arena_printf(c->arena, "%s_fts", e->table); }
 
+bool meta_search_global(const Entity *e)
+{
+    return !strcmp(e->name, "customers") || !strcmp(e->name, "contacts") || !strcmp(e->name, "leads");
+}
+
+/* Does migration v keep e's own SQLite search tables (fts, fts2)? Released
+ * migrations 1-5 made them for every searchable entity; from 6 on an entity
+ * of global search has none (migration 6 drops them, modules/search.c). */
+static bool own_fts(const Entity *e, int v)
+{
+    return v <= 5 || !meta_search_global(e);
+}
+
 /* The search text of a row as an SQL expression over its columns as they
  * are after migration v. */
 static void search_expr(Buf *b, const Entity *e, int v, bool fresh)
@@ -316,7 +329,7 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v, bool fresh
     /* Text search: created with the table, recreated when a later migration
      * adds or renames a searchable field; filled after the data steps
      * (fill_search). */
-    if (search_changed(e, v, fresh)) {
+    if (search_changed(e, v, fresh) && (d != DB_SQLITE || own_fts(e, v))) {
         buf_clear(&b);
         if (d == DB_SQLITE) {
             static const char *const kinds[][2] = {{"fts", "trigram"}, {"fts2", "unicode61"}};
@@ -353,7 +366,7 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v, bool fresh
  * character for 1–2 character Chinese queries). */
 static int fill_search(Ctx *c, const Entity *e, DbDialect d, int v, bool fresh)
 {
-    if (d != DB_SQLITE || !search_changed(e, v, fresh))
+    if (d != DB_SQLITE || !search_changed(e, v, fresh) || !own_fts(e, v))
         return 0;
     Buf b;
     buf_init(&b, c->arena);

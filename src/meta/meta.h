@@ -176,6 +176,12 @@ void ddl_step_add(int since, const char *name, DdlStepFn fn);
 /* Forget every registered step (tests of the migration machinery). */
 void ddl_steps_reset(void);
 
+/* Is e searched through the global-search tables (customers, contacts,
+ * leads: modules/search.c writes them)? On SQLite those also answer the
+ * list's text search from migration 6 on, which dropped the entities' own
+ * trigram and per-character tables. */
+bool meta_search_global(const Entity *e);
+
 /* Name of the text-search table of an entity ("customers_fts"). */
 const char *meta_fts_table(Ctx *c, const Entity *e);
 

@@ -38,7 +38,8 @@
 #include "../record/record.h"
 #include "modules.h"
 
-/* Entities of global search, in the order results are listed. */
+/* Entities of global search, in the order results are listed (the same
+ * as meta_search_global). */
 static const char *const indexed[] = {"customers", "contacts", "leads", NULL};
 
 /* What a field feeds (for hidden fields and the subtitle). The pinyin
@@ -46,13 +47,7 @@ static const char *const indexed[] = {"customers", "contacts", "leads", NULL};
 typedef enum GsCol { GS_N, GS_O, GS_D, GS_E, GS_P, GS__COUNT } GsCol;
 static const char *const col_names[GS__COUNT] = {"n", "o", "d", "e", "p"};
 
-bool search_indexed(const Entity *e)
-{
-    for (int i = 0; indexed[i]; i++)
-        if (!strcmp(indexed[i], e->name))
-            return true;
-    return false;
-}
+bool search_indexed(const Entity *e) { return meta_search_global(e); }
 
 /* Which column a field feeds, or -1. The pinyin column follows the name. */
 static int field_col(const Entity *e, const Field *f)
@@ -68,6 +63,7 @@ static int field_col(const Entity *e, const Field *f)
         return GS_E;
     case FT_STRING:
     case FT_AUTO_NUMBER:
+    case FT_TEXT: /* notes: since migration 6 (the list's search reads these tables) */
         return GS_O;
     default:
         return -1;
@@ -465,6 +461,79 @@ static GxErr gs_migrate5(Ctx *c, bool fresh)
     return fresh ? GX_OK : search_fill(c);
 }
 
+/* Rewrite the search rows of e's records that have text in a searchable
+ * field of type text (notes), which migration 6 added to the rows. */
+static GxErr gs_refresh_text(Ctx *c, const Entity *e)
+{
+    Buf where;
+    buf_init(&where, c->arena);
+    for (int i = 0; i < e->nfields; i++)
+        if (e->fields[i].search && e->fields[i].type == FT_TEXT)
+            buf_printf(&where, "%s(%s IS NOT NULL AND %s <> '')", where.len ? " OR " : "", e->fields[i].name, /* sql-ok: field names from metadata */
+                       e->fields[i].name);
+    if (!where.len)
+        return GX_OK;
+    const char *sql = arena_printf(c->arena, "SELECT id FROM %s WHERE id > $1 AND (%s) ORDER BY id LIMIT 5000", e->table, /* sql-ok: names from metadata */
+                                   where.data);
+    int64_t last = 0, rows = 0;
+    Arena *saved = c->arena;
+    for (;;) {
+        Arena batch;
+        arena_init(&batch);
+        c->arena = &batch;
+        int64_t *ids = arena_alloc(&batch, sizeof *ids * 5000);
+        int n = 0, rc;
+        DbVal p = dbv_int(last);
+        DbRes *res;
+        if (db_query(c->db, sql, &p, 1, &res) != DB_OK) {
+            c->arena = saved;
+            arena_free(&batch);
+            return ctx_fail(c, GX_EDB, "cannot read %s for the search index", e->name);
+        }
+        while ((rc = db_next(res)) == 1)
+            ids[n++] = db_int(res, 0);
+        db_done(res);
+        GxErr err = rc < 0 ? ctx_fail(c, GX_EDB, "cannot read %s for the search index", e->name)
+                           : search_index_rows(c, e, ids, n, false);
+        c->arena = saved;
+        if (!err && n)
+            last = ids[n - 1];
+        arena_free(&batch);
+        if (err)
+            return err;
+        rows += n;
+        if (n < 5000)
+            break;
+    }
+    if (rows)
+        log_info("search index: %lld %s with notes", (long long)rows, e->name);
+    return GX_OK;
+}
+
+/* Migration 6: the search rows of customers, contacts and leads hold their
+ * searchable text fields too (notes), so that they answer the list's text
+ * search as well; SQLite drops the entities' own trigram and per-character
+ * tables (<table>_fts, <table>_fts2), which held the same texts again: a
+ * create wrote four FTS5 tables, now two. */
+static GxErr gs_migrate6(Ctx *c, bool fresh)
+{
+    for (int i = 0; indexed[i]; i++) {
+        const Entity *e = meta_entity(indexed[i]);
+        if (!e)
+            continue;
+        if (db_dialect(c->db) == DB_SQLITE)
+            for (int k = 0; k < 2; k++) {
+                const char *drop = arena_printf(c->arena, "DROP TABLE IF EXISTS %s_%s", e->table, k ? "fts2" : "fts"); /* sql-ok: table name from metadata */
+                if (db_exec(c->db, drop, NULL, 0) != DB_OK)
+                    return ctx_fail(c, GX_EDB, "cannot drop the search table of %s: %s", e->name, db_errmsg(c->db));
+            }
+        GxErr rc = fresh ? GX_OK : gs_refresh_text(c, e);
+        if (rc)
+            return rc;
+    }
+    return GX_OK;
+}
+
 GxErr search_fill(Ctx *c)
 {
     if (db_dialect(c->db) == DB_PG)
@@ -626,7 +695,7 @@ static const char *subtitle(Ctx *c, const Entity *e, DbRes *res, int first_col)
         const char *v = db_text(res, col++);
         if (fc == GS_N || !v || !*v || shown == 2 || acl_field(c, e, f->name) == FIELD_HIDDEN)
             continue;
-        if (f->type == FT_STRING && f->type != FT_AUTO_NUMBER && strcmp(f->name, "company"))
+        if (f->type == FT_TEXT || (f->type == FT_STRING && strcmp(f->name, "company")))
             continue; /* codes, phones, e-mails and the company of a lead */
         if (shown++)
             buf_raw(&b, " · ");
@@ -796,4 +865,6 @@ void search_module_init(void)
     }
     ddl_step_add(3, "global search index", gs_migrate);
     ddl_step_add(5, "global search index: phone endings, prefix indexes, scope keys", gs_migrate5);
+    ddl_step_add(6, "global search index: notes; it answers the list search of customers, contacts and leads",
+                 gs_migrate6);
 }

@@ -388,6 +388,83 @@ typedef struct SearchHow {
 
 static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, SearchHow *how, Sql *q);
 
+/* text as an FTS5 string ("…" with quotes doubled). */
+static const char *fts_string(Arena *a, const char *text)
+{
+    Buf b;
+    buf_init(&b, a);
+    buf_putc(&b, '"');
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            buf_putc(&b, '"');
+        buf_putc(&b, *p);
+    }
+    buf_putc(&b, '"');
+    return b.data;
+}
+
+/* search_predicate for an entity of global search (SQLite, text the index
+ * answers): its search tables (modules/search.c) hold every searchable
+ * field — the title and other text in n and o, e-mails in e, phone numbers
+ * as the endings of their digits in d — so they answer the list's search
+ * too (migration 6 dropped the entity's own trigram and per-character
+ * tables).
+ *   3+ characters   a substring of n, o or e: the trigram table <t>_gt;
+ *                   only digits: also any part of a phone number, a prefix
+ *                   of a digit ending in the word table <t>_gw
+ *   1-2 Chinese     a character or pair of n or o: the word table <t>_gw
+ * SEARCH_PROBE tests a row the same way on the tables' own content rows
+ * (gx_fts_phrase with the tables' tokenizers; a phone part as the start of
+ * one of the endings). */
+static GxErr global_predicate(Ctx *c, const Entity *e, const char *text, SearchHow *how, Sql *q)
+{
+    const char *t = e->table;
+    bool trigram = utf8_len(text) >= 3;
+    bool digits = trigram && strspn(text, "0123456789") == strlen(text);
+    how->indexed = true;
+    if (how->mode == SEARCH_PROBE) {
+        int p = sql_bind(q, dbv_text(text));
+        if (trigram)
+            sql_raw(q, arena_printf(c->arena, /* sql-ok: table names from metadata, parameter numbers */
+                                    " AND ((SELECT gx_fts_phrase(c0, 0, $%d) OR gx_fts_phrase(c1, 0, $%d) OR gx_fts_phrase(c2, 0, $%d)"
+                                    " FROM %s_gt_content WHERE id = %s.id)",
+                                    p, p, p, t, t));
+        else
+            sql_raw(q, arena_printf(c->arena, /* sql-ok: table names from metadata, parameter numbers */
+                                    " AND ((SELECT gx_fts_phrase(c0, 1, $%d) OR gx_fts_phrase(c1, 1, $%d) FROM %s_gw_content WHERE id = %s.id)",
+                                    p, p, t, t));
+        if (digits)
+            sql_raw(q, arena_printf(c->arena, /* sql-ok: table names from metadata, parameter numbers */
+                                    " OR (SELECT instr(' ' || c4, ' ' || $%d) > 0 FROM %s_gw_content WHERE id = %s.id)", p, t, t));
+        sql_raw(q, ")");
+        return GX_OK;
+    }
+    /* The set of matching ids: one query, or two joined by UNION. */
+    if (how->mode == SEARCH_COUNT)
+        sql_raw(q, " + (SELECT count(*) FROM (");
+    else if (how->mode == SEARCH_INDEX)
+        sql_raw(q, " AND id IN (");
+    if (trigram) {
+        sql_raw(q, arena_printf(c->arena, "SELECT rowid FROM %s_gt WHERE %s_gt MATCH ", t, t)); /* sql-ok: table names from metadata */
+        sql_param(q, dbv_text(arena_printf(c->arena, "{n o e} : %s", fts_string(c->arena, text))));
+        if (digits) {
+            sql_raw(q, arena_printf(c->arena, " UNION SELECT rowid FROM %s_gw WHERE %s_gw MATCH ", t, t)); /* sql-ok: table names from metadata */
+            sql_param(q, dbv_text(arena_printf(c->arena, "{d} : %s *", fts_string(c->arena, text))));
+        }
+    } else {
+        sql_raw(q, arena_printf(c->arena, "SELECT rowid FROM %s_gw WHERE %s_gw MATCH ", t, t)); /* sql-ok: table names from metadata */
+        sql_param(q, dbv_text(arena_printf(c->arena, "{n o} : %s", fts_string(c->arena, text))));
+    }
+    if (how->mode == SEARCH_COUNT) {
+        sql_raw(q, " LIMIT ");
+        sql_param(q, dbv_int(how->cap));
+        sql_raw(q, "))");
+    } else if (how->mode == SEARCH_INDEX) {
+        sql_raw(q, ")");
+    }
+    return GX_OK;
+}
+
 /* Are e's searchable fields all visible to the user (the search indexes
  * hold them all: else the LIKE path searches the visible ones)? */
 static bool search_all_visible(Ctx *c, const Entity *e)
@@ -481,6 +558,8 @@ static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, SearchH
         return ctx_fail(c, GX_EBADREQ, "%s cannot be searched", e->name);
     bool all_visible = search_all_visible(c, e);
     bool trigram = utf8_len(text) >= 3;
+    if (search_indexed(c, e, text) && meta_search_global(e))
+        return global_predicate(c, e, text, how, q);
     if (search_indexed(c, e, text)) {
         /* The trigram index (a quoted string matches as a substring), or for
          * 1–2 CJK characters a phrase of single-character tokens in the

@@ -579,12 +579,19 @@ static GxErr auto_number(Ctx *c, const Entity *e, const Field *f, DbVal *out)
     return GX_OK;
 }
 
+/* Does e have its own SQLite search tables (<table>_fts, <table>_fts2)?
+ * Entities of global search are found through its tables instead. */
+static bool own_fts(const Ctx *c, const Entity *e)
+{
+    return e->has_search && db_dialect(c->db) == DB_SQLITE && !meta_search_global(e);
+}
+
 /* Keep the text-search index in step with row id. A fresh row (just
  * inserted: AUTOINCREMENT never hands out an id twice) has no search rows
  * to delete: the two DELETEs were a third of a create's search cost. */
 static GxErr fts_sync(Ctx *c, const Entity *e, int64_t id, bool remove_only, bool fresh)
 {
-    if (!e->has_search || db_dialect(c->db) != DB_SQLITE || (!remove_only && record_bulk(c, e)))
+    if (!own_fts(c, e) || (!remove_only && record_bulk(c, e)))
         return GX_OK;
     DbVal p[] = {dbv_int(id)};
     /* The trigram index (3+ characters) and the per-character one (1–2 CJK characters). */
@@ -633,7 +640,7 @@ static void id_list(Sql *q, const int64_t *ids, int n)
 
 GxErr record_index_rows(Ctx *c, const Entity *e, const int64_t *ids, int n, bool fresh)
 {
-    if (!e->has_search || db_dialect(c->db) != DB_SQLITE || n <= 0)
+    if (!own_fts(c, e) || n <= 0)
         return GX_OK;
     /* One statement per index for the whole batch: FTS5 keeps the new terms
      * in memory until the next savepoint or commit and writes them as one

@@ -312,6 +312,27 @@ class Search(unittest.TestCase):
                          [("customers", self.trade["id"]), ("contacts", self.trade_contact["id"])])
         self.assertEqual(admin().get("search").status, 400)
 
+    def test_notes_are_in_global_search_and_follow_changes(self):
+        # Since migration 6 the global-search rows of customers, contacts and
+        # leads hold their notes too (on SQLite they answer the list's search).
+        r = admin().get("search", query={"q": "主营电子贸易"})
+        self.assertEqual(r.status, 200, r)
+        hits = [x for x in r.body["data"] if (x["entity"], x["id"]) == ("customers", self.tech["id"])]
+        self.assertEqual(len(hits), 1, r.body)
+        self.assertNotIn("物流", hits[0]["subtitle"])  # notes are found, not shown
+        p = uniq("N")
+        rec = admin().create("customers", {"name": p + "甲", "notes": "首批备注文本"})
+        mine = {"name[like]": p}
+        self.assertEqual(admin().get("customers", query=dict(mine, q="备注文")).ids, [rec["id"]])
+        self.assertEqual(admin().get("customers", query=dict(mine, q="备注")).ids, [rec["id"]])
+        up = admin().patch("customers/%d" % rec["id"], {"notes": "第二版说明", "version": 1})
+        self.assertEqual(up.status, 200, up)
+        self.assertEqual(admin().get("customers", query=dict(mine, q="备注文")).ids, [])
+        self.assertEqual(admin().get("customers", query=dict(mine, q="备注")).ids, [])
+        self.assertEqual(admin().get("customers", query=dict(mine, q="二版说")).ids, [rec["id"]])
+        self.assertEqual(admin().get("customers", query=dict(mine, q="说明")).ids, [rec["id"]])
+        self.assertEqual([x["id"] for x in admin().get("search", query={"q": p + "甲"}).body["data"]], [rec["id"]])
+
 
 class Export(unittest.TestCase):
     @classmethod

@@ -517,8 +517,8 @@ static void test_short_search_uses_like_over_the_search_fields(void **state)
 {
     (void)state;
     /* 1–2 Chinese characters: a phrase of single-character tokens in the per-character index. */
-    assert_int_equal(record_search_compile(&fx.c, fx.customers, "上海", &fx.q), GX_OK);
-    assert_sql(" AND id IN (SELECT rowid FROM customers_fts2 WHERE customers_fts2 MATCH $1)");
+    assert_int_equal(record_search_compile(&fx.c, fx.activities, "上海", &fx.q), GX_OK);
+    assert_sql(" AND id IN (SELECT rowid FROM activities_fts2 WHERE activities_fts2 MATCH $1)");
     assert_int_equal(fx.q.n, 1);
     assert_text_param(1, "\"上 海\"");
     /* Other short text: a substring match over the search fields. */
@@ -532,14 +532,38 @@ static void test_short_search_uses_like_over_the_search_fields(void **state)
 static void test_search_of_three_characters_uses_the_trigram_index(void **state)
 {
     (void)state;
-    assert_int_equal(record_search_compile(&fx.c, fx.customers, "上海市", &fx.q), GX_OK);
-    assert_sql(" AND id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH $1)");
+    assert_int_equal(record_search_compile(&fx.c, fx.activities, "上海市", &fx.q), GX_OK);
+    assert_sql(" AND id IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH $1)");
     assert_int_equal(fx.q.n, 1);
     assert_text_param(1, "\"上海市\"");
     sql_init(&fx.q, &fx.arena);
-    assert_int_equal(record_search_compile(&fx.c, fx.customers, "say \"hi\" OR x", &fx.q), GX_OK);
-    assert_sql(" AND id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH $1)");
+    assert_int_equal(record_search_compile(&fx.c, fx.activities, "say \"hi\" OR x", &fx.q), GX_OK);
+    assert_sql(" AND id IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH $1)");
     assert_text_param(1, "\"say \"\"hi\"\" OR x\"");
+}
+
+/* Customers, contacts and leads: global search's tables answer (migration 6
+ * dropped their own): the trigram table's text columns for 3+ characters,
+ * with digits also the phone endings, the word table for 1–2 Chinese. */
+static void test_search_of_global_entities_uses_the_global_tables(void **state)
+{
+    (void)state;
+    assert_int_equal(record_search_compile(&fx.c, fx.customers, "say \"hi\" OR x", &fx.q), GX_OK);
+    assert_sql(" AND id IN (SELECT rowid FROM customers_gt WHERE customers_gt MATCH $1)");
+    assert_int_equal(fx.q.n, 1);
+    assert_text_param(1, "{n o e} : \"say \"\"hi\"\" OR x\"");
+    sql_init(&fx.q, &fx.arena);
+    assert_int_equal(record_search_compile(&fx.c, fx.customers, "1380013", &fx.q), GX_OK);
+    assert_sql(" AND id IN (SELECT rowid FROM customers_gt WHERE customers_gt MATCH $1"
+               " UNION SELECT rowid FROM customers_gw WHERE customers_gw MATCH $2)");
+    assert_int_equal(fx.q.n, 2);
+    assert_text_param(1, "{n o e} : \"1380013\"");
+    assert_text_param(2, "{d} : \"1380013\" *");
+    sql_init(&fx.q, &fx.arena);
+    assert_int_equal(record_search_compile(&fx.c, fx.customers, "上海", &fx.q), GX_OK);
+    assert_sql(" AND id IN (SELECT rowid FROM customers_gw WHERE customers_gw MATCH $1)");
+    assert_int_equal(fx.q.n, 1);
+    assert_text_param(1, "{n o} : \"上海\"");
 }
 
 static void test_search_limits(void **state)
@@ -591,6 +615,7 @@ int main(void)
         T(test_sort_refuses_unknown_and_unsortable_fields),
         T(test_short_search_uses_like_over_the_search_fields),
         T(test_search_of_three_characters_uses_the_trigram_index),
+        T(test_search_of_global_entities_uses_the_global_tables),
         T(test_search_limits),
     };
 #undef T

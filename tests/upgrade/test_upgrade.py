@@ -385,6 +385,24 @@ class FromRelease5(Upgrade, unittest.TestCase):
             self.assertEqual(status, 200, body)
             self.assertIn(("customers", cid), [(d["entity"], d["id"]) for d in body["data"]], q)
 
+    def test_list_search_of_old_customers_reads_global_search_with_their_notes(self):
+        # Migration 6: customers, contacts and leads lose their own trigram and
+        # per-character tables; global search's rows gain the notes, so the
+        # list's search still finds an old customer by a part of its notes
+        # (3+ characters and 2 Chinese characters), its name and its phone.
+        db = sqlite3.connect(self.db)
+        left = [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE name IN ('customers_fts', 'customers_fts2', 'contacts_fts',"
+            " 'contacts_fts2', 'leads_fts', 'leads_fts2')")]
+        self.assertEqual(left, [])
+        cid, name, phone, notes = db.execute(
+            "SELECT id, name, phone, notes FROM customers WHERE deleted_at IS NULL AND phone IS NOT NULL"
+            " AND length(notes) >= 6 ORDER BY id LIMIT 1").fetchone()
+        for q in (notes[1:5], notes[2:4], name, phone[-7:]):
+            status, body = self.server.call("GET", "/customers?limit=500&q=" + urllib.parse.quote(q), token=self.admin)
+            self.assertEqual(status, 200, body)
+            self.assertIn(cid, [d["id"] for d in body["data"]], q)
+
 
 if __name__ == "__main__":
     unittest.main()
