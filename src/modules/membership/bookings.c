@@ -300,12 +300,17 @@ GxErr membership_day(Ctx *c, const char *date, bool public_view, MsDay *out)
     DbVal p[] = {dbv_text(from), dbv_text(to)};
     static const char day_sql[] =
         "SELECT b.id, b.resource_id, b.start_at, b.end_at, b.status, b.customer_id, b.guest_name, b.owner_id,"
-        " b.department_id, cu.%s, cu.owner_id, cu.department_id, %s FROM bookings b"
+        " b.department_id, cu.%s, %s FROM bookings b"
         " LEFT JOIN customers cu ON cu.id = b.customer_id AND cu.deleted_at IS NULL"
         " WHERE b.deleted_at IS NULL AND b.start_at >= $1 AND b.start_at < $2"
         " AND b.status IN ('booked', 'completed') ORDER BY b.resource_id, b.start_at";
-    const char *title = names ? ce->title_field : "name", *pool = pools ? "cu.pool_id" : "NULL";
-    const char *bsql = arena_printf(c->arena, day_sql, title, pool); /* sql-ok: title column from metadata */
+    /* the customer's scope columns only when the scope needs them (fewer
+     * columns decoded from each wide customer row) */
+    const char *title = names ? ce->title_field : "name",
+               *scope = all_customers ? "NULL, NULL, NULL"
+                        : pools       ? "cu.owner_id, cu.department_id, cu.pool_id"
+                                      : "cu.owner_id, cu.department_id, NULL";
+    const char *bsql = arena_printf(c->arena, day_sql, title, scope); /* sql-ok: title column from metadata */
     if (db_query(c->db, bsql, p, 2, &r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot read the availability");
     while ((s = db_next(r)) == 1) {
