@@ -19,6 +19,7 @@
 #   PORT        server port (default 18480)      SERVER_THREADS (default: cores)
 #   CUSTOMERS   customers to generate when DB is missing (default 1000000)
 #   REP, MANAGER  usernames for the scoped lists (default u17, m3)
+#   LIST_FIELDS the fields= of the *_fields list scenarios (not in the default set)
 #   GUANXI      the server binary to run (default build-bench/guanxi; e.g. the
 #               build of another commit, for figures before and after a change)
 set -euo pipefail
@@ -34,6 +35,7 @@ WRK_THREADS=${WRK_THREADS:-2}
 ROUNDS=${ROUNDS:-1}
 WARMUP=${WARMUP:-2}
 REP=${REP:-u17}
+LIST_FIELDS=${LIST_FIELDS:-name,code,phone,status,owner_id,updated_at}
 MANAGER=${MANAGER:-m3}
 PASSWORD=Bench12345
 ALL="get list_owner list_rep list_manager list_all deep search search_cjk3 search_phone search_cjk2 global global_cjk2 global_cjk3 global_phone global_pinyin global_rep global_manager create"
@@ -94,6 +96,9 @@ scenario() {
     list_owner) echo "list owner_id=<rep>&sort=-updated_at&limit=50 (admin)|list.lua|TOKEN=$ADMIN_TOKEN OWNER_MIN=$OWNER_MIN OWNER_MAX=$OWNER_MAX" ;;
     list_rep) echo "list sort=-updated_at&limit=50 as rep $REP (own)|list.lua|TOKEN=$REP_TOKEN" ;;
     list_manager) echo "list sort=-updated_at&limit=50 as manager $MANAGER (dept tree)|list.lua|TOKEN=$MANAGER_TOKEN" ;;
+    list_owner_fields) echo "list owner_id=<rep>, fields= 6 of ~60 (admin)|list.lua|TOKEN=$ADMIN_TOKEN OWNER_MIN=$OWNER_MIN OWNER_MAX=$OWNER_MAX FIELDS=$LIST_FIELDS" ;;
+    list_rep_fields) echo "list as rep $REP, fields= 6 of ~60|list.lua|TOKEN=$REP_TOKEN FIELDS=$LIST_FIELDS" ;;
+    list_manager_fields) echo "list as manager $MANAGER, fields= 6 of ~60|list.lua|TOKEN=$MANAGER_TOKEN FIELDS=$LIST_FIELDS" ;;
     list_all) echo "list sort=-updated_at&limit=50, no filter (admin: total over all rows)|list.lua|TOKEN=$ADMIN_TOKEN" ;;
     search) echo "search q= mix of cjk3/cjk2/phone (admin)|search.lua|TOKEN=$ADMIN_TOKEN MODE=mix" ;;
     search_cjk3) echo "search q=3 Chinese chars (trigram)|search.lua|TOKEN=$ADMIN_TOKEN MODE=cjk3" ;;

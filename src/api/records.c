@@ -88,6 +88,8 @@ static void each_param(void *ud, const char *key, const char *value)
         s->lq->sort = value;
     } else if (!strcmp(key, "q")) {
         s->lq->q = value;
+    } else if (!strcmp(key, "fields")) {
+        s->lq->fields = value; /* checked by record_list */
     } else if (!strcmp(key, "filter")) {
         /* a JSON filter tree ({"and": […]}, {"or": […]}, a condition), ANDed
          * with the other parameters; the web UI's list pages export with it */
@@ -193,12 +195,14 @@ static void h_query(Req *r)
             lq.sort = json_string_value(v);
         } else if (!strcmp(k, "q") && (json_is_string(v) || json_is_null(v))) {
             lq.q = json_string_value(v);
+        } else if (!strcmp(k, "fields") && (json_is_string(v) || json_is_null(v))) {
+            lq.fields = json_string_value(v);
         } else if (!strcmp(k, "limit") && json_is_integer(v)) {
             lq.limit = json_integer_value(v);
         } else if (!strcmp(k, "offset") && json_is_integer(v)) {
             lq.offset = json_integer_value(v);
         } else {
-            ctx_fail(&r->c, GX_EBADREQ, "Unknown or malformed query key '%s' (use where, sort, q, limit, offset)", k);
+            ctx_fail(&r->c, GX_EBADREQ, "Unknown or malformed query key '%s' (use where, sort, q, fields, limit, offset)", k);
             json_decref(b);
             return api_fail(r);
         }

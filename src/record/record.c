@@ -78,11 +78,110 @@ static const char *select_cols(const Entity *e)
     return text;
 }
 
-/* Append the select list for e. */
-static void select_list(Ctx *c, const Entity *e, Sql *q)
+/* The columns a list page asked for (ListQuery.fields): common[i] for the
+ * common columns, field[i] for e->fields[i]. */
+typedef struct Wanted {
+    bool common[NCOMMON];
+    bool *field;
+} Wanted;
+
+/* Parse lq->fields ("name,phone,owner_id") into *w: names of common columns
+ * and of stored fields the user may see (a parent as name, name_type or
+ * name_id); the id always. NULL fields: *w says every column. */
+static GxErr wanted_parse(Ctx *c, const Entity *e, const char *fields, Wanted *w)
 {
-    (void)c;
-    sql_raw(q, select_cols(e));
+    w->field = arena_calloc(c->arena, (size_t)e->nfields + 1, sizeof *w->field);
+    bool all = !fields;
+    for (int i = 0; i < NCOMMON; i++)
+        w->common[i] = all || i == 0;
+    for (int i = 0; i < e->nfields; i++)
+        w->field[i] = all;
+    if (all)
+        return GX_OK;
+    for (const char *s = fields; *s;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        char *name = arena_strndup(c->arena, s, len);
+        bool found = false;
+        for (int i = 0; i < NCOMMON && !found; i++)
+            if (!strcmp(name, common_cols[i]) && (e->owned || i != 1) &&
+                (i != 2 || e->owned || meta_field(e, "department_id"))) {
+                w->common[i] = true;
+                found = true;
+            }
+        for (int i = 0; i < e->nfields && !found; i++) {
+            const Field *f = &e->fields[i];
+            size_t n = strlen(f->name);
+            bool match = !strcmp(name, f->name) ||
+                         (f->type == FT_PARENT && !strncmp(name, f->name, n) &&
+                          (!strcmp(name + n, "_type") || !strcmp(name + n, "_id")));
+            if (match && (stored(f) || f->type == FT_LINK_MULTIPLE) && acl_field(c, e, f->name) != FIELD_HIDDEN) {
+                w->field[i] = true;
+                found = true;
+            }
+        }
+        if (!found)
+            return ctx_fail(c, GX_EBADREQ, "Unknown field '%s' in fields", name);
+        s += len;
+        if (*s == ',')
+            s++;
+    }
+    return GX_OK;
+}
+
+/* Is key (of a record as JSON) one of the columns w asks for? */
+static bool wanted_key(const Entity *e, const Wanted *w, const char *key)
+{
+    for (int i = 0; i < NCOMMON; i++)
+        if (!strcmp(key, common_cols[i]))
+            return w->common[i];
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        size_t n = strlen(f->name);
+        if (!strcmp(key, f->name) ||
+            (f->type == FT_PARENT && !strncmp(key, f->name, n) && (!strcmp(key + n, "_type") || !strcmp(key + n, "_id"))))
+            return w->field[i];
+    }
+    return false;
+}
+
+/* Append the select list for e: every column, or with w those asked for
+ * and NULL in the place of the others (the row writer skips them; SQLite
+ * then decodes only what is sent). */
+static void select_list(Ctx *c, const Entity *e, const Wanted *w, Sql *q)
+{
+    if (!w) {
+        sql_raw(q, select_cols(e));
+        return;
+    }
+    Buf b;
+    buf_init(&b, c->arena);
+    for (int i = 0; i < NCOMMON; i++) {
+        if (i)
+            buf_raw(&b, ", ");
+        buf_raw(&b, w->common[i] ? common_cols[i] : "NULL");
+    }
+    for (int i = 0; i < e->nfields; i++) {
+        const Field *f = &e->fields[i];
+        if (!stored(f))
+            continue;
+        buf_raw(&b, ", ");
+        if (!w->field[i]) {
+            buf_raw(&b, f->type == FT_PARENT ? "NULL, NULL" : "NULL");
+        } else if (f->type == FT_PARENT) {
+            buf_raw(&b, f->name);
+            buf_raw(&b, "_type, ");
+            buf_raw(&b, f->name);
+            buf_raw(&b, "_id");
+        } else if (f->type == FT_FORMULA) {
+            buf_putc(&b, '(');
+            buf_raw(&b, f->formula);
+            buf_putc(&b, ')');
+        } else {
+            buf_raw(&b, f->name);
+        }
+    }
+    sql_raw(q, b.data); /* sql-ok: column names and built-in formulas from metadata */
 }
 
 /* Build a JSON record from the current row (all stored fields, unfiltered). */
@@ -186,7 +285,7 @@ static GxErr fetch(Ctx *c, const Entity *e, int64_t id, bool trash, int action, 
     Sql q;
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT ");
-    select_list(c, e, &q);
+    select_list(c, e, NULL, &q);
     sql_raw(&q, arena_printf(c->arena, " FROM %s WHERE id = ", e->table)); /* sql-ok: table name from metadata */
     sql_param(&q, dbv_int(id));
     sql_raw(&q, trash ? " AND deleted_at IS NOT NULL" : " AND deleted_at IS NULL");
@@ -1171,8 +1270,8 @@ static bool search_walks(Ctx *c, const Entity *e, const ListQuery *lq, int64_t r
 
 /* Start the query of a list's rows: lq's filters, search, scope and sort,
  * `limit` rows from `offset`. */
-static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, SearchMode search, int64_t limit, int64_t offset,
-                        DbRes **r)
+static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, SearchMode search, int64_t limit,
+                        int64_t offset, DbRes **r)
 {
     if (acl_scope(c, e, lq->action) == SCOPE_NONE)
         return ctx_fail(c, GX_EDENIED, "You may not %s %s", lq->action == ACT_EXPORT ? "export" : "read", e->name);
@@ -1181,7 +1280,7 @@ static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, SearchMode
     Sql q;
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT ");
-    select_list(c, e, &q);
+    select_list(c, e, w, &q);
     GxErr rc = where_clause(c, e, lq, search, &q);
     if (rc)
         return rc;
@@ -1199,7 +1298,8 @@ static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, SearchMode
 /* Check a list request and start its page query (one row more than the page
  * when counting, which tells whether rows follow). *walked: a text search
  * tests rows on the way (search_walks). */
-static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, bool counting, DbRes **r, bool *walked)
+static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, bool counting, DbRes **r,
+                       bool *walked)
 {
     *walked = false;
     if (lq->limit < 1 || lq->limit > RECORD_LIMIT_MAX)
@@ -1208,7 +1308,7 @@ static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, bool counti
         return ctx_fail(c, GX_EBADREQ, "offset must not be negative");
     int64_t rows = lq->limit + (counting ? 1 : 0);
     *walked = acl_scope(c, e, lq->action) != SCOPE_NONE && search_walks(c, e, lq, lq->offset + rows);
-    return list_query(c, e, lq, *walked ? SEARCH_PROBE : SEARCH_INDEX, rows, lq->offset, r);
+    return list_query(c, e, lq, w, *walked ? SEARCH_PROBE : SEARCH_INDEX, rows, lq->offset, r);
 }
 
 bool record_scannable(const Entity *e)
@@ -1240,7 +1340,7 @@ GxErr record_scan(Ctx *c, const Entity *e, const ListQuery *lq, int64_t max, Rec
     if (!record_scannable(e))
         return ctx_fail(c, GX_EINTERNAL, "%s cannot be scanned (link_multiple fields)", e->name);
     DbRes *r;
-    GxErr rc = list_query(c, e, lq, SEARCH_INDEX, max, 0, &r);
+    GxErr rc = list_query(c, e, lq, NULL, SEARCH_INDEX, max, 0, &r);
     if (rc)
         return rc;
     int s;
@@ -1314,8 +1414,9 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
     bool counting = lq->count && total;
     DbRes *r;
     bool walked;
-    GxErr rc = list_open(c, e, lq, counting, &r, &walked);
-    if (rc)
+    Wanted w;
+    GxErr rc = wanted_parse(c, e, lq->fields, &w);
+    if (rc || (rc = list_open(c, e, lq, NULL, counting, &r, &walked)))
         return rc;
     json_t *arr = json_array();
     int s;
@@ -1339,7 +1440,21 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
     }
     size_t i;
     json_t *rec;
-    json_array_foreach(arr, i, rec) present(c, e, rec);
+    json_array_foreach(arr, i, rec)
+    {
+        present(c, e, rec);
+        if (lq->fields) {
+            const char *key;
+            void *it = json_object_iter(rec);
+            while (it) {
+                key = json_object_iter_key(it);
+                void *next = json_object_iter_next(rec, it);
+                if (!wanted_key(e, &w, key))
+                    json_object_del(rec, key);
+                it = next;
+            }
+        }
+    }
     if (counting && (rc = list_total(c, e, lq, (int64_t)json_array_size(arr), more, walked, total))) {
         json_decref(arr);
         return rc;
@@ -1417,7 +1532,7 @@ static void value_text(Buf *b, const Field *f, DbRes *r, int col)
 }
 
 /* The fields the user may not see (present()'s rule), by field index. */
-static const bool *hidden_fields(Ctx *c, const Entity *e)
+static bool *hidden_fields(Ctx *c, const Entity *e)
 {
     bool *hidden = arena_calloc(c->arena, (size_t)e->nfields + 1, sizeof *hidden);
     for (int i = 0; i < e->nfields; i++)
@@ -1429,12 +1544,14 @@ static const bool *hidden_fields(Ctx *c, const Entity *e)
  * column, without the closing "}" — with what present() leaves of
  * row_to_json. Keys present in skip (values computed on read, which replace
  * stored ones) are left out. */
-static void row_text(Buf *out, const Entity *e, DbRes *r, const bool *hidden, json_t *skip)
+static void row_text(Buf *out, const Entity *e, DbRes *r, const bool *hidden, json_t *skip, const bool *common)
 {
     bool own_dept = !e->owned && meta_field(e, "department_id") != NULL;
     for (int i = 0; i < NCOMMON; i++) {
         if (!e->owned && (i == 1 || (i == 2 && !own_dept)))
             continue; /* owner_id and department_id of records without owners */
+        if (common && !common[i])
+            continue; /* not asked for (the id always is) */
         if (i && skip && json_object_get(skip, common_cols[i]))
             continue;
         /* "{" and the id first, then ,"column": */
@@ -1511,7 +1628,7 @@ GxErr record_get_json(Ctx *c, const Entity *e, int64_t id, Buf *out)
     Sql q;
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT ");
-    select_list(c, e, &q);
+    select_list(c, e, NULL, &q);
     sql_raw(&q, " FROM ");
     sql_raw(&q, e->table); /* sql-ok: table name from metadata */
     sql_raw(&q, " WHERE id = ");
@@ -1539,7 +1656,7 @@ GxErr record_get_json(Ctx *c, const Entity *e, int64_t id, Buf *out)
         json_decref(extra);
         return rc;
     }
-    row_text(out, e, r, hidden_fields(c, e), json_object_size(extra) ? extra : NULL);
+    row_text(out, e, r, hidden_fields(c, e), json_object_size(extra) ? extra : NULL, NULL);
     db_done(r);
     const char *k;
     json_t *v;
@@ -1578,11 +1695,15 @@ GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, i
     bool counting = lq->count && total;
     DbRes *r;
     bool walked;
-    GxErr rc = list_open(c, e, lq, counting, &r, &walked);
-    if (rc)
+    Wanted w;
+    GxErr rc = wanted_parse(c, e, lq->fields, &w);
+    if (rc || (rc = list_open(c, e, lq, lq->fields ? &w : NULL, counting, &r, &walked)))
         return rc;
-    /* What the user may see, decided once for the page (present() per row). */
-    const bool *hidden = hidden_fields(c, e);
+    /* What the user may see (present() per row) and asked for, decided once for the page. */
+    bool *hidden = hidden_fields(c, e);
+    if (lq->fields)
+        for (int i = 0; i < e->nfields; i++)
+            hidden[i] = hidden[i] || !w.field[i];
     size_t start = out->len;
     buf_putc(out, '[');
     int64_t got = 0;
@@ -1596,7 +1717,7 @@ GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, i
         }
         if (got++)
             buf_putc(out, ',');
-        row_text(out, e, r, hidden, NULL);
+        row_text(out, e, r, hidden, NULL, lq->fields ? w.common : NULL);
         buf_putc(out, '}');
     }
     db_done(r);

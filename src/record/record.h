@@ -33,6 +33,7 @@ typedef struct ListQuery {
     int64_t count_limit; /* with count: stop counting past this many rows (0 = exact count); see record_list */
     bool *count_capped;  /* with count_limit: set to whether counting stopped early, or NULL */
     bool trash;         /* list deleted records instead of live ones */
+    const char *fields; /* "name,phone": the keys each record of a list page has (and id), or NULL for all */
     Action action;      /* ACT_READ normally, ACT_EXPORT for exports */
 } ListQuery;
 
