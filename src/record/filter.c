@@ -377,9 +377,6 @@ static bool cjk_only(const char *text)
     return true;
 }
 
-/* search_predicate's SEARCH_SET (internal): "SELECT rowid FROM <index> WHERE … MATCH …" alone. */
-#define SEARCH_SET ((SearchMode)(SEARCH_COUNT + 1))
-
 typedef struct SearchHow {
     SearchMode mode;
     int64_t cap;   /* SEARCH_COUNT: matches counted per index */
@@ -507,18 +504,7 @@ GxErr record_search_compile_mode(Ctx *c, const Entity *e, const char *text, Sear
     char *alt;
     char *digits = phone_search_digits(c->arena, text, &alt);
     GxErr rc;
-    if (digits && alt && mode == SEARCH_INDEX && search_indexed(c, e, digits) && search_indexed(c, e, alt)) {
-        /* Both forms from the index in one set: an OR of two "id IN (…)"
-         * cannot use either, and SQLite scanned the table testing both. */
-        sql_raw(q, " AND id IN (");
-        how.mode = SEARCH_SET;
-        if ((rc = search_predicate(c, e, digits, &how, q)))
-            return rc;
-        sql_raw(q, " UNION ");
-        if ((rc = search_predicate(c, e, alt, &how, q)))
-            return rc;
-        sql_raw(q, ")");
-    } else if (digits && alt) {
+    if (digits && alt) {
         /* " AND (1=1 AND <plain> OR 1=1 AND <trunk>)" */
         bool both = true;
         if (mode != SEARCH_COUNT)
@@ -601,11 +587,6 @@ static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, SearchH
             sql_raw(q, " LIMIT ");
             sql_param(q, dbv_int(how->cap));
             sql_raw(q, "))");
-            return GX_OK;
-        }
-        if (how->mode == SEARCH_SET) {
-            sql_raw(q, arena_printf(c->arena, "SELECT rowid FROM %s WHERE %s MATCH ", fts, fts)); /* sql-ok: table names from metadata */
-            sql_param(q, dbv_text(b.data));
             return GX_OK;
         }
         sql_raw(q, arena_printf(c->arena, " AND id IN (SELECT rowid FROM %s WHERE %s MATCH ", fts, fts)); /* sql-ok: table names from metadata */
