@@ -21,19 +21,12 @@
 #include "db/db.h"
 #include "meta/meta.h"
 #include "modules/modules.h"
+#include "testdb.h"
 
 GxErr demo_fill(Ctx *c, int customers);
 
 /* The database shared by the tests of this file. */
-typedef struct Fixture {
-    char dir[64];  /* temporary directory holding the database */
-    char path[96]; /* database file */
-    Db *db;        /* open database */
-    Arena arena;   /* the context's arena */
-    Ctx c;         /* system context (who == NULL) */
-} Fixture;
-
-static Fixture fx;
+static TestDb fx;
 
 /* One integer from SQL without parameters; fails the test on a db error. */
 static int64_t count_of(const char *sql)
@@ -51,21 +44,10 @@ static int group_setup(void **state)
     if (!auth_init())
         return -1;
     meta_load();
-    strcpy(fx.dir, "/tmp/guanxi-test-demo-XXXXXX");
-    if (!mkdtemp(fx.dir))
+    if (testdb_open(&fx, "demo", true))
         return -1;
-    snprintf(fx.path, sizeof fx.path, "%s/demo.db", fx.dir);
-    char *err = NULL;
-    fx.db = db_open(fx.path, &err);
-    if (!fx.db) {
-        fprintf(stderr, "db_open: %s\n", err ? err : "?");
-        free(err);
-        return -1;
-    }
-    arena_init(&fx.arena);
-    ctx_init(&fx.c, &fx.arena, db_thread_conn(fx.db));
-    if (setup_database(&fx.c, "Admin12345", NULL) != GX_OK || demo_fill(&fx.c, 30) != GX_OK) {
-        fprintf(stderr, "set-up failed: %s\n", fx.c.err_msg ? fx.c.err_msg : "?");
+    if (demo_fill(&fx.c, 30) != GX_OK) {
+        fprintf(stderr, "demo_fill: %s\n", fx.c.err_msg ? fx.c.err_msg : "?");
         return -1;
     }
     return 0;
@@ -74,16 +56,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    ctx_done(&fx.c);
-    arena_free(&fx.arena);
-    db_close(fx.db);
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        char p[128];
-        snprintf(p, sizeof p, "%s%s", fx.path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(fx.dir);
+    testdb_close(&fx);
     meta_free();
     return 0;
 }

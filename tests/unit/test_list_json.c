@@ -18,12 +18,10 @@
 #include "auth/auth.h"
 #include "modules/modules.h"
 #include "record/record.h"
+#include "testdb.h"
 
 typedef struct Fixture {
-    char dir[64], path[96];
-    Db *db;
-    Arena arena;
-    Ctx c;
+    TestDb t;
     const Principal *limited; /* a user whose role hides some fields */
     const Principal *admin;   /* the administrator (reads every computed value) */
 } Fixture;
@@ -36,55 +34,36 @@ static int group_setup(void **state)
     if (!auth_init())
         return -1;
     meta_load();
-    strcpy(fx.dir, "/tmp/guanxi-test-listjson-XXXXXX");
-    if (!mkdtemp(fx.dir))
-        return -1;
-    snprintf(fx.path, sizeof fx.path, "%s/t.db", fx.dir);
-    char *err = NULL;
-    fx.db = db_open(fx.path, &err);
-    if (!fx.db)
-        return -1;
-    arena_init(&fx.arena);
-    ctx_init(&fx.c, &fx.arena, db_thread_conn(fx.db));
-    if (setup_database(&fx.c, "Admin12345", NULL) != GX_OK || demo_fill(&fx.c, 30) != GX_OK)
+    if (testdb_open(&fx.t, "listjson", true) || demo_fill(&fx.t.c, 30) != GX_OK)
         return -1;
     json_t *role = json_pack("{s:s, s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}}, s:{s:{s:s, s:s}, s:{s:s}}}", "code",
                              "t_limited", "name", "Limited", "permissions", "customers", "read", "all", "contacts", "read",
                              "own", "activities", "read", "all", "users", "read", "all", "field_rules", "customers",
                              "phone", "hidden", "address", "hidden", "activities", "parent", "hidden");
     json_t *out = NULL;
-    GxErr rc = record_create(&fx.c, meta_entity("roles"), role, &out);
+    GxErr rc = record_create(&fx.t.c, meta_entity("roles"), role, &out);
     json_decref(role);
     json_decref(out);
     if (rc)
         return -1;
     const char *roles[] = {"t_limited", NULL};
     int64_t uid;
-    if (setup_user(&fx.c, "t_limited", "Limited user", "Passw0rd-x", 0, roles, &uid))
+    if (setup_user(&fx.t.c, "t_limited", "Limited user", "Passw0rd-x", 0, roles, &uid))
         return -1;
-    fx.limited = acl_load(&fx.c, uid);
+    fx.limited = acl_load(&fx.t.c, uid);
     int64_t admin_id = 0;
     bool found = false;
     DbVal p[] = {dbv_text("admin")};
-    if (db_query_int(fx.c.db, "SELECT id FROM users WHERE username = $1", p, 1, &admin_id, &found) != DB_OK || !found)
+    if (db_query_int(fx.t.c.db, "SELECT id FROM users WHERE username = $1", p, 1, &admin_id, &found) != DB_OK || !found)
         return -1;
-    fx.admin = acl_load(&fx.c, admin_id);
+    fx.admin = acl_load(&fx.t.c, admin_id);
     return fx.limited && fx.admin ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    ctx_done(&fx.c);
-    arena_free(&fx.arena);
-    db_close(fx.db);
-    static const char *const suffixes[] = {"", "-wal", "-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        char p[128];
-        snprintf(p, sizeof p, "%s%s", fx.path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(fx.dir);
+    testdb_close(&fx.t);
     meta_free();
     return 0;
 }
@@ -92,21 +71,21 @@ static int group_teardown(void **state)
 /* Both paths for one entity and page; returns how many rows matched. */
 static size_t compare(const Entity *e, const Principal *who, int64_t limit, int64_t offset, bool trash)
 {
-    fx.c.who = who;
+    fx.t.c.who = who;
     bool capped1 = false, capped2 = false;
     ListQuery lq = {.sort = "id", .limit = limit, .offset = offset, .count = true, .count_limit = 7,
                     .count_capped = &capped1, .trash = trash, .action = ACT_READ};
     json_t *rows = NULL;
     int64_t t1 = -5, t2 = -6;
-    GxErr r1 = record_list(&fx.c, e, &lq, &rows, &t1);
-    ctx_clear(&fx.c);
+    GxErr r1 = record_list(&fx.t.c, e, &lq, &rows, &t1);
+    ctx_clear(&fx.t.c);
     lq.count_capped = &capped2;
     Buf b;
-    buf_init(&b, &fx.arena);
+    buf_init(&b, &fx.t.arena);
     buf_raw(&b, "x");
-    GxErr r2 = record_list_json(&fx.c, e, &lq, &b, &t2);
-    ctx_clear(&fx.c);
-    fx.c.who = NULL;
+    GxErr r2 = record_list_json(&fx.t.c, e, &lq, &b, &t2);
+    ctx_clear(&fx.t.c);
+    fx.t.c.who = NULL;
     assert_int_equal(r1, r2);
     if (r1) {
         assert_string_equal(b.data, "x"); /* nothing written on failure */
@@ -150,12 +129,12 @@ static void test_hidden_fields_and_scopes_as_a_user(void **state)
     for (int i = 0; i < n; i++)
         compare(all[i], fx.limited, 50, 0, false);
     /* The hidden fields really are absent from what was compared. */
-    fx.c.who = fx.limited;
+    fx.t.c.who = fx.limited;
     ListQuery lq = {.sort = "id", .limit = 5, .action = ACT_READ};
     Buf b;
-    buf_init(&b, &fx.arena);
-    assert_int_equal(record_list_json(&fx.c, meta_entity("customers"), &lq, &b, NULL), GX_OK);
-    fx.c.who = NULL;
+    buf_init(&b, &fx.t.arena);
+    assert_int_equal(record_list_json(&fx.t.c, meta_entity("customers"), &lq, &b, NULL), GX_OK);
+    fx.t.c.who = NULL;
     assert_non_null(strstr(b.data, "\"name\":"));
     assert_null(strstr(b.data, "\"phone\":"));
     assert_null(strstr(b.data, "\"address\":"));
@@ -165,18 +144,18 @@ static void test_hidden_fields_and_scopes_as_a_user(void **state)
  * was refused or absent; the caller releases it). */
 static json_t *compare_get(const Entity *e, const Principal *who, int64_t id)
 {
-    fx.c.who = who;
+    fx.t.c.who = who;
     json_t *rec = NULL;
-    GxErr r1 = record_get(&fx.c, e, id, &rec);
-    const char *m1 = arena_strdup(&fx.arena, fx.c.err_msg ? fx.c.err_msg : "");
-    ctx_clear(&fx.c);
+    GxErr r1 = record_get(&fx.t.c, e, id, &rec);
+    const char *m1 = arena_strdup(&fx.t.arena, fx.t.c.err_msg ? fx.t.c.err_msg : "");
+    ctx_clear(&fx.t.c);
     Buf b;
-    buf_init(&b, &fx.arena);
+    buf_init(&b, &fx.t.arena);
     buf_raw(&b, "x");
-    GxErr r2 = record_get_json(&fx.c, e, id, &b);
-    const char *m2 = arena_strdup(&fx.arena, fx.c.err_msg ? fx.c.err_msg : "");
-    ctx_clear(&fx.c);
-    fx.c.who = NULL;
+    GxErr r2 = record_get_json(&fx.t.c, e, id, &b);
+    const char *m2 = arena_strdup(&fx.t.arena, fx.t.c.err_msg ? fx.t.c.err_msg : "");
+    ctx_clear(&fx.t.c);
+    fx.t.c.who = NULL;
     assert_int_equal(r1, r2);
     assert_string_equal(m1, m2);
     if (r1) {
@@ -223,11 +202,11 @@ static void test_get_of_every_entity(void **state)
     assert_true(with_lines > 0);
     assert_true(refused > 0);
     /* Hidden fields are absent from GET too. */
-    fx.c.who = fx.limited;
+    fx.t.c.who = fx.limited;
     Buf b;
-    buf_init(&b, &fx.arena);
-    assert_int_equal(record_get_json(&fx.c, meta_entity("customers"), 1, &b), GX_OK);
-    fx.c.who = NULL;
+    buf_init(&b, &fx.t.arena);
+    assert_int_equal(record_get_json(&fx.t.c, meta_entity("customers"), 1, &b), GX_OK);
+    fx.t.c.who = NULL;
     assert_non_null(strstr(b.data, "\"name\":"));
     assert_null(strstr(b.data, "\"phone\":"));
 }

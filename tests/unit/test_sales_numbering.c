@@ -22,19 +22,17 @@
 #include "auth/auth.h"
 #include "modules/modules.h"
 #include "record/record.h"
+#include "testdb.h"
 
 static struct {
-    char dir[64], path[96];
-    Db *db;
-    Arena arena;
-    Ctx c;
+    TestDb t;
     int64_t customer, product;
 } fx;
 
 static int64_t create_id(const char *entity, json_t *in)
 {
     json_t *out = NULL;
-    GxErr rc = record_create(&fx.c, meta_entity(entity), in, &out);
+    GxErr rc = record_create(&fx.t.c, meta_entity(entity), in, &out);
     json_decref(in);
     int64_t id = rc ? 0 : json_integer_value(json_object_get(out, "id"));
     json_decref(out);
@@ -47,17 +45,7 @@ static int group_setup(void **state)
     if (!auth_init())
         return -1;
     meta_load();
-    strcpy(fx.dir, "/tmp/guanxi-test-numbering-XXXXXX");
-    if (!mkdtemp(fx.dir))
-        return -1;
-    snprintf(fx.path, sizeof fx.path, "%s/t.db", fx.dir);
-    char *err = NULL;
-    fx.db = db_open(fx.path, &err);
-    if (!fx.db)
-        return -1;
-    arena_init(&fx.arena);
-    ctx_init(&fx.c, &fx.arena, db_thread_conn(fx.db));
-    if (setup_database(&fx.c, "Admin12345", NULL) != GX_OK)
+    if (testdb_open(&fx.t, "numbering", true))
         return -1;
     fx.customer = create_id("customers", json_pack("{s:s}", "name", "编号测试有限公司"));
     fx.product = create_id("products", json_pack("{s:s, s:s, s:i}", "code", "NUM-1", "name", "编号测试产品", "price", 100));
@@ -67,12 +55,9 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    ctx_done(&fx.c);
-    arena_free(&fx.arena);
-    db_close(fx.db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx.dir);
-    return system(cmd) == 0 ? 0 : -1;
+    testdb_close(&fx.t);
+    meta_free();
+    return 0;
 }
 
 /* Create a one-line document (quantity as given); its number into out (or
@@ -82,12 +67,12 @@ static GxErr create_doc(const char *entity, const char *quantity, char out[64])
     json_t *in = json_pack("{s:I, s:[{s:I, s:s}]}", "customer_id", (json_int_t)fx.customer, "lines", "product_id",
                            (json_int_t)fx.product, "quantity", quantity);
     json_t *rec = NULL;
-    GxErr rc = record_create(&fx.c, meta_entity(entity), in, &rec);
+    GxErr rc = record_create(&fx.t.c, meta_entity(entity), in, &rec);
     json_decref(in);
     snprintf(out, 64, "%s", rc ? "" : json_string_value(json_object_get(rec, "number")));
     json_decref(rec);
     if (rc)
-        ctx_clear(&fx.c);
+        ctx_clear(&fx.t.c);
     return rc;
 }
 
@@ -128,10 +113,10 @@ static void test_a_rolled_back_create_returns_its_number(void **state)
     (void)state;
     char before[64], inside[64], again[64], next[64];
     assert_int_equal(create_doc("orders", "1", before), GX_OK);
-    assert_int_equal(db_begin(fx.c.db), DB_OK);
+    assert_int_equal(db_begin(fx.t.c.db), DB_OK);
     assert_int_equal(create_doc("orders", "2", inside), GX_OK);
     assert_int_equal(counter(inside), counter(before) + 1);
-    assert_int_equal(db_rollback(fx.c.db), DB_OK);
+    assert_int_equal(db_rollback(fx.t.c.db), DB_OK);
     assert_int_equal(create_doc("orders", "3", again), GX_OK);
     assert_string_equal(again, inside); /* the rolled-back number is drawn again */
     assert_int_equal(create_doc("orders", "1", next), GX_OK);
@@ -152,11 +137,11 @@ static void test_a_refused_order_draws_no_number(void **state)
 static void set_pattern(const char *pattern)
 {
     DbVal p[] = {dbv_text("number_pattern.orders.number"), dbv_text(pattern)};
-    int rc = pattern ? db_exec(fx.c.db,
+    int rc = pattern ? db_exec(fx.t.c.db,
                                "INSERT INTO app_settings(key, value) VALUES ($1, $2) ON CONFLICT(key)"
                                " DO UPDATE SET value = excluded.value",
                                p, 2)
-                     : db_exec(fx.c.db, "DELETE FROM app_settings WHERE key = $1", p, 1);
+                     : db_exec(fx.t.c.db, "DELETE FROM app_settings WHERE key = $1", p, 1);
     assert_int_equal(rc, DB_OK);
 }
 

@@ -1,0 +1,52 @@
+/* testdb.c — see testdb.h. */
+#include "testdb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "modules/modules.h"
+
+int testdb_open(TestDb *t, const char *tag, bool setup)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->dir, sizeof t->dir, "/tmp/guanxi-test-%s-XXXXXX", tag);
+    if (!mkdtemp(t->dir)) {
+        perror("mkdtemp");
+        return -1;
+    }
+    snprintf(t->path, sizeof t->path, "%s/%s.db", t->dir, tag);
+    char *err = NULL;
+    t->db = db_open(t->path, &err);
+    if (!t->db) {
+        fprintf(stderr, "db_open %s: %s\n", t->path, err ? err : "?");
+        free(err);
+        return -1;
+    }
+    arena_init(&t->arena);
+    ctx_init(&t->c, &t->arena, db_thread_conn(t->db));
+    if (setup && setup_database(&t->c, "Admin12345", NULL) != GX_OK) {
+        fprintf(stderr, "setup_database: %s\n", t->c.err_msg ? t->c.err_msg : "?");
+        return -1;
+    }
+    return 0;
+}
+
+void testdb_close(TestDb *t)
+{
+    if (t->db) {
+        ctx_done(&t->c);
+        arena_free(&t->arena);
+        db_close(t->db);
+        t->db = NULL;
+    }
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char p[128];
+        snprintf(p, sizeof p, "%s%s", t->path, suffixes[i]);
+        unlink(p);
+    }
+    if (t->dir[0])
+        rmdir(t->dir);
+}
