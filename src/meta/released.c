@@ -19,7 +19,9 @@
 
 /* Migration 5 (released with 40b0693) added no entities or fields: its
  * tables (attachments, the global-search index) are made by data steps. */
-#define MIGRATIONS_RELEASED 5
+/* Migration 6 (released with 5fcc821) added no entities or fields either:
+ * it drops the list-search tables and rewrites global-search rows. */
+#define MIGRATIONS_RELEASED 6
 
 typedef struct Released {
     const char *entity, *field;
