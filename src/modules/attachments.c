@@ -54,10 +54,12 @@ static GxErr attachments_migrate(Ctx *c, bool fresh)
 }
 
 static GxErr on_purge(Ctx *c, HookArgs *a);
+static GxErr orphans_step_7(Ctx *c, bool fresh);
 
 void attachments_module_init(void)
 {
     ddl_step_add(5, "attachments", attachments_migrate);
+    ddl_step_add(7, "attachments: files of records purged before release 6", orphans_step_7);
     record_hook_add("*", HOOK_AFTER_PURGE, on_purge);
 }
 
@@ -563,6 +565,75 @@ static GxErr on_purge(Ctx *c, HookArgs *a)
         }
     }
     json_decref(files);
+    return rc;
+}
+
+/* Migration 7: release 5 purged records without their files (the purge
+ * hook above came with a47e13d, in release 6), so a database may hold
+ * attachments whose record is gone: nobody can reach them and they take
+ * space. Delete them, each with the attachment_delete audit row a purge
+ * writes now ("orphan": true). A kind of record this binary does not know
+ * is left alone. */
+static GxErr orphans_step_7(Ctx *c, bool fresh)
+{
+    if (fresh)
+        return GX_OK;
+    DbRes *r;
+    if (db_query(c->db, "SELECT DISTINCT parent_type FROM attachments", NULL, 0, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the attachments: %s", db_errmsg(c->db));
+    json_t *kinds = json_array();
+    while (db_next(r) == 1)
+        json_array_append_new(kinds, json_string(db_text(r, 0)));
+    db_done(r);
+    GxErr rc = GX_OK;
+    long removed = 0;
+    size_t i;
+    json_t *k;
+    json_array_foreach(kinds, i, k)
+    {
+        const Entity *e = meta_entity(json_string_value(k));
+        if (rc || !attachments_allowed(e))
+            continue;
+        Sql q;
+        sql_init(&q, c->arena);
+        sql_raw(&q, "SELECT a.id, a.parent_id, a.name, a.size, a.sha256 FROM attachments a WHERE a.parent_type = ");
+        sql_param(&q, dbv_text(e->name));
+        sql_raw(&q, " AND NOT EXISTS (SELECT 1 FROM ");
+        sql_raw(&q, e->table); /* table name from metadata */
+        sql_raw(&q, " t WHERE t.id = a.parent_id) ORDER BY a.id");
+        if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK) {
+            rc = ctx_fail(c, GX_EDB, "cannot read the attachments: %s", db_errmsg(c->db));
+            break;
+        }
+        json_t *gone = json_array();
+        while (db_next(r) == 1)
+            json_array_append_new(gone, json_pack("{s:I, s:I, s:s, s:I, s:s}", "attachment_id", (json_int_t)db_int(r, 0),
+                                                  "parent_id", (json_int_t)db_int(r, 1), "name", db_text(r, 2), "size",
+                                                  (json_int_t)db_int(r, 3), "sha256", db_text(r, 4)));
+        db_done(r);
+        size_t j;
+        json_t *f;
+        json_array_foreach(gone, j, f)
+        {
+            DbVal id[] = {dbv_int(json_integer_value(json_object_get(f, "attachment_id")))};
+            int64_t parent = json_integer_value(json_object_get(f, "parent_id"));
+            json_object_del(f, "parent_id");
+            json_object_set_new(f, "purged", json_true());
+            json_object_set_new(f, "orphan", json_true());
+            if (db_exec(c->db, "DELETE FROM attachment_contents WHERE attachment_id = $1", id, 1) != DB_OK ||
+                db_exec(c->db, "DELETE FROM attachments WHERE id = $1", id, 1) != DB_OK) {
+                rc = ctx_fail(c, GX_EDB, "cannot delete the attachments: %s", db_errmsg(c->db));
+                break;
+            }
+            if ((rc = audit_write(c, "attachment_delete", e->name, parent, f)))
+                break;
+            removed++;
+        }
+        json_decref(gone);
+    }
+    json_decref(kinds);
+    if (!rc && removed)
+        log_info("migration 7: deleted %ld attachments of purged records", removed);
     return rc;
 }
 

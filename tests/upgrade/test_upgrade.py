@@ -106,6 +106,7 @@ class Upgrade:
         cls.rep_customers = scalar(cls.db, "SELECT count(*) FROM customers c JOIN users u ON u.id = c.owner_id"
                                            " WHERE u.username = 'rep_a1' AND c.deleted_at IS NULL")
         cls.sample = scalar(cls.db, "SELECT name FROM customers WHERE deleted_at IS NULL ORDER BY id LIMIT 1")
+        cls.prepare()
         out = subprocess.run([GUANXI, "migrate", "--db", cls.db], capture_output=True, text=True)
         assert out.returncode == 0, out.stdout + out.stderr
         # A new installation, for comparing the built-in roles.
@@ -115,6 +116,11 @@ class Upgrade:
         assert out.returncode == 0, out.stdout + out.stderr
         cls.server = Server(cls.db)
         cls.admin = cls.server.login("admin", "Admin12345")
+
+    @classmethod
+    def prepare(cls):
+        """Changes to the copied fixture before it is migrated (after the
+        rows were counted)."""
 
     @classmethod
     def tearDownClass(cls):
@@ -414,6 +420,33 @@ class FromRelease6(Upgrade, unittest.TestCase):
         FromRelease5.test_global_search_finds_old_customers_by_name_and_phone
     test_list_search_of_old_customers_reads_global_search_with_their_notes = \
         FromRelease5.test_list_search_of_old_customers_reads_global_search_with_their_notes
+
+    @classmethod
+    def prepare(cls):
+        # A file left behind by a purge of release 5 (its purge did not take
+        # the record's files): customer 424242 does not exist.
+        db = sqlite3.connect(cls.db)
+        with db:
+            cur = db.execute("INSERT INTO attachments(parent_type, parent_id, name, mime_type, size, sha256,"
+                             " created_at) VALUES ('customers', 424242, '旧合同.pdf', 'application/pdf', 3, 'abc',"
+                             " '2026-01-02T03:04:05Z')")
+            cls.orphan = cur.lastrowid
+            db.execute("INSERT INTO attachment_contents(attachment_id, content) VALUES (?, x'010203')", (cls.orphan,))
+        db.close()
+
+    def test_files_of_purged_records_are_deleted_with_an_audit_row(self):
+        db = sqlite3.connect(self.db)
+        self.assertEqual(db.execute("SELECT count(*) FROM attachments WHERE id = ?", (self.orphan,)).fetchone()[0], 0)
+        self.assertEqual(db.execute("SELECT count(*) FROM attachment_contents WHERE attachment_id = ?",
+                                    (self.orphan,)).fetchone()[0], 0)
+        # The files of existing records stay (customer 1's, checked above too).
+        self.assertEqual(db.execute("SELECT count(*) FROM attachments WHERE parent_id = 1").fetchone()[0], 1)
+        status, body = self.server.call("GET", "/audit?entity=customers&record_id=424242", token=self.admin)
+        self.assertEqual(status, 200, body)
+        rows = [a for a in body["data"] if a["action"] == "attachment_delete"]
+        self.assertEqual(len(rows), 1, body)
+        diff = rows[0]["diff"] if isinstance(rows[0]["diff"], dict) else json.loads(rows[0]["diff"])
+        self.assertEqual((diff["name"], diff["attachment_id"], diff["orphan"]), ("旧合同.pdf", self.orphan, True))
 
 
 if __name__ == "__main__":
