@@ -6,53 +6,18 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
+const { BASE, PASS, ART, call, token, created } = lib;
 
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 const USER_PASS = 'Access-e2e-pass-1';
 const tag = String(Date.now()).slice(-6);
 
 let browser;
 const ids = {};
 
-async function call(token, method, url, body) {
-  const res = await fetch(BASE + url, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function token(username, password) {
-  const r = await call(null, 'POST', '/api/v1/auth/login', { username, password });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body.token;
-}
-
-async function created(r) {
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body.id;
-}
-
-/* A browser context logged in through the login form. */
-async function loginPage(username) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  await page.goto(BASE + '/login');
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', USER_PASS);
-  await Promise.all([page.waitForURL(BASE + '/'), page.click('button[type=submit]')]);
-  return page;
-}
+const loginPage = (username) => lib.loginPage(browser, username, USER_PASS);
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
   const admin = await token('admin', PASS);
   const role = async (code) => (await call(admin, 'GET', '/api/v1/roles?code=' + code)).body.data[0].id;
   const rep = await role('sales_rep');
@@ -72,7 +37,7 @@ before(async () => {
     subject: '拜访甲方客户' + tag, kind: 'visit', parent_type: 'customers', parent_id: ids.custA,
     occurred_at: new Date().toISOString()
   }));
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
+  browser = await lib.launch();
 });
 
 after(async () => {

@@ -6,22 +6,15 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
+const { BASE, PASS } = lib;
 
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 const tag = String(Date.now()).slice(-6);
 
 let browser, page;
 const pageErrors = [];
 
-async function shot(name) {
-  await page.screenshot({ path: path.join(ART, name + '.png'), fullPage: true });
-}
+const shot = (name) => lib.screenshot(page, name);
 
 /* The option labels of a select, without the empty first one. */
 async function options(sel) {
@@ -29,9 +22,8 @@ async function options(sel) {
 }
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  browser = await lib.launch();
+  const context = await lib.newContext(browser);
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(BASE + '/login');

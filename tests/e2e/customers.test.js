@@ -5,38 +5,22 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
+const { BASE, USER, PASS } = lib;
 
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const USER = process.env.GX_USER || 'admin';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TAG = String(Date.now()).slice(-6);
 
 let browser, context, page;
 const pageErrors = [];
 
-async function shot(name) {
-  await page.screenshot({ path: path.join(ART, 'customers-' + name + '.png'), fullPage: true });
-}
+const shot = (name) => lib.screenshot(page, 'customers-' + name);
 
-async function api(method, url, body) {
-  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
-  const res = await context.request.fetch(BASE + url, {
-    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
-    data: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  return { status: res.status(), body: text ? JSON.parse(text) : null };
-}
+/* JSON API call with the page's session. */
+const api = (method, url, body) => lib.sessionCall(page, method, url, body);
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  browser = await lib.launch();
+  context = await lib.newContext(browser);
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(BASE + '/login');

@@ -6,46 +6,23 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
-
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const USER = process.env.GX_USER || 'admin';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const lib = require('./lib');
+const { BASE, USER, PASS, ART } = lib;
 
 let browser, context, page;
 const cspViolations = [];
 const pageErrors = [];
 let customerId, customerName;
 
-async function shot(name) {
-  await page.screenshot({ path: path.join(ART, name + '.png'), fullPage: true });
-}
+const shot = (name) => lib.screenshot(page, name);
 
-/* JSON API call with the browser's session (cookie + CSRF header). */
-async function api(method, url, body) {
-  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
-  const res = await context.request.fetch(BASE + url, {
-    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
-    data: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  return { status: res.status(), body: text ? JSON.parse(text) : null };
-}
-
-function watch(p) {
-  p.on('console', (m) => {
-    if (/Content Security Policy|Refused to (execute|apply|load)/i.test(m.text())) cspViolations.push(m.text());
-  });
-  p.on('pageerror', (e) => pageErrors.push(e.message));
-}
+/* JSON API call with the page's session. */
+const api = (method, url, body) => lib.sessionCall(page, method, url, body);
+const watch = (p) => lib.watch(p, pageErrors, cspViolations);
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  browser = await lib.launch();
+  context = await lib.newContext(browser);
   page = await context.newPage();
   watch(page);
 });
@@ -306,7 +283,7 @@ test('a sales rep sees only their modules, changes their password and logs out',
   const roleId = roles.body.data[0].id;
   const u = await api('POST', '/api/v1/users', { username: 'e2e_rep2', name: '赵代表', password: 'E2e-rep2-pass-1', role_ids: [roleId] });
   assert.equal(u.status, 201, JSON.stringify(u.body));
-  const rep = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  const rep = await lib.newContext(browser);
   const p = await rep.newPage();
   watch(p);
   await p.goto(BASE + '/login');

@@ -7,38 +7,22 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
-
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const USER = process.env.GX_USER || 'admin';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const lib = require('./lib');
+const { BASE, USER, PASS, ART } = lib;
 
 let browser, context, page;
 const pageErrors = [];
 const tag = String(Date.now()).slice(-8);
 
-async function shot(name) {
-  await page.screenshot({ path: path.join(ART, 'dupes-' + name + '.png'), fullPage: true });
-}
+const shot = (name) => lib.screenshot(page, 'dupes-' + name);
 
-async function api(method, url, body) {
-  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
-  const res = await context.request.fetch(BASE + url, {
-    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
-    data: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  return { status: res.status(), body: text ? JSON.parse(text) : null };
-}
+/* JSON API call with the page's session. */
+const api = (method, url, body) => lib.sessionCall(page, method, url, body);
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
   fs.mkdirSync(ART, { recursive: true });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  browser = await lib.launch();
+  context = await lib.newContext(browser, { height: 900 });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(BASE + '/login');

@@ -6,15 +6,8 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { chromium } = require('playwright-core');
-
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const USER = process.env.GX_USER || 'admin';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const lib = require('./lib');
+const { BASE, USER, PASS, bizDay } = lib;
 
 let browser, context, page;
 const pageErrors = [];
@@ -22,30 +15,14 @@ const cspViolations = [];
 const tag = String(Date.now()).slice(-6);
 let court, coach, drink, member, tomorrow;
 
-async function shot(name) {
-  await page.screenshot({ path: path.join(ART, name + '.png'), fullPage: true });
-}
+const shot = (name) => lib.screenshot(page, name);
 
-async function api(method, url, body) {
-  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
-  const res = await context.request.fetch(BASE + url, {
-    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
-    data: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  return { status: res.status(), body: text ? JSON.parse(text) : null };
-}
-
-/* A business day (UTC+8) offset days from today, YYYY-MM-DD. */
-function bizDay(offset) {
-  const t = new Date(Date.now() + 8 * 3600 * 1000 + offset * 86400 * 1000);
-  return t.toISOString().slice(0, 10);
-}
+/* JSON API call with the page's session. */
+const api = (method, url, body) => lib.sessionCall(page, method, url, body);
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  browser = await lib.launch();
+  context = await lib.newContext(browser);
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {

@@ -7,52 +7,18 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
+const { BASE, PASS, ART, call, token, ok } = lib;
 
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 const USER_PASS = 'Pool-e2e-pass-1';
 const tag = String(Date.now()).slice(-6);
 
 let browser;
 const ids = {};
 
-async function call(token, method, url, body) {
-  const res = await fetch(BASE + url, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function token(username, password) {
-  const r = await call(null, 'POST', '/api/v1/auth/login', { username, password });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body.token;
-}
-
-function ok(r, status) {
-  assert.equal(r.status, status, JSON.stringify(r.body));
-  return r.body;
-}
-
-async function loginPage(username) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  await page.goto(BASE + '/login');
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', USER_PASS);
-  await Promise.all([page.waitForURL(BASE + '/'), page.click('button[type=submit]')]);
-  return page;
-}
+const loginPage = (username) => lib.loginPage(browser, username, USER_PASS);
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
   const admin = await token('admin', PASS);
   const rep = (await call(admin, 'GET', '/api/v1/roles?code=sales_rep')).body.data[0].id;
   const dept = ok(await call(admin, 'POST', '/api/v1/departments', { name: '公海测试' + tag }), 201).id;
@@ -69,7 +35,7 @@ before(async () => {
   ids.cust = ok(await call(t1, 'POST', '/api/v1/customers', { name: '公海客户' + tag, level: 'B' }), 201).id;
   ok(await call(t1, 'POST', `/api/v1/customers/${ids.cust}/release`, { reason: '暂无采购计划' }), 200);
   ids.soon = ok(await call(t1, 'POST', '/api/v1/customers', { name: '将回收客户' + tag, level: 'C' }), 201).id;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
+  browser = await lib.launch();
 });
 
 after(async () => {

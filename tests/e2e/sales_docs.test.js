@@ -6,15 +6,8 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { chromium } = require('playwright-core');
-
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const USER = process.env.GX_USER || 'admin';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const lib = require('./lib');
+const { BASE, USER, PASS } = lib;
 
 let browser, context, page;
 const cspViolations = [];
@@ -22,46 +15,17 @@ const pageErrors = [];
 const stamp = String(Date.now());
 let customer, productA, productB, quoteUrl, orderUrl;
 
-async function shot(name) {
-  await page.screenshot({ path: path.join(ART, name + '.png'), fullPage: true });
-}
+const shot = (name) => lib.screenshot(page, name);
 
-async function api(method, url, body) {
-  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
-  const res = await context.request.fetch(BASE + url, {
-    method, headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' },
-    data: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  return { status: res.status(), body: text ? JSON.parse(text) : null };
-}
-
-/* Pick a record in a link search widget: type, then click the option. */
-async function pick(input, text) {
-  await page.fill(input, text);
-  const option = page.locator(input + ' ~ .link-options [data-option][data-label="' + text + '"]');
-  await option.waitFor();
-  await option.click();
-  await settled(); /* the line editor recomputes */
-}
-
-/* Type into a cell and leave it: the editor recomputes (wait for it). */
-async function type(input, value) {
-  await page.fill(input, value);
-  await page.locator(input).dispatchEvent('change');
-  await settled();
-}
-
-/* No htmx request in flight or swap settling. */
-async function settled() {
-  await page.waitForLoadState('networkidle');
-  await page.waitForFunction(() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added'));
-}
+/* JSON API call with the page's session. */
+const api = (method, url, body) => lib.sessionCall(page, method, url, body);
+const pick = (input, text) => lib.pick(page, input, text);
+const type = (input, value) => lib.typeInto(page, input, value);
+const settled = () => lib.settled(page);
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  browser = await lib.launch();
+  context = await lib.newContext(browser, { height: 900 });
   page = await context.newPage();
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to (execute|apply|load)/i.test(m.text())) cspViolations.push(m.text());

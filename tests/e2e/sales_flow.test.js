@@ -7,14 +7,9 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
+const { BASE, PASS, call, created } = lib;
 
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 const REP_PASS = 'Flow-e2e-pass-1';
 const tag = String(Date.now()).slice(-6);
 
@@ -23,69 +18,16 @@ const ids = {};
 const pageErrors = [];
 const cspViolations = [];
 
-async function call(token, method, url, body) {
-  const res = await fetch(BASE + url, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const login = lib.token;
 
-async function login(username, password) {
-  const r = await call(null, 'POST', '/api/v1/auth/login', { username, password });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body.token;
-}
-
-async function created(r) {
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body.id;
-}
-
-async function shot(name) {
-  await page.screenshot({ path: path.join(ART, 'flow-' + name + '.png'), fullPage: true });
-}
-
-/* No htmx request in flight or swap settling. */
-async function settled() {
-  await page.waitForLoadState('networkidle');
-  await page.waitForFunction(() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added'));
-}
-
-/* Pick a record in a link search widget: type, then click the option. */
-async function pick(input, text) {
-  await page.fill(input, text);
-  const option = page.locator(input + ' ~ .link-options [data-option][data-label="' + text + '"]');
-  await option.waitFor();
-  await option.click();
-  await settled();
-}
-
-async function type(input, value) {
-  await page.fill(input, value);
-  await page.locator(input).dispatchEvent('change');
-  await settled();
-}
-
-async function figure(key) {
-  return (await page.textContent(`[data-fig="${key}"] strong`)).trim();
-}
-
-/* Drag a card onto a board column with small mouse steps (SortableJS
- * follows the pointer). */
-async function drag(card, column) {
-  const a = await card.boundingBox();
-  const b = await page.locator(column + ' [data-cards]').boundingBox();
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(b.x + b.width / 2, b.y + 12, { steps: 12 });
-  await page.mouse.up();
-}
+const shot = (name) => lib.screenshot(page, 'flow-' + name);
+const settled = () => lib.settled(page);
+const pick = (input, text) => lib.pick(page, input, text);
+const type = (input, value) => lib.typeInto(page, input, value);
+const figure = (key) => lib.figure(page, key);
+const drag = (card, column) => lib.drag(page, card, column);
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
   const admin = await login('admin', PASS);
   const role = (await call(admin, 'GET', '/api/v1/roles?code=sales_rep')).body.data[0].id;
   const dept = await created(await call(admin, 'POST', '/api/v1/departments', { name: '华东销售' + tag }));
@@ -103,8 +45,8 @@ before(async () => {
   ids.opp = await created(await call(rep, 'POST', '/api/v1/opportunities',
     { name: '门禁改造项目' + tag, customer_id: ids.customer, amount: 1760000, stage_id: ids.negotiation }));
 
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1000 }, locale: 'zh-CN' });
+  browser = await lib.launch();
+  const context = await lib.newContext(browser, { width: 1920, height: 1000 });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {

@@ -6,13 +6,9 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
+const { BASE, PASS, ART, call, token, created } = lib;
 
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 const USER_PASS = 'Opps-e2e-pass-1';
 const tag = String(Date.now()).slice(-6);
 
@@ -20,37 +16,7 @@ let browser, page;
 const ids = {};
 const pageErrors = [];
 
-async function call(token, method, url, body) {
-  const res = await fetch(BASE + url, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function token(username, password) {
-  const r = await call(null, 'POST', '/api/v1/auth/login', { username, password });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body.token;
-}
-
-async function created(r) {
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body.id;
-}
-
-/* Drag a card onto a column with small mouse steps (SortableJS follows the
- * pointer); resolves when the mouse is released. */
-async function drag(card, column) {
-  const a = await card.boundingBox();
-  const b = await page.locator(column + ' [data-cards]').boundingBox();
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(b.x + b.width / 2, b.y + 12, { steps: 12 });
-  await page.mouse.up();
-}
+const drag = (card, column) => lib.drag(page, card, column);
 
 /* The board once every column's count has loaded (no layout shift after). */
 async function boardReady() {
@@ -58,7 +24,6 @@ async function boardReady() {
 }
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
   const admin = await token('admin', PASS);
   const rep = (await call(admin, 'GET', '/api/v1/roles?code=sales_rep')).body.data[0].id;
   const dept = await created(await call(admin, 'POST', '/api/v1/departments', { name: '商机测试' + tag }));
@@ -72,8 +37,8 @@ before(async () => {
     { name: '智慧工厂项目' + tag, amount: 12800000, stage_id: ids.proposal, expected_close: '2027-03-31' }));
   await created(await call(ids.rep, 'POST', '/api/v1/opportunities',
     { name: '门店改造项目' + tag, amount: 3500000, stage_id: ids.proposal }));
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
-  const context = await browser.newContext({ viewport: { width: 1920, height: 900 }, locale: 'zh-CN' });
+  browser = await lib.launch();
+  const context = await lib.newContext(browser, { width: 1920, height: 900 });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(BASE + '/login');

@@ -9,13 +9,9 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const lib = require('./lib');
+const { BASE, PASS, ART, call, token, ok } = lib;
 
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const PASS = process.env.GX_PASS;
-const ART = path.join(__dirname, 'artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 const USER_PASS = 'Targets-e2e-pass-1';
 const tag = String(Date.now()).slice(-6);
 
@@ -23,36 +19,7 @@ let browser;
 let admin;
 const ids = {};
 
-async function call(token, method, url, body) {
-  const res = await fetch(BASE + url, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function token(username, password) {
-  const r = await call(null, 'POST', '/api/v1/auth/login', { username, password });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body.token;
-}
-
-function ok(r, status) {
-  assert.equal(r.status, status, JSON.stringify(r.body));
-  return r.body;
-}
-
-async function loginPage(username, password) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  await page.goto(BASE + '/login');
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password || USER_PASS);
-  await Promise.all([page.waitForURL(BASE + '/'), page.click('button[type=submit]')]);
-  return page;
-}
+const loginPage = (username, password) => lib.loginPage(browser, username, password || USER_PASS);
 
 // This month in Beijing, YYYY-MM, and today.
 function beijing() {
@@ -61,7 +28,6 @@ function beijing() {
 }
 
 before(async () => {
-  assert.ok(PASS, 'GX_PASS must be set (run tests/e2e/run.sh)');
   admin = await token('admin', PASS);
   const role = async (code) => (await call(admin, 'GET', '/api/v1/roles?code=' + code)).body.data[0].id;
   const rep = await role('sales_rep');
@@ -77,7 +43,7 @@ before(async () => {
   ids.cust = ok(await call(t, 'POST', '/api/v1/customers', { name: '目标客户' + tag }), 201).id;
   ids.product = ok(await call(admin, 'POST', '/api/v1/products',
     { code: 'TG' + tag, name: '目标产品' + tag, price: 100000 }), 201).id;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
+  browser = await lib.launch();
 });
 
 after(async () => {

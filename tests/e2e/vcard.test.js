@@ -6,9 +6,9 @@
 const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const ICAL = require('ical.js');
+const lib = require('./lib');
+const { BASE, PASS } = lib;
 
-const BASE = process.env.GX_BASE || 'http://127.0.0.1:8080';
-const PASS = process.env.GX_PASS;
 let token;
 
 async function api(method, url, body) {
