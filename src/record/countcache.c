@@ -27,6 +27,8 @@
 #define COUNT_WAYS 2
 #define COUNT_TTL_MS 3000
 
+static int64_t ttl_ms = COUNT_TTL_MS; /* tests may lengthen it */
+
 typedef struct Slot {
     char *key;       /* malloc'd: SQL text, NUL, parameters */
     size_t len;
@@ -96,7 +98,7 @@ bool count_cache_get(Ctx *c, const Sql *q, int64_t *total, bool *capped, uint64_
     pthread_mutex_lock(&lock);
     for (int w = 0; w < COUNT_WAYS && !hit; w++) {
         Slot *s = &set[w];
-        if (same_key(s, &k) && s->gen == *gen && now - s->at_ms < COUNT_TTL_MS && now >= s->at_ms) {
+        if (same_key(s, &k) && s->gen == *gen && now - s->at_ms < ttl_ms && now >= s->at_ms) {
             *total = s->total;
             *capped = s->capped;
             hit = true;
@@ -136,6 +138,11 @@ void count_cache_put(Ctx *c, const Sql *q, uint64_t gen, int64_t total, bool cap
     *s = (Slot){.key = copy, .len = k.len, .gen = gen, .at_ms = time_now_ms(), .total = total, .capped = capped};
     pthread_mutex_unlock(&lock);
     free(old);
+}
+
+void count_cache_set_ttl_ms(int64_t ms)
+{
+    ttl_ms = ms > 0 ? ms : COUNT_TTL_MS;
 }
 
 uint64_t count_cache_hits(void)

@@ -153,6 +153,9 @@ void count_cache_put(Ctx *c, const Sql *q, uint64_t gen, int64_t total, bool cap
 
 /* How many counts were answered from memory so far (tests). */
 uint64_t count_cache_hits(void);
+/* For tests under valgrind (30x slower): how long a total is remembered
+ * (0: the default, 3 s). */
+void count_cache_set_ttl_ms(int64_t ms);
 
 /* Forget every count (tests). */
 void count_cache_clear(void);
