@@ -421,8 +421,21 @@ class FromRelease6(Upgrade, unittest.TestCase):
     test_list_search_of_old_customers_reads_global_search_with_their_notes = \
         FromRelease5.test_list_search_of_old_customers_reads_global_search_with_their_notes
 
+    SEARCH_TABLES = ("customers_gt", "customers_gw", "contacts_gt", "contacts_gw")
+
+    @classmethod
+    def segments(cls, table):
+        return scalar(cls.db, "SELECT count(DISTINCT segid) FROM %s_idx" % table)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Right after the migration (the tests below write).
+        cls.segments_after = {t: cls.segments(t) for t in cls.SEARCH_TABLES}
+
     @classmethod
     def prepare(cls):
+        cls.segments_before = {t: cls.segments(t) for t in cls.SEARCH_TABLES}
         # A file left behind by a purge of release 5 (its purge did not take
         # the record's files): customer 424242 does not exist.
         db = sqlite3.connect(cls.db)
@@ -433,6 +446,25 @@ class FromRelease6(Upgrade, unittest.TestCase):
             cls.orphan = cur.lastrowid
             db.execute("INSERT INTO attachment_contents(attachment_id, content) VALUES (?, x'010203')", (cls.orphan,))
         db.close()
+
+    def test_search_tables_are_merged_and_still_find_old_records_in_scope(self):
+        # Migration 7 merges global search's tables into one segment each
+        # (the fixture's are in 3: release 6's writes, like migration 6's
+        # rewrite on big databases, left several).
+        self.assertGreater(self.segments_before["customers_gw"], 1)
+        self.assertGreater(self.segments_before["customers_gt"], 1)
+        self.assertEqual(self.segments_after, {t: 1 for t in self.SEARCH_TABLES})
+        db = sqlite3.connect(self.db)
+        cid, name, phone = db.execute("SELECT c.id, c.name, c.phone FROM customers c JOIN users u ON u.id = c.owner_id"
+                                      " WHERE u.username = 'rep_a1' AND c.deleted_at IS NULL AND c.phone IS NOT NULL"
+                                      " ORDER BY c.id LIMIT 1").fetchone()
+        rep, other = self.server.login("rep_a1", "demo12345"), self.server.login("rep_a2", "demo12345")
+        for q in (name[:2], name[:4], phone[-8:-3], phone[-4:]):
+            status, body = self.server.call("GET", "/search?limit=50&q=" + urllib.parse.quote(q), token=rep)
+            self.assertEqual(status, 200, body)
+            self.assertIn(("customers", cid), [(d["entity"], d["id"]) for d in body["data"]], q)
+            status, body = self.server.call("GET", "/search?limit=50&q=" + urllib.parse.quote(q), token=other)
+            self.assertNotIn(("customers", cid), [(d["entity"], d["id"]) for d in body["data"]], q)
 
     def test_files_of_purged_records_are_deleted_with_an_audit_row(self):
         db = sqlite3.connect(self.db)
