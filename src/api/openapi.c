@@ -865,8 +865,8 @@ static void entity_paths(Doc *d, const Entity *e)
         {"dry_run", "1: validate and report only (preview); nothing is stored", NULL},
         {"mapping", "JSON object {\"column header\": \"field name\" or \"\" to ignore}; default: by name or label", NULL},
         {"filename", "name shown in the list of imports", NULL},
-        {"rowwise", "1: look duplicates up one row at a time instead of per chunk of rows (the same result, "
-                    "slower; for comparisons)", NULL}};
+        {"rowwise", "1: look duplicates up and create records one row at a time instead of per chunk of rows "
+                    "(the same result, slower; for comparisons)", NULL}};
     for (size_t k = 0; k < sizeof iopts / sizeof iopts[0]; k++)
         add_param(op, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", iopts[k][0], "in", "query", "required", 0,
                                 "description", iopts[k][1], "schema", "type", "string"));

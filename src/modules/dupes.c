@@ -317,8 +317,47 @@ GxErr dupes_keys_write(Ctx *c, const Entity *e, int64_t id, json_t *rec, bool fr
     return GX_OK;
 }
 
+/* dupes_keys_write of fresh records, DUP_GROUP keys per INSERT. */
+#define DUP_GROUP 64
+
+GxErr dupes_keys_write_many(Ctx *c, const Entity *e, const int64_t *ids, json_t **recs, int n)
+{
+    DbVal p[1 + 3 * DUP_GROUP];
+    p[0] = dbv_text(e->name);
+    int m = 0;
+    for (int i = 0; i <= n; i++) {
+        DupKey keys[16];
+        int nk = i < n && recs[i] ? record_keys(c->arena, e, recs[i], keys, 16) : 0;
+        for (int k = 0; k <= nk; k++) {
+            bool last = i == n && k == nk;
+            if (k < nk) {
+                p[1 + 3 * m] = dbv_int(ids[i]);
+                p[2 + 3 * m] = dbv_text(keys[k].kind);
+                p[3 + 3 * m] = dbv_text(keys[k].key);
+                m++;
+            }
+            if (!m || (m < DUP_GROUP && !last))
+                continue;
+            Buf b;
+            buf_init(&b, c->arena);
+            buf_raw(&b, "INSERT INTO dup_keys(entity, record_id, kind, key) VALUES ");
+            for (int j = 0; j < m; j++)
+                buf_printf(&b, "%s($1, $%d, $%d, $%d)", j ? ", " : "", 2 + 3 * j, 3 + 3 * j, 4 + 3 * j);
+            buf_raw(&b, " ON CONFLICT DO NOTHING");
+            if (db_exec(c->db, b.data, p, 1 + 3 * m) != DB_OK)
+                return ctx_fail(c, GX_EDB, "cannot write the duplicate keys");
+            m = 0;
+        }
+    }
+    return GX_OK;
+}
+
 static GxErr after_create(Ctx *c, HookArgs *a)
 {
+    /* An import writes the keys of its records a batch at a time
+     * (dupes_keys_write_many). */
+    if (record_bulk(c, a->e))
+        return GX_OK;
     return dupes_keys_write(c, a->e, a->id, a->result, true);
 }
 

@@ -6,14 +6,18 @@
  * → parse (libcsv: comma or tab, quoted fields with embedded newlines and
  * quotes; a quote left open is a file error naming its row) → map columns to
  * fields (by field name or label, zh or en) → one transaction in which every
- * row is validated and written by record_create / record_update (each in a
- * savepoint, so a failing row undoes only itself) → the report. Rows go in
- * chunks of IMPORT_ARENA_ROWS: the cells of the chunk's rows are read, their
- * stored duplicates looked up with one query per key kind (credit code,
- * e-mail, phone, name: `key IN (…)`) instead of one per key and row, then
- * the rows are written in order (a row matching a record created earlier
- * in the chunk finds it in memory; after an update in the chunk, whose keys
- * may have changed, the chunk's remaining rows look up row by row). Unless the
+ * row is validated and written. Rows go in chunks of IMPORT_ARENA_ROWS: the
+ * cells of the chunk's rows are read, their stored duplicates looked up
+ * with one query per key kind (credit code, e-mail, phone, name: `key IN
+ * (…)`) instead of one per key and row, then the rows are decided in order:
+ * skipped, updated (record_update, in a savepoint of its own when partial)
+ * or created. The rows to create wait and are written together by
+ * record_create_many (the single create's every rule, one savepoint for the
+ * batch; a row failing while written makes the batch go again row by row,
+ * so that only that row fails), their duplicate keys with them in bulk, when
+ * the chunk ends or a later row needs them: a row matching a waiting row's
+ * key, an update (writes stay in row order), a row-by-row lookup (after an
+ * update in the chunk, whose keys may have changed). Unless the
  * user chose partial, any error rolls the whole transaction back; a preview
  * (dry run) always does. A committed import is recorded in `imports` (the
  * batch) and `import_items` (each record created or updated, with the values
@@ -32,7 +36,7 @@
 
 #define IMPORT_MAX_ERRORS 1000
 #define IMPORT_PREVIEW_ROWS 20
-#define IMPORT_ARENA_ROWS 256
+#define IMPORT_ARENA_ROWS 512 /* rows per chunk: one duplicate lookup per key kind, one record_create_many */
 #define IMPORT_BATCH 1000 /* records indexed for search at once */
 
 /* ---------- decoding ---------- */
@@ -770,7 +774,8 @@ static void found_match(Ctx *c, const Entity *e, const Found *f, json_t *rec, in
  * the chunk find it by its keys. */
 static void found_created(Ctx *c, Found *f, json_t *rec, json_t *out)
 {
-    json_int_t id = json_integer_value(json_object_get(out, "id"));
+    /* out NULL: rec waits to be created (id -1: found_match answers -1) */
+    json_int_t id = out ? json_integer_value(json_object_get(out, "id")) : -1;
     json_int_t owner = json_integer_value(json_object_get(out, "owner_id"));
     json_int_t dept = json_integer_value(json_object_get(out, "department_id"));
     for (int m = 0; m < NMATCH; m++) {
@@ -869,6 +874,87 @@ static GxErr batch_index(Ctx *c, const Entity *e, IdBatch *b, bool fresh)
     if (b->n && !(rc = record_index_rows(c, e, b->ids, b->n, fresh)))
         rc = search_index_rows(c, e, b->ids, b->n, fresh);
     b->n = 0;
+    return rc;
+}
+
+/* The rows of a chunk waiting to be created, and what their creation
+ * updates: written together by record_create_many when a later row needs
+ * them (a match, an update, a lookup) or at the chunk's end. */
+typedef struct Pending {
+    json_t **recs;     /* the chunk's rows (recs[i - base]); created ones are released */
+    int base;          /* table index of recs[0] */
+    int idx[IMPORT_ARENA_ROWS]; /* table indexes of the waiting rows, ascending */
+    int n;
+    json_t *cerr;      /* the chunk's errors */
+    int64_t *failed, *created;
+    IdBatch *fresh;    /* created, for the search rows */
+    json_t *items;     /* the import's items */
+    Found *found;      /* the chunk's lookups (NULL: row by row) */
+    bool single;       /* record_create per row (rowwise=1: as imports wrote before record_create_many) */
+} Pending;
+
+static void pending_failed(void *ud, int k, Ctx *c)
+{
+    Pending *p = ud;
+    report_ctx(c, p->cerr, p->idx[k] + 1);
+    (*p->failed)++;
+}
+
+/* Create the waiting rows (record_create_many), then their duplicate keys in
+ * bulk; failing rows are reported with their row numbers. */
+static GxErr pending_flush(Ctx *c, const Entity *e, Pending *p)
+{
+    if (!p->n)
+        return GX_OK;
+    int n = p->n;
+    p->n = 0;
+    json_t **ins = arena_alloc(c->arena, sizeof(json_t *) * (size_t)n);
+    json_t **outs = arena_calloc(c->arena, (size_t)n, sizeof(json_t *));
+    int64_t *ids = arena_alloc(c->arena, sizeof(int64_t) * (size_t)n);
+    for (int k = 0; k < n; k++)
+        ins[k] = p->recs[p->idx[k] - p->base];
+    GxErr rc = GX_OK;
+    if (p->single) {
+        for (int k = 0; k < n && !rc; k++) {
+            if (record_create(c, e, ins[k], &outs[k]) == GX_OK)
+                continue;
+            if (c->err == GX_EDB)
+                rc = c->err;
+            else
+                pending_failed(p, k, c);
+        }
+    } else {
+        rc = record_create_many(c, e, ins, n, outs, pending_failed, p);
+    }
+    if (p->found) {
+        /* the keys of rows still waiting go; the created ones take their
+         * records, in row order (the first one wins, as row by row) */
+        const char *k;
+        json_t *v;
+        void *tmp;
+        json_object_foreach_safe(p->found->here, tmp, k, v)
+        {
+            if (json_integer_value(json_array_get(v, 0)) < 0)
+                json_object_del(p->found->here, k);
+        }
+    }
+    int nc = 0;
+    for (int k = 0; k < n; k++) {
+        if (!outs[k])
+            continue;
+        int64_t id = json_integer_value(json_object_get(outs[k], "id"));
+        (*p->created)++;
+        batch_add(p->fresh, id);
+        if (p->found)
+            found_created(c, p->found, ins[k], outs[k]);
+        json_array_append_new(p->items, json_pack("[I, s, n]", (json_int_t)id, "create"));
+        ids[nc] = id;
+        outs[nc++] = outs[k];
+    }
+    if (!rc && nc && dupes_supported(e))
+        rc = dupes_keys_write_many(c, e, ids, outs, nc);
+    for (int k = 0; k < nc; k++)
+        json_decref(outs[k]);
     return rc;
 }
 
@@ -1059,30 +1145,45 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
         if (lookup && !o->rowwise)
             rc = find_existing_batch(c, e, recs, i1 - i0, &found);
         bool updated_here = false; /* an update in this chunk may have changed keys found before it */
-        for (int i = i0; i < i1; i++) {
+        Pending pend = {.recs = recs, .base = i0, .cerr = cerr, .failed = &failed, .created = &created,
+                        .fresh = &fresh, .items = items, .found = lookup && !o->rowwise ? &found : NULL,
+                        .single = o->rowwise};
+        for (int i = i0; i < i1 && !rc; i++) {
             json_t *rec = recs[i - i0];
             if (!rec)
                 continue;
-            recs[i - i0] = NULL;
-            if (rc) {
-                json_decref(rec);
-                continue;
-            }
             int row = i + 1;
             int64_t existing = 0, owner = 0, dept = 0;
-            if (lookup && (updated_here || o->rowwise))
-                rc = find_existing(c, e, rec, &existing, &owner, &dept);
-            else if (lookup)
+            if (lookup && (updated_here || o->rowwise)) {
+                /* the records created before this row must be there to be found */
+                if (!(rc = pending_flush(c, e, &pend)))
+                    rc = find_existing(c, e, rec, &existing, &owner, &dept);
+            } else if (lookup) {
                 found_match(c, e, &found, rec, &existing, &owner, &dept);
-            if (rc) {
-                json_decref(rec);
+                /* a row waiting to be created in this chunk has the same key:
+                 * whether that row is created decides (as row by row) */
+                if (existing < 0 && !(rc = pending_flush(c, e, &pend)))
+                    found_match(c, e, &found, rec, &existing, &owner, &dept);
+            }
+            if (rc)
+                break;
+            if (!existing) {
+                /* created with the chunk's other new records (record_create_many) */
+                pend.idx[pend.n++] = i;
+                if (pend.found)
+                    found_created(c, &found, rec, NULL);
                 continue;
             }
+            recs[i - i0] = NULL;
             json_t *out = NULL;
-            if (existing && !strcmp(dupmode, "skip")) {
+            if (!strcmp(dupmode, "skip")) {
                 skipped++;
-            } else if (existing) {
+            } else {
                 json_t *old = NULL;
+                if ((rc = pending_flush(c, e, &pend))) {
+                    json_decref(rec);
+                    break;
+                }
                 if (!acl_row_in_scope(c, e, ACT_EDIT, owner, dept) || record_get(c, e, existing, &old) != GX_OK) {
                     ctx_clear(c);
                     report_error(cerr, row, NULL, "a matching record exists that you may not change");
@@ -1110,26 +1211,20 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
                     }
                     json_decref(old);
                 }
-            } else if (record_create(c, e, rec, &out) == GX_OK) {
-                created++;
-                int64_t id = json_integer_value(json_object_get(out, "id"));
-                batch_add(&fresh, id);
-                if (lookup && !o->rowwise)
-                    found_created(c, &found, rec, out);
-                json_array_append_new(items, json_pack("[I, s, n]", (json_int_t)id, "create"));
-            } else if (c->err == GX_EDB) {
-                rc = c->err;
-            } else {
-                report_ctx(c, cerr, row);
-                failed++;
             }
             json_decref(out);
             json_decref(rec);
-            if (!rc && !o->dry_run &&
-                ((fresh.n >= IMPORT_BATCH && (rc = batch_index(c, e, &fresh, true))) ||
-                 (changed.n >= IMPORT_BATCH && (rc = batch_index(c, e, &changed, false)))))
-                continue;
+            if (!rc && !o->dry_run && changed.n >= IMPORT_BATCH)
+                rc = batch_index(c, e, &changed, false);
         }
+        if (!rc)
+            rc = pending_flush(c, e, &pend);
+        for (int i = i0; i < i1; i++) {
+            json_decref(recs[i - i0]);
+            recs[i - i0] = NULL;
+        }
+        if (!rc && !o->dry_run && fresh.n >= IMPORT_BATCH)
+            rc = batch_index(c, e, &fresh, true);
         json_decref(found.db);
         json_decref(found.here);
         errors_merge(errors, cerr);

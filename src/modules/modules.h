@@ -149,6 +149,10 @@ GxErr dupes_find(Ctx *c, const Entity *e, json_t *probe, int64_t exclude_id, jso
 
 /* Rewrite the keys of record id from its values rec (fresh: none stored yet). */
 GxErr dupes_keys_write(Ctx *c, const Entity *e, int64_t id, json_t *rec, bool fresh);
+/* The keys of n records just created (recs[i] as stored, NULL skipped), a
+ * few per INSERT: the importer's, whose creates leave them out
+ * (record_bulk). */
+GxErr dupes_keys_write_many(Ctx *c, const Entity *e, const int64_t *ids, json_t **recs, int n);
 
 /* --- merge (merge.c) --- */
 
@@ -175,8 +179,9 @@ typedef struct ImportOptions {
     bool dry_run;             /* validate and report only (preview) */
     json_t *mapping;          /* {header: field name or "" to ignore}, or NULL to map by name/label (borrowed) */
     const char *filename;     /* shown in the import list */
-    bool rowwise;             /* look duplicates up row by row (one query per key and row), as imports did
-                               * before the lookups per chunk; for comparison tests and benchmarks */
+    bool rowwise;             /* look duplicates up row by row (one query per key and row) and create
+                               * records one by one (record_create), as imports did before the lookups
+                               * and creates per chunk; for comparison tests and benchmarks */
 } ImportOptions;
 
 /* Decode a file's bytes to UTF-8 (BOM dropped; encoding "auto" tries UTF-8

@@ -33,6 +33,42 @@ GxErr audit_write(Ctx *c, const char *action, const char *entity, int64_t record
     return GX_OK;
 }
 
+/* Rows per INSERT of audit_write_many: the statement's text is the same
+ * for every full group (one prepared statement). */
+#define AUDIT_GROUP 32
+
+GxErr audit_write_many(Ctx *c, const char *action, const char *entity, const int64_t *ids, json_t **diffs, int n)
+{
+    const char *now = record_now(c);
+    DbVal who = c->who ? dbv_int(c->who->user_id) : dbv_null();
+    for (int i0 = 0; i0 < n; i0 += AUDIT_GROUP) {
+        int m = n - i0 < AUDIT_GROUP ? n - i0 : AUDIT_GROUP;
+        /* $1 at, $2 user, $3 ip, $4 action, $5 entity; then record and diff per row */
+        DbVal p[5 + 2 * AUDIT_GROUP];
+        char *texts[AUDIT_GROUP];
+        p[0] = dbv_text(now);
+        p[1] = who;
+        p[2] = dbv_text(c->ip);
+        p[3] = dbv_text(action);
+        p[4] = dbv_text(entity);
+        Buf b;
+        buf_init(&b, c->arena);
+        buf_raw(&b, "INSERT INTO audit_log(at, user_id, ip, action, entity, record_id, diff) VALUES ");
+        for (int k = 0; k < m; k++) {
+            texts[k] = diffs[i0 + k] ? json_dumps(diffs[i0 + k], JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+            p[5 + 2 * k] = ids[i0 + k] ? dbv_int(ids[i0 + k]) : dbv_null();
+            p[6 + 2 * k] = dbv_text(texts[k]);
+            buf_printf(&b, "%s($1, $2, $3, $4, $5, $%d, $%d)", k ? ", " : "", 6 + 2 * k, 7 + 2 * k);
+        }
+        int rc = db_exec(c->db, b.data, p, 5 + 2 * m);
+        for (int k = 0; k < m; k++)
+            free(texts[k]);
+        if (rc != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot write the audit log");
+    }
+    return GX_OK;
+}
+
 /* Drop from an audit diff the fields the user may not see (field rules):
  * hidden fields must not leak through the audit log. */
 static void strip_hidden(Ctx *c, const char *entity, json_t *diff)

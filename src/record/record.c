@@ -616,9 +616,10 @@ static const char *number_pattern(Ctx *c, const Entity *e, const Field *f)
     return v;
 }
 
-/* Next number of an auto_number field, inside the caller's transaction (so a
- * rollback returns it and numbers stay gap-free). */
-static GxErr auto_number(Ctx *c, const Entity *e, const Field *f, DbVal *out)
+/* The next k numbers of an auto_number field (out[0..k-1], consecutive),
+ * inside the caller's transaction (so a rollback returns them and numbers
+ * stay gap-free): one sequence update for all k. */
+static GxErr auto_numbers(Ctx *c, const Entity *e, const Field *f, int k, DbVal *out)
 {
     /* Business dates are in the company's zone (Asia/Shanghai, UTC+8). */
     time_t now = time(NULL) + 8 * 3600;
@@ -659,21 +660,30 @@ static GxErr auto_number(Ctx *c, const Entity *e, const Field *f, DbVal *out)
     }
     int64_t n;
     bool found;
-    DbVal pk[] = {dbv_text(key.data)};
-    if (db_query_int(c->db,
-                     "INSERT INTO sequences(name, value) VALUES ($1, 1) ON CONFLICT(name) DO UPDATE SET value = sequences.value + 1"
-                     " RETURNING value",
-                     pk, 1, &n, &found) != DB_OK ||
-        !found)
-        return ctx_fail(c, GX_EDB, "cannot allocate a number for %s", f->name);
-    char digits[32];
-    snprintf(digits, sizeof digits, "%0*lld", width, (long long)n);
-    char *mark = strchr(num.data, '\x01');
-    if (mark) {
-        *mark = 0;
-        *out = dbv_text(arena_printf(c->arena, "%s%s%s", num.data, digits, mark + 1));
+    if (k == 1) {
+        DbVal pk[] = {dbv_text(key.data)};
+        if (db_query_int(c->db,
+                         "INSERT INTO sequences(name, value) VALUES ($1, 1) ON CONFLICT(name) DO UPDATE SET value = sequences.value + 1"
+                         " RETURNING value",
+                         pk, 1, &n, &found) != DB_OK ||
+            !found)
+            return ctx_fail(c, GX_EDB, "cannot allocate a number for %s", f->name);
     } else {
-        *out = dbv_text(arena_printf(c->arena, "%s%s", num.data, digits));
+        DbVal pk[] = {dbv_text(key.data), dbv_int(k)};
+        if (db_query_int(c->db,
+                         "INSERT INTO sequences(name, value) VALUES ($1, $2) ON CONFLICT(name) DO UPDATE SET value = sequences.value + $2"
+                         " RETURNING value",
+                         pk, 2, &n, &found) != DB_OK ||
+            !found)
+            return ctx_fail(c, GX_EDB, "cannot allocate a number for %s", f->name);
+    }
+    char *mark = strchr(num.data ? num.data : "", '\x01');
+    if (mark)
+        *mark = 0;
+    for (int i = 0; i < k; i++) {
+        const char *digits = arena_printf(c->arena, "%0*lld", width, (long long)(n - k + 1 + i));
+        out[i] = dbv_text(mark ? arena_printf(c->arena, "%s%s%s", num.data, digits, mark + 1)
+                               : arena_printf(c->arena, "%s%s", num.data ? num.data : "", digits));
     }
     return GX_OK;
 }
@@ -934,7 +944,7 @@ GxErr record_create(Ctx *c, const Entity *e, json_t *in, json_t **out)
         if (e->fields[i].type != FT_AUTO_NUMBER)
             continue;
         DbVal num;
-        if ((rc = auto_number(c, e, &e->fields[i], &num))) {
+        if ((rc = auto_numbers(c, e, &e->fields[i], 1, &num))) {
             json_decref(w.multi);
             return fail_tx(c, rc);
         }
@@ -991,6 +1001,237 @@ GxErr record_create(Ctx *c, const Entity *e, json_t *in, json_t **out)
     present(c, e, rec);
     computed_values(c, e, id, rec);
     *out = rec;
+    return GX_OK;
+}
+
+/* ---------- many creates at once (imports) ---------- */
+
+/* A row of record_create_many that passed validation. */
+typedef struct Prep {
+    int i;       /* index into ins/outs */
+    WriteSet w;  /* its columns */
+    int64_t id;  /* once inserted */
+    json_t *rec; /* the stored record, once read back */
+} Prep;
+
+/* Row i failed: hand c's failure to the caller's callback, which clears c. */
+static void many_fail(Ctx *c, RecordRowFail fail, void *ud, int i)
+{
+    fail(ud, i, c);
+    ctx_clear(c);
+}
+
+/* The batch's writes, inside the savepoint gx_many: numbers, rows, link
+ * tables, the records read back in one query, audit rows, after-hooks. A
+ * failure of any row leaves c's error set (the caller undoes the batch). */
+static GxErr many_write(Ctx *c, const Entity *e, json_t **ins, Prep *p, int np)
+{
+    GxErr rc;
+    for (int f = 0; f < e->nfields; f++) {
+        if (e->fields[f].type != FT_AUTO_NUMBER)
+            continue;
+        DbVal *nums = arena_alloc(c->arena, sizeof(DbVal) * (size_t)np);
+        if ((rc = auto_numbers(c, e, &e->fields[f], np, nums)))
+            return rc;
+        for (int k = 0; k < np; k++)
+            ws_add(c, &p[k].w, e->fields[f].name, nums[k]);
+    }
+    const char *now = record_now(c);
+    DbVal who = c->who ? dbv_int(c->who->user_id) : dbv_null();
+    /* The INSERT's text is the same for rows with the same columns (the
+     * prepared statement is then reused): built once per column set. */
+    const char *text = NULL;
+    const WriteSet *shape = NULL;
+    DbVal *params = NULL;
+    int pcap = 0;
+    for (int k = 0; k < np; k++) {
+        const WriteSet *w = &p[k].w;
+        bool same = shape && shape->n == w->n;
+        for (int j = 0; same && j < w->n; j++)
+            same = shape->a[j].col == w->a[j].col || !strcmp(shape->a[j].col, w->a[j].col);
+        if (!same) {
+            Buf b;
+            buf_init(&b, c->arena);
+            buf_printf(&b, "INSERT INTO %s(created_at, created_by, updated_at, updated_by, version", e->table); /* sql-ok: table and columns from metadata */
+            for (int j = 0; j < w->n; j++)
+                buf_printf(&b, ", %s", w->a[j].col);
+            buf_raw(&b, ") VALUES ($1, $2, $3, $4, 1");
+            for (int j = 0; j < w->n; j++)
+                buf_printf(&b, ", $%d", j + 5);
+            buf_raw(&b, ") RETURNING id");
+            text = b.data;
+            shape = w;
+        }
+        if (pcap < w->n + 4) {
+            pcap = w->n + 4;
+            params = arena_alloc(c->arena, sizeof(DbVal) * (size_t)pcap);
+        }
+        params[0] = dbv_text(now);
+        params[1] = who;
+        params[2] = dbv_text(now);
+        params[3] = who;
+        for (int j = 0; j < w->n; j++)
+            params[j + 4] = w->a[j].val;
+        bool found = false;
+        int dbrc = db_query_int(c->db, text, params, w->n + 4, &p[k].id, &found);
+        if (dbrc != DB_OK || !found)
+            return dbrc == DB_CONSTRAINT ? constraint_error(c, e) : ctx_fail(c, GX_EDB, "cannot store the %s record", e->name);
+        if ((rc = write_multi(c, e, p[k].id, w->multi)) || (rc = fts_sync(c, e, p[k].id, false, true)))
+            return rc;
+    }
+    /* The records as stored, in one query. */
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, "SELECT ");
+    select_list(c, e, NULL, &q);
+    sql_raw(&q, arena_printf(c->arena, " FROM %s WHERE id", e->table)); /* sql-ok: table name from metadata */
+    int64_t *ids = arena_alloc(c->arena, sizeof(int64_t) * (size_t)np);
+    for (int k = 0; k < np; k++)
+        ids[k] = p[k].id;
+    id_list(&q, ids, np);
+    DbRes *r;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read %s", e->name);
+    json_t *all = json_array();
+    int s, k = 0;
+    while ((s = db_next(r)) == 1) {
+        json_t *rec = row_to_json(e, r);
+        int64_t id = json_integer_value(json_object_get(rec, "id"));
+        /* ids ascend with k (AUTOINCREMENT / identity), rows come in any order */
+        int at = k < np && p[k].id == id ? k : -1;
+        for (int j = 0; at < 0 && j < np; j++)
+            if (p[j].id == id)
+                at = j;
+        k = at + 1;
+        if (at < 0 || p[at].rec) {
+            json_decref(rec);
+            continue;
+        }
+        p[at].rec = rec;
+        json_array_append(all, rec);
+    }
+    db_done(r);
+    rc = s < 0 ? ctx_fail(c, GX_EDB, "cannot read %s", e->name) : load_link_multiple(c, e, all);
+    json_decref(all);
+    if (rc)
+        return rc;
+    for (k = 0; k < np; k++)
+        if (!p[k].rec)
+            return ctx_fail(c, GX_EDB, "cannot read %s", e->name);
+    if (e->audited) {
+        json_t **diffs = arena_alloc(c->arena, sizeof(json_t *) * (size_t)np);
+        for (k = 0; k < np; k++)
+            diffs[k] = diff_of(e, NULL, p[k].rec);
+        rc = audit_write_many(c, "create", e->name, ids, diffs, np);
+        for (k = 0; k < np; k++)
+            json_decref(diffs[k]);
+        if (rc)
+            return rc;
+    }
+    if (e->acl_source && (rc = acl_changed(c)))
+        return rc;
+    for (k = 0; k < np; k++) {
+        HookArgs ha = {.e = e, .id = p[k].id, .input = ins[p[k].i], .result = p[k].rec};
+        if ((rc = record_hooks_run(c, HOOK_AFTER_CREATE, &ha)))
+            return rc;
+    }
+    return GX_OK;
+}
+
+GxErr record_create_many(Ctx *c, const Entity *e, json_t **ins, int n, json_t **outs, RecordRowFail fail, void *ud)
+{
+    for (int i = 0; i < n; i++)
+        outs[i] = NULL;
+    if (n <= 0)
+        return GX_OK;
+    if (acl_scope(c, e, ACT_CREATE) == SCOPE_NONE) {
+        for (int i = 0; i < n; i++) {
+            if (!ins[i])
+                continue;
+            ctx_fail(c, GX_EDENIED, "You may not create %s", e->name);
+            many_fail(c, fail, ud, i);
+        }
+        return GX_OK;
+    }
+    /* Each row as record_create checks it, nothing written yet. */
+    Prep *p = arena_calloc(c->arena, (size_t)n, sizeof *p);
+    int np = 0;
+    DbVal mydept = dbv_null();
+    bool have_dept = false;
+    for (int i = 0; i < n; i++) {
+        json_t *in = ins[i];
+        if (!in)
+            continue;
+        if (!json_is_object(in)) {
+            ctx_fail(c, GX_EBADREQ, "The body must be a JSON object");
+            many_fail(c, fail, ud, i);
+            continue;
+        }
+        HookArgs ha = {.e = e, .input = in};
+        Prep *x = &p[np];
+        x->i = i;
+        if (record_hooks_run(c, HOOK_BEFORE_CREATE, &ha) || validate(c, e, in, NULL, &x->w)) {
+            json_decref(x->w.multi);
+            x->w = (WriteSet){0};
+            if (c->err == GX_EDB) {
+                for (int k = 0; k < np; k++)
+                    json_decref(p[k].w.multi);
+                return c->err;
+            }
+            many_fail(c, fail, ud, i);
+            continue;
+        }
+        apply_defaults(c, e, in, &x->w);
+        if (e->owned && !json_object_get(in, "owner_id") && c->who) {
+            if (!have_dept && !owner_department(c, c->who->user_id, &mydept))
+                mydept = dbv_null();
+            have_dept = true;
+            ws_add(c, &x->w, "owner_id", dbv_int(c->who->user_id));
+            ws_add(c, &x->w, "department_id", mydept);
+        }
+        np++;
+    }
+    if (!np)
+        return GX_OK;
+    /* The batch in a savepoint of its own: a row failing while written
+     * (a constraint, an after-hook's check) undoes the batch, which is then
+     * written row by row with record_create, so that only that row fails —
+     * the same records, errors and audit rows as single creates. */
+    bool own = !db_in_tx(c->db);
+    if ((own ? db_begin(c->db) : db_exec(c->db, "SAVEPOINT gx_many", NULL, 0)) != DB_OK) {
+        for (int k = 0; k < np; k++)
+            json_decref(p[k].w.multi);
+        return ctx_fail(c, GX_EDB, "cannot start a transaction");
+    }
+    GxErr rc = many_write(c, e, ins, p, np);
+    for (int k = 0; k < np; k++)
+        json_decref(p[k].w.multi);
+    if (!rc && (own ? db_commit(c->db) : db_exec(c->db, "RELEASE SAVEPOINT gx_many", NULL, 0)) != DB_OK)
+        rc = ctx_fail(c, GX_EDB, "cannot commit");
+    if (!rc) {
+        for (int k = 0; k < np; k++) {
+            present(c, e, p[k].rec);
+            outs[p[k].i] = p[k].rec;
+        }
+        return GX_OK;
+    }
+    for (int k = 0; k < np; k++)
+        json_decref(p[k].rec);
+    if (own) {
+        db_rollback(c->db);
+    } else if (db_exec(c->db, "ROLLBACK TO SAVEPOINT gx_many", NULL, 0) != DB_OK ||
+               db_exec(c->db, "RELEASE SAVEPOINT gx_many", NULL, 0) != DB_OK) {
+        return ctx_fail(c, GX_EDB, "cannot undo a batch of %s", e->name);
+    }
+    ctx_clear(c);
+    for (int k = 0; k < np; k++) {
+        int i = p[k].i;
+        if (record_create(c, e, ins[i], &outs[i]) == GX_OK)
+            continue;
+        if (c->err == GX_EDB)
+            return c->err;
+        many_fail(c, fail, ud, i);
+    }
     return GX_OK;
 }
 

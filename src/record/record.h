@@ -74,6 +74,25 @@ GxErr record_get_json(Ctx *c, const Entity *e, int64_t id, Buf *out);
  * record (with id and version). */
 GxErr record_create(Ctx *c, const Entity *e, json_t *in, json_t **out);
 
+/* A row of record_create_many failed: c holds why (as record_create would
+ * leave it: message, field errors). The callback reads it; the engine
+ * clears c afterwards. */
+typedef void (*RecordRowFail)(void *ud, int i, Ctx *c);
+
+/* record_create for n records of e at once (imports): every rule of a
+ * single create (scope, before-hooks, validation, defaults, owner, auto
+ * numbers, audit rows, after-hooks) with one sequence update per auto-number
+ * field, the rows' INSERT statement reused, the records read back in one
+ * query and the audit rows written a few per statement. ins[i] NULL is
+ * skipped. outs[i] is the stored record (as record_create answers it,
+ * without computed values under record_bulk) or NULL when row i failed, for
+ * which fail(ud, i, c) was called. A row failing while the batch is written
+ * undoes the batch (savepoint), which is then written row by row with
+ * record_create: the same records and errors as n single creates, in order.
+ * Returns non-GX_OK only for a failure that ends the caller's work (a
+ * database error). */
+GxErr record_create_many(Ctx *c, const Entity *e, json_t **ins, int n, json_t **outs, RecordRowFail fail, void *ud);
+
 /* Partial update; in must carry "version" equal to the stored one (else
  * GX_ECONFLICT). */
 GxErr record_update(Ctx *c, const Entity *e, int64_t id, json_t *in, json_t **out);
@@ -220,6 +239,10 @@ typedef struct AuditQuery {
     bool has_from, has_to;
     int64_t limit, offset;
 } AuditQuery;
+
+/* audit_write for n records at once (record_create_many): rows ids[k]
+ * with diffs[k] (borrowed), a few rows per INSERT. */
+GxErr audit_write_many(Ctx *c, const char *action, const char *entity, const int64_t *ids, json_t **diffs, int n);
 
 /* List audit entries, newest first, as JSON objects {id, at, user_id,
  * user_name, ip, action, entity, record_id, diff}. Administrators see every
