@@ -114,12 +114,14 @@ void db_close(Db *db)
     DbConn *c = db->conns;
     while (c) {
         DbConn *next = HEAD(c)->next_all;
+        free(HEAD(c)->pre);
         db->be->disconnect(c);
         c = next;
     }
     db->conns = NULL;
     pthread_mutex_unlock(&db->lock);
     forget_tables(db);
+    free(db->pre);
     pthread_key_delete(db->key);
     pthread_mutex_destroy(&db->lock);
     pthread_mutex_destroy(&db->glock);
@@ -655,9 +657,55 @@ static void batch_ended(Db *db, uint64_t b, bool ok)
         db->stat_commits++;
     db->w_open = false;
     db->pending = 0;
+    db->npre = 0; /* run before the COMMIT, or dropped with the transaction */
     db->durable = b;
     db->batch = b + 1;
     pthread_cond_broadcast(&db->gcond);
+}
+
+/* Run the db_before_commit work of the units in the writer's transaction,
+ * in the order queued, on the writer (no unit runs: committing is set, so
+ * db->pre is ours without glock). Its db_* calls must reach the writer
+ * itself, not start units of their own: the writer counts as in its
+ * transaction meanwhile. */
+static int run_before_commit(Db *db, DbConn *w, int npre)
+{
+    DbConnHead *wh = HEAD(w);
+    wh->in_tx = true;
+    wh->depth = 1;
+    int rc = DB_OK;
+    for (int i = 0; i < npre && rc == DB_OK; i++)
+        rc = db->pre[i].fn(w, db->pre[i].arg, db->pre[i].id) == 0 ? DB_OK : DB_ERROR;
+    wh->in_tx = false;
+    wh->depth = 0;
+    db->stat_pre += (uint64_t)npre;
+    if (rc != DB_OK)
+        log_error("database: work before a group commit failed: %s", db->be->errmsg(w));
+    return rc;
+}
+
+static void pre_push(DbPre **v, int *n, int *cap, DbPre p)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *v = xrealloc(*v, sizeof **v * (size_t)*cap);
+    }
+    (*v)[(*n)++] = p;
+}
+
+bool db_before_commit(DbConn *c, int (*fn)(DbConn *w, const void *arg, int64_t id), const void *arg,
+                      int64_t id)
+{
+    DbConnHead *h = HEAD(c);
+    if (!h->route || !h->in_tx)
+        return false;
+    /* A record written twice by one request (a create and its hooks'
+     * update) is synced once; look back a little only. */
+    for (int i = h->npre - 1; i >= 0 && i >= h->npre - 8; i--)
+        if (h->pre[i].fn == fn && h->pre[i].arg == arg && h->pre[i].id == id)
+            return true;
+    pre_push(&h->pre, &h->npre, &h->cap_pre, (DbPre){fn, arg, id});
+    return true;
 }
 
 /* Commit the writer's transaction for every unit in it. glock held on
@@ -667,9 +715,12 @@ static void lead_commit(Db *db)
     DbConn *w = db->writer;
     uint64_t b = db->batch;
     int n = db->pending;
+    int npre = db->npre;
     db->committing = true;
     pthread_mutex_unlock(&db->glock);
-    int rc = db->be->exec(w, "COMMIT", NULL, 0);
+    int rc = npre ? run_before_commit(db, w, npre) : DB_OK;
+    if (rc == DB_OK)
+        rc = db->be->exec(w, "COMMIT", NULL, 0);
     if (rc != DB_OK) {
         log_error("database: group commit of %d writes failed: %s", n, db->be->errmsg(w));
         db->be->exec(w, "ROLLBACK", NULL, 0);
@@ -749,6 +800,7 @@ static int unit_begin(DbConn *c)
     h->in_tx = true;
     h->depth = 1;
     h->failed = false;
+    h->npre = 0;
     rc = db->be->exec(w, "SAVEPOINT gx_unit", NULL, 0);
     if (rc != DB_OK) {
         unit_end(c, false);
@@ -788,7 +840,10 @@ static int unit_end(DbConn *c, bool commit)
     } else if (commit) {
         db->pending++;
         db->stat_units++;
+        for (int i = 0; i < h->npre; i++)
+            pre_push(&db->pre, &db->npre, &db->cap_pre, h->pre[i]);
     }
+    h->npre = 0;
     pthread_cond_broadcast(&db->gcond); /* a connection waiting to start its unit may go */
     for (;;) {
         if (db->w_open && !db->owner && !db->committing &&

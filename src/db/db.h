@@ -153,6 +153,23 @@ bool db_in_tx(const DbConn *c);
  * until then (the request's arena). */
 void db_after_tx(DbConn *c, void (*fn)(void *), void *arg);
 
+/* Group commit (SQLite serve): queue fn(w, arg, id) to run on the shared
+ * writer connection w just before the COMMIT of the transaction that holds
+ * c's unit — once for all units of that COMMIT, outside their savepoints —
+ * if the unit commits; it is dropped if the unit rolls back. fn runs with
+ * no unit open (its db_* calls on w go straight to w) and must be
+ * idempotent and read what it needs at that time (a later unit of the same
+ * COMMIT may have changed it; a savepoint rolled back inside the unit
+ * leaves its queued work, which then finds the state without it). If fn
+ * fails, the whole COMMIT fails and every unit in it answers DB_ERROR.
+ * The same (fn, arg, id) queued twice by a unit runs once. For derived
+ * rows whose tables cost most per flush (FTS5 writes a new segment at every
+ * savepoint: one for the group instead of one per unit). Returns false,
+ * queueing nothing, when c runs no such unit (PostgreSQL, no group commit,
+ * outside a transaction): the caller does the work itself, now. */
+bool db_before_commit(DbConn *c, int (*fn)(DbConn *w, const void *arg, int64_t id), const void *arg,
+                      int64_t id);
+
 /* One read snapshot for several queries (a read-only request): on SQLite a
  * deferred transaction, so the queries share one WAL snapshot and one set of
  * locks instead of taking them per statement, and see consistent data. A

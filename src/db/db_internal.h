@@ -47,6 +47,14 @@ typedef struct DbBackend {
 } DbBackend;
 
 /* Every backend's connection struct starts with this header. */
+/* Work queued by db_before_commit: fn(writer, arg, id) just before the
+ * COMMIT of the group that holds the unit. */
+typedef struct DbPre {
+    int (*fn)(DbConn *w, const void *arg, int64_t id);
+    const void *arg;
+    int64_t id;
+} DbPre;
+
 typedef struct DbConnHead {
     Db *db;               /* owning database */
     const DbBackend *be;  /* its backend */
@@ -70,6 +78,8 @@ typedef struct DbConnHead {
     struct DbConn *route;   /* the writer during a unit, else NULL */
     DbRes *implicit_res;    /* a writing db_query outside a transaction: its unit ends at db_done */
     bool saved;             /* an implicit unit ended: db_changes / db_errmsg answer from below */
+    DbPre *pre;             /* this unit's db_before_commit work (see db.c) */
+    int npre, cap_pre;
     int64_t saved_changes;
     char saved_err[200];
 } DbConnHead;
@@ -104,6 +114,9 @@ struct Db {
     uint64_t failed[16];    /* numbers of the last transactions whose COMMIT failed */
     int nfailed;
     uint64_t stat_units, stat_commits;
+    DbPre *pre;             /* db_before_commit work of the units released into the open transaction */
+    int npre, cap_pre;
+    uint64_t stat_pre;      /* before-commit calls run */
     /* The checkpointer thread (group commit on SQLite), guarded by glock. */
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_cond;

@@ -284,11 +284,33 @@ static GxErr gs_sync(Ctx *c, const Entity *e, int64_t id)
     return gs_write(c, e, id, &row, false);
 }
 
+/* gs_sync just before the group's COMMIT (db_before_commit). */
+static int gs_sync_before_commit(DbConn *w, const void *arg, int64_t id)
+{
+    Arena a;
+    arena_init(&a);
+    Ctx c;
+    ctx_init(&c, &a, w);
+    GxErr err = gs_sync(&c, arg, id);
+    if (err)
+        log_error("search: cannot index %s %lld: %s", ((const Entity *)arg)->name, (long long)id,
+                  c.err_msg ? c.err_msg : "?");
+    ctx_done(&c);
+    arena_free(&a);
+    return err ? -1 : 0;
+}
+
 static GxErr hook_sync(Ctx *c, HookArgs *a)
 {
     if (record_bulk(c, a->e))
         return GX_OK; /* the importer calls search_index_rows per batch */
-    return gs_sync(c, a->e, a->id ? a->id : json_integer_value(json_object_get(a->result, "id")));
+    int64_t id = a->id ? a->id : json_integer_value(json_object_get(a->result, "id"));
+    /* Under group commit the rows are written once for all units of the
+     * COMMIT, outside their savepoints: FTS5 writes a new segment (and
+     * merges) at every savepoint, one per table and unit before. */
+    if (db_before_commit(c->db, gs_sync_before_commit, a->e, id))
+        return GX_OK;
+    return gs_sync(c, a->e, id);
 }
 
 GxErr search_index_rows(Ctx *c, const Entity *e, const int64_t *ids, int n, bool fresh)

@@ -51,6 +51,31 @@ class Races(unittest.TestCase):
         lst = admin().list("customers", {"name[like]": p, "limit": 50})
         self.assertEqual(set(lst.ids), ids)
 
+    def test_concurrent_creates_are_found_by_search_when_they_answer(self):
+        # Under group commit the search rows of a create are written just
+        # before the COMMIT its request waits for: the record is found by
+        # global search and by the list's search as soon as its create has
+        # answered, whichever unit of a shared COMMIT it was.
+        p = uniq("srch")
+
+        def work(i):
+            r = admin().post("customers", {"name": "%s-%02d号" % (p, i), "phone": "1391234%04d" % i,
+                                           "notes": "并发备注%s第%02d条" % (p, i)})
+            if r.status != 201:
+                return (r, None, None, None)
+            g = admin().get("search", query={"q": "%s-%02d号" % (p, i)})
+            n = admin().get("customers", query={"q": "并发备注%s第%02d条" % (p, i)})
+            d = admin().get("search", query={"q": "1234%04d" % i})
+            return (r, g, n, d)
+
+        results = race(12, work)
+        for i, (r, g, n, d) in enumerate(results):
+            self.assertEqual(r.status, 201, r)
+            rid = r.body["id"]
+            self.assertEqual([x["id"] for x in g.body["data"] if x["entity"] == "customers"], [rid], (i, g.body))
+            self.assertEqual(n.ids, [rid], (i, n.body))
+            self.assertIn(("customers", rid), [(x["entity"], x["id"]) for x in d.body["data"]], (i, d.body))
+
     def test_concurrent_deletes(self):
         rec = admin().create("customers", {"name": uniq("del")})
         results = race(6, lambda i: admin().delete("customers/%d" % rec["id"]))

@@ -6,7 +6,9 @@
  * before the writes are durable), then the write generation has moved and
  * db_after_tx callbacks run; writes outside transactions (db_exec, INSERT …
  * RETURNING) are committed too and report their changed rows; the WAL is
- * checkpointed by the checkpointer thread, not inside the COMMITs. */
+ * checkpointed by the checkpointer thread, not inside the COMMITs; work
+ * queued with db_before_commit runs once per COMMIT, before it, for the
+ * units kept only, and fails the COMMIT when it fails. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,7 +77,8 @@ static int setup(void **state)
     DbConn *c = db_thread_conn(db);
     if (db_exec(c, "CREATE TABLE t(id INTEGER PRIMARY KEY, tag TEXT NOT NULL, n INTEGER UNIQUE)", NULL, 0) ||
         db_exec(c, "CREATE TABLE seq(v INTEGER NOT NULL)", NULL, 0) ||
-        db_exec(c, "INSERT INTO seq(v) VALUES (0)", NULL, 0))
+        db_exec(c, "INSERT INTO seq(v) VALUES (0)", NULL, 0) ||
+        db_exec(c, "CREATE TABLE derived(tag TEXT NOT NULL, rows_seen INTEGER, committed_seen INTEGER)", NULL, 0))
         return -1;
     return db_set_group_commit(db, true) ? 0 : -1;
 }
@@ -182,12 +185,32 @@ typedef struct Unit {
     const char *tag;
     bool fail;          /* write a duplicate n: a constraint violation, rolled back */
     int hold_ms;        /* keep the unit open this long after starting it */
+    bool defer;         /* queue derive() with db_before_commit (twice: it runs once) */
+    bool defer_fail;    /* queue failing_derive() too */
     atomic_bool started; /* db_begin returned */
     atomic_bool returned; /* db_commit / db_rollback returned */
     int rc;             /* db_commit's */
     int64_t seen_by_after; /* committed rows of tag when the db_after_tx callback ran */
     uint64_t gen_before, gen_after;
 } Unit;
+
+static atomic_int derive_calls;
+
+/* Before-commit work: a derived row from what the writer's transaction
+ * holds now, and what an outside connection sees (nothing: not committed). */
+static int derive(DbConn *w, const void *arg, int64_t id)
+{
+    const char *tag = arg;
+    atomic_fetch_add(&derive_calls, 1);
+    DbVal p[] = {dbv_text(tag), dbv_int(rows_on(w, tag)), dbv_int(committed_rows(tag) + id - 7)};
+    return db_exec(w, "INSERT INTO derived(tag, rows_seen, committed_seen) VALUES ($1, $2, $3)", p, 3) == DB_OK ? 0 : -1;
+}
+
+static int failing_derive(DbConn *w, const void *arg, int64_t id)
+{
+    (void)w, (void)arg, (void)id;
+    return -1;
+}
 
 static void after_cb(void *arg)
 {
@@ -206,6 +229,12 @@ static void *unit_thread(void *arg)
     assert_int_equal(db_exec(c, "INSERT INTO t(tag) VALUES ($1)", p, 1), DB_OK);
     /* its own write is visible inside its transaction */
     assert_int_equal(rows_on(c, u->tag), 1);
+    if (u->defer) {
+        assert_true(db_before_commit(c, derive, u->tag, 7));
+        assert_true(db_before_commit(c, derive, u->tag, 7)); /* the same again: runs once */
+    }
+    if (u->defer_fail)
+        assert_true(db_before_commit(c, failing_derive, u->tag, 7));
     if (u->hold_ms)
         usleep((useconds_t)u->hold_ms * 1000);
     if (u->fail) {
@@ -294,6 +323,84 @@ static void test_no_commit_returns_before_the_writes_are_durable(void **state)
     assert_int_equal(after.commits - before.commits, 1);
 }
 
+/* --- db_before_commit ---------------------------------------------------- */
+
+static int64_t derived_rows(const char *tag, int64_t *rows_seen, int64_t *committed_seen)
+{
+    DbConn *c = db_thread_conn(db);
+    DbVal p[] = {dbv_text(tag)};
+    DbRes *r;
+    assert_int_equal(db_query(c, "SELECT rows_seen, committed_seen FROM derived WHERE tag = $1", p, 1, &r), DB_OK);
+    int64_t n = 0;
+    while (db_next(r) == 1) {
+        *rows_seen = db_int(r, 0);
+        *committed_seen = db_int(r, 1);
+        n++;
+    }
+    db_done(r);
+    return n;
+}
+
+static void test_before_commit_work_runs_once_for_the_kept_units(void **state)
+{
+    (void)state;
+    /* Outside a unit nothing is queued: the caller does the work itself. */
+    DbConn *c = db_thread_conn(db);
+    assert_false(db_before_commit(c, derive, "none", 7));
+
+    atomic_store(&derive_calls, 0);
+    Unit u[3] = {{.tag = "d1", .defer = true}, {.tag = "d2", .defer = true, .fail = true}, {.tag = "d3", .defer = true}};
+    pthread_t th[3];
+    DbGroupStats before = stats();
+    run_queued(u, 3, th);
+    for (int i = 0; i < 3; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(u[0].rc, DB_OK);
+    assert_int_equal(u[2].rc, DB_OK);
+    DbGroupStats after = stats();
+    assert_int_equal(after.commits - before.commits, 1);
+    /* once per kept unit (queued twice each), none for the failed one */
+    assert_int_equal(atomic_load(&derive_calls), 2);
+    const char *kept[] = {"d1", "d3"};
+    for (int i = 0; i < 2; i++) {
+        int64_t seen = -1, outside = -1;
+        assert_int_equal(derived_rows(kept[i], &seen, &outside), 1);
+        assert_int_equal(seen, 1);    /* the unit's own row, on the writer */
+        assert_int_equal(outside, 0); /* before the COMMIT */
+        assert_int_equal(committed_rows(kept[i]), 1);
+    }
+    int64_t seen, outside;
+    assert_int_equal(derived_rows("d2", &seen, &outside), 0);
+    assert_int_equal(committed_rows("d2"), 0);
+    /* db_after_tx ran after the COMMIT, derived rows included */
+    assert_int_equal(u[0].seen_by_after, 1);
+}
+
+static void test_failing_before_commit_work_fails_the_commit(void **state)
+{
+    (void)state;
+    atomic_store(&derive_calls, 0);
+    Unit u[2] = {{.tag = "e1", .defer = true}, {.tag = "e2", .defer_fail = true}};
+    pthread_t th[2];
+    run_queued(u, 2, th);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    /* one COMMIT for both: it fails, so both do, and nothing is kept */
+    assert_int_equal(u[0].rc, DB_ERROR);
+    assert_int_equal(u[1].rc, DB_ERROR);
+    assert_int_equal(committed_rows("e1"), 0);
+    assert_int_equal(committed_rows("e2"), 0);
+    int64_t seen, outside;
+    assert_int_equal(derived_rows("e1", &seen, &outside), 0);
+    /* the writer goes on */
+    Unit v[1] = {{.tag = "e3", .defer = true}};
+    run_queued(v, 1, th);
+    pthread_join(th[0], NULL);
+    assert_int_equal(v[0].rc, DB_OK);
+    assert_int_equal(committed_rows("e3"), 1);
+    assert_int_equal(derived_rows("e3", &seen, &outside), 1);
+}
+
 /* --- writes outside a transaction ---------------------------------------- */
 
 static void test_writes_outside_transactions(void **state)
@@ -356,6 +463,8 @@ int main(void)
         cmocka_unit_test(test_concurrent_writers_number_without_gaps),
         cmocka_unit_test(test_a_failing_unit_undoes_only_its_own_writes),
         cmocka_unit_test(test_no_commit_returns_before_the_writes_are_durable),
+        cmocka_unit_test(test_before_commit_work_runs_once_for_the_kept_units),
+        cmocka_unit_test(test_failing_before_commit_work_fails_the_commit),
         cmocka_unit_test(test_writes_outside_transactions),
         cmocka_unit_test(test_the_wal_is_checkpointed_by_the_checkpointer),
     };
