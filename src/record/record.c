@@ -1258,10 +1258,11 @@ GxErr record_update(Ctx *c, const Entity *e, int64_t id, json_t *in, json_t **ou
         return c->err;
     }
     int64_t version = json_integer_value(ver);
-    if (version != json_integer_value(json_object_get(old, "version"))) {
+    int64_t current = json_integer_value(json_object_get(old, "version"));
+    if (version != current) {
         json_decref(old);
         return ctx_fail(c, GX_ECONFLICT, "Someone else changed this record (version %lld is now %lld); reload and try again",
-                        (long long)version, (long long)json_integer_value(json_object_get(old, "version")));
+                        (long long)version, (long long)current);
     }
     HookArgs ha = {.e = e, .id = id, .old = old, .input = in};
     if ((rc = record_hooks_run(c, HOOK_BEFORE_UPDATE, &ha))) {
