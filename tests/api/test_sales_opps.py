@@ -336,6 +336,29 @@ class Reports(unittest.TestCase):
                          [("2026-12", 0, 0), ("2027-01", 2, 70001), ("2027-02", 2, 580000), ("2027-03", 1, 7000),
                           ("2027-04", 0, 0)])
 
+    def test_forecast_months_sum_across_departments_and_days(self):
+        # the months are summed from groups per department and day (the
+        # covering index's order): one row per month, each month's weighted
+        # sum rounded once; an administrator's months hold both departments
+        r = admin().get("reports/forecast")  # all time: only the months that have rows
+        self.assertEqual(r.status, 200, r)
+        keys = [x["key"] for x in r.body["rows"]]
+        self.assertEqual(keys, sorted(set(keys)))
+        jan = r.body["rows"][keys.index("2027-01")]
+        self.assertGreaterEqual(jan["count"], 3)  # the department's two and the other one's
+        self.assertEqual(r.body["count"], sum(x["count"] for x in r.body["rows"]))
+        self.assertEqual(r.body["weighted"], sum(x["weighted"] for x in r.body["rows"]))
+        r = admin().get("reports/forecast", query={"department_id": self.other["id"]})
+        self.assertEqual([(x["key"], x["count"], x["amount"], x["weighted"]) for x in r.body["rows"]],
+                         [("2027-01", 1, 999900, 599940)])
+        r = admin().get("reports/forecast", query={"department_id": self.dept["id"]})
+        self.assertEqual([(x["key"], x["count"], x["weighted"]) for x in r.body["rows"]],
+                         [("2027-01", 2, 70001), ("2027-02", 2, 580000), ("2027-03", 1, 7000)])
+        # a rep's months (their own index, grouped by owner and day)
+        r = self.a.get("reports/forecast")
+        self.assertEqual([(x["key"], x["count"], x["weighted"]) for x in r.body["rows"]],
+                         [("2027-01", 2, 70001), ("2027-02", 1, 180000)])
+
     def test_forecast_scope_and_bad_input(self):
         r = self.a.get("reports/forecast", query={"group": "owner"})
         self.assertEqual([(x["key"], x["weighted"]) for x in r.body["rows"]], [(self.a.id, 250001)])

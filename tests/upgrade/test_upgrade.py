@@ -480,6 +480,32 @@ class FromRelease6(Upgrade, unittest.TestCase):
         diff = rows[0]["diff"] if isinstance(rows[0]["diff"], dict) else json.loads(rows[0]["diff"])
         self.assertEqual((diff["name"], diff["attachment_id"], diff["orphan"]), ("旧合同.pdf", self.orphan, True))
 
+    def test_orders_lose_two_indexes_and_keep_their_lines(self):
+        # Migration 7: no index of order lines by product, one index of
+        # orders by customer (the full one), on old and new databases alike
+        def indexes(path):
+            with sqlite3.connect(path) as db:
+                return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                                 " AND tbl_name IN ('orders', 'order_lines')")}
+        old, new = indexes(self.db), indexes(self.fresh)
+        self.assertEqual(old, new)
+        self.assertNotIn("order_lines_product_id_idx", old)
+        self.assertNotIn("orders_x0_idx", old)
+        self.assertIn("orders_customer_id_idx", old)
+        self.assertIn("order_lines_x0_idx", old)
+        db = sqlite3.connect(self.db)
+        cid, n = db.execute("SELECT customer_id, count(*) FROM orders WHERE deleted_at IS NULL GROUP BY 1"
+                            " ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
+        oid, lines = db.execute("SELECT o.id, count(l.id) FROM orders o JOIN order_lines l ON l.order_id = o.id"
+                                " AND l.deleted_at IS NULL WHERE o.deleted_at IS NULL GROUP BY o.id ORDER BY o.id"
+                                " LIMIT 1").fetchone()
+        status, body = self.server.call("GET", "/orders?customer_id=%d&sort=-order_date" % cid, token=self.admin)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["total"], n)
+        status, body = self.server.call("GET", "/orders/%d" % oid, token=self.admin)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(len(body["lines"]), lines)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -20,6 +20,7 @@
  * close, per owner or per department; the weighted sum of a group is
  * rounded half up to the fen once, after summing. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../base/clock.h"
@@ -272,16 +273,31 @@ GxErr sales_funnel(Ctx *c, const SalesReportQuery *rq, json_t **out)
     return GX_OK;
 }
 
+/* One month's sums of the forecast. */
+typedef struct MonthSum {
+    char key[8]; /* YYYY-MM */
+    int64_t count, amount, weighted_raw; /* weighted_raw: Σ amount × probability_pct */
+} MonthSum;
+
+static int month_cmp(const void *a, const void *b) { return strcmp(((const MonthSum *)a)->key, ((const MonthSum *)b)->key); }
+
 GxErr sales_forecast(Ctx *c, const SalesReportQuery *rq, const char *group, json_t **out)
 {
     *out = NULL;
     const Entity *e = meta_entity("opportunities");
-    if (acl_scope(c, e, ACT_READ) == SCOPE_NONE)
+    Scope scope = acl_scope(c, e, ACT_READ);
+    if (scope == SCOPE_NONE)
         return ctx_fail(c, GX_EDENIED, "You may not read opportunities");
     const char *key;
-    if (!group || !strcmp(group, "month"))
-        key = "substr(o.expected_close, 1, 7)", group = "month";
-    else if (!strcmp(group, "owner"))
+    bool by_month = !group || !strcmp(group, "month");
+    if (by_month) {
+        /* Grouped in the order of the covering index the rows come from
+         * (department or owner, then expected_close: no sort of every row
+         * in a temporary b-tree — 243,671 rows for a region manager, all
+         * time), one group per day; the days are summed into months below. */
+        key = scope == SCOPE_OWN || rq->owner_id ? "o.owner_id, o.expected_close" : "o.department_id, o.expected_close";
+        group = "month";
+    } else if (!strcmp(group, "owner"))
         key = "o.owner_id";
     else if (!strcmp(group, "department"))
         key = "o.department_id";
@@ -295,25 +311,52 @@ GxErr sales_forecast(Ctx *c, const SalesReportQuery *rq, const char *group, json
     sql_raw(&q, arena_printf(c->arena,
                              "SELECT %s, count(*), coalesce(sum(o.amount), 0), coalesce(sum(o.amount *"
                              " o.probability_pct), 0) FROM opportunities o",
-                             key));
+                             by_month ? "o.expected_close" : key));
     GxErr rc = report_where(c, rq, "expected_close", false, &q);
     if (rc)
         return rc;
     sql_raw(&q, " AND o.stage_id IN (SELECT s.id FROM opportunity_stages s WHERE s.kind = 'open')");
-    sql_raw(&q, arena_printf(c->arena, " GROUP BY %s ORDER BY %s", key, key)); /* sql-ok: literal key */
+    /* sql-ok: literal key */
+    sql_raw(&q, arena_printf(c->arena, by_month ? " GROUP BY %s" : " GROUP BY %s ORDER BY %s", key, key));
     DbRes *r;
     if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot sum opportunities: %s", db_errmsg(c->db));
     json_t *rows = json_array();
     int64_t tc = 0, ta = 0, tw = 0;
     int s;
+    size_t nm = 0, capm = 64;
+    MonthSum *ms = by_month ? arena_calloc(c->arena, capm, sizeof *ms) : NULL;
+    bool overflow = false;
     while ((s = db_next(r)) == 1) {
-        int64_t cnt = db_int(r, 1), amount = db_int(r, 2), weighted = sales_weighted(db_int(r, 3));
-        json_t *k;
-        if (!strcmp(group, "month"))
-            k = db_isnull(r, 0) ? json_null() : json_string(db_text(r, 0));
-        else
-            k = db_isnull(r, 0) ? json_null() : json_integer(db_int(r, 0));
+        int64_t cnt = db_int(r, 1), amount = db_int(r, 2);
+        if (by_month) {
+            const char *d = db_text(r, 0);
+            if (!d)
+                continue; /* no expected close: in no forecast (report_where leaves none) */
+            /* the rows of one department or owner come in date order: their
+             * month is usually the last one touched */
+            size_t k = nm;
+            for (size_t j = nm; j-- > 0;)
+                if (!strncmp(ms[j].key, d, 7)) {
+                    k = j;
+                    break;
+                }
+            if (k == nm) {
+                if (nm == capm) {
+                    ms = arena_realloc(c->arena, ms, sizeof *ms * capm, sizeof *ms * capm * 2);
+                    capm *= 2;
+                }
+                memset(&ms[nm], 0, sizeof ms[nm]);
+                snprintf(ms[nm].key, sizeof ms[nm].key, "%.7s", d);
+                nm++;
+            }
+            overflow |= __builtin_add_overflow(ms[k].count, cnt, &ms[k].count) ||
+                        __builtin_add_overflow(ms[k].amount, amount, &ms[k].amount) ||
+                        __builtin_add_overflow(ms[k].weighted_raw, db_int(r, 3), &ms[k].weighted_raw);
+            continue;
+        }
+        int64_t weighted = sales_weighted(db_int(r, 3));
+        json_t *k = db_isnull(r, 0) ? json_null() : json_integer(db_int(r, 0));
         json_array_append_new(rows, json_pack("{s:o, s:I, s:I, s:I}", "key", k, "count", (json_int_t)cnt, "amount",
                                               (json_int_t)amount, "weighted", (json_int_t)weighted));
         tc += cnt;
@@ -321,9 +364,21 @@ GxErr sales_forecast(Ctx *c, const SalesReportQuery *rq, const char *group, json
         tw += weighted;
     }
     db_done(r);
-    if (s < 0) {
+    if (s < 0 || overflow) {
         json_decref(rows);
         return ctx_fail(c, GX_EDB, "cannot sum opportunities (the sum may be too large)");
+    }
+    if (by_month) {
+        qsort(ms, nm, sizeof *ms, month_cmp);
+        for (size_t k = 0; k < nm; k++) {
+            int64_t weighted = sales_weighted(ms[k].weighted_raw);
+            json_array_append_new(rows, json_pack("{s:s, s:I, s:I, s:I}", "key", ms[k].key, "count",
+                                                  (json_int_t)ms[k].count, "amount", (json_int_t)ms[k].amount,
+                                                  "weighted", (json_int_t)weighted));
+            tc += ms[k].count;
+            ta += ms[k].amount;
+            tw += weighted;
+        }
     }
     /* by month over a period: every month of it, empty ones with zeros (a
      * chart without gaps); at most ten years are filled */
