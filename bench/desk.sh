@@ -32,6 +32,7 @@ PORT=${PORT:-18495}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-4}
 WARMUP=${WARMUP:-2}
+THREADS=$((CONNECTIONS < 2 ? CONNECTIONS : 2)) # wrk refuses more threads than connections
 ALL="dayview_desk dayview_admin avail_desk avail_admin checkout_desk journal_desk journal_admin journal_page income_desk income_admin income_year income_total reports_page members_part"
 SCENARIOS=${SCENARIOS:-$ALL}
 BASE=http://127.0.0.1:$PORT
@@ -82,11 +83,11 @@ run() {
     else
         size=-
     fi
-    wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "bench/load/$script" $BASE >/dev/null 2>&1 || true
+    wrk -t$THREADS -c"$CONNECTIONS" -d"${WARMUP}s" -s "bench/load/$script" $BASE >/dev/null 2>&1 || true
     local load cpu0 cpu1
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     cpu0=$(cpu_ticks)
-    wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "bench/load/$script" $BASE >"$TMP/$name.out" 2>"$TMP/$name.err"
+    wrk -t$THREADS -c"$CONNECTIONS" -d"$DURATION" --latency -s "bench/load/$script" $BASE >"$TMP/$name.out" 2>"$TMP/$name.err"
     cpu1=$(cpu_ticks)
     python3 - "$name" "$TMP/$name.out" "$load" "$size" $((cpu1 - cpu0)) "$(getconf CLK_TCK)" <<'PY'
 import re, sys
@@ -107,7 +108,7 @@ PY
 }
 
 echo "front desk on $DB — $(git rev-parse --short HEAD), $(date -u '+%F %H:%M UTC'), $(nproc) cores,"
-echo "wrk -t2 -c$CONNECTIONS -d$DURATION --latency after ${WARMUP}s warm-up; today $TODAY (UTC+8)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency after ${WARMUP}s warm-up; today $TODAY (UTC+8)"
 echo
 echo "| scenario       |   req/s |      n | p50 ms  | p90 ms  | p99 ms  | server CPU ms/req | non-2xx | load average (1, 5, 15 min) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"

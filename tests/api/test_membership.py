@@ -259,6 +259,25 @@ class Bookings(unittest.TestCase):
                          [(utc(d, 10), utc(d, 11), b["id"])])
         self.assertEqual(admin().get("bookings/availability", query={"date": "soon"}).status, 422)
 
+    def test_availability_lists_each_resources_bookings_in_start_order(self):
+        """The day is read in start order from one index (migration 7), not
+        sorted by resource: each resource's bookings must still come in
+        start order, whatever order they were made in."""
+        a, b = resource(), resource()
+        d = day(6)
+        made = [(a, 15), (b, 9), (a, 8), (b, 20), (a, 11)]
+        ids = {}
+        for res, h in made:
+            ids[(res["id"], h)] = admin().create("bookings", {"resource_id": res["id"], "guest_name": "g",
+                                                              "start_at": at(d, h), "end_at": at(d, h, 45)})["id"]
+        r = admin().get("bookings/availability", query={"date": d.isoformat()})
+        self.assertEqual(r.status, 200, r)
+        for res in (a, b):
+            mine = [x for x in r.body["resources"] if x["id"] == res["id"]][0]
+            hours = sorted(h for rr, h in made if rr is res)
+            self.assertEqual([(x["start_at"], x["booking_id"]) for x in mine["booked"]],
+                             [(utc(d, h), ids[(res["id"], h)]) for h in hours])
+
     def test_day_view_names_only_members_the_user_may_read(self):
         """The day view shows a member's name only to staff who may read that
         customer (scope, pool, field rules) and otherwise "Booked"; the
@@ -356,6 +375,32 @@ class Checkouts(unittest.TestCase):
         self.assertIsNotNone(after["last_visit_at"])
         pts = [l for l in ledger(m["id"]) if l["kind"] == "points"]
         self.assertEqual([(p["delta"], p["checkout_id"]) for p in pts], [(r.body["points_awarded"], r.body["id"])])
+
+    def test_checkout_moves_the_accounts_not_the_customers_updated_at(self):
+        """The accounts are the desk's (like a customer's purchases): a
+        checkout changes balance, points, last visit and the version, and
+        writes ledger lines and a history entry naming the desk user, but
+        leaves updated_at / updated_by, which three customer indexes hold."""
+        _, desk = make_user(roles=("front_desk",))
+        m = member(self.type["id"])
+        self.assertEqual(admin().post("customers/%d/top_up" % m["id"], {"amount": 50000}).status, 200)
+        before = admin().read("customers", m["id"])
+        r = desk.post("checkouts", {"customer_id": m["id"], "payment_method": "stored_value",
+                                    "lines": [{"resource_id": self.drink["id"], "quantity": 2}]})
+        self.assertEqual(r.status, 201, r)
+        after = admin().read("customers", m["id"])
+        self.assertEqual(after["balance"], before["balance"] - r.body["total"])
+        self.assertEqual(after["points"], before["points"] + r.body["points_awarded"])
+        self.assertGreater(after["version"], before["version"])
+        self.assertIsNotNone(after["last_visit_at"])
+        self.assertEqual((after["updated_at"], after["updated_by"]), (before["updated_at"], before["updated_by"]))
+        lines = [l for l in ledger(m["id"]) if l["checkout_id"] == r.body["id"]]
+        self.assertEqual(sorted((l["kind"], l["delta"], l["created_by"]) for l in lines),
+                         [("balance", -r.body["total"], desk.id), ("points", r.body["points_awarded"], desk.id)])
+        audit = admin().get("audit", query={"entity": "customers", "record_id": str(m["id"])})
+        self.assertEqual(audit.status, 200, audit)
+        self.assertTrue([a for a in audit.body["data"] if a["user_id"] == desk.id and "balance" in (a["diff"] or {})],
+                        audit.body["data"])
 
     def test_discount_exact_to_the_fen(self):
         m = member(self.type["id"])
@@ -555,3 +600,24 @@ class Care(unittest.TestCase):
         _, rep = make_user(roles=("sales_rep",))
         self.assertFalse([x for x in rep.get("reminders").body["data"] if x["kind"].startswith("member_")])
         self.assertEqual(desk.get("members/care", query={"days": 999}).status, 422)
+
+    def test_birthdays_are_members_only_in_id_order(self):
+        """Birthdays soon are read from the members' index (migration 7):
+        members with a birthday in the next days, in id order; neither a
+        customer who is no member nor a member whose birthday is months
+        away is listed."""
+        _, desk = make_user(roles=("front_desk",))
+        today = day(0)
+        bday = "1990-%02d-%02d" % (today.month, today.day if (today.month, today.day) != (2, 29) else 28)
+        t = member_type()["id"]
+        first = member(t, birthday=bday)
+        second = member(t, birthday=bday)
+        other = admin().create("customers", {"name": uniq("not a member"), "kind": "individual", "birthday": bday})
+        far = member(t, birthday="1990-%02d-%02d" % (((today.month + 5) % 12) + 1, 15))
+        care = desk.get("members/care", query={"days": 30})
+        self.assertEqual(care.status, 200, care)
+        ids = [x["id"] for x in care.body["birthdays"]]
+        self.assertEqual([i for i in ids if i in (first["id"], second["id"])], [first["id"], second["id"]])
+        self.assertNotIn(other["id"], ids)
+        self.assertNotIn(far["id"], ids)
+        self.assertEqual(ids, sorted(ids))

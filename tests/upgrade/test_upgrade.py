@@ -143,6 +143,22 @@ class Upgrade:
     def test_same_tables_as_a_new_installation(self):
         self.assertEqual(tables(self.db), tables(self.fresh))
 
+    def test_front_desk_covering_indexes_of_migration_7(self):
+        """Migration 7's data step indexes the day view, the daily journal
+        and member care on an old database as on a new one; the members'
+        partial index holds every member and nobody else."""
+        def indexes(path):
+            with sqlite3.connect(path) as db:
+                return {r[0]: r[1] for r in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                                                       " AND name IN ('bookings_day_idx', 'checkout_lines_day_idx',"
+                                                       " 'customers_members_idx')")}
+        self.assertEqual(indexes(self.db), indexes(self.fresh))
+        self.assertEqual(len(indexes(self.db)), 3)
+        members = scalar(self.db, "SELECT count(*) FROM customers NOT INDEXED WHERE member_type_id IS NOT NULL"
+                                  " AND deleted_at IS NULL")
+        self.assertEqual(scalar(self.db, "SELECT count(*) FROM customers INDEXED BY customers_members_idx"
+                                         " WHERE member_type_id IS NOT NULL AND deleted_at IS NULL"), members)
+
     def test_same_columns_as_a_new_installation(self):
         def columns(path):
             with sqlite3.connect(path) as db:

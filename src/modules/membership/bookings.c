@@ -284,9 +284,12 @@ GxErr membership_day(Ctx *c, const char *date, bool public_view, MsDay *out)
     bool all_bookings = !public_view && acl_scope(c, be, ACT_READ) == SCOPE_ALL;
     bool all_customers = names && acl_scope(c, ce, ACT_READ) == SCOPE_ALL;
     /* A booking lies within one business day (opening hours), so the
-     * bookings of the day are those starting in it: a range on the index.
-     * Resources come in (kind, name) order; a booking finds its resource by
-     * a binary search over ids sorted here. */
+     * bookings of the day are those starting in it: a range on the covering
+     * index of migration 7 (bookings_day_idx: every booking column named
+     * here, so no table row is read), in start order — each resource's
+     * bookings are then in start order too, with no sort. Resources come in
+     * (kind, name) order; a booking finds its resource by a binary search
+     * over ids sorted here. */
     int n = out->n;
     int *by_id = arena_alloc(c->arena, (size_t)(n + 1) * sizeof *by_id);
     for (int i = 0; i < n; i++)
@@ -303,7 +306,7 @@ GxErr membership_day(Ctx *c, const char *date, bool public_view, MsDay *out)
         " b.department_id, cu.%s, %s FROM bookings b"
         " LEFT JOIN customers cu ON cu.id = b.customer_id AND cu.deleted_at IS NULL"
         " WHERE b.deleted_at IS NULL AND b.start_at >= $1 AND b.start_at < $2"
-        " AND b.status IN ('booked', 'completed') ORDER BY b.resource_id, b.start_at";
+        " AND b.status IN ('booked', 'completed') ORDER BY b.start_at";
     /* the customer's scope columns only when the scope needs them (fewer
      * columns decoded from each wide customer row) */
     const char *title = names ? ce->title_field : "name",
