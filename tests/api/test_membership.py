@@ -549,6 +549,41 @@ class Reports(unittest.TestCase):
         self.assertIn("consumable", [k["kind"] for k in br["kinds"]])
         self.assertEqual(sum(k["total"] for k in br["kinds"]), br["total"])
 
+    def test_member_consumption_by_whole_months_and_days_agrees(self):
+        """All members' consumption reads whole months from the per-member
+        month summary (migration 7) and the days around them from the
+        checkouts: every way of cutting a period around today gives the
+        member's checkouts of today, exactly; a period without today none."""
+        t = member_type(discount_pct=10, points_per_yuan=1)
+        drink = resource(kind="consumable", unit_price=1234)
+        m = member(t["id"])
+        made = [admin().post("checkouts", {"customer_id": m["id"], "payment_method": "card",
+                                           "lines": [{"resource_id": drink["id"], "quantity": q}]}).body
+                for q in (1, 3)]
+        today = datetime.date.fromisoformat(made[0]["business_day"])
+        want = (2, sum(x["total"] for x in made), sum(x["discount"] for x in made),
+                sum(x["points_awarded"] for x in made))
+        first = today.replace(day=1)
+        last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        prev_first = (first - datetime.timedelta(days=1)).replace(day=1)
+        periods = [(today, today), (first, last), (prev_first, last), (prev_first, today), (first, today),
+                   (today, last), (prev_first, today + datetime.timedelta(days=40)), (None, None), (None, today),
+                   (today, None), (first - datetime.timedelta(days=3), today)]
+        for f, to in periods:
+            q = {}
+            if f:
+                q["from"] = f.isoformat()
+            if to:
+                q["to"] = to.isoformat()
+            r = admin().get("reports/member_consumption", query=q)
+            self.assertEqual(r.status, 200, r)
+            got = [(x["count"], x["total"], x["discount"], x["points"]) for x in r.body["rows"]
+                   if x["customer_id"] == m["id"]]
+            self.assertEqual(got, [want], q)
+        r = admin().get("reports/member_consumption", query={"from": prev_first.isoformat(),
+                                                             "to": (first - datetime.timedelta(days=1)).isoformat()})
+        self.assertEqual([x for x in r.body["rows"] if x["customer_id"] == m["id"]], [])
+
 
 class Access(unittest.TestCase):
     def test_sales_rep_cannot_use_the_front_desk(self):

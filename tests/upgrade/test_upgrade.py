@@ -158,6 +158,14 @@ class Upgrade:
                                   " AND deleted_at IS NULL")
         self.assertEqual(scalar(self.db, "SELECT count(*) FROM customers INDEXED BY customers_members_idx"
                                          " WHERE member_type_id IS NOT NULL AND deleted_at IS NULL"), members)
+        # the per-member month summary holds the old checkouts, exactly
+        with sqlite3.connect(self.db) as db:
+            months = sorted(db.execute("SELECT month, customer_id, checkouts, total, discount, points"
+                                       " FROM checkout_member_months"))
+            want = sorted(db.execute("SELECT substr(business_day, 1, 7), customer_id, count(*), sum(total),"
+                                     " sum(discount), sum(points_awarded) FROM checkouts WHERE deleted_at IS NULL"
+                                     " AND customer_id IS NOT NULL AND business_day IS NOT NULL GROUP BY 1, 2"))
+        self.assertEqual(months, want)
 
     def test_same_columns_as_a_new_installation(self):
         def columns(path):

@@ -436,7 +436,8 @@ static GxErr checkouts_after_create(Ctx *c, HookArgs *a)
             return rc;
         }
     }
-    if ((rc = ms_summary_add(c, today, total, !strcmp(pm, "cash") || !strcmp(pm, "card") ? total : 0))) {
+    if ((rc = ms_summary_add(c, today, total, !strcmp(pm, "cash") || !strcmp(pm, "card") ? total : 0)) ||
+        (cid && (rc = ms_summary_member(c, today, cid, total, discount, points)))) {
         json_decref(out_lines);
         return rc;
     }

@@ -91,6 +91,10 @@ GxErr ms_summary_add(Ctx *c, const char *day, int64_t total, int64_t cash);
 GxErr ms_summary_money(Ctx *c, const char *day, int64_t topup, int64_t fee, int64_t fee_cash);
 GxErr ms_summary_add_line(Ctx *c, const char *day, int64_t resource_id, int64_t quantity, int64_t total);
 
+/* A member's checkout of business day `day` in its month's summary
+ * (member consumption). */
+GxErr ms_summary_member(Ctx *c, const char *day, int64_t customer_id, int64_t total, int64_t discount, int64_t points);
+
 /* Recompute the summaries from the checkouts and their lines (the caller's
  * transaction, or none). */
 GxErr ms_summary_rebuild(Ctx *c);

@@ -277,6 +277,45 @@ GxErr membership_income(Ctx *c, const char *period, const char *from, const char
     return GX_OK;
 }
 
+static int days_in_month(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : d[m - 1];
+}
+
+/* A period from..to (business days, both included, as bounds() leaves
+ * them: 0000-01-01 and 9999-12-31 for open ends) as its whole months
+ * mlo..mhi ("YYYY-MM") and the days around them: from..r1 before and
+ * r2..to after (each empty when its bounds cross). Without a whole month,
+ * mlo > mhi and from..r1 is the whole period. */
+static void period_split(const char *from, const char *to, char mlo[32], char mhi[32], char r1[32], char r2[32])
+{
+    int fy = 0, fm = 1, fd = 1, ty = 9999, tm = 12, td = 31;
+    time_parse_date(from, &fy, &fm, &fd);
+    time_parse_date(to, &ty, &tm, &td);
+    int lo = fy * 12 + (fm - 1) + (fd == 1 ? 0 : 1); /* months since year 0 */
+    int hi = ty * 12 + (tm - 1) - (td >= days_in_month(ty, tm) ? 0 : 1);
+    if (lo > hi) {
+        snprintf(mlo, 32, "9999-99");
+        snprintf(mhi, 32, "0000-00");
+        snprintf(r1, 32, "%s", to);
+        snprintf(r2, 32, "9999-99-99");
+        return;
+    }
+    snprintf(mlo, 32, "%04d-%02d", lo / 12 % 10000, lo % 12 + 1);
+    snprintf(mhi, 32, "%04d-%02d", hi / 12 % 10000, hi % 12 + 1);
+    if (lo == 0) {
+        snprintf(r1, 32, "0000-00-00");
+    } else {
+        int py = (lo - 1) / 12, pm = (lo - 1) % 12 + 1;
+        snprintf(r1, 32, "%04d-%02d-%02d", py % 10000, pm, days_in_month(py, pm));
+    }
+    if (hi >= 9999 * 12 + 11)
+        snprintf(r2, 32, "9999-99-99");
+    else
+        snprintf(r2, 32, "%04d-%02d-01", (hi + 1) / 12 % 10000, (hi + 1) % 12 + 1);
+}
+
 GxErr membership_consumption(Ctx *c, int64_t customer_id, const char *from, const char *to, json_t **out)
 {
     *out = NULL;
@@ -288,6 +327,34 @@ GxErr membership_consumption(Ctx *c, int64_t customer_id, const char *from, cons
     static const char *keys[] = {"#customer_id", "name", "card_no", "#count", "#total", "#discount", "#points", NULL};
     DbVal p[] = {dbv_text(from), dbv_text(to), dbv_int(customer_id)};
     json_t *rows;
+    if (!customer_id) {
+        /* All members: the whole months of the period from the per-member
+         * month summary (migration 7), the days before the first and after
+         * the last whole month from the covering index of migration 5, a
+         * range each (their OR was read as a scan of the whole index).
+         * (Summing the index over the period cost 1.7 G instructions for
+         * 12 months of 500,000 checkouts and 9,000 members.) */
+        char mlo[32], mhi[32], r1[32], r2[32];
+        period_split(from, to, mlo, mhi, r1, r2);
+        DbVal q[] = {dbv_text(from), dbv_text(to), dbv_text(mlo), dbv_text(mhi), dbv_text(r1), dbv_text(r2)};
+        if ((rc = rows_of(c,
+                          "SELECT s.customer_id, cu.name, cu.card_no, s.n, s.total, s.discount, s.points FROM"
+                          " (SELECT customer_id, sum(n) n, sum(total) total, sum(discount) discount, sum(points) points"
+                          " FROM (SELECT customer_id, checkouts n, total, discount, points FROM checkout_member_months"
+                          " WHERE month >= $3 AND month <= $4 UNION ALL"
+                          " SELECT customer_id + 0, 1, total, discount, points_awarded FROM checkouts"
+                          " WHERE deleted_at IS NULL AND customer_id IS NOT NULL AND business_day >= $1 AND"
+                          " business_day <= $5 UNION ALL"
+                          " SELECT customer_id + 0, 1, total, discount, points_awarded FROM checkouts"
+                          " WHERE deleted_at IS NULL AND customer_id IS NOT NULL AND business_day >= $6 AND"
+                          " business_day <= $2) x"
+                          " GROUP BY customer_id ORDER BY sum(total) DESC, customer_id LIMIT 500) s"
+                          " JOIN customers cu ON cu.id = s.customer_id ORDER BY s.total DESC, s.customer_id",
+                          q, 6, keys, &rows)))
+            return rc;
+        *out = json_pack("{s:o, s:I}", "rows", rows, "total", (json_int_t)sum_key(rows, "total"));
+        return GX_OK;
+    }
     /* Sum per member first, names for the 500 shown. All members: the
      * covering (business_day, customer_id, total, …) index of migration 5,
      * grouped by customer_id + 0 — grouped by the bare column, SQLite chose

@@ -15,6 +15,11 @@
  * top-ups paid in (bonus money is not money received), membership fees, and
  * the part of the fees paid in cash or by card (not from stored value).
  *
+ * and, per member and calendar month (migration 7), what member
+ * consumption sums (checkouts, total, discount, points awarded):
+ *
+ *   checkout_member_months(month "YYYY-MM", customer_id, checkouts, total, discount, points)
+ *
  * The tables are created by a data step of migration 3 (they are not
  * records: no owner, no history, no API of their own). Concurrent checkouts
  * of one day meet on the day's row; the upsert makes them wait their turn
@@ -30,6 +35,10 @@ static const char *const summary_ddl[] = {
     "NULL, quantity BIGINT NOT NULL, total BIGINT NOT NULL, PRIMARY KEY (business_day, resource_id))",
     NULL,
 };
+
+/* The day summaries (migration 4 rebuilds these: the member months came
+ * with migration 7). */
+static GxErr rebuild_days(Ctx *c);
 
 static GxErr summary_step(Ctx *c, bool fresh)
 {
@@ -86,7 +95,7 @@ static GxErr summary_step_4(Ctx *c, bool fresh)
         if (db_exec(c->db, "UPDATE member_ledger SET business_day = $1 WHERE id = $2", p, 2) != DB_OK)
             return ctx_fail(c, GX_EDB, "cannot update the member ledger");
     }
-    return ms_summary_rebuild(c);
+    return rebuild_days(c);
 }
 
 /* Migration 5: member consumption over a period (reports) reads a covering
@@ -101,6 +110,29 @@ static GxErr summary_step_5(Ctx *c, bool fresh)
                 " points_awarded, deleted_at) WHERE deleted_at IS NULL",
                 NULL, 0) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot index the checkouts: %s", db_errmsg(c->db));
+    return GX_OK;
+}
+
+#define MEMBER_MONTHS_FILL                                                                                             \
+    "INSERT INTO checkout_member_months(month, customer_id, checkouts, total, discount, points)"                       \
+    " SELECT substr(business_day, 1, 7), customer_id, count(*), coalesce(sum(total), 0), coalesce(sum(discount), 0),"  \
+    " coalesce(sum(points_awarded), 0) FROM checkouts WHERE deleted_at IS NULL AND customer_id IS NOT NULL AND"        \
+    " business_day IS NOT NULL GROUP BY substr(business_day, 1, 7), customer_id"
+
+/* Migration 7: member consumption by month, filled from the checkouts. */
+static GxErr member_months_step_7(Ctx *c, bool fresh)
+{
+    /* SQLite: the rows in the primary key's order (a month's rows are read
+     * together, without a lookup of each row by rowid). */
+#define MEMBER_MONTHS_TABLE                                                                                            \
+    "CREATE TABLE checkout_member_months (month TEXT NOT NULL, customer_id BIGINT NOT NULL,"                           \
+    " checkouts BIGINT NOT NULL, total BIGINT NOT NULL, discount BIGINT NOT NULL, points BIGINT NOT NULL,"             \
+    " PRIMARY KEY (month, customer_id))"
+    if (db_exec(c->db, db_dialect(c->db) == DB_SQLITE ? MEMBER_MONTHS_TABLE " WITHOUT ROWID" : MEMBER_MONTHS_TABLE,
+                NULL, 0) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot create the member summary: %s", db_errmsg(c->db));
+    if (!fresh && db_exec(c->db, MEMBER_MONTHS_FILL, NULL, 0) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot fill the member summary: %s", db_errmsg(c->db));
     return GX_OK;
 }
 
@@ -142,6 +174,25 @@ void ms_summary_init(void)
     ddl_step_add(4, "front desk: cash per day, business day of ledger lines", summary_step_4);
     ddl_step_add(5, "front desk: checkouts indexed for member consumption", summary_step_5);
     ddl_step_add(7, "front desk: covering indexes for the day view, the daily journal and member care", indexes_step_7);
+    ddl_step_add(7, "front desk: member consumption by month", member_months_step_7);
+}
+
+GxErr ms_summary_member(Ctx *c, const char *day, int64_t customer_id, int64_t total, int64_t discount, int64_t points)
+{
+    char month[8];
+    memcpy(month, day, 7);
+    month[7] = 0;
+    DbVal p[] = {dbv_text(month), dbv_int(customer_id), dbv_int(total), dbv_int(discount), dbv_int(points)};
+    if (db_exec(c->db,
+                "INSERT INTO checkout_member_months(month, customer_id, checkouts, total, discount, points)"
+                " VALUES ($1, $2, 1, $3, $4, $5) ON CONFLICT(month, customer_id) DO UPDATE SET"
+                " checkouts = checkout_member_months.checkouts + 1,"
+                " total = checkout_member_months.total + excluded.total,"
+                " discount = checkout_member_months.discount + excluded.discount,"
+                " points = checkout_member_months.points + excluded.points",
+                p, 5) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot update the member's month");
+    return GX_OK;
 }
 
 GxErr ms_summary_add(Ctx *c, const char *day, int64_t total, int64_t cash)
@@ -183,6 +234,17 @@ GxErr ms_summary_add_line(Ctx *c, const char *day, int64_t resource_id, int64_t 
 }
 
 GxErr ms_summary_rebuild(Ctx *c)
+{
+    GxErr rc = rebuild_days(c);
+    if (rc)
+        return rc;
+    if (db_exec(c->db, "DELETE FROM checkout_member_months", NULL, 0) != DB_OK ||
+        db_exec(c->db, MEMBER_MONTHS_FILL, NULL, 0) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot rebuild the member summary: %s", db_errmsg(c->db));
+    return GX_OK;
+}
+
+static GxErr rebuild_days(Ctx *c)
 {
     static const char *const sql[] = {
         "DELETE FROM checkout_days",
