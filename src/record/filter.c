@@ -381,7 +381,16 @@ typedef struct SearchHow {
     SearchMode mode;
     int64_t cap;   /* SEARCH_COUNT: matches counted per index */
     bool indexed;  /* set when an index answers the text */
+    bool any;      /* SEARCH_IDS: a SELECT is written (the next one joins with UNION) */
 } SearchHow;
+
+/* SEARCH_IDS: start the next SELECT of matching ids (" UNION " after one). */
+static void ids_union(SearchHow *how, Sql *q)
+{
+    if (how->any)
+        sql_raw(q, " UNION ");
+    how->any = true;
+}
 
 static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, SearchHow *how, Sql *q);
 
@@ -441,6 +450,8 @@ static GxErr global_predicate(Ctx *c, const Entity *e, const char *text, SearchH
         sql_raw(q, " + (SELECT count(*) FROM (");
     else if (how->mode == SEARCH_INDEX)
         sql_raw(q, " AND id IN (");
+    else if (how->mode == SEARCH_IDS)
+        ids_union(how, q);
     if (trigram) {
         sql_raw(q, arena_printf(c->arena, "SELECT rowid FROM %s_gt WHERE %s_gt MATCH ", t, t)); /* sql-ok: table names from metadata */
         sql_param(q, dbv_text(arena_printf(c->arena, "{n o e} : %s", fts_string(c->arena, text))));
@@ -487,7 +498,7 @@ GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q)
 GxErr record_search_compile_mode(Ctx *c, const Entity *e, const char *text, SearchMode mode, int64_t cap, Sql *q,
                                  bool *indexed)
 {
-    SearchHow how = {mode, cap, false};
+    SearchHow how = {mode, cap, false, false};
     if (indexed)
         *indexed = false;
     if (mode == SEARCH_COUNT)
@@ -507,18 +518,18 @@ GxErr record_search_compile_mode(Ctx *c, const Entity *e, const char *text, Sear
     if (digits && alt) {
         /* " AND (1=1 AND <plain> OR 1=1 AND <trunk>)" */
         bool both = true;
-        if (mode != SEARCH_COUNT)
+        if (mode != SEARCH_COUNT && mode != SEARCH_IDS)
             sql_raw(q, " AND (1=1");
         if ((rc = search_predicate(c, e, digits, &how, q)))
             return rc;
         both = how.indexed;
-        if (mode != SEARCH_COUNT)
+        if (mode != SEARCH_COUNT && mode != SEARCH_IDS)
             sql_raw(q, " OR 1=1");
         how.indexed = false;
         if ((rc = search_predicate(c, e, alt, &how, q)))
             return rc;
         how.indexed = how.indexed && both;
-        if (mode != SEARCH_COUNT)
+        if (mode != SEARCH_COUNT && mode != SEARCH_IDS)
             sql_raw(q, ")");
     } else if ((rc = search_predicate(c, e, digits ? digits : text, &how, q))) {
         return rc;
@@ -581,6 +592,12 @@ static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, SearchH
             buf_putc(&b, *p);
         }
         buf_putc(&b, '"');
+        if (how->mode == SEARCH_IDS) {
+            ids_union(how, q);
+            sql_raw(q, arena_printf(c->arena, "SELECT rowid FROM %s WHERE %s MATCH ", fts, fts)); /* sql-ok: table names from metadata */
+            sql_param(q, dbv_text(b.data));
+            return GX_OK;
+        }
         if (how->mode == SEARCH_COUNT) {
             sql_raw(q, arena_printf(c->arena, " + (SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s MATCH ", fts, fts)); /* sql-ok: table names from metadata */
             sql_param(q, dbv_text(b.data));
@@ -594,7 +611,7 @@ static GxErr search_predicate(Ctx *c, const Entity *e, const char *text, SearchH
         sql_raw(q, ")");
         return GX_OK;
     }
-    if (how->mode == SEARCH_COUNT)
+    if (how->mode == SEARCH_COUNT || how->mode == SEARCH_IDS)
         return GX_OK; /* not indexed */
     /* Other short text (the trigram index cannot answer it, see MEASURED.md)
      * or PostgreSQL: a substring match over the searchable columns. */

@@ -1478,36 +1478,153 @@ static int64_t isqrt(int64_t n)
     return x;
 }
 
-/* Should a page of a text search walk the list's sort index newest first
- * and test each row (SEARCH_PROBE) instead of reading every match of the
- * search index and sorting them (SEARCH_INDEX)? Reading matches costs a row
- * lookup each; the walk costs about one test per row of the table it passes,
- * rows / density of the matches. With N rows and M matches the two cost the
- * same at M = sqrt(rows * N): the search index's matches are counted up to
- * that many (cheap: an FTS5 doclist read, no row lookups), and the walk is
- * taken when they reach it. Only for the default order (-updated_at), which
- * the (updated_at, id) and scope indexes serve without sorting; other sorts
- * and the trash read the matches as before. */
-static bool search_walks(Ctx *c, const Entity *e, const ListQuery *lq, int64_t rows)
+/* How a page of a list is read. */
+typedef struct ListPlan {
+    bool walked;     /* a text search tests rows on the way (SEARCH_PROBE) */
+    bool counted;    /* total (and capped) known already: the id pass counted */
+    int64_t total;
+    bool capped;
+} ListPlan;
+
+typedef enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS } SearchPlan;
+
+/* How should a page of a text search be read?
+ * PLAN_WALK: walk the list's sort index newest first and test each row
+ * (SEARCH_PROBE) instead of reading every match of the search index and
+ * sorting them. Reading matches costs a row lookup each; the walk costs
+ * about one test per row of the table it passes, rows / density of the
+ * matches. With N rows and M matches the two cost the same at
+ * M = sqrt(rows * N): the search index's matches are read up to that many
+ * (an FTS5 doclist read, no row lookups), and the walk is taken when they
+ * reach it.
+ * PLAN_IDS: fewer matches — their ids, read once here (*ids, *n), give the
+ * page and the count (list_ids): the phrase is evaluated once, where the
+ * page and its count evaluated it again each.
+ * Only for the default order (-updated_at), which the (updated_at, id) and
+ * scope indexes serve without sorting; other sorts and the trash read the
+ * matches as before (PLAN_INDEX), as does text the indexes do not answer. */
+static SearchPlan search_plan(Ctx *c, const Entity *e, const ListQuery *lq, int64_t rows, int64_t **ids, int64_t *n)
 {
+    *ids = NULL;
+    *n = 0;
     if (!lq->q || !*lq->q || lq->trash || db_dialect(c->db) != DB_SQLITE || !e->has_search)
-        return false;
+        return PLAN_INDEX;
     if (lq->sort && *lq->sort && strcmp(lq->sort, "-updated_at"))
-        return false;
-    int64_t last = 0, matches = 0;
+        return PLAN_INDEX;
+    int64_t last = 0;
     bool found = false, indexed = false;
     if (db_query_int(c->db, arena_printf(c->arena, "SELECT max(id) FROM %s", e->table), NULL, 0, &last, &found) != /* sql-ok: table name from metadata */
             DB_OK ||
         !found || last <= 0)
-        return false;
+        return PLAN_INDEX;
     int64_t cap = isqrt(rows * last) + 1;
     Sql q;
     sql_init(&q, c->arena);
-    if (record_search_compile_mode(c, e, lq->q, SEARCH_COUNT, cap, &q, &indexed) || !indexed)
-        return false;
-    if (db_query_int(c->db, q.text.data, q.params, q.n, &matches, &found) != DB_OK || !found)
-        return false;
-    return matches >= cap;
+    if (record_search_compile_mode(c, e, lq->q, SEARCH_IDS, 0, &q, &indexed) || !indexed)
+        return PLAN_INDEX;
+    sql_raw(&q, " LIMIT ");
+    sql_param(&q, dbv_int(cap));
+    DbRes *r;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+        return PLAN_INDEX;
+    int64_t room = 256, got = 0;
+    int64_t *v = arena_alloc(c->arena, (size_t)room * sizeof *v);
+    int s;
+    while ((s = db_next(r)) == 1) {
+        if (got == room) {
+            v = arena_grow(c->arena, v, (size_t)room * sizeof *v, (size_t)got * sizeof *v, (size_t)room * 2 * sizeof *v);
+            room *= 2;
+        }
+        v[got++] = db_int(r, 0);
+    }
+    db_done(r);
+    if (s < 0)
+        return PLAN_INDEX;
+    if (got >= cap)
+        return PLAN_WALK;
+    *ids = v;
+    *n = got;
+    return PLAN_IDS;
+}
+
+/* lq's conditions without its text search: " FROM t WHERE …". */
+static GxErr where_no_search(Ctx *c, const Entity *e, const ListQuery *lq, Sql *q)
+{
+    sql_raw(q, arena_printf(c->arena, " FROM %s WHERE deleted_at IS %s", e->table, lq->trash ? "NOT NULL" : "NULL")); /* sql-ok: table names from metadata */
+    acl_scope_predicate(c, e, lq->action, q);
+    return record_filter_compile(c, e, lq->where, q);
+}
+
+/* Read a list page from the ids of its text search's matches (PLAN_IDS):
+ * one pass over them in the list's order (a row lookup each for the scope,
+ * filters and sort key, no phrase evaluated) gives the page's ids and the
+ * count; then the page's `limit` rows by id. The count stops one row past
+ * the capped count's bound, as list_total's does. */
+static GxErr list_ids(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, const int64_t *ids, int64_t n,
+                      bool counting, int64_t limit, ListPlan *plan, DbRes **out)
+{
+    Buf list; /* the ids as a JSON array, for json_each */
+    buf_init(&list, c->arena);
+    buf_putc(&list, '[');
+    for (int64_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&list, ',');
+        buf_int(&list, ids[i]);
+    }
+    buf_putc(&list, ']');
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, "SELECT id");
+    GxErr rc = where_no_search(c, e, lq, &q);
+    if (rc)
+        return rc;
+    sql_raw(&q, " AND id IN (SELECT value FROM json_each(");
+    sql_param(&q, dbv_text(list.data));
+    sql_raw(&q, "))");
+    if ((rc = record_sort_compile(c, e, lq->sort, &q)))
+        return rc;
+    int64_t bound = 0; /* counting stops past it (0: exact) */
+    if (counting && lq->count_limit > 0)
+        bound = lq->offset + limit > lq->count_limit ? lq->offset + limit : lq->count_limit;
+    if (!counting) {
+        sql_raw(&q, " LIMIT ");
+        sql_param(&q, dbv_int(lq->offset + limit));
+    }
+    DbRes *r;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    int64_t *page = arena_alloc(c->arena, (size_t)(limit > 0 ? limit : 1) * sizeof *page);
+    int64_t seen = 0, got = 0;
+    int s;
+    while ((s = db_next(r)) == 1) {
+        if (seen >= lq->offset && got < limit)
+            page[got++] = db_int(r, 0);
+        seen++;
+        if (bound && seen > bound)
+            break;
+    }
+    db_done(r);
+    if (s < 0)
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    if (counting) {
+        plan->counted = true;
+        plan->capped = bound && seen > bound;
+        plan->total = plan->capped ? bound : seen;
+    }
+    sql_init(&q, c->arena);
+    sql_raw(&q, "SELECT ");
+    select_list(c, e, w, &q);
+    sql_raw(&q, arena_printf(c->arena, " FROM %s WHERE id", e->table)); /* sql-ok: table name from metadata */
+    if (got)
+        id_list(&q, page, (int)got);
+    else
+        sql_raw(&q, " IS NULL");
+    acl_scope_predicate(c, e, lq->action, &q);
+    if ((rc = record_sort_compile(c, e, lq->sort, &q)))
+        return rc;
+    if (db_query(c->db, q.text.data, q.params, q.n, out) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    return GX_OK;
 }
 
 /* Start the query of a list's rows: lq's filters, search, scope and sort,
@@ -1538,19 +1655,28 @@ static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, const Want
 }
 
 /* Check a list request and start its page query (one row more than the page
- * when counting, which tells whether rows follow). *walked: a text search
- * tests rows on the way (search_walks). */
+ * when counting, which tells whether rows follow), planned by search_plan. */
 static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, bool counting, DbRes **r,
-                       bool *walked)
+                       ListPlan *plan)
 {
-    *walked = false;
+    *plan = (ListPlan){0};
     if (lq->limit < 1 || lq->limit > RECORD_LIMIT_MAX)
         return ctx_fail(c, GX_EBADREQ, "limit must be between 1 and %d", RECORD_LIMIT_MAX);
     if (lq->offset < 0)
         return ctx_fail(c, GX_EBADREQ, "offset must not be negative");
     int64_t rows = lq->limit + (counting ? 1 : 0);
-    *walked = acl_scope(c, e, lq->action) != SCOPE_NONE && search_walks(c, e, lq, lq->offset + rows);
-    return list_query(c, e, lq, w, *walked ? SEARCH_PROBE : SEARCH_INDEX, rows, lq->offset, r);
+    if (acl_scope(c, e, lq->action) == SCOPE_NONE)
+        return list_query(c, e, lq, w, SEARCH_INDEX, rows, lq->offset, r); /* refuses */
+    int64_t *ids, n;
+    switch (search_plan(c, e, lq, lq->offset + rows, &ids, &n)) {
+    case PLAN_WALK:
+        plan->walked = true;
+        return list_query(c, e, lq, w, SEARCH_PROBE, rows, lq->offset, r);
+    case PLAN_IDS: /* (never for the trash) */
+        return list_ids(c, e, lq, w, ids, n, counting, rows, plan, r);
+    default:
+        return list_query(c, e, lq, w, SEARCH_INDEX, rows, lq->offset, r);
+    }
 }
 
 bool record_scannable(const Entity *e)
@@ -1598,7 +1724,7 @@ GxErr record_scan(Ctx *c, const Entity *e, const ListQuery *lq, int64_t max, Rec
 /* The total of a list whose page held `got` rows (`more`: rows follow).
  * After a walked text search (many matches) a capped count stops at the
  * page: counting would test row after row. */
-static GxErr list_total(Ctx *c, const Entity *e, const ListQuery *lq, int64_t got, bool more, bool walked,
+static GxErr list_total(Ctx *c, const Entity *e, const ListQuery *lq, int64_t got, bool more, const ListPlan *plan,
                         int64_t *total)
 {
     if (lq->count_capped)
@@ -1607,10 +1733,16 @@ static GxErr list_total(Ctx *c, const Entity *e, const ListQuery *lq, int64_t go
         *total = lq->offset + got; /* this page holds the last rows */
         return GX_OK;
     }
-    if (more && lq->count_limit > 0 && (walked || lq->offset + got >= lq->count_limit)) {
+    if (more && lq->count_limit > 0 && (plan->walked || lq->offset + got >= lq->count_limit)) {
         *total = lq->offset + got; /* rows follow, beyond the limit: no count */
         if (lq->count_capped)
             *lq->count_capped = true;
+        return GX_OK;
+    }
+    if (plan->counted) { /* the pass over the search's matches counted them */
+        *total = plan->total;
+        if (lq->count_capped)
+            *lq->count_capped = plan->capped;
         return GX_OK;
     }
     /* A count visits every matching row; with count_limit it stops one row
@@ -1655,10 +1787,10 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
         *total = -1;
     bool counting = lq->count && total;
     DbRes *r;
-    bool walked;
+    ListPlan plan;
     Wanted w;
     GxErr rc = wanted_parse(c, e, lq->fields, &w);
-    if (rc || (rc = list_open(c, e, lq, NULL, counting, &r, &walked)))
+    if (rc || (rc = list_open(c, e, lq, NULL, counting, &r, &plan)))
         return rc;
     json_t *arr = json_array();
     int s;
@@ -1697,7 +1829,7 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *lq, json_t **rows, i
             }
         }
     }
-    if (counting && (rc = list_total(c, e, lq, (int64_t)json_array_size(arr), more, walked, total))) {
+    if (counting && (rc = list_total(c, e, lq, (int64_t)json_array_size(arr), more, &plan, total))) {
         json_decref(arr);
         return rc;
     }
@@ -1936,10 +2068,10 @@ GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, i
     }
     bool counting = lq->count && total;
     DbRes *r;
-    bool walked;
+    ListPlan plan;
     Wanted w;
     GxErr rc = wanted_parse(c, e, lq->fields, &w);
-    if (rc || (rc = list_open(c, e, lq, lq->fields ? &w : NULL, counting, &r, &walked)))
+    if (rc || (rc = list_open(c, e, lq, lq->fields ? &w : NULL, counting, &r, &plan)))
         return rc;
     /* What the user may see (present() per row) and asked for, decided once for the page. */
     bool *hidden = hidden_fields(c, e);
@@ -1968,7 +2100,7 @@ GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, i
         return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
     }
     buf_putc(out, ']');
-    if (counting && (rc = list_total(c, e, lq, got, more, walked, total))) {
+    if (counting && (rc = list_total(c, e, lq, got, more, &plan, total))) {
         out->len = start;
         return rc;
     }

@@ -156,8 +156,12 @@ GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q);
  *               a list walking its sort index newest first stops after a
  *               page — cheap when matches are many;
  * SEARCH_COUNT  q becomes "SELECT 0 + <matches in each index, at most cap>"
- *               (*indexed false when the query does not use the indexes). */
-typedef enum { SEARCH_INDEX, SEARCH_PROBE, SEARCH_COUNT } SearchMode;
+ *               (*indexed false when the query does not use the indexes);
+ * SEARCH_IDS    q becomes "SELECT rowid FROM <index> WHERE … MATCH …" (each
+ *               index's, joined by UNION): the matching ids, each once, for
+ *               a list to read its page and count from (record.c); empty
+ *               and *indexed false when the indexes do not answer. */
+typedef enum { SEARCH_INDEX, SEARCH_PROBE, SEARCH_COUNT, SEARCH_IDS } SearchMode;
 GxErr record_search_compile_mode(Ctx *c, const Entity *e, const char *text, SearchMode mode, int64_t cap, Sql *q,
                                  bool *indexed);
 
