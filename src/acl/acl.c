@@ -465,6 +465,13 @@ bool acl_row_in_scope(const Ctx *c, const Entity *e, Action a, int64_t owner_id,
     return false;
 }
 
+bool acl_fields_unruled(const Ctx *c, const Entity *e)
+{
+    if (!c->who || c->elevated || c->who->is_admin)
+        return true;
+    return json_object_size(json_object_get(c->who->field_rules, e->name)) == 0;
+}
+
 FieldAccess acl_field(const Ctx *c, const Entity *e, const char *field)
 {
     /* A replaced field (metadata "hidden") is hidden from every user; only

@@ -95,6 +95,11 @@ bool acl_row_in_scope(const Ctx *c, const Entity *e, Action a, int64_t owner_id,
  * metadata marks "hidden" (replaced by another field) are FIELD_HIDDEN for
  * every user, administrators included. */
 FieldAccess acl_field(const Ctx *c, const Entity *e, const char *field);
+/* True when no field rule of the acting user's roles names a field of e:
+ * acl_field then answers FIELD_HIDDEN for the fields metadata marks hidden
+ * (when a user acts) and FIELD_RW for the others, so callers may skip
+ * asking field by field. */
+bool acl_fields_unruled(const Ctx *c, const Entity *e);
 
 /* Administrator capability (settings, roles, purge, audit). */
 bool acl_is_admin(const Ctx *c);

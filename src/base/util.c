@@ -193,14 +193,22 @@ bool parse_i64(const char *s, int64_t *out)
     return true;
 }
 
+/* Eight bytes a step (FNV's multiplier, a shift folding the high bits
+ * down): the statement cache hashes every statement's text, 1-4 KB for a
+ * record's select list, and a byte a step was 4 % of a GET's CPU (perf). */
 uint64_t str_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
+    size_t n = strlen(s);
+    uint64_t h = 1469598103934665603ULL ^ n, w;
+    for (; n >= 8; n -= 8, s += 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 1099511628211ULL;
+        h ^= h >> 29;
     }
-    return h;
+    w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 1099511628211ULL;
+    return h ^ (h >> 32);
 }
 
 bool str_eq(const char *a, const char *b)

@@ -38,7 +38,8 @@ size_t utf8_len(const char *s);
 /* Parse a decimal int64 with no trailing garbage; false on overflow. */
 bool parse_i64(const char *s, int64_t *out);
 
-/* FNV-1a hash of a NUL-terminated string (statement caches). */
+/* Hash of a NUL-terminated string, eight bytes a step (statement caches,
+ * metadata field lookup); not stable across versions: never store it. */
 uint64_t str_hash(const char *s);
 
 /* Case-sensitive string equality that tolerates NULL. */

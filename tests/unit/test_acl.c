@@ -172,6 +172,26 @@ static void test_pool_members_read_pool_customers(void **state)
     acl_release(pr);
 }
 
+/* Where acl_fields_unruled says so, acl_field hides exactly the fields
+ * metadata marks hidden (when a user acts): record.c's hidden_fields relies
+ * on it for every entity. */
+static void unruled_agrees(const Ctx *c)
+{
+    int checked = 0;
+    for (const char *const *n = (const char *const[]){"customers", "contacts", "leads", "activities", "users", NULL};
+         *n; n++) {
+        const Entity *e = meta_entity(*n);
+        if (!e || !acl_fields_unruled(c, e))
+            continue;
+        for (int i = 0; i < e->nfields; i++) {
+            FieldAccess want = c->who && e->fields[i].hidden ? FIELD_HIDDEN : FIELD_RW;
+            assert_int_equal(acl_field(c, e, e->fields[i].name), want);
+            checked++;
+        }
+    }
+    assert_true(checked > 0);
+}
+
 static void test_field_rules_and_disabled_user(void **state)
 {
     Fixture *f = *state;
@@ -192,6 +212,11 @@ static void test_field_rules_and_disabled_user(void **state)
     assert_int_equal(acl_field(&c, cust, "phone"), FIELD_HIDDEN);
     assert_int_equal(acl_field(&c, cust, "level"), FIELD_RO);
     assert_int_equal(acl_field(&c, cust, "name"), FIELD_RW);
+    /* Rules on customers: the row writers must ask field by field; none on
+     * contacts: acl_field answers what acl_fields_unruled promises. */
+    assert_false(acl_fields_unruled(&c, cust));
+    assert_true(acl_fields_unruled(&c, meta_entity("contacts")));
+    unruled_agrees(&c);
     acl_release(pr);
 
     /* With a second role that does not restrict phone, phone becomes visible. */
@@ -199,6 +224,15 @@ static void test_field_rules_and_disabled_user(void **state)
     pr = acl_load(&f->c, u2);
     c.who = pr;
     assert_int_equal(acl_field(&c, cust, "phone"), FIELD_RW);
+    unruled_agrees(&c);
+    acl_release(pr);
+    /* The system context and an administrator: no rules, metadata's hidden fields still hidden from users. */
+    c.who = NULL;
+    unruled_agrees(&c);
+    pr = acl_load(&f->c, 1);
+    c.who = pr;
+    assert_true(pr->is_admin);
+    unruled_agrees(&c);
     acl_release(pr);
 
     /* A disabled user cannot be loaded (their sessions end). */
