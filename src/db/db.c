@@ -155,7 +155,11 @@ DbConn *db_thread_conn(Db *db)
 }
 
 DbConn *db_connect(Db *db, char **err) { return db->be->connect(db, db->url, err); }
-void db_disconnect(DbConn *c) { HEAD(c)->be->disconnect(c); }
+void db_disconnect(DbConn *c)
+{
+    free(HEAD(c)->pre);
+    HEAD(c)->be->disconnect(c);
+}
 
 static void bump(DbConn *c) { __atomic_add_fetch(&HEAD(c)->db->write_gen, 1, __ATOMIC_SEQ_CST); }
 
