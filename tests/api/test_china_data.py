@@ -347,6 +347,18 @@ class SearchPhoneFragments(unittest.TestCase):
         self.assertEqual(found(admin(), "21" + self.digits), [("customers", self.land["id"])])
 
 
+    def test_00_and_two_digits_is_a_part_of_a_number(self):
+        # Not the international prefix before two digits (a 2-digit prefix
+        # of every phone ending, not a number).
+        d = "%02d" % random.randint(0, 99)
+        rec = admin().create("customers", {"name": self.pair + "零零", "phone": "186 00%s 7777" % d})
+        other = admin().create("customers", {"name": self.pair + "七七", "phone": "186 7777 %s77" % d})
+        got = found(admin(), "00" + d)
+        self.assertIn(("customers", rec["id"]), got)
+        self.assertNotIn(("customers", other["id"]), got)
+        self.assertIn(("customers", other["id"]), found(admin(), "7777" + d))
+
+
 class SearchScope(unittest.TestCase):
     """The scope is part of the search index query: a rep finds every own
     match however many others match, never another's record; a manager finds

@@ -193,6 +193,9 @@ static void test_search_digits(void **state)
     search("010 8888", "0108888", "86108888");
     search("(0755) 2678", "07552678", "867552678");
     search("0123", "0123", "86123"); /* or the middle of 138 0123 4567 */
+    search("0054", "0054", "86054"); /* not +54: too few digits after 00 */
+    search("00 20", "0020", "86020");
+    search("00541", "541", NULL);
     search("5678", "5678", NULL);
     search("56", NULL, NULL); /* too few digits */
     search("长沙", NULL, NULL);
