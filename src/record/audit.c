@@ -12,9 +12,119 @@ const char *record_now(Ctx *c)
     return arena_strdup(c->arena, buf);
 }
 
+/* ---------- the diff's text ---------- */
+
+static void text_string(Buf *b, const char *s, size_t n)
+{
+    buf_putc(b, '"');
+    size_t run = 0; /* bytes copied as they are, pending */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch != '"' && ch != '\\') {
+            run++;
+            continue;
+        }
+        buf_raw_n(b, s + i - run, run);
+        run = 0;
+        switch (ch) {
+        case '"': buf_raw(b, "\\\""); break;
+        case '\\': buf_raw(b, "\\\\"); break;
+        case '\b': buf_raw(b, "\\b"); break;
+        case '\f': buf_raw(b, "\\f"); break;
+        case '\n': buf_raw(b, "\\n"); break;
+        case '\r': buf_raw(b, "\\r"); break;
+        case '\t': buf_raw(b, "\\t"); break;
+        default: buf_printf(b, "\\u%04X", ch); break;
+        }
+    }
+    buf_raw_n(b, s + n - run, run);
+    buf_putc(b, '"');
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* v as json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it; false for what
+ * it does not write the same way (reals, invalid UTF-8 …: the caller asks
+ * jansson). */
+static bool text_value(Arena *a, Buf *b, json_t *v, int depth)
+{
+    if (depth > 32)
+        return false;
+    switch (json_typeof(v)) {
+    case JSON_NULL: buf_raw(b, "null"); return true;
+    case JSON_TRUE: buf_raw(b, "true"); return true;
+    case JSON_FALSE: buf_raw(b, "false"); return true;
+    case JSON_INTEGER: buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return true;
+    case JSON_STRING: {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v);
+        if (memchr(s, 0, n) || !utf8_valid(s, n))
+            return false;
+        text_string(b, s, n);
+        return true;
+    }
+    case JSON_ARRAY: {
+        buf_putc(b, '[');
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                buf_putc(b, ',');
+            if (!text_value(a, b, json_array_get(v, i), depth + 1))
+                return false;
+        }
+        buf_putc(b, ']');
+        return true;
+    }
+    case JSON_OBJECT: {
+        size_t n = json_object_size(v), k = 0;
+        const char **keys = arena_alloc(a, sizeof(char *) * (n ? n : 1));
+        const char *key;
+        json_t *x;
+        json_object_foreach(v, key, x)
+        {
+            if (k < n)
+                keys[k++] = key;
+        }
+        qsort(keys, k, sizeof *keys, key_cmp);
+        buf_putc(b, '{');
+        for (size_t i = 0; i < k; i++) {
+            if (i)
+                buf_putc(b, ',');
+            size_t kl = strlen(keys[i]);
+            if (!utf8_valid(keys[i], kl))
+                return false;
+            text_string(b, keys[i], kl);
+            buf_putc(b, ':');
+            if (!text_value(a, b, json_object_get(v, keys[i]), depth + 1))
+                return false;
+        }
+        buf_putc(b, '}');
+        return true;
+    }
+    default:
+        return false; /* reals: jansson's own formatting */
+    }
+}
+
+char *audit_diff_text(Arena *a, json_t *diff)
+{
+    if (!diff)
+        return NULL;
+    Buf b;
+    buf_init(&b, a);
+    if (json_is_object(diff) && text_value(a, &b, diff, 0))
+        return b.data ? b.data : arena_strdup(a, "{}");
+    char *t = json_dumps(diff, JSON_COMPACT | JSON_SORT_KEYS);
+    char *out = t ? arena_strdup(a, t) : NULL;
+    free(t);
+    return out;
+}
+
 GxErr audit_write(Ctx *c, const char *action, const char *entity, int64_t record_id, json_t *diff)
 {
-    char *text = diff ? json_dumps(diff, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *text = audit_diff_text(c->arena, diff);
     DbVal p[] = {
         dbv_text(record_now(c)),
         c->who ? dbv_int(c->who->user_id) : dbv_null(),
@@ -27,7 +137,6 @@ GxErr audit_write(Ctx *c, const char *action, const char *entity, int64_t record
     int rc = db_exec(c->db,
                      "INSERT INTO audit_log(at, user_id, ip, action, entity, record_id, diff) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                      p, 7);
-    free(text);
     if (rc != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot write the audit log");
     return GX_OK;
@@ -45,7 +154,6 @@ GxErr audit_write_many(Ctx *c, const char *action, const char *entity, const int
         int m = n - i0 < AUDIT_GROUP ? n - i0 : AUDIT_GROUP;
         /* $1 at, $2 user, $3 ip, $4 action, $5 entity; then record and diff per row */
         DbVal p[5 + 2 * AUDIT_GROUP];
-        char *texts[AUDIT_GROUP];
         p[0] = dbv_text(now);
         p[1] = who;
         p[2] = dbv_text(c->ip);
@@ -55,15 +163,11 @@ GxErr audit_write_many(Ctx *c, const char *action, const char *entity, const int
         buf_init(&b, c->arena);
         buf_raw(&b, "INSERT INTO audit_log(at, user_id, ip, action, entity, record_id, diff) VALUES ");
         for (int k = 0; k < m; k++) {
-            texts[k] = diffs[i0 + k] ? json_dumps(diffs[i0 + k], JSON_COMPACT | JSON_SORT_KEYS) : NULL;
             p[5 + 2 * k] = ids[i0 + k] ? dbv_int(ids[i0 + k]) : dbv_null();
-            p[6 + 2 * k] = dbv_text(texts[k]);
+            p[6 + 2 * k] = dbv_text(audit_diff_text(c->arena, diffs[i0 + k]));
             buf_printf(&b, "%s($1, $2, $3, $4, $5, $%d, $%d)", k ? ", " : "", 6 + 2 * k, 7 + 2 * k);
         }
-        int rc = db_exec(c->db, b.data, p, 5 + 2 * m);
-        for (int k = 0; k < m; k++)
-            free(texts[k]);
-        if (rc != DB_OK)
+        if (db_exec(c->db, b.data, p, 5 + 2 * m) != DB_OK)
             return ctx_fail(c, GX_EDB, "cannot write the audit log");
     }
     return GX_OK;
