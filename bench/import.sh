@@ -17,7 +17,9 @@
 # seconds for the request (user + system), which the load average does not
 # change as much as the wall clock, and its peak RSS. UNIQUE=1: no phone of
 # the database is repeated twice in the file (nothing fails: an
-# all-or-nothing import commits too).
+# all-or-nothing import commits too). SEED (default 7): another seed writes
+# other names and e-mails, for committed runs one after the other on one
+# copy (the same file again would be skipped as duplicates).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${1:-data/bench-1m.db}
@@ -37,7 +39,9 @@ import os, random, sqlite3, sys
 db, rows, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
 old = [r[0] for r in con.execute("SELECT phone FROM customers WHERE phone IS NOT NULL ORDER BY id DESC LIMIT 20000")]
-random.seed(7)
+seed = int(os.environ.get("SEED") or 7)
+random.seed(seed)
+tag = "" if seed == 7 else "%d-" % seed  # another seed: other names and e-mails (a committed run's rows are skipped as duplicates by the next)
 unique = os.environ.get("UNIQUE") == "1"
 if unique:  # no phone twice in the file: nothing fails, an all-or-nothing import commits
     random.shuffle(old)
@@ -45,8 +49,8 @@ with open(out, "w", encoding="utf-8") as f:
     f.write("客户名称,电话,邮箱,客户级别,信用额度,备注\n")
     for i in range(rows):
         phone = (old[(i // 20) % len(old)] if unique else random.choice(old)) if old and i % 20 == 0 else "15%09d" % random.randrange(10**9)
-        f.write("导入测试%07d 贸易有限公司,%s,imp%07d.%d@example.com,%s,%d.%02d,\"第 %d 行, \"\"批量\"\"\"\n"
-                % (i, phone, i, random.randrange(10**6), "ABC"[i % 3], random.randrange(10**5), i % 100, i))
+        f.write("导入测试%s%07d 贸易有限公司,%s,imp%s%07d.%d@example.com,%s,%d.%02d,\"第 %d 行, \"\"批量\"\"\"\n"
+                % (tag, i, phone, tag, i, random.randrange(10**6), "ABC"[i % 3], random.randrange(10**5), i % 100, i))
 PY
 echo "import.sh: $(wc -l < "$TMP/import.csv") lines, $(du -h "$TMP/import.csv" | cut -f1) in $TMP/import.csv"
 
@@ -63,7 +67,7 @@ cpu() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
 sample() { while kill -0 "$PID" 2>/dev/null; do
     for f in /proc/$PID/task/*/schedstat; do t=${f%/schedstat}; echo "${t##*/} $(cat "$f" 2>/dev/null)"; done
     sleep 0.2; done; }
-sched() { awk '{c[$1] = $2; w[$1] = $3} END {for (t in c) {sc += c[t]; sw += w[t]}; printf "%d %d", sc, sw}' "$1"; }
+sched() { awk '{c[$1] = $2; w[$1] = $3} END {for (t in c) {sc += c[t]; sw += w[t]}; printf "%.0f %.0f", sc, sw}' "$1"; }
 wbytes() { awk '/^write_bytes/ {print $2}' /proc/$PID/io; }
 for f in /proc/$PID/task/*/schedstat; do t=${f%/schedstat}; echo "${t##*/} $(cat "$f")"; done >"$TMP/sched0"
 read -r on0 wait0 <<<"$(sched "$TMP/sched0")"; wb0=$(wbytes)

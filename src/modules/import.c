@@ -890,7 +890,8 @@ typedef struct Pending {
     IdBatch *fresh;    /* created, for the search rows */
     json_t *items;     /* the import's items */
     Found *found;      /* the chunk's lookups (NULL: row by row) */
-    bool single;       /* record_create per row (rowwise=1: as imports wrote before record_create_many) */
+    bool single;       /* record_create per row (rowwise=1, or an import started over) */
+    bool *again;       /* set when a row failed while its batch was written: start over with single creates */
 } Pending;
 
 static void pending_failed(void *ud, int k, Ctx *c)
@@ -924,7 +925,11 @@ static GxErr pending_flush(Ctx *c, const Entity *e, Pending *p)
                 pending_failed(p, k, c);
         }
     } else {
-        rc = record_create_many(c, e, ins, n, outs, pending_failed, p);
+        /* no savepoint per batch: a row failing while written starts the
+         * import over with single creates (import_run) */
+        rc = record_create_many(c, e, ins, n, outs, pending_failed, p, false);
+        if (rc == GX_ECONFLICT && c->err_code && !strcmp(c->err_code, "batch_failed"))
+            *p->again = true;
     }
     if (p->found) {
         /* the keys of rows still waiting go; the created ones take their
@@ -1088,6 +1093,7 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
     arena_init(&scratch);
     c->arena = &scratch;
     bool lookup = strcmp(dupmode, "create") && dupes_supported(e);
+    bool again = false;
     for (int i0 = 1; i0 < t.n && !rc; i0 += IMPORT_ARENA_ROWS) {
         /* A chunk of rows: their values (in the chunk's scratch arena and
          * jansson), one duplicate lookup per key kind for all of them, then
@@ -1147,7 +1153,7 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
         bool updated_here = false; /* an update in this chunk may have changed keys found before it */
         Pending pend = {.recs = recs, .base = i0, .cerr = cerr, .failed = &failed, .created = &created,
                         .fresh = &fresh, .items = items, .found = lookup && !o->rowwise ? &found : NULL,
-                        .single = o->rowwise};
+                        .single = o->rowwise || o->single, .again = &again};
         for (int i = i0; i < i1 && !rc; i++) {
             json_t *rec = recs[i - i0];
             if (!rec)
@@ -1242,6 +1248,22 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
         c->err_msg = arena_strdup(outer, c->err_msg);
     arena_free(&scratch);
     json_decref(seen);
+    if (again) {
+        /* A row failed while its batch was written (an after-create hook's
+         * check, a constraint): the import starts over creating records one
+         * by one, each in a savepoint when partial, which reports that row
+         * alone — as rare as such rows are, cheaper than a savepoint per
+         * batch in every import. */
+        db_rollback(c->db);
+        json_decref(items);
+        json_decref(rep);
+        json_decref(errors);
+        json_decref(preview);
+        ctx_clear(c);
+        ImportOptions again_o = *o;
+        again_o.single = true;
+        return import_run(c, e, data, len, &again_o, report);
+    }
     bool commit = !rc && !o->dry_run && (o->partial || failed == 0);
     int64_t import_id = 0;
     if (commit) {

@@ -182,6 +182,8 @@ typedef struct ImportOptions {
     bool rowwise;             /* look duplicates up row by row (one query per key and row) and create
                                * records one by one (record_create), as imports did before the lookups
                                * and creates per chunk; for comparison tests and benchmarks */
+    bool single;              /* create records one by one (record_create), lookups per chunk: an import
+                               * starting over after a row failed while its batch was written */
 } ImportOptions;
 
 /* Decode a file's bytes to UTF-8 (BOM dropped; encoding "auto" tries UTF-8

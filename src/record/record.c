@@ -1138,7 +1138,8 @@ static GxErr many_write(Ctx *c, const Entity *e, json_t **ins, Prep *p, int np)
     return GX_OK;
 }
 
-GxErr record_create_many(Ctx *c, const Entity *e, json_t **ins, int n, json_t **outs, RecordRowFail fail, void *ud)
+GxErr record_create_many(Ctx *c, const Entity *e, json_t **ins, int n, json_t **outs, RecordRowFail fail, void *ud,
+                         bool undo)
 {
     for (int i = 0; i < n; i++)
         outs[i] = NULL;
@@ -1193,12 +1194,16 @@ GxErr record_create_many(Ctx *c, const Entity *e, json_t **ins, int n, json_t **
     }
     if (!np)
         return GX_OK;
-    /* The batch in a savepoint of its own: a row failing while written
-     * (a constraint, an after-hook's check) undoes the batch, which is then
-     * written row by row with record_create, so that only that row fails —
-     * the same records, errors and audit rows as single creates. */
+    /* The batch in a savepoint of its own (undo): a row failing while
+     * written (a constraint, an after-hook's check) undoes the batch, which
+     * is then written row by row with record_create, so that only that row
+     * fails — the same records, errors and audit rows as single creates.
+     * Without undo, inside the caller's transaction, the failure is the
+     * caller's (GX_ECONFLICT "batch_failed"; the batch's writes stay until
+     * it rolls back). */
     bool own = !db_in_tx(c->db);
-    if ((own ? db_begin(c->db) : db_exec(c->db, "SAVEPOINT gx_many", NULL, 0)) != DB_OK) {
+    bool sp = undo && !own;
+    if ((own ? db_begin(c->db) : sp ? db_exec(c->db, "SAVEPOINT gx_many", NULL, 0) : DB_OK) != DB_OK) {
         for (int k = 0; k < np; k++)
             json_decref(p[k].w.multi);
         return ctx_fail(c, GX_EDB, "cannot start a transaction");
@@ -1206,7 +1211,7 @@ GxErr record_create_many(Ctx *c, const Entity *e, json_t **ins, int n, json_t **
     GxErr rc = many_write(c, e, ins, p, np);
     for (int k = 0; k < np; k++)
         json_decref(p[k].w.multi);
-    if (!rc && (own ? db_commit(c->db) : db_exec(c->db, "RELEASE SAVEPOINT gx_many", NULL, 0)) != DB_OK)
+    if (!rc && (own ? db_commit(c->db) : sp ? db_exec(c->db, "RELEASE SAVEPOINT gx_many", NULL, 0) : DB_OK) != DB_OK)
         rc = ctx_fail(c, GX_EDB, "cannot commit");
     if (!rc) {
         for (int k = 0; k < np; k++) {
@@ -1217,6 +1222,14 @@ GxErr record_create_many(Ctx *c, const Entity *e, json_t **ins, int n, json_t **
     }
     for (int k = 0; k < np; k++)
         json_decref(p[k].rec);
+    if (!own && !sp) {
+        if (c->err == GX_EDB)
+            return c->err;
+        ctx_clear(c);
+        ctx_fail(c, GX_ECONFLICT, "a row of the batch failed while written");
+        c->err_code = "batch_failed";
+        return GX_ECONFLICT;
+    }
     if (own) {
         db_rollback(c->db);
     } else if (db_exec(c->db, "ROLLBACK TO SAVEPOINT gx_many", NULL, 0) != DB_OK ||
