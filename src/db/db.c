@@ -20,6 +20,7 @@ static inline DbConn *RT(DbConn *c)
 }
 
 static int unit_begin(DbConn *c);
+static int unit_begin_as(DbConn *c, bool alone);
 static int unit_end(DbConn *c, bool commit);
 static void checkpointer_stop(Db *db);
 
@@ -401,6 +402,15 @@ int db_begin(DbConn *c)
     return rc;
 }
 
+int db_begin_alone(DbConn *c)
+{
+    DbConnHead *h = HEAD(c);
+    if (h->in_tx || !h->db->group)
+        return db_begin(c);
+    db_read_end(c);
+    return unit_begin_as(c, true);
+}
+
 void db_set_flat_nesting(DbConn *c, bool on) { HEAD(c)->flat = on; }
 bool db_tx_failed(const DbConn *c) { return ((const DbConnHead *)c)->failed; }
 
@@ -752,7 +762,12 @@ static void lead_commit(Db *db)
     batch_ended(db, b, rc == DB_OK);
 }
 
-static int unit_begin(DbConn *c)
+static int unit_begin(DbConn *c) { return unit_begin_as(c, false); }
+
+/* alone: the unit is the writer's transaction by itself, without the
+ * savepoint gx_unit (see db_begin_alone): the units gathered so far are
+ * committed first. */
+static int unit_begin_as(DbConn *c, bool alone)
 {
     DbConnHead *h = HEAD(c);
     Db *db = h->db;
@@ -782,6 +797,8 @@ static int unit_begin(DbConn *c)
         pthread_cond_wait(&db->gcond, &db->glock);
     db->wanting--;
     db->owner = c;
+    if (alone && db->w_open)
+        lead_commit(db); /* glock held on entry and exit; nobody else starts meanwhile (owner) */
     bool open = db->w_open;
     pthread_mutex_unlock(&db->glock);
 
@@ -805,6 +822,9 @@ static int unit_begin(DbConn *c)
     h->depth = 1;
     h->failed = false;
     h->npre = 0;
+    h->alone = alone;
+    if (alone)
+        return DB_OK;
     rc = db->be->exec(w, "SAVEPOINT gx_unit", NULL, 0);
     if (rc != DB_OK) {
         unit_end(c, false);
@@ -822,11 +842,22 @@ static int unit_end(DbConn *c, bool commit)
     Db *db = h->db;
     DbConn *w = h->route;
     int rc = DB_OK;
-    if (commit && (rc = db->be->exec(w, "RELEASE gx_unit", NULL, 0)) != DB_OK)
-        commit = false;
-    if (!commit) {
-        db->be->exec(w, "ROLLBACK TO gx_unit", NULL, 0);
-        db->be->exec(w, "RELEASE gx_unit", NULL, 0);
+    bool alone = h->alone, undone_alone = false;
+    h->alone = false;
+    if (alone) {
+        /* the transaction is this unit's alone: kept for the commit below
+         * (later units may join it), or rolled back whole */
+        if (!commit) {
+            db->be->exec(w, "ROLLBACK", NULL, 0);
+            undone_alone = !db->be->in_transaction(w);
+        }
+    } else {
+        if (commit && (rc = db->be->exec(w, "RELEASE gx_unit", NULL, 0)) != DB_OK)
+            commit = false;
+        if (!commit) {
+            db->be->exec(w, "ROLLBACK TO gx_unit", NULL, 0);
+            db->be->exec(w, "RELEASE gx_unit", NULL, 0);
+        }
     }
     /* SQLite rolls a whole transaction back on some errors (I/O, disk full):
      * then the units released into it are gone too. */
@@ -839,8 +870,9 @@ static int unit_end(DbConn *c, bool commit)
     db->owner = NULL;
     uint64_t mine = db->batch;
     if (!alive) {
-        log_error("database: the shared write transaction ended on an error: %s", db->be->errmsg(w));
-        batch_ended(db, mine, false);
+        if (!undone_alone)
+            log_error("database: the shared write transaction ended on an error: %s", db->be->errmsg(w));
+        batch_ended(db, mine, undone_alone); /* undone alone: nothing else was in it */
     } else if (commit) {
         db->pending++;
         db->stat_units++;
@@ -862,7 +894,7 @@ static int unit_end(DbConn *c, bool commit)
     }
     if (commit && (batch_failed(db, mine) || !alive))
         rc = DB_ERROR;
-    else if (!commit && rc == DB_OK && !alive)
+    else if (!commit && rc == DB_OK && !alive && !undone_alone)
         rc = DB_ERROR;
     pthread_mutex_unlock(&db->glock);
     return rc;

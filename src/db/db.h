@@ -139,6 +139,16 @@ int db_begin(DbConn *c);
  * index at every savepoint, which makes row-by-row savepoints ~5x slower),
  * and a nested db_rollback only marks the transaction failed
  * (db_tx_failed): the caller then rolls the whole transaction back. */
+/* db_begin for a big write (an import): with group commit the unit does
+ * not run as the savepoint gx_unit inside the writer's shared transaction
+ * but as that transaction by itself (the units gathered so far are
+ * committed first; later units may join it before its COMMIT). Inside a
+ * savepoint SQLite keeps the original of every page the unit changes in an
+ * in-memory statement journal, which every statement that needs a
+ * statement journal of its own walks from its start when it ends: 10,000
+ * customers imported into the 1M database spent 81 % of their CPU there
+ * (bench/README.md stop 13). Otherwise as db_begin. */
+int db_begin_alone(DbConn *c);
 void db_set_flat_nesting(DbConn *c, bool on);
 bool db_tx_failed(const DbConn *c);
 int db_commit(DbConn *c);

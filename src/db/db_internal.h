@@ -76,6 +76,7 @@ typedef struct DbConnHead {
      * write transaction (a "unit"), its statements go to the Db's shared
      * writer connection. */
     struct DbConn *route;   /* the writer during a unit, else NULL */
+    bool alone;             /* the unit is the writer's transaction by itself (db_begin_alone) */
     DbRes *implicit_res;    /* a writing db_query outside a transaction: its unit ends at db_done */
     bool saved;             /* an implicit unit ended: db_changes / db_errmsg answer from below */
     DbPre *pre;             /* this unit's db_before_commit work (see db.c) */

@@ -1068,7 +1068,8 @@ GxErr import_run(Ctx *c, const Entity *e, const char *data, size_t len, const Im
     json_t *items = json_array(); /* [record_id, "create"|"update", before] */
     json_t *seen = json_object();
     int64_t created = 0, updated = 0, skipped = 0, failed = 0;
-    if (db_begin(c->db) != DB_OK) {
+    /* a transaction of its own, not a savepoint in group commit's (db.h) */
+    if (db_begin_alone(c->db) != DB_OK) {
         json_decref(rep);
         json_decref(errors);
         json_decref(preview);
