@@ -433,6 +433,46 @@ static void test_writes_outside_transactions(void **state)
     assert_false(after.busy);
 }
 
+/* A unit begun with db_begin_alone (imports) is the writer's transaction by
+ * itself: its writes are durable when db_commit returns and not visible
+ * before, a savepoint inside it can be undone alone, a rollback undoes the
+ * whole unit without an error, and group commit goes on afterwards. */
+static void test_a_unit_alone(void **state)
+{
+    (void)state;
+    DbConn *c = db_thread_conn(db);
+    DbVal a[] = {dbv_text("alone")};
+    assert_int_equal(db_begin_alone(c), DB_OK);
+    assert_int_equal(db_exec(c, "INSERT INTO t(tag) VALUES ($1)", a, 1), DB_OK);
+    assert_int_equal(committed_rows("alone"), 0);
+    assert_int_equal(db_commit(c), DB_OK);
+    assert_int_equal(committed_rows("alone"), 1);
+    DbVal b[] = {dbv_text("alone-undone")}, n[] = {dbv_text("alone-inner")};
+    assert_int_equal(db_begin_alone(c), DB_OK);
+    assert_int_equal(db_begin(c), DB_OK); /* a savepoint inside it, undone alone */
+    assert_int_equal(db_exec(c, "INSERT INTO t(tag) VALUES ($1)", n, 1), DB_OK);
+    assert_int_equal(db_rollback(c), DB_OK);
+    assert_int_equal(db_exec(c, "INSERT INTO t(tag) VALUES ($1)", a, 1), DB_OK);
+    assert_int_equal(db_commit(c), DB_OK);
+    assert_int_equal(committed_rows("alone"), 2);
+    assert_int_equal(committed_rows("alone-inner"), 0);
+    assert_int_equal(db_begin_alone(c), DB_OK);
+    assert_int_equal(db_exec(c, "INSERT INTO t(tag) VALUES ($1)", b, 1), DB_OK);
+    assert_int_equal(db_rollback(c), DB_OK);
+    assert_false(db_in_tx(c));
+    assert_int_equal(committed_rows("alone-undone"), 0);
+    Unit u[2] = {{.tag = "after-alone-1"}, {.tag = "after-alone-2"}};
+    pthread_t th[2];
+    run_queued(u, 2, th);
+    for (int i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    assert_int_equal(u[0].rc, DB_OK);
+    assert_int_equal(u[1].rc, DB_OK);
+    assert_int_equal(committed_rows("after-alone-1"), 1);
+    assert_int_equal(committed_rows("after-alone-2"), 1);
+    assert_false(stats().busy);
+}
+
 /* --- checkpoints ---------------------------------------------------------- */
 
 static void test_the_wal_is_checkpointed_by_the_checkpointer(void **state)
@@ -466,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_before_commit_work_runs_once_for_the_kept_units),
         cmocka_unit_test(test_failing_before_commit_work_fails_the_commit),
         cmocka_unit_test(test_writes_outside_transactions),
+        cmocka_unit_test(test_a_unit_alone),
         cmocka_unit_test(test_the_wal_is_checkpointed_by_the_checkpointer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
