@@ -556,20 +556,27 @@ static GxErr gs_migrate6(Ctx *c, bool fresh)
     return GX_OK;
 }
 
-/* Merge the SQLite search tables of every indexed entity into one segment
- * each (FTS5 'optimize'). */
+/* Merge the SQLite search tables of e into one segment each (FTS5
+ * 'optimize'). */
+static GxErr gs_optimize_entity(Ctx *c, const Entity *e)
+{
+    for (int k = 0; k < 2; k++) {
+        const char *fts = arena_printf(c->arena, "%s_%s", e->table, k ? "gw" : "gt");
+        const char *opt = arena_printf(c->arena, "INSERT INTO %s(%s) VALUES ('optimize')", fts, fts); /* sql-ok: names from metadata */
+        if (db_exec(c->db, opt, NULL, 0) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot optimize the search index of %s: %s", e->name, db_errmsg(c->db));
+    }
+    return GX_OK;
+}
+
+/* The same for every indexed entity. */
 static GxErr gs_optimize(Ctx *c)
 {
     for (int i = 0; indexed[i]; i++) {
         const Entity *e = meta_entity(indexed[i]);
-        if (!e)
-            continue;
-        for (int k = 0; k < 2; k++) {
-            const char *fts = arena_printf(c->arena, "%s_%s", e->table, k ? "gw" : "gt");
-            const char *opt = arena_printf(c->arena, "INSERT INTO %s(%s) VALUES ('optimize')", fts, fts); /* sql-ok: names from metadata */
-            if (db_exec(c->db, opt, NULL, 0) != DB_OK)
-                return ctx_fail(c, GX_EDB, "cannot optimize the search index of %s: %s", e->name, db_errmsg(c->db));
-        }
+        GxErr rc = e ? gs_optimize_entity(c, e) : GX_OK;
+        if (rc)
+            return rc;
     }
     return GX_OK;
 }
@@ -596,14 +603,10 @@ GxErr search_fill(Ctx *c)
         if (!e)
             continue;
         GxErr rc = gs_fill(c, e);
+        if (!rc)
+            rc = gs_optimize_entity(c, e);
         if (rc)
             return rc;
-        for (int k = 0; k < 2; k++) {
-            const char *fts = arena_printf(c->arena, "%s_%s", e->table, k ? "gw" : "gt");
-            const char *opt = arena_printf(c->arena, "INSERT INTO %s(%s) VALUES ('optimize')", fts, fts); /* sql-ok: names from metadata */
-            if (db_exec(c->db, opt, NULL, 0) != DB_OK)
-                return ctx_fail(c, GX_EDB, "cannot optimize the search index of %s: %s", e->name, db_errmsg(c->db));
-        }
     }
     return GX_OK;
 }

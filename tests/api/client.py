@@ -251,3 +251,21 @@ def make_department(name=None, parent_id=None):
     if parent_id is not None:
         body["parent_id"] = parent_id
     return admin().create("departments", body)
+
+
+def search_pages(cl, q, limit, sort=None, extra=None):
+    """Every page of a customer list search q (limit rows a page), its ids
+    concatenated, and the replies."""
+    ids, replies, offset = [], [], 0
+    while True:
+        query = {"q": q, "limit": str(limit), "offset": str(offset)}
+        if sort:
+            query["sort"] = sort
+        query.update(extra or {})
+        r = cl.get("customers", query=query)
+        assert r.status == 200, r
+        replies.append(r)
+        ids += r.ids
+        if len(r.ids) < limit:
+            return ids, replies
+        offset += limit

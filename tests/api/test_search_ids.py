@@ -17,26 +17,9 @@ manager (department and below); a deleted match stays out of the list and
 the trash still finds it; a filter (owner_id) applies to the id pass."""
 import unittest
 
-from client import admin, make_department, make_user, uniq
+from client import admin, make_department, make_user, search_pages as pages, uniq
 
 N = 12  # matching customers; far below the walk's threshold (sqrt(rows * max id) >= 25 with 200+ customers)
-
-
-def pages(cl, q, limit, sort=None, extra=None):
-    """Every page of a search, concatenated (ids), and the replies."""
-    ids, replies, offset = [], [], 0
-    while True:
-        query = {"q": q, "limit": str(limit), "offset": str(offset)}
-        if sort:
-            query["sort"] = sort
-        query.update(extra or {})
-        r = cl.get("customers", query=query)
-        assert r.status == 200, r
-        replies.append(r)
-        ids += r.ids
-        if len(r.ids) < limit:
-            return ids, replies
-        offset += limit
 
 
 class SearchIds(unittest.TestCase):

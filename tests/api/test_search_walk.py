@@ -17,25 +17,9 @@ is the end of the page with total_exact false, a page through the index
 counts exactly."""
 import unittest
 
-from client import BACKEND, admin, make_department, make_user, uniq
+from client import BACKEND, admin, make_department, make_user, search_pages as pages, uniq
 
 N = 150  # matching customers: walked while N >= sqrt(rows * max id), rows up to 4 below (max id < 5,600)
-
-
-def pages(cl, q, limit, sort=None):
-    """Every page of a search, concatenated (ids), and the replies."""
-    ids, replies, offset = [], [], 0
-    while True:
-        query = {"q": q, "limit": str(limit), "offset": str(offset)}
-        if sort:
-            query["sort"] = sort
-        r = cl.get("customers", query=query)
-        assert r.status == 200, r
-        replies.append(r)
-        ids += r.ids
-        if len(r.ids) < limit:
-            return ids, replies
-        offset += limit
 
 
 class SearchWalk(unittest.TestCase):
