@@ -265,15 +265,22 @@ static void run_queued(Unit *u, int n, pthread_t *th)
     assert_int_equal(db_rollback(c), DB_OK); /* nothing of its own to keep */
 }
 
+/* run_queued, then wait for every unit's thread to end. */
+static void run_units(Unit *u, int n)
+{
+    pthread_t th[8];
+    assert_true(n <= 8);
+    run_queued(u, n, th);
+    for (int i = 0; i < n; i++)
+        pthread_join(th[i], NULL);
+}
+
 static void test_a_failing_unit_undoes_only_its_own_writes(void **state)
 {
     (void)state;
     Unit u[3] = {{.tag = "a"}, {.tag = "b", .fail = true}, {.tag = "c"}};
-    pthread_t th[3];
     DbGroupStats before = stats();
-    run_queued(u, 3, th);
-    for (int i = 0; i < 3; i++)
-        pthread_join(th[i], NULL);
+    run_units(u, 3);
     assert_int_equal(u[0].rc, DB_OK);
     assert_int_equal(u[2].rc, DB_OK);
     assert_int_equal(committed_rows("a"), 1);
@@ -350,11 +357,8 @@ static void test_before_commit_work_runs_once_for_the_kept_units(void **state)
 
     atomic_store(&derive_calls, 0);
     Unit u[3] = {{.tag = "d1", .defer = true}, {.tag = "d2", .defer = true, .fail = true}, {.tag = "d3", .defer = true}};
-    pthread_t th[3];
     DbGroupStats before = stats();
-    run_queued(u, 3, th);
-    for (int i = 0; i < 3; i++)
-        pthread_join(th[i], NULL);
+    run_units(u, 3);
     assert_int_equal(u[0].rc, DB_OK);
     assert_int_equal(u[2].rc, DB_OK);
     DbGroupStats after = stats();
@@ -381,10 +385,7 @@ static void test_failing_before_commit_work_fails_the_commit(void **state)
     (void)state;
     atomic_store(&derive_calls, 0);
     Unit u[2] = {{.tag = "e1", .defer = true}, {.tag = "e2", .defer_fail = true}};
-    pthread_t th[2];
-    run_queued(u, 2, th);
-    for (int i = 0; i < 2; i++)
-        pthread_join(th[i], NULL);
+    run_units(u, 2);
     /* one COMMIT for both: it fails, so both do, and nothing is kept */
     assert_int_equal(u[0].rc, DB_ERROR);
     assert_int_equal(u[1].rc, DB_ERROR);
@@ -394,8 +395,7 @@ static void test_failing_before_commit_work_fails_the_commit(void **state)
     assert_int_equal(derived_rows("e1", &seen, &outside), 0);
     /* the writer goes on */
     Unit v[1] = {{.tag = "e3", .defer = true}};
-    run_queued(v, 1, th);
-    pthread_join(th[0], NULL);
+    run_units(v, 1);
     assert_int_equal(v[0].rc, DB_OK);
     assert_int_equal(committed_rows("e3"), 1);
     assert_int_equal(derived_rows("e3", &seen, &outside), 1);
@@ -462,10 +462,7 @@ static void test_a_unit_alone(void **state)
     assert_false(db_in_tx(c));
     assert_int_equal(committed_rows("alone-undone"), 0);
     Unit u[2] = {{.tag = "after-alone-1"}, {.tag = "after-alone-2"}};
-    pthread_t th[2];
-    run_queued(u, 2, th);
-    for (int i = 0; i < 2; i++)
-        pthread_join(th[i], NULL);
+    run_units(u, 2);
     assert_int_equal(u[0].rc, DB_OK);
     assert_int_equal(u[1].rc, DB_OK);
     assert_int_equal(committed_rows("after-alone-1"), 1);
