@@ -21,7 +21,9 @@
  * tables (attachments, the global-search index) are made by data steps. */
 /* Migration 6 (released with 5fcc821) added no entities or fields either:
  * it drops the list-search tables and rewrites global-search rows. */
-#define MIGRATIONS_RELEASED 6
+/* Migration 7 (released with 4ecc0c6) added none: indexes, a month summary
+ * table and data steps only. */
+#define MIGRATIONS_RELEASED 7
 
 typedef struct Released {
     const char *entity, *field;

@@ -10,6 +10,7 @@ Fixtures (each `guanxi init --admin-password Admin12345` + `guanxi demo
                 40b0693), plus one attachment on customer 1 (客户资料.pdf,
                 bytes 0..255 five times) uploaded through the API
   release-6.db  migrations 1-6, commit 5fcc821, with the same attachment
+  release-7.db  migrations 1-7, commit 4ecc0c6, with the same attachment
 A fixture is copied to a temporary directory first; it is never changed.
 Later migrations that convert data add their checks here."""
 import json
@@ -529,6 +530,17 @@ class FromRelease6(Upgrade, unittest.TestCase):
         status, body = self.server.call("GET", "/orders/%d" % oid, token=self.admin)
         self.assertEqual(status, 200, body)
         self.assertEqual(len(body["lines"]), lines)
+
+
+class FromRelease7(Upgrade, unittest.TestCase):
+    FIXTURE = "release-7.db"
+    COUNTED = FromRelease5.COUNTED
+
+    test_attachments_keep_their_content = FromRelease5.test_attachments_keep_their_content
+    test_global_search_finds_old_customers_by_name_and_phone = \
+        FromRelease5.test_global_search_finds_old_customers_by_name_and_phone
+    test_list_search_of_old_customers_reads_global_search_with_their_notes = \
+        FromRelease5.test_list_search_of_old_customers_reads_global_search_with_their_notes
 
 
 if __name__ == "__main__":
