@@ -503,6 +503,13 @@ int64_t db_changes(DbConn *c)
         return HEAD(c)->saved_changes;
     return HEAD(c)->be->changes(RT(c));
 }
+bool db_last_insert_id(DbConn *c, int64_t *id)
+{
+    if (!HEAD(c)->in_tx || !HEAD(c)->be->last_insert_id)
+        return false;
+    *id = HEAD(c)->be->last_insert_id(RT(c));
+    return true;
+}
 const char *db_errmsg(DbConn *c)
 {
     if (HEAD(c)->saved && !HEAD(c)->route)

@@ -224,6 +224,13 @@ void db_group_stats(Db *db, DbGroupStats *out);
 /* Rows changed by the last db_exec. */
 int64_t db_changes(DbConn *c);
 
+/* The id (rowid) of the row the last INSERT stored, inside a transaction
+ * (db_begin …), on SQLite; false elsewhere (PostgreSQL: use RETURNING).
+ * An INSERT … RETURNING costs SQLite a statement journal (RETURNING runs
+ * as a trigger): every page the statement changes is copied to it first,
+ * and every virtual table in the transaction (FTS5) is asked to flush. */
+bool db_last_insert_id(DbConn *c, int64_t *id);
+
 /* Last error message on this connection. */
 const char *db_errmsg(DbConn *c);
 

@@ -26,6 +26,9 @@ typedef struct DbBackend {
     int (*blob_read)(DbConn *c, const char *table, const char *key, const char *col, int64_t id, uint64_t offset,
                      void *buf, size_t n, size_t *got);
     int64_t (*changes)(DbConn *c);
+    /* Rowid of the last row inserted on the connection; NULL if the
+     * backend has none (PostgreSQL: RETURNING). */
+    int64_t (*last_insert_id)(DbConn *c);
     const char *(*errmsg)(DbConn *c);
     bool (*table_exists)(DbConn *c, const char *table);
     bool (*column_exists)(DbConn *c, const char *table, const char *column);

@@ -632,6 +632,7 @@ static int sq_blob_read(DbConn *conn, const char *table, const char *key, const 
 }
 
 static int64_t sq_changes(DbConn *c) { return sqlite3_changes64(((SqliteConn *)c)->h); }
+static int64_t sq_last_insert_id(DbConn *c) { return sqlite3_last_insert_rowid(((SqliteConn *)c)->h); }
 static const char *sq_errmsg(DbConn *c) { return sqlite3_errmsg(((SqliteConn *)c)->h); }
 
 static bool sq_table_exists(DbConn *c, const char *table)
@@ -768,6 +769,7 @@ const DbBackend db_sqlite_backend = {
     .blob_read = sq_blob_read,
     .done = sq_done,
     .changes = sq_changes,
+    .last_insert_id = sq_last_insert_id,
     .errmsg = sq_errmsg,
     .table_exists = sq_table_exists,
     .column_exists = sq_column_exists,

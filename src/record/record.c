@@ -1042,6 +1042,8 @@ static GxErr many_write(Ctx *c, const Entity *e, json_t **ins, Prep *p, int np)
      * prepared statement is then reused): built once per column set. */
     const char *text = NULL;
     const WriteSet *shape = NULL;
+    int64_t probe;
+    bool rowid = db_last_insert_id(c->db, &probe);
     DbVal *params = NULL;
     int pcap = 0;
     for (int k = 0; k < np; k++) {
@@ -1058,7 +1060,12 @@ static GxErr many_write(Ctx *c, const Entity *e, json_t **ins, Prep *p, int np)
             buf_raw(&b, ") VALUES ($1, $2, $3, $4, 1");
             for (int j = 0; j < w->n; j++)
                 buf_printf(&b, ", $%d", j + 5);
-            buf_raw(&b, ") RETURNING id");
+            /* SQLite: the rowid afterwards, not RETURNING (a statement
+             * journal per row: db_last_insert_id). */
+            if (!rowid)
+                buf_raw(&b, ") RETURNING id");
+            else
+                buf_raw(&b, ")");
             text = b.data;
             shape = w;
         }
@@ -1073,7 +1080,10 @@ static GxErr many_write(Ctx *c, const Entity *e, json_t **ins, Prep *p, int np)
         for (int j = 0; j < w->n; j++)
             params[j + 4] = w->a[j].val;
         bool found = false;
-        int dbrc = db_query_int(c->db, text, params, w->n + 4, &p[k].id, &found);
+        int dbrc = rowid ? db_exec(c->db, text, params, w->n + 4)
+                         : db_query_int(c->db, text, params, w->n + 4, &p[k].id, &found);
+        if (rowid && dbrc == DB_OK)
+            found = db_changes(c->db) == 1 && db_last_insert_id(c->db, &p[k].id);
         if (dbrc != DB_OK || !found)
             return dbrc == DB_CONSTRAINT ? constraint_error(c, e) : ctx_fail(c, GX_EDB, "cannot store the %s record", e->name);
         if ((rc = write_multi(c, e, p[k].id, w->multi)) || (rc = fts_sync(c, e, p[k].id, false, true)))
