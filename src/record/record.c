@@ -695,13 +695,12 @@ static bool own_fts(const Ctx *c, const Entity *e)
     return e->has_search && db_dialect(c->db) == DB_SQLITE && !meta_search_global(e);
 }
 
-/* Keep the text-search index in step with row id. A fresh row (just
- * inserted: AUTOINCREMENT never hands out an id twice) has no search rows
- * to delete: the two DELETEs were a third of a create's search cost. */
-static GxErr fts_sync(Ctx *c, const Entity *e, int64_t id, bool remove_only, bool fresh)
+/* Write row id's search rows as the row is now (none when it is gone). A
+ * fresh row (just inserted: AUTOINCREMENT never hands out an id twice) has
+ * no search rows to delete: the two DELETEs were a third of a create's
+ * search cost. */
+static GxErr fts_write(Ctx *c, const Entity *e, int64_t id, bool remove_only, bool fresh)
 {
-    if (!own_fts(c, e) || (!remove_only && record_bulk(c, e)))
-        return GX_OK;
     DbVal p[] = {dbv_int(id)};
     /* The trigram index (3+ characters) and the per-character one (1–2 CJK characters). */
     static const char *const tables[] = {"fts", "fts2"};
@@ -728,6 +727,51 @@ static GxErr fts_sync(Ctx *c, const Entity *e, int64_t id, bool remove_only, boo
             return ctx_fail(c, GX_EDB, "cannot update the search index");
     }
     return GX_OK;
+}
+
+/* fts_write just before the group's COMMIT (db_before_commit): a fresh
+ * row's rows, or a changed or purged row's rows rewritten. */
+static int fts_before_commit(DbConn *w, const Entity *e, int64_t id, bool fresh)
+{
+    Arena a;
+    arena_init(&a);
+    Ctx c;
+    ctx_init(&c, &a, w);
+    GxErr err = fts_write(&c, e, id, false, fresh);
+    if (err)
+        log_error("search: cannot index %s %lld: %s", e->name, (long long)id, c.err_msg ? c.err_msg : "?");
+    ctx_done(&c);
+    arena_free(&a);
+    return err ? -1 : 0;
+}
+
+static int fts_fresh_before_commit(DbConn *w, const void *arg, int64_t id)
+{
+    return fts_before_commit(w, arg, id, true);
+}
+
+static int fts_sync_before_commit(DbConn *w, const void *arg, int64_t id)
+{
+    return fts_before_commit(w, arg, id, false);
+}
+
+/* Keep the text-search index in step with row id. Under group commit the
+ * rows are written once for all units of the COMMIT, outside their
+ * savepoints (db_before_commit), as global search does: FTS5 flushes a new
+ * segment of each table (and does its merge work) at every savepoint's
+ * RELEASE, once per unit before — a checkout's number and guest name were
+ * two segments per checkout. The queued work reads the row at the COMMIT:
+ * a fresh row's rows are inserted; a changed or purged row's are deleted
+ * and written again from the row as it is then (none when it is gone).
+ * Queued in order, so a row created by one unit and changed by a later one
+ * of the same COMMIT ends with the later text. */
+static GxErr fts_sync(Ctx *c, const Entity *e, int64_t id, bool remove_only, bool fresh)
+{
+    if (!own_fts(c, e) || (!remove_only && record_bulk(c, e)))
+        return GX_OK;
+    if (db_before_commit(c->db, fresh ? fts_fresh_before_commit : fts_sync_before_commit, e, id))
+        return GX_OK;
+    return fts_write(c, e, id, remove_only, fresh);
 }
 
 bool record_bulk(const Ctx *c, const Entity *e)

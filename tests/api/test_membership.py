@@ -504,6 +504,23 @@ class Checkouts(unittest.TestCase):
         self.assertEqual(r.status, 422, r)
         self.assertEqual([l["delta"] for l in ledger(m["id"]) if l["kind"] == "count"], [2, -1, -1])
 
+    def test_concurrent_checkouts_are_found_by_search_when_they_answer(self):
+        """A checkout's search rows (number, guest name) are written just
+        before the COMMIT that holds it (group commit: once for all the
+        checkouts of that COMMIT): every checkout of 12 at once is found by
+        its number and by its guest's name as soon as it has answered."""
+        tag = uniq("guest")
+        res = race(12, lambda i: admin().post("checkouts", {
+            "guest_name": "%s-%02d" % (tag, i), "payment_method": "cash", "amount_paid": 100000,
+            "lines": [{"resource_id": self.drink["id"], "quantity": i + 1}]}))
+        for i, r in enumerate(res):
+            self.assertEqual(r.status, 201, r)
+            by_name = admin().list("checkouts", {"q": "%s-%02d" % (tag, i)}).body["data"]
+            self.assertEqual([x["id"] for x in by_name], [r.body["id"]])
+            by_number = admin().list("checkouts", {"q": r.body["number"]}).body["data"]
+            self.assertEqual([x["id"] for x in by_number], [r.body["id"]])
+        self.assertEqual(admin().list("checkouts", {"q": tag, "limit": 50}).body["total"], 12)
+
     def test_checkouts_cannot_be_edited(self):
         r = admin().post("checkouts", {"lines": [{"resource_id": self.drink["id"], "quantity": 1}]})
         self.assertEqual(admin().patch("checkouts/%d" % r.body["id"], {"version": 1, "notes": "x"}).status, 409)
