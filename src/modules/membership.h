@@ -105,6 +105,11 @@ typedef struct MsDay {
  * otherwise who booked is filled in only for bookings the user may read. */
 GxErr membership_day(Ctx *c, const char *date, bool public_view, MsDay *out);
 
+/* membership_day for the booking centre's grid (staff): without the stored
+ * start_at/end_at strings (start and end are set) and without a member's
+ * guest_name (guests' are set). */
+GxErr membership_day_grid(Ctx *c, const char *date, MsDay *out);
+
 /* Staff availability of every active time-based resource on business day
  * `date`: {"date", "resources": [{id, name, kind, opening_time,
  * closing_time, booked: [{booking_id, start_at, end_at, status,

@@ -251,7 +251,7 @@ void ui_bookings_day(Req *r)
         return ui_fail(r);
     }
     MsDay day;
-    if (membership_day(&r->c, date, false, &day))
+    if (membership_day_grid(&r->c, date, &day))
         return ui_fail(r);
     Grid g = {.first = 16, .last = 44}; /* 08:00–22:00 unless resources say otherwise */
     bool any = false;

@@ -324,6 +324,31 @@ class Bookings(unittest.TestCase):
         for m in (theirs, others, mine_blind):
             self.assertIn(m["name"], everyone)
 
+    def test_day_view_times_on_both_utc_dates_of_the_business_day(self):
+        """A business day (UTC+8) is stored under two UTC dates (16:00Z to
+        16:00Z); the grid reads the stored times of either date on a short
+        path: a booking from 07:00 to 08:30 (23:00Z to 00:30Z) and one from
+        23:00 to 24:00 (15:00Z to 16:00Z) sit in their columns with their
+        business times, a guest's name shown."""
+        from client import login_client
+        res = resource(opening_time="06:00", closing_time="24:00")
+        d = day(7)
+        early = admin().create("bookings", {"resource_id": res["id"], "guest_name": "早客",
+                                            "start_at": at(d, 7), "end_at": at(d, 8, 30)})
+        late = admin().create("bookings", {"resource_id": res["id"], "guest_name": "晚客",
+                                           "start_at": at(d, 23), "end_at": at(d, 23, 30)})
+        self.assertEqual(admin().read("bookings", early["id"])["start_at"], utc(d, 7))
+        r = login_client("admin", ADMIN_PASSWORD, cookie=True).get(
+            "/app/bookings/day", query={"date": d.isoformat()}, headers={"Accept": "text/html"})
+        self.assertEqual(r.status, 200, r)
+        start = r.text.index('<tr data-resource="%d">' % res["id"])
+        row = r.text[start:r.text.index("</tr>", start)]
+        self.assertIn('colspan="3" title="07:00–08:30"><a href="/app/bookings/%d">早客</a>' % early["id"], row)
+        self.assertIn('title="23:00–23:30"><a href="/app/bookings/%d">晚客</a>' % late["id"], row)
+        # 06:00-07:00 free before the early booking, 23:30-24:00 after the late one (the last column)
+        self.assertLess(row.index('title="06:00–07:00"'), row.index('title="07:00–08:30"'))
+        self.assertTrue(row.endswith('title="23:30–24:00">+</button></td>'), row[-200:])
+
     def test_public_availability_has_no_personal_data(self):
         res = resource(public=True)
         d = day(4)
