@@ -314,6 +314,11 @@ bool record_filter_from_param(Ctx *c, const Entity *e, const char *key, const ch
 
 GxErr record_sort_compile(Ctx *c, const Entity *e, const char *sort, Sql *q)
 {
+    return record_sort_compile_ex(c, e, sort, q, false);
+}
+
+GxErr record_sort_compile_ex(Ctx *c, const Entity *e, const char *sort, Sql *q, bool unindexed)
+{
     if (!sort || !*sort)
         sort = "-updated_at";
     sql_raw(q, " ORDER BY ");
@@ -339,6 +344,8 @@ GxErr record_sort_compile(Ctx *c, const Entity *e, const char *sort, Sql *q)
             return ctx_fail(c, GX_EBADREQ, "Sort on at most 4 fields");
         if (n > 1)
             sql_raw(q, ", ");
+        if (unindexed)
+            sql_raw(q, "+");
         sql_raw(q, col);
         sql_raw(q, desc ? " DESC" : " ASC");
         /* Blanks last on both backends (SQLite would put NULL first, PostgreSQL
@@ -353,7 +360,7 @@ GxErr record_sort_compile(Ctx *c, const Entity *e, const char *sort, Sql *q)
     }
     /* A stable order for pagination: ties broken by id in the same direction. */
     if (!has_id)
-        sql_raw(q, sort[0] == '-' ? ", id DESC" : ", id ASC");
+        sql_raw(q, sort[0] == '-' ? (unindexed ? ", +id DESC" : ", id DESC") : (unindexed ? ", +id ASC" : ", id ASC"));
     return GX_OK;
 }
 

@@ -1710,7 +1710,7 @@ static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, const Want
     GxErr rc = where_clause(c, e, lq, search, &q);
     if (rc)
         return rc;
-    if ((rc = record_sort_compile(c, e, lq->sort, &q)))
+    if ((rc = record_sort_compile_ex(c, e, lq->sort, &q, lq->sort_unindexed)))
         return rc;
     sql_raw(&q, " LIMIT ");
     sql_param(&q, dbv_int(limit));
@@ -1774,8 +1774,31 @@ GxErr record_scan(Ctx *c, const Entity *e, const ListQuery *lq, int64_t max, Rec
 {
     if (!record_scannable(e))
         return ctx_fail(c, GX_EINTERNAL, "%s cannot be scanned (link_multiple fields)", e->name);
+    /* SQLite walks an index in the sort's order and tests each row's
+     * filters in the table (1M customers: 42 s for the 91,317 of one source)
+     * rather than reading a filter's index and sorting. When all the
+     * matches are wanted (at most max), reading them by the filter's index
+     * and sorting them costs their number, not the table's: count them
+     * first (bounded, one index) and keep indexes off the ORDER BY. */
+    ListQuery whole = *lq;
+    if (db_dialect(c->db) == DB_SQLITE && !lq->sort_unindexed && max > 0) {
+        Sql cq;
+        sql_init(&cq, c->arena);
+        sql_raw(&cq, "SELECT count(*) FROM (SELECT 1");
+        GxErr rc = where_clause(c, e, lq, SEARCH_INDEX, &cq);
+        if (rc)
+            return rc;
+        sql_raw(&cq, " LIMIT ");
+        sql_param(&cq, dbv_int(max + 1));
+        sql_raw(&cq, ")");
+        int64_t n = 0;
+        bool found;
+        if (db_query_int(c->db, cq.text.data, cq.params, cq.n, &n, &found) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot count %s", e->name);
+        whole.sort_unindexed = found && n <= max;
+    }
     DbRes *r;
-    GxErr rc = list_query(c, e, lq, NULL, SEARCH_INDEX, max, 0, &r);
+    GxErr rc = list_query(c, e, &whole, NULL, SEARCH_INDEX, max, 0, &r);
     if (rc)
         return rc;
     int s;

@@ -35,6 +35,7 @@ typedef struct ListQuery {
     bool trash;         /* list deleted records instead of live ones */
     const char *fields; /* "name,phone": the keys each record of a list page has (and id), or NULL for all */
     Action action;      /* ACT_READ normally, ACT_EXPORT for exports */
+    bool sort_unindexed; /* SQLite: no index serves the ORDER BY (record_scan of a whole result) */
 } ListQuery;
 
 /* A list's rows one by one, straight from the result (exports): lq's
@@ -151,6 +152,10 @@ GxErr record_filter_compile(Ctx *c, const Entity *e, json_t *where, Sql *q);
 
 /* Append " ORDER BY …" for sort (validated against metadata). */
 GxErr record_sort_compile(Ctx *c, const Entity *e, const char *sort, Sql *q);
+/* The same; unindexed (SQLite): each sort term behind a unary + (the same
+ * order and collation), so that no index can serve the ORDER BY and the
+ * planner picks the filter's index and sorts the matches. */
+GxErr record_sort_compile_ex(Ctx *c, const Entity *e, const char *sort, Sql *q, bool unindexed);
 
 /* Append " AND <search predicate>" for the text query. */
 GxErr record_search_compile(Ctx *c, const Entity *e, const char *text, Sql *q);
