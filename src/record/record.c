@@ -1553,7 +1553,12 @@ typedef struct ListPlan {
     bool capped;
 } ListPlan;
 
-typedef enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS } SearchPlan;
+typedef enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS, PLAN_SET } SearchPlan;
+
+/* PLAN_SET reads at most this many matches' ids (beyond: PLAN_WALK);
+ * record_search_set_max changes it (tests: 0 walks as before). */
+static int64_t set_max = 50000;
+void record_search_set_max(int64_t max) { set_max = max; }
 
 /* How should a page of a text search be read?
  * PLAN_WALK: walk the list's sort index newest first and test each row
@@ -1567,6 +1572,12 @@ typedef enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS } SearchPlan;
  * PLAN_IDS: fewer matches — their ids, read once here (*ids, *n), give the
  * page and the count (list_ids): the phrase is evaluated once, where the
  * page and its count evaluated it again each.
+ * PLAN_SET: as many as the walk's threshold up to set_max: their ids, read
+ * here (up to set_max), are a set the walk tests each row against (list_set) instead of
+ * evaluating the phrase on the row's search rows — a random row of the
+ * search tables' content each, mostly uncached at 1M rows (0.5 s for a
+ * page of a phone fragment, bench/README.md stop 14). More than set_max
+ * matches are dense: PLAN_WALK passes few rows per match.
  * Only for the default order (-updated_at), which the (updated_at, id) and
  * scope indexes serve without sorting; other sorts and the trash read the
  * matches as before (PLAN_INDEX), as does text the indexes do not answer. */
@@ -1585,12 +1596,13 @@ static SearchPlan search_plan(Ctx *c, const Entity *e, const ListQuery *lq, int6
         !found || last <= 0)
         return PLAN_INDEX;
     int64_t cap = isqrt(rows * last) + 1;
+    int64_t max = cap > set_max ? cap : set_max; /* ids read: up to cap (PLAN_IDS) or set_max (PLAN_SET) */
     Sql q;
     sql_init(&q, c->arena);
     if (record_search_compile_mode(c, e, lq->q, SEARCH_IDS, 0, &q, &indexed) || !indexed)
         return PLAN_INDEX;
     sql_raw(&q, " LIMIT ");
-    sql_param(&q, dbv_int(cap));
+    sql_param(&q, dbv_int(max + 1));
     DbRes *r;
     if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
         return PLAN_INDEX;
@@ -1607,20 +1619,25 @@ static SearchPlan search_plan(Ctx *c, const Entity *e, const ListQuery *lq, int6
     db_done(r);
     if (s < 0)
         return PLAN_INDEX;
-    if (got >= cap)
+    if (got > max)
         return PLAN_WALK;
     *ids = v;
     *n = got;
-    return PLAN_IDS;
+    return got >= cap ? PLAN_SET : PLAN_IDS;
 }
 
-/* lq's conditions without its text search: " FROM t WHERE …". */
-static GxErr where_no_search(Ctx *c, const Entity *e, const ListQuery *lq, Sql *q)
+/* lq's conditions without its text search: " FROM t WHERE …" (" FROM t
+ * INDEXED BY t_<index> WHERE …" with an index). */
+static GxErr where_no_search(Ctx *c, const Entity *e, const ListQuery *lq, const char *index, Sql *q)
 {
-    sql_raw(q, arena_printf(c->arena, " FROM %s WHERE deleted_at IS %s", e->table, lq->trash ? "NOT NULL" : "NULL")); /* sql-ok: table names from metadata */
+    sql_raw(q, arena_printf(c->arena, " FROM %s%s%s%s WHERE deleted_at IS %s", e->table, index ? " INDEXED BY " : "", /* sql-ok: names from metadata */
+                            index ? e->table : "", index ? index : "", lq->trash ? "NOT NULL" : "NULL"));
     acl_scope_predicate(c, e, lq->action, q);
     return record_filter_compile(c, e, lq->where, q);
 }
+
+static GxErr page_rows(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, const int64_t *page, int64_t got,
+                       DbRes **out);
 
 /* Read a list page from the ids of its text search's matches (PLAN_IDS):
  * one pass over them in the list's order (a row lookup each for the scope,
@@ -1642,7 +1659,11 @@ static GxErr list_ids(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted
     Sql q;
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT id");
-    GxErr rc = where_no_search(c, e, lq, &q);
+    /* Global search's entities: the pass reads <table>_sid_idx (migration 8
+     * of modules/search.c: id, updated_at, the scope columns and deleted_at
+     * of the live rows; cached), not a table row per match (list_ids never
+     * lists the trash). */
+    GxErr rc = where_no_search(c, e, lq, meta_search_global(e) && !lq->trash ? "_sid_idx" : NULL, &q);
     if (rc)
         return rc;
     sql_raw(&q, " AND id IN (SELECT value FROM json_each(");
@@ -1678,6 +1699,72 @@ static GxErr list_ids(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted
         plan->capped = bound && seen > bound;
         plan->total = plan->capped ? bound : seen;
     }
+    return page_rows(c, e, lq, w, page, got, out);
+}
+
+/* Read a list page of a text search with many matches (PLAN_SET): walk
+ * the list in its order (its sort and scope indexes: no table row without
+ * filters on other columns) and take the rows whose ids are among the
+ * matches' (a hash set of ids), up to the page's end; then the page's rows
+ * by id. As PLAN_WALK, the total is not counted (list_total). */
+static GxErr list_set(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, const int64_t *ids, int64_t n,
+                      int64_t limit, ListPlan *plan, DbRes **out)
+{
+    uint64_t size = 64;
+    while (size < (uint64_t)n * 2)
+        size *= 2;
+    int64_t *set = arena_alloc(c->arena, (size_t)size * sizeof *set); /* 0: empty (ids are > 0) */
+    memset(set, 0, (size_t)size * sizeof *set);
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t h = (uint64_t)ids[i] * 0x9E3779B97F4A7C15u;
+        for (h >>= 20;; h++) {
+            int64_t *slot = &set[h & (size - 1)];
+            if (!*slot || *slot == ids[i]) {
+                *slot = ids[i];
+                break;
+            }
+        }
+    }
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, "SELECT id");
+    GxErr rc = where_no_search(c, e, lq, NULL, &q);
+    if (rc || (rc = record_sort_compile(c, e, lq->sort, &q)))
+        return rc;
+    DbRes *r;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    int64_t *page = arena_alloc(c->arena, (size_t)(limit > 0 ? limit : 1) * sizeof *page);
+    int64_t seen = 0, got = 0;
+    int st = 0;
+    while (got < limit && (st = db_next(r)) == 1) {
+        int64_t id = db_int(r, 0);
+        bool hit = false;
+        for (uint64_t h = ((uint64_t)id * 0x9E3779B97F4A7C15u) >> 20;; h++) {
+            int64_t v = set[h & (size - 1)];
+            if (!v || v == id) {
+                hit = v == id;
+                break;
+            }
+        }
+        if (!hit)
+            continue;
+        if (seen++ >= lq->offset)
+            page[got++] = id;
+    }
+    db_done(r);
+    if (got < limit && st < 0)
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    plan->walked = true;
+    return page_rows(c, e, lq, w, page, got, out);
+}
+
+/* The rows of a page by their ids (got of them), in the list's order. */
+static GxErr page_rows(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, const int64_t *page, int64_t got,
+                       DbRes **out)
+{
+    Sql q;
+    GxErr rc;
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT ");
     select_list(c, e, w, &q);
@@ -1741,6 +1828,8 @@ static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, const Wante
         return list_query(c, e, lq, w, SEARCH_PROBE, rows, lq->offset, r);
     case PLAN_IDS: /* (never for the trash) */
         return list_ids(c, e, lq, w, ids, n, counting, rows, plan, r);
+    case PLAN_SET:
+        return list_set(c, e, lq, w, ids, n, rows, plan, r);
     default:
         return list_query(c, e, lq, w, SEARCH_INDEX, rows, lq->offset, r);
     }

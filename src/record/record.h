@@ -121,6 +121,10 @@ GxErr record_purge(Ctx *c, const Entity *e, int64_t id);
  * order with many matches (SQLite; record.c search_walks), whose page walks
  * the list's index: its count stops at the end of the page. */
 GxErr record_list(Ctx *c, const Entity *e, const ListQuery *q, json_t **rows, int64_t *total);
+/* A text search with more matches than the walk's threshold and at most max
+ * holds their ids in a set while walking the list (default 50,000; tests
+ * set 0 to walk testing the search rows of each row, as above max). */
+void record_search_set_max(int64_t max);
 
 /* record_list writing the page straight into out as a JSON array (the same
  * records and values, hidden fields absent), without building JSON objects:

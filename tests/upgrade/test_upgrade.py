@@ -583,6 +583,44 @@ class FromRelease7(Upgrade, unittest.TestCase):
     test_list_search_of_old_customers_reads_global_search_with_their_notes = \
         FromRelease5.test_list_search_of_old_customers_reads_global_search_with_their_notes
 
+    SID = ("customers_sid_idx", "contacts_sid_idx", "leads_sid_idx")
+
+    def test_search_reads_live_rows_by_id_and_a_manager_finds_his_old_customers(self):
+        # Migration 8: <table>_sid_idx of customers, contacts and leads (id,
+        # updated_at, scope columns, deleted_at of live rows), as on a new
+        # installation; global search under a department tree and the list's
+        # text search read it (INDEXED BY: a missing index fails the request).
+        def indexes(path):
+            with sqlite3.connect(path) as db:
+                return {r[0]: r[1] for r in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                                                       " AND name IN (%s)" % ", ".join("'%s'" % n for n in self.SID))}
+        self.assertEqual(indexes(self.db), indexes(self.fresh))
+        self.assertEqual(len(indexes(self.db)), 3)
+        for t in ("customers", "contacts"):
+            self.assertEqual(scalar(self.db, "SELECT count(*) FROM %s INDEXED BY %s_sid_idx WHERE deleted_at IS NULL"
+                                    % (t, t)),
+                             scalar(self.db, "SELECT count(*) FROM %s NOT INDEXED WHERE deleted_at IS NULL" % t))
+        db = sqlite3.connect(self.db)
+        mine = db.execute("SELECT c.id, c.name, c.phone FROM customers c JOIN users u ON u.department_id ="
+                          " c.department_id WHERE u.username = 'manager_a' AND c.deleted_at IS NULL AND c.phone"
+                          " IS NOT NULL ORDER BY c.id LIMIT 1").fetchone()
+        other = db.execute("SELECT c.id, c.name FROM customers c JOIN departments d ON d.id = c.department_id"
+                           " WHERE d.name = '销售二部' AND c.owner_id IS NOT NULL AND c.deleted_at IS NULL"
+                           " ORDER BY c.id LIMIT 1").fetchone()  # outside 销售一部 and its 华东组
+        mgr = self.server.login("manager_a", "demo12345")
+        for q in (mine[1][:2], mine[1][:4], mine[2][-8:-3], mine[2][-4:]):
+            status, body = self.server.call("GET", "/search?limit=50&q=" + urllib.parse.quote(q), token=mgr)
+            self.assertEqual(status, 200, body)
+            self.assertIn(("customers", mine[0]), [(d["entity"], d["id"]) for d in body["data"]], q)
+            status, body = self.server.call("GET", "/customers?limit=500&q=" + urllib.parse.quote(q), token=mgr)
+            self.assertEqual(status, 200, body)
+            self.assertIn(mine[0], [d["id"] for d in body["data"]], q)
+        for q in (other[1][:2], other[1][:4]):
+            status, body = self.server.call("GET", "/search?limit=50&q=" + urllib.parse.quote(q), token=mgr)
+            self.assertNotIn(("customers", other[0]), [(d["entity"], d["id"]) for d in body["data"]], q)
+            status, body = self.server.call("GET", "/customers?limit=500&q=" + urllib.parse.quote(q), token=mgr)
+            self.assertNotIn(other[0], [d["id"] for d in body["data"]], q)
+
 
 if __name__ == "__main__":
     unittest.main()
