@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test-all.sh — every test: install what is missing, build, then unit tests,
-# the API suite on SQLite and on PostgreSQL, the OpenAPI lint, the browser
-# suite, and the unit and API suites again under AddressSanitizer and
-# UndefinedBehaviorSanitizer. Exits non-zero on the first failure.
+# the API suite on SQLite and on PostgreSQL, the upgrade and bench-generator
+# tests, the OpenAPI lint, the browser suite, and the unit and API suites
+# again under AddressSanitizer and UndefinedBehaviorSanitizer. Exits
+# non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
@@ -23,6 +24,9 @@ GUANXI=build/guanxi tests/api/run.sh --pg
 
 step "upgrade of databases of earlier releases"
 GUANXI=build/guanxi tests/upgrade/run.sh
+
+step "bench generator: a generated database served as it is"
+GUANXI=build/guanxi tests/bench/run.sh
 
 step "translations complete (zh_CN)"
 ./po/update.sh --check

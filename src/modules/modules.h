@@ -68,6 +68,17 @@ bool search_indexed(const Entity *e);
  * see record_bulk); fresh: created records, which have none yet. */
 GxErr search_index_rows(Ctx *c, const Entity *e, const int64_t *ids, int n, bool fresh);
 
+/* For loaders that hold a record's values (the bench generator): the names
+ * of the fields of e that feed its global-search rows, in the order
+ * search_row_write takes their values (at most cap; -1 if more). */
+int search_row_fields(const Entity *e, const char **names, int cap);
+/* Write the global-search rows of a new record id of e (SQLite) from its
+ * values, vals[i] the text of search_row_fields' i-th field (NULL: none),
+ * and its owner, department and pool (0: none) — the rows search_fill
+ * would write after reading the record back. */
+GxErr search_row_write(Ctx *c, const Entity *e, int64_t id, int64_t owner, int64_t dept, int64_t pool,
+                       const char *const *vals);
+
 /* Append to out up to limit records of e matching q that the user may read,
  * newest first, as {entity, id, title, subtitle}: q is a name part (one
  * Chinese character or more), pinyin initials (2+ letters), part of a phone

@@ -356,6 +356,35 @@ GxErr search_index_rows(Ctx *c, const Entity *e, const int64_t *ids, int n, bool
     return GX_OK;
 }
 
+int search_row_fields(const Entity *e, const char **names, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < e->nfields; i++)
+        if (field_col(e, &e->fields[i]) >= 0) {
+            if (n == cap)
+                return -1;
+            names[n++] = e->fields[i].name;
+        }
+    return n;
+}
+
+GxErr search_row_write(Ctx *c, const Entity *e, int64_t id, int64_t owner, int64_t dept, int64_t pool,
+                       const char *const *vals)
+{
+    if (!search_indexed(e) || db_dialect(c->db) != DB_SQLITE)
+        return ctx_fail(c, GX_EDB, "search_row_write: SQLite and global-search entities only");
+    GsRow row;
+    gs_row_init(&row, c->arena);
+    row.scope = (GsScope){owner, dept, pool};
+    int k = 0;
+    for (int i = 0; i < e->nfields; i++) {
+        int col = field_col(e, &e->fields[i]);
+        if (col >= 0)
+            gs_row_add(&row, col, vals[k++]);
+    }
+    return gs_write(c, e, id, &row, true);
+}
+
 /* Create the search tables of e (migration steps): PostgreSQL's table
  * (migration 3), SQLite's two FTS5 tables and the trigger that keeps their
  * scope keys (migration 5). */
