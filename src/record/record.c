@@ -1480,6 +1480,28 @@ GxErr record_restore(Ctx *c, const Entity *e, int64_t id, json_t **out)
     return set_deleted(c, e, id, false, out);
 }
 
+/* After a purge's DELETE failed on a foreign key: which live or deleted
+ * records of another kind still refer to record id of e ("Deliveries"), in
+ * the context's language; NULL when none is found. */
+static const char *purge_blocker(Ctx *c, const Entity *e, int64_t id)
+{
+    int n;
+    const Entity *const *all = meta_entities(&n);
+    DbVal p[] = {dbv_int(id)};
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < all[i]->nfields; j++) {
+            const Field *f = &all[i]->fields[j];
+            if (f->type != FT_LINK || !f->target || strcmp(f->target, e->name))
+                continue;
+            bool found = false;
+            int64_t one = 0;
+            const char *sql = arena_printf(c->arena, "SELECT 1 FROM %s WHERE %s = $1 LIMIT 1", all[i]->table, f->name); /* sql-ok: table and column names from metadata */
+            if (db_query_int(c->db, sql, p, 1, &one, &found) == DB_OK && found)
+                return meta_label(&all[i]->label, c->lang);
+        }
+    return NULL;
+}
+
 GxErr record_purge(Ctx *c, const Entity *e, int64_t id)
 {
     if (!acl_is_admin(c))
@@ -1492,22 +1514,43 @@ GxErr record_purge(Ctx *c, const Entity *e, int64_t id)
         json_decref(old);
         return ctx_fail(c, GX_EDB, "cannot start a transaction");
     }
+    json_t *diff = diff_of(e, NULL, old);
+    HookArgs ha = {.e = e, .id = id, .old = old, .input = diff};
     DbVal p[] = {dbv_int(id)};
     for (int i = 0; i < e->nfields; i++)
         if (e->fields[i].type == FT_LINK_MULTIPLE &&
             db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s_%s WHERE record_id = $1", e->table, e->fields[i].name), p, 1) != DB_OK) { /* sql-ok: table names from metadata */
+            json_decref(diff);
             json_decref(old);
             return fail_tx(c, ctx_fail(c, GX_EDB, "cannot purge"));
         }
-    int dbrc = db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE id = $1 AND deleted_at IS NOT NULL", e->table), p, 1); /* sql-ok: table names from metadata */
-    if (dbrc != DB_OK) {
+    /* what the record owns (a document's lines) goes before it */
+    if ((rc = record_hooks_run(c, HOOK_BEFORE_PURGE, &ha))) {
+        json_decref(diff);
         json_decref(old);
-        return fail_tx(c, dbrc == DB_CONSTRAINT
-                              ? ctx_fail(c, GX_ECONFLICT, "Other records still refer to this one; it cannot be purged")
-                              : ctx_fail(c, GX_EDB, "cannot purge"));
+        return fail_tx(c, rc);
     }
-    json_t *diff = diff_of(e, NULL, old);
-    HookArgs ha = {.e = e, .id = id, .old = old};
+    /* the DELETE in a savepoint of its own: on a foreign key's refusal the
+     * transaction stays usable (PostgreSQL aborts it otherwise) to find
+     * what still refers to the record, the hooks' deletions included */
+    int dbrc = db_begin(c->db);
+    if (dbrc == DB_OK) {
+        dbrc = db_exec(c->db, arena_printf(c->arena, "DELETE FROM %s WHERE id = $1 AND deleted_at IS NOT NULL", e->table), p, 1); /* sql-ok: table names from metadata */
+        if (dbrc == DB_OK)
+            dbrc = db_commit(c->db);
+        else
+            db_rollback(c->db);
+    }
+    if (dbrc != DB_OK) {
+        json_decref(diff);
+        json_decref(old);
+        if (dbrc != DB_CONSTRAINT)
+            return fail_tx(c, ctx_fail(c, GX_EDB, "cannot purge"));
+        const char *who = purge_blocker(c, e, id);
+        if (who)
+            return fail_tx(c, ctx_fail(c, GX_ECONFLICT, "Other records still refer to this one (%s); purge them first", who));
+        return fail_tx(c, ctx_fail(c, GX_ECONFLICT, "Other records still refer to this one; it cannot be purged"));
+    }
     if ((rc = fts_sync(c, e, id, true, false)) || (rc = audit_write(c, "purge", e->name, id, diff)) ||
         (e->acl_source && (rc = acl_changed(c))) || (rc = record_hooks_run(c, HOOK_AFTER_PURGE, &ha))) {
         json_decref(diff);

@@ -220,6 +220,13 @@ typedef enum HookEvent {
      * record outside its entity's tables (attachments …) goes with it; a
      * failure undoes the purge. */
     HOOK_AFTER_PURGE,
+    /* record_purge is about to delete a record from the trash (a->old: the
+     * record as it is; a->id), inside its transaction, before the DELETE:
+     * rows owned by the record that refer to it (a document's lines …) go
+     * first, so the foreign keys let the record go. a->input is the purge's
+     * audit diff ({"field": [null, value]}, as purges write it): a hook may add what it deleted
+     * (e.g. "lines") to it. A failure undoes the purge. */
+    HOOK_BEFORE_PURGE,
     HOOK__COUNT
 } HookEvent;
 

@@ -524,6 +524,129 @@ class OrderFlow(unittest.TestCase):
         self.assertEqual(admin().delete("orders/%d" % o2["id"]).status, 204)
 
 
+class Purge(unittest.TestCase):
+    """An order or a quote purged from the trash takes its lines with it, in
+    one transaction, the lines kept in the purge's audit row; records of
+    their own that still refer to it (payment plans, later revisions) make
+    the purge a 409 that names them, and nothing is purged."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cust = customer()
+        cls.p = product(price=10000)
+
+    def doc(self, entity, client=None, cust=None):
+        return (client or admin()).create(entity, {"customer_id": (cust or self.cust)["id"], "lines": [
+            {"product_id": self.p["id"], "quantity": 1},
+            {"description": "安装服务", "quantity": 2, "unit_price": 500}]})
+
+    def lines(self, entity, rid):
+        table, col = ("order_lines", "order_id") if entity == "orders" else ("quote_lines", "quote_id")
+        r = admin().get(table, query={col: rid})
+        self.assertEqual(r.status, 200, r)
+        return sorted(r.ids)
+
+    def purge_audit(self, entity, rid):
+        r = admin().get("audit", query={"entity": entity, "record_id": rid})
+        self.assertEqual(r.status, 200, r)
+        return [a for a in r.body["data"] if a["action"] == "purge"]
+
+    def check_purge_takes_lines(self, entity):
+        d = self.doc(entity)
+        line_ids = sorted(l["id"] for l in d["lines"])
+        self.assertEqual(self.lines(entity, d["id"]), line_ids)
+        self.assertEqual(admin().delete("%s/%d" % (entity, d["id"])).status, 204)
+        r = admin().post("%s/%d/purge" % (entity, d["id"]))
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(admin().get("%s/%d" % (entity, d["id"])).status, 404)
+        self.assertEqual(admin().get(entity + "/trash", query={"id": d["id"]}).ids, [])
+        self.assertEqual(self.lines(entity, d["id"]), [])
+        audit = self.purge_audit(entity, d["id"])
+        self.assertEqual(len(audit), 1, audit)
+        # a purge's diff is [null, what the record was] (record.c)
+        new, old = audit[0]["diff"]["lines"]
+        self.assertIsNone(new)
+        self.assertEqual(sorted(l["id"] for l in old), line_ids)
+        self.assertEqual([l["description"] for l in old], [self.p["name"], "安装服务"])
+        self.assertEqual([l["line_total"] for l in old], [10000, 1000])
+        self.assertEqual(audit[0]["diff"]["number"], [None, d["number"]])
+
+    def test_purge_of_an_order_takes_its_lines(self):
+        self.check_purge_takes_lines("orders")
+
+    def test_purge_of_a_quote_takes_its_lines(self):
+        self.check_purge_takes_lines("quotes")
+
+    def test_restore_then_purge(self):
+        o = self.doc("orders")
+        self.assertEqual(admin().delete("orders/%d" % o["id"]).status, 204)
+        r = admin().post("orders/%d/restore" % o["id"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([l["id"] for l in r.body["lines"]], [l["id"] for l in o["lines"]])
+        self.assertEqual(r.body["total"], o["total"])
+        self.assertEqual(admin().post("orders/%d/purge" % o["id"]).status, 404)  # live: not in the trash
+        self.assertEqual(len(self.lines("orders", o["id"])), 2)
+        self.assertEqual(admin().delete("orders/%d" % o["id"]).status, 204)
+        self.assertEqual(admin().post("orders/%d/purge" % o["id"]).status, 204)
+        self.assertEqual(self.lines("orders", o["id"]), [])
+
+    def test_only_administrators_purge(self):
+        _, rep = make_user(roles=("sales_rep",))
+        _, other = make_user(roles=("sales_rep",))
+        cust = customer(rep)
+        for entity in ("orders", "quotes"):
+            d = self.doc(entity, rep, cust)
+            self.assertEqual(rep.delete("%s/%d" % (entity, d["id"])).status, 204)
+            r = rep.post("%s/%d/purge" % (entity, d["id"]))
+            self.assertEqual(r.status, 403, r)
+            r = other.post("%s/%d/purge" % (entity, d["id"]))
+            self.assertIn(r.status, (403, 404), r)
+            self.assertEqual(admin().get(entity + "/trash", query={"id": d["id"]}).ids, [d["id"]])
+            self.assertEqual(len(self.lines(entity, d["id"])), 2)
+            r = rep.post("%s/%d/restore" % (entity, d["id"]))
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(len(r.body["lines"]), 2)
+
+    def test_a_payment_plan_of_the_order_blocks_the_purge(self):
+        o = self.doc("orders")
+        plan = admin().create("payment_plans", {"order_id": o["id"], "due_on": today(30), "amount": 5000})
+        self.assertEqual(admin().delete("orders/%d" % o["id"]).status, 204)
+        r = admin().post("orders/%d/purge" % o["id"])
+        self.assertEqual(r.status, 409, r)
+        self.assertRegex(r.error["message"], "Payment plans|回款计划")
+        self.assertEqual(admin().get("orders/trash", query={"id": o["id"]}).ids, [o["id"]])
+        self.assertEqual(len(self.lines("orders", o["id"])), 2)  # nothing purged, lines kept
+        self.assertEqual(self.purge_audit("orders", o["id"]), [])
+        # the plan gone for good, the order goes too
+        self.assertEqual(admin().delete("payment_plans/%d" % plan["id"]).status, 204)
+        self.assertEqual(admin().post("payment_plans/%d/purge" % plan["id"]).status, 204)
+        self.assertEqual(admin().post("orders/%d/purge" % o["id"]).status, 204)
+        self.assertEqual(self.lines("orders", o["id"]), [])
+
+    def test_a_later_revision_blocks_the_purge_of_a_quote(self):
+        q = self.doc("quotes")
+        v2 = admin().post("quotes/%d/revise" % q["id"]).body
+        self.assertEqual(admin().delete("quotes/%d" % q["id"]).status, 204)
+        r = admin().post("quotes/%d/purge" % q["id"])
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(len(self.lines("quotes", q["id"])), 2)
+        self.assertEqual(admin().read("quotes", v2["id"])["previous_id"], q["id"])
+
+    def test_purged_order_frees_its_quote(self):
+        q = self.doc("quotes")
+        oid = admin().post("quotes/%d/convert" % q["id"]).body["order_id"]
+        self.assertEqual(admin().delete("orders/%d" % oid).status, 204)
+        r = admin().post("orders/%d/purge" % oid)
+        self.assertEqual(r.status, 204, r)
+        got = admin().read("quotes", q["id"])
+        self.assertEqual((got["order_id"], got["status"]), (None, "accepted"))
+        audit = admin().get("audit", query={"entity": "quotes", "record_id": q["id"]}).body["data"]
+        self.assertIn({"order_id": [oid, None]}, [a["diff"] for a in audit if a["action"] == "update"])
+        r = admin().post("quotes/%d/convert" % q["id"])
+        self.assertEqual(r.status, 201, r)
+        self.assertNotEqual(r.body["order_id"], oid)
+
+
 class Numbering(unittest.TestCase):
     def test_50_concurrent_orders_get_50_consecutive_numbers(self):
         cust = customer()

@@ -209,6 +209,27 @@ class Upgrade:
         self.assertEqual(status, 200, body)
         self.assertEqual([(x["count"], x["total"]) for x in body["rows"]], [(n, total)])
 
+    def test_document_lines_have_full_indexes_for_purging(self):
+        # Migration 8: the foreign keys to orders, quotes and order lines are
+        # checked through full indexes (a partial one cannot serve them), on
+        # old and new databases alike
+        tables = ("order_lines", "quote_lines", "deliveries", "returns", "delivery_lines", "return_lines")
+
+        def indexes(path):
+            with sqlite3.connect(path) as db:
+                return {r[0]: r[1] for r in db.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN (%s)"
+                    % ", ".join("?" * len(tables)), tables)}
+        old, new = indexes(self.db), indexes(self.fresh)
+        self.assertEqual(old, new)
+        for name in ("order_lines_order_id_idx", "quote_lines_quote_id_idx", "deliveries_order_id_idx",
+                     "returns_order_id_idx", "delivery_lines_order_line_id_idx", "return_lines_order_line_id_idx"):
+            self.assertIn(name, old)
+            self.assertNotIn("WHERE", old[name].upper())
+        for name in ("order_lines_x0_idx", "quote_lines_x0_idx", "deliveries_x0_idx", "returns_x0_idx",
+                     "delivery_lines_x1_idx", "return_lines_x1_idx"):
+            self.assertNotIn(name, old)
+
     def test_same_columns_as_a_new_installation(self):
         def columns(path):
             with sqlite3.connect(path) as db:
@@ -558,7 +579,7 @@ class FromRelease6(Upgrade, unittest.TestCase):
         self.assertNotIn("order_lines_product_id_idx", old)
         self.assertNotIn("orders_x0_idx", old)
         self.assertIn("orders_customer_id_idx", old)
-        self.assertIn("order_lines_x0_idx", old)
+        self.assertIn("order_lines_order_id_idx", old)  # migration 8: the full index that replaced order_lines_x0_idx
         db = sqlite3.connect(self.db)
         cid, n = db.execute("SELECT customer_id, count(*) FROM orders WHERE deleted_at IS NULL GROUP BY 1"
                             " ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
@@ -576,6 +597,39 @@ class FromRelease6(Upgrade, unittest.TestCase):
 class FromRelease7(Upgrade, unittest.TestCase):
     FIXTURE = "release-7.db"
     COUNTED = FromRelease5.COUNTED
+
+    def test_an_old_order_is_purged_with_its_lines(self):
+        # on a copy of the upgraded file, with a server of its own: the other
+        # tests count the fixture's orders
+        path = os.path.join(self.tmp, "purge.db")
+        with sqlite3.connect(self.db) as src, sqlite3.connect(path) as dst:
+            src.backup(dst)
+        db = sqlite3.connect(path)
+        row = db.execute(
+            "SELECT o.id, count(l.id) FROM orders o JOIN order_lines l ON l.order_id = o.id"
+            " WHERE o.deleted_at IS NULL AND o.status = 'draft'"
+            " AND NOT EXISTS (SELECT 1 FROM payment_plans x WHERE x.order_id = o.id)"
+            " AND NOT EXISTS (SELECT 1 FROM payments x WHERE x.order_id = o.id)"
+            " AND NOT EXISTS (SELECT 1 FROM invoices x WHERE x.order_id = o.id)"
+            " AND NOT EXISTS (SELECT 1 FROM contracts x WHERE x.order_id = o.id)"
+            " AND NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.order_id = o.id)"
+            " AND NOT EXISTS (SELECT 1 FROM returns x WHERE x.order_id = o.id)"
+            " GROUP BY o.id ORDER BY o.id LIMIT 1").fetchone()
+        db.close()
+        self.assertIsNotNone(row, "the fixture has a draft order with lines and nothing else referring to it")
+        oid, n = row
+        self.assertGreater(n, 0)
+        server = Server(path)
+        try:
+            token = server.login("admin", "Admin12345")
+            status, body = server.call("DELETE", "/orders/%d" % oid, token=token)
+            self.assertEqual(status, 204, body)
+            status, body = server.call("POST", "/orders/%d/purge" % oid, token=token)
+            self.assertEqual(status, 204, body)
+        finally:
+            server.stop()
+        self.assertEqual(scalar(path, "SELECT count(*) FROM order_lines WHERE order_id = ?", oid), 0)
+        self.assertEqual(scalar(path, "SELECT count(*) FROM orders WHERE id = ?", oid), 0)
 
     test_attachments_keep_their_content = FromRelease5.test_attachments_keep_their_content
     test_global_search_finds_old_customers_by_name_and_phone = \

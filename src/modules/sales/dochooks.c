@@ -163,3 +163,64 @@ GxErr sd_after_read(Ctx *c, HookArgs *a, const DocKind *k)
     json_object_set_new(a->result, "lines", lines);
     return GX_OK;
 }
+
+/* A document purged from the trash takes its lines with it
+ * (HOOK_BEFORE_PURGE, inside the purge's transaction, before the document's
+ * DELETE that the lines' foreign key would refuse): every line of the
+ * document, deleted or not, through the full index on the document's id
+ * (migration 8, doc_line_indexes_v8), and what they were goes into the
+ * purge's audit diff as "lines": [null, [line, …]]. */
+GxErr sd_purge_lines(Ctx *c, HookArgs *a, const char *lines_entity, const char *doc_col)
+{
+    const Entity *le = meta_entity(lines_entity);
+    if (!le)
+        return GX_OK;
+    const Field **cols = arena_calloc(c->arena, (size_t)le->nfields + 1, sizeof *cols);
+    int ncols = 0;
+    Buf b;
+    buf_init(&b, c->arena);
+    buf_raw(&b, "SELECT id");
+    for (int i = 0; i < le->nfields; i++) {
+        const Field *f = &le->fields[i];
+        if (f->type == FT_LINK_MULTIPLE || f->type == FT_PARENT || f->type == FT_ADDRESS ||
+            f->type == FT_FORMULA || !strcmp(f->name, doc_col))
+            continue;
+        buf_printf(&b, ", %s", f->name);
+        cols[ncols++] = f;
+    }
+    buf_printf(&b, " FROM %s WHERE %s = $1 ORDER BY id", le->table, doc_col); /* sql-ok: names from metadata */
+    DbVal p[] = {dbv_int(a->id)};
+    DbRes *r;
+    if (db_query(c->db, b.data, p, 1, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the lines of %s %lld", a->e->name, (long long)a->id);
+    json_t *lines = json_array();
+    int s;
+    while ((s = db_next(r)) == 1) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(db_int(r, 0)));
+        for (int i = 0; i < ncols; i++)
+            json_object_set_new(o, cols[i]->name, meta_to_json(cols[i], r, i + 1));
+        json_array_append_new(lines, o);
+    }
+    db_done(r);
+    if (s < 0) {
+        json_decref(lines);
+        return ctx_fail(c, GX_EDB, "cannot read the lines of %s %lld", a->e->name, (long long)a->id);
+    }
+    buf_clear(&b);
+    buf_printf(&b, "DELETE FROM %s WHERE %s = $1", le->table, doc_col); /* sql-ok: names from metadata */
+    int dbrc = db_exec(c->db, b.data, p, 1);
+    if (dbrc != DB_OK) {
+        json_decref(lines);
+        if (dbrc == DB_CONSTRAINT)
+            return ctx_fail(c, GX_ECONFLICT, "%s",
+                            sd_msg(c, "还有其他单据引用这张单据的明细(发货单或退货单),请先彻底删除它们",
+                                   "Other records (deliveries or returns) still refer to this record's lines; purge them first"));
+        return ctx_fail(c, GX_EDB, "cannot purge the lines of %s %lld", a->e->name, (long long)a->id);
+    }
+    if (json_array_size(lines) && a->input)
+        json_object_set_new(a->input, "lines", json_pack("[n, o]", lines));
+    else
+        json_decref(lines);
+    return GX_OK;
+}

@@ -81,6 +81,13 @@ GxErr sd_before_update(Ctx *c, HookArgs *a, const DocKind *k, SdEditable editabl
 GxErr sd_after_update(Ctx *c, HookArgs *a, const DocKind *k);
 GxErr sd_after_read(Ctx *c, HookArgs *a, const DocKind *k);
 
+/* HOOK_BEFORE_PURGE of a document with lines (quotes, orders, deliveries,
+ * returns, invoices): delete every row of lines_entity whose doc_col is the
+ * purged record's id, inside the purge's transaction, and add them to the
+ * purge's audit diff as "lines". Lines another record still refers to (a
+ * delivery's line to an order line): 409, nothing purged. */
+GxErr sd_purge_lines(Ctx *c, HookArgs *a, const char *lines_entity, const char *doc_col);
+
 /* Hook registration of each file (called by sales_docs_init). */
 void sd_quotes_init(void);
 void sd_orders_init(void);

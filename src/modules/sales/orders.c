@@ -306,8 +306,99 @@ static GxErr order_indexes_v7(Ctx *c, bool fresh)
     return GX_OK;
 }
 
+/* Migration 8: purging an order or a quote from the trash (issue #6). The
+ * purge deletes the document's lines, then the document; the database
+ * checks each foreign key to them by looking for rows that still refer, and
+ * neither SQLite nor PostgreSQL can use a partial index (… WHERE deleted_at
+ * IS NULL) for that: at 10,000,000 order lines every purged order scanned
+ * the whole table, and every purged line scanned delivery_lines and
+ * return_lines. The partial indexes that lead with those columns become
+ * full indexes of the same columns — the same entries (lines are never
+ * soft-deleted on their own; deliveries and returns cannot be deleted), so
+ * an order writes no more pages, and the lists and lines that read them
+ * ("… = $1 AND deleted_at IS NULL") use the full index as they did the
+ * partial one. */
+static GxErr doc_line_indexes_v8(Ctx *c, bool fresh)
+{
+    static const struct {
+        const char *table, *index, *create, *drop;
+    } steps[] = {
+        {"order_lines", "order_lines_order_id_idx",
+         "CREATE INDEX IF NOT EXISTS order_lines_order_id_idx ON order_lines(order_id, position)", "order_lines_x0_idx"},
+        {"quote_lines", "quote_lines_quote_id_idx",
+         "CREATE INDEX IF NOT EXISTS quote_lines_quote_id_idx ON quote_lines(quote_id, position)", "quote_lines_x0_idx"},
+        {"deliveries", "deliveries_order_id_idx",
+         "CREATE INDEX IF NOT EXISTS deliveries_order_id_idx ON deliveries(order_id, shipped_on)", "deliveries_x0_idx"},
+        {"returns", "returns_order_id_idx",
+         "CREATE INDEX IF NOT EXISTS returns_order_id_idx ON returns(order_id, returned_on)", "returns_x0_idx"},
+        {"delivery_lines", "delivery_lines_order_line_id_idx",
+         "CREATE INDEX IF NOT EXISTS delivery_lines_order_line_id_idx ON delivery_lines(order_line_id)",
+         "delivery_lines_x1_idx"},
+        {"return_lines", "return_lines_order_line_id_idx",
+         "CREATE INDEX IF NOT EXISTS return_lines_order_line_id_idx ON return_lines(order_line_id)",
+         "return_lines_x1_idx"},
+    };
+    bool stats = !fresh && db_dialect(c->db) == DB_SQLITE && db_table_exists(c->db, "sqlite_stat1");
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        /* SQLite: the dropped index's statistics go with it; a table analyzed
+         * before gets its new index analyzed (PostgreSQL keeps statistics
+         * per table) */
+        int64_t analyzed = 0;
+        bool found = false;
+        DbVal t[] = {dbv_text(steps[i].table)};
+        if (stats && db_query_int(c->db, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = $1", t, 1, &analyzed, &found) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot read the statistics of %s: %s", steps[i].table, db_errmsg(c->db));
+        const char *drop = arena_printf(c->arena, "DROP INDEX IF EXISTS %s", steps[i].drop); /* sql-ok: names above */
+        const char *analyze = arena_printf(c->arena, "ANALYZE %s", steps[i].index);      /* sql-ok: names above */
+        if (db_exec(c->db, steps[i].create, NULL, 0) != DB_OK || db_exec(c->db, drop, NULL, 0) != DB_OK ||
+            (analyzed > 0 && db_exec(c->db, analyze, NULL, 0) != DB_OK))
+            return ctx_fail(c, GX_EDB, "cannot index %s for purging: %s", steps[i].table, db_errmsg(c->db));
+    }
+    return GX_OK;
+}
+
+/* An order purged from the trash takes its lines with it; a quote it was
+ * converted from no longer names it (order_id back to null, audited on the
+ * quote: the accepted quote may be converted again). Payment plans,
+ * payments, deliveries, returns, invoices and contracts of the order are
+ * records of their own: while one is left the purge is a 409 naming them. */
+static GxErr orders_before_purge(Ctx *c, HookArgs *a)
+{
+    GxErr rc = sd_purge_lines(c, a, "order_lines", "order_id");
+    if (rc)
+        return rc;
+    DbVal p[] = {dbv_int(a->id)};
+    DbRes *r;
+    if (db_query(c->db, "SELECT id FROM quotes WHERE order_id = $1", p, 1, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot read the order's quote");
+    int64_t quotes[8];
+    int nq = 0, s;
+    while ((s = db_next(r)) == 1)
+        if (nq < 8)
+            quotes[nq++] = db_int(r, 0);
+    db_done(r);
+    if (s < 0)
+        return ctx_fail(c, GX_EDB, "cannot read the order's quote");
+    for (int i = 0; i < nq; i++) {
+        DbVal u[] = {dbv_text(record_now(c)), c->who ? dbv_int(c->who->user_id) : dbv_null(), dbv_int(quotes[i])};
+        if (db_exec(c->db,
+                    "UPDATE quotes SET order_id = NULL, version = version + 1, updated_at = $1, updated_by = $2"
+                    " WHERE id = $3",
+                    u, 3) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot update the order's quote");
+        json_t *diff = json_pack("{s:[I, n]}", "order_id", (json_int_t)a->id);
+        rc = audit_write(c, "update", "quotes", quotes[i], diff);
+        json_decref(diff);
+        if (rc)
+            return rc;
+    }
+    return GX_OK;
+}
+
 void sd_orders_init(void)
 {
+    ddl_step_add(8, "orders and quotes: full indexes on their lines' document ids, for purging", doc_line_indexes_v8);
+    record_hook_add("orders", HOOK_BEFORE_PURGE, orders_before_purge);
     ddl_step_add(7, "orders: no index of order lines by product, one index of orders by customer", order_indexes_v7);
     record_hook_add("orders", HOOK_BEFORE_CREATE, orders_before_create);
     record_hook_add("orders", HOOK_AFTER_CREATE, orders_after_create);

@@ -164,8 +164,11 @@ static GxErr refresh_docs_of(Ctx *c, json_t *rec)
             continue;
         MnDoc d;
         GxErr rc;
-        if ((rc = mn_doc_load(c, meta_entity(ents[i]), did, false, &d)) || (rc = mn_doc_refresh(c, &d)))
-            return rc == GX_ENOTFOUND ? GX_OK : rc;
+        if ((rc = mn_doc_load(c, meta_entity(ents[i]), did, false, &d)) || (rc = mn_doc_refresh(c, &d))) {
+            if (rc != GX_ENOTFOUND)
+                return rc;
+            ctx_clear(c); /* the order or contract is in the trash: nothing to refresh (its 404 is not ours) */
+        }
     }
     return GX_OK;
 }

@@ -219,8 +219,11 @@ GxErr sales_quote_load(Ctx *c, int64_t id, json_t **out)
     return GX_OK;
 }
 
+static GxErr quotes_before_purge(Ctx *c, HookArgs *a) { return sd_purge_lines(c, a, "quote_lines", "quote_id"); }
+
 void sd_quotes_init(void)
 {
+    record_hook_add("quotes", HOOK_BEFORE_PURGE, quotes_before_purge);
     record_hook_add("quotes", HOOK_BEFORE_CREATE, quotes_before_create);
     record_hook_add("quotes", HOOK_AFTER_CREATE, quotes_after_create);
     record_hook_add("quotes", HOOK_BEFORE_UPDATE, quotes_before_update);
