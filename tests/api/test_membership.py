@@ -591,6 +591,34 @@ class Reports(unittest.TestCase):
         self.assertIn("consumable", [k["kind"] for k in br["kinds"]])
         self.assertEqual(sum(k["total"] for k in br["kinds"]), br["total"])
 
+    def test_all_members_consumption_sums_per_member_largest_first_ties_by_id(self):
+        """All members' consumption is summed per member in the server (not
+        by SQL's GROUP BY): each member's count, total, discount and points
+        are their checkouts' sums; larger totals come first, equal totals
+        by customer id."""
+        t = member_type(discount_pct=10, points_per_yuan=1)
+        drink = resource(kind="consumable", unit_price=1000)
+        ms = [member(t["id"]) for _ in range(4)]
+        quantities = {0: [1, 2], 1: [3], 2: [3], 3: [5, 1]}  # totals 27, 27, 27, 54 (yuan, after 10 %)
+        made = {}
+        for i, qs in quantities.items():
+            made[ms[i]["id"]] = [admin().post("checkouts", {"customer_id": ms[i]["id"], "payment_method": "card",
+                                                             "lines": [{"resource_id": drink["id"], "quantity": q}]}).body
+                                 for q in qs]
+        today = made[ms[0]["id"]][0]["business_day"]
+        r = admin().get("reports/member_consumption", query={"from": today, "to": today})
+        self.assertEqual(r.status, 200, r)
+        mine = [x for x in r.body["rows"] if x["customer_id"] in made]
+        want = sorted(made, key=lambda cid: (-sum(k["total"] for k in made[cid]), cid))
+        self.assertEqual([x["customer_id"] for x in mine], want)
+        for x in mine:
+            ks = made[x["customer_id"]]
+            self.assertEqual((x["count"], x["total"], x["discount"], x["points"]),
+                             (len(ks), sum(k["total"] for k in ks), sum(k["discount"] for k in ks),
+                              sum(k["points_awarded"] for k in ks)))
+            self.assertTrue(x["card_no"], x)
+        self.assertEqual(r.body["total"], sum(x["total"] for x in r.body["rows"]))
+
     def test_member_consumption_by_whole_months_and_days_agrees(self):
         """All members' consumption reads whole months from the per-member
         month summary (migration 7) and the days around them from the
