@@ -230,6 +230,34 @@ class Upgrade:
                      "delivery_lines_x1_idx", "return_lines_x1_idx"):
             self.assertNotIn(name, old)
 
+    def test_customers_optional_indexes_of_migration_8(self):
+        """Migration 8: the indexes of customers' optional columns hold
+        their non-NULL values only, on an old database as on a new one,
+        every such row and nothing else; lookups by value still read them."""
+        names = {"credit_code": "customers_credit_code_idx", "source_id": "customers_source_id_idx",
+                 "pool_id": "customers_pool_id_idx", "former_owner_id": "customers_former_owner_id_idx",
+                 "card_no": "customers_card_no_key", "member_type_id": "customers_member_type_id_idx",
+                 "expires_on": "customers_expires_on_idx"}
+        def indexes(path):
+            with sqlite3.connect(path) as db:
+                return {r[0]: r[1] for r in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                                                       " AND tbl_name = 'customers'")}
+        old, new = indexes(self.db), indexes(self.fresh)
+        self.assertEqual(old, new)
+        for col, idx in names.items():
+            self.assertTrue(old[idx].endswith("(%s) WHERE %s IS NOT NULL" % (col, col)), old[idx])
+            want = scalar(self.db, "SELECT count(*) FROM customers NOT INDEXED WHERE %s IS NOT NULL" % col)
+            self.assertEqual(scalar(self.db, "SELECT count(*) FROM customers INDEXED BY %s WHERE %s IS NOT NULL"
+                                    % (idx, col)), want, idx)
+        self.assertTrue(old["customers_card_no_key"].startswith("CREATE UNIQUE INDEX"))
+        # the full indexes of list columns stay (they serve sorted lists)
+        for idx in ("customers_industry_id_idx", "customers_region_id_idx", "customers_customer_type_id_idx"):
+            self.assertNotIn("WHERE", old[idx])
+        with sqlite3.connect(self.db) as db:
+            plan = " ".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN SELECT id FROM customers WHERE pool_id = 1"
+                                                     " AND owner_id IS NULL AND deleted_at IS NULL"))
+        self.assertIn("customers_pool_id_idx", plan)
+
     def test_same_columns_as_a_new_installation(self):
         def columns(path):
             with sqlite3.connect(path) as db:
