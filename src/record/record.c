@@ -1758,11 +1758,13 @@ static GxErr list_set(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted
         size *= 2;
     int64_t *set = arena_alloc(c->arena, (size_t)size * sizeof *set); /* 0: empty (ids are > 0) */
     memset(set, 0, (size_t)size * sizeof *set);
+    int64_t distinct = 0;
     for (int64_t i = 0; i < n; i++) {
         uint64_t h = (uint64_t)ids[i] * 0x9E3779B97F4A7C15u;
         for (h >>= 20;; h++) {
             int64_t *slot = &set[h & (size - 1)];
             if (!*slot || *slot == ids[i]) {
+                distinct += !*slot;
                 *slot = ids[i];
                 break;
             }
@@ -1780,7 +1782,8 @@ static GxErr list_set(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted
     int64_t *page = arena_alloc(c->arena, (size_t)(limit > 0 ? limit : 1) * sizeof *page);
     int64_t seen = 0, got = 0;
     int st = 0;
-    while (got < limit && (st = db_next(r)) == 1) {
+    /* (stops too when every match has passed: the rest of the list holds none) */
+    while (got < limit && seen < distinct && (st = db_next(r)) == 1) {
         int64_t id = db_int(r, 0);
         bool hit = false;
         for (uint64_t h = ((uint64_t)id * 0x9E3779B97F4A7C15u) >> 20;; h++) {
