@@ -167,7 +167,10 @@ GxErr jobs_schedule_periodic(Ctx *c, int64_t now_ms, int *added)
             continue;
         const char *key = arena_printf(c->arena, "%s@%s", p->kind, ms_text(c, slot));
         bool one = false;
-        if (jobs_enqueue(c, p->kind, NULL, slot, key, &one))
+        json_t *payload = json_pack("{s:I}", "slot_s", (json_int_t)(slot / 1000));
+        GxErr rc = jobs_enqueue(c, p->kind, payload, slot, key, &one);
+        json_decref(payload);
+        if (rc)
             return c->err;
         p->queued = slot;
         n += one;

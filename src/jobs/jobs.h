@@ -44,8 +44,11 @@
 #include "../base/ctx.h"
 #include "../db/db.h"
 
-/* A job handler; payload is the JSON given at enqueue (an empty object for
- * periodic jobs), borrowed. See the contract above. */
+/* A job handler; payload is the JSON given at enqueue, borrowed. A periodic
+ * job's payload is {"slot_s": N}: the slot it was queued for (Unix seconds),
+ * the time it stands for whichever worker runs it and whatever that
+ * worker's clock says (a `guanxi jobs run` with a test clock queues slots
+ * that a serving process may claim). See the contract above. */
 typedef GxErr (*JobFn)(Ctx *c, json_t *payload);
 
 /* Register the handler of a job kind ([a-z0-9_], at most 60 characters). */

@@ -298,13 +298,52 @@ static GxErr renewal_reminders(Ctx *c, json_t *out)
 
 /* ---------- expiry ---------- */
 
+/* Expire contract id (read at version): through record_update, so the
+ * status change is audited and in the history. A version conflict (a user
+ * saved the contract meanwhile) is not the end of it: the contract is read
+ * again and, still active and past its end, expired on top of the user's
+ * change (the job writes the status alone) — at most three tries. Returns
+ * GX_OK with *done false when it no longer needs expiring. */
+static GxErr expire_one(Ctx *c, const Entity *e, const char *today, int64_t id, int64_t version, bool *done)
+{
+    *done = false;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        json_t *in = json_pack("{s:s, s:I}", "status", "expired", "version", (json_int_t)version), *out = NULL;
+        GxErr rc = record_update(c, e, id, in, &out);
+        json_decref(in);
+        json_decref(out);
+        if (rc != GX_ECONFLICT) {
+            *done = rc == GX_OK;
+            return rc;
+        }
+        ctx_clear(c);
+        DbVal p[] = {dbv_int(id), dbv_text(today)};
+        bool found = false;
+        if (db_query_int(c->db,
+                         "SELECT version FROM contracts WHERE id = $1 AND deleted_at IS NULL AND status = 'active'"
+                         " AND end_on < $2",
+                         p, 2, &version, &found) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot read contract %lld: %s", (long long)id, db_errmsg(c->db));
+        if (!found)
+            return GX_OK; /* the user's change took it out of the job's hands */
+    }
+    return ctx_fail(c, GX_ECONFLICT, "changed meanwhile at each of three tries");
+}
+
 /* The job: active contracts past their end date become expired, in batches
- * of 200 (each contract in its own transaction, through record_update). */
+ * of 200 (each contract in its own transaction, through record_update). The
+ * day is the job's slot's (payload slot_s, jobs.h) — the worker's clock when
+ * the job was queued without one. */
 static GxErr expire_job(Ctx *c, json_t *payload)
 {
-    (void)payload;
     const Entity *e = contracts();
+    json_t *slot = json_object_get(payload, "slot_s");
     const char *today = mn_today(c);
+    if (json_is_integer(slot)) {
+        char t[64];
+        time_format_s(clock_local_day(json_integer_value(slot)) * 86400, t);
+        today = arena_strndup(c->arena, t, 10);
+    }
     int expired = 0;
     int64_t last = 0;
     for (;;) {
@@ -324,20 +363,18 @@ static GxErr expire_job(Ctx *c, json_t *payload)
         }
         db_done(r);
         for (int i = 0; i < n; i++) {
-            json_t *in = json_pack("{s:s, s:I}", "status", "expired", "version", (json_int_t)versions[i]), *out = NULL;
-            GxErr rc = record_update(c, e, ids[i], in, &out);
-            json_decref(in);
-            json_decref(out);
+            bool done = false;
+            GxErr rc = expire_one(c, e, today, ids[i], versions[i], &done);
             if (rc == GX_EDB)
                 return rc;
             if (rc) {
-                /* changed or deleted meanwhile, or refused by a rule: the
+                /* refused by a rule, or changed three times meanwhile: the
                  * others go on, the next run looks again */
                 log_warn("contracts_expire: contract %lld: %s", (long long)ids[i], c->err_msg ? c->err_msg : "?");
                 ctx_clear(c);
                 continue;
             }
-            expired++;
+            expired += done;
         }
         if (n < 200)
             break;
