@@ -349,6 +349,33 @@ class Bookings(unittest.TestCase):
         self.assertLess(row.index('title="06:00–07:00"'), row.index('title="07:00–08:30"'))
         self.assertTrue(row.endswith('title="23:30–24:00">+</button></td>'), row[-200:])
 
+    def test_day_view_shows_each_change_at_once(self):
+        """The grid's rows are remembered between views while nothing is
+        written (booking/day cache by write generation): a booking made, a
+        member renamed, a booking cancelled each show on the next view."""
+        from client import login_client
+        res = resource()
+        d = day(8)
+        m = member(member_type()["id"])
+        web = login_client("admin", ADMIN_PASSWORD, cookie=True)
+
+        def row():
+            r = web.get("/app/bookings/day", query={"date": d.isoformat()}, headers={"Accept": "text/html"})
+            self.assertEqual(r.status, 200, r)
+            start = r.text.index('<tr data-resource="%d">' % res["id"])
+            return r.text[start:r.text.index("</tr>", start)]
+
+        self.assertNotIn("slot booked", row())
+        self.assertNotIn("slot booked", row())  # the same rows again
+        b = admin().create("bookings", {"resource_id": res["id"], "customer_id": m["id"],
+                                        "start_at": at(d, 9), "end_at": at(d, 10)})
+        self.assertIn('<a href="/app/bookings/%d">%s</a>' % (b["id"], m["name"]), row())
+        new_name = uniq("renamed")
+        self.assertEqual(admin().patch("customers/%d" % m["id"], {"name": new_name, "version": m["version"]}).status, 200)
+        self.assertIn('<a href="/app/bookings/%d">%s</a>' % (b["id"], new_name), row())
+        self.assertEqual(admin().post("bookings/%d/cancel" % b["id"], {}).status, 200)
+        self.assertNotIn('href="/app/bookings/%d"' % b["id"], row())
+
     def test_public_availability_has_no_personal_data(self):
         res = resource(public=True)
         d = day(4)
