@@ -50,9 +50,15 @@
 
 /* One segment of a compiled route pattern. */
 typedef struct RouteSeg {
-    char *text;   /* literal text, or the capture's name; malloc'ed */
-    bool capture; /* "{name}" */
+    char *text;    /* literal text, or the capture's name; malloc'ed */
+    uint32_t hash; /* seg_hash of a literal's text: compared before strcmp */
+    bool capture;  /* "{name}" */
 } RouteSeg;
+
+/* Routes are looked at only among those that can match a path of n
+ * segments: the exact routes of that length (by_len[n]) and the prefix
+ * routes, each list in table order. */
+#define HTTP_ROUTE_MAX_LEN 16
 
 /* A route pattern split into segments once, at start-up. */
 typedef struct CompiledRoute {
@@ -67,6 +73,10 @@ struct HttpServer {
     HttpConfig cfg;            /* copy of the configuration, defaults filled in */
     CompiledRoute *routes;     /* cfg.routes compiled, same order */
     int nroutes;               /* number of routes */
+    int *by_len[HTTP_ROUTE_MAX_LEN + 1]; /* indexes of the exact routes with n segments, ascending */
+    int nby_len[HTTP_ROUTE_MAX_LEN + 1];
+    int *prefix;  /* indexes of the prefix routes and of exact ones longer than HTTP_ROUTE_MAX_LEN, ascending */
+    int nprefix;
     int port;                  /* bound port */
     atomic_int inflight;       /* requests between on_uri and on_completed */
     atomic_bool stopping;      /* http_stop has begun: responses close their connection */
@@ -97,6 +107,16 @@ static int64_t now_us(void)
 /* ---------------------------------------------------------------------------
  * Routes */
 
+/* FNV-1a of a path segment: routing compares a literal segment's hash
+ * before its text, so most routes are passed over without a strcmp. */
+static uint32_t seg_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
 /* Free the compiled route table. */
 static void routes_free(HttpServer *s)
 {
@@ -108,6 +128,29 @@ static void routes_free(HttpServer *s)
     free(s->routes);
     s->routes = NULL;
     s->nroutes = 0;
+    for (int n = 0; n <= HTTP_ROUTE_MAX_LEN; n++) {
+        free(s->by_len[n]);
+        s->by_len[n] = NULL;
+        s->nby_len[n] = 0;
+    }
+    free(s->prefix);
+    s->prefix = NULL;
+    s->nprefix = 0;
+}
+
+/* Fill by_len and prefix from the compiled routes. */
+static void routes_index(HttpServer *s)
+{
+    for (int n = 0; n <= HTTP_ROUTE_MAX_LEN; n++)
+        s->by_len[n] = xcalloc((size_t)s->nroutes + 1, sizeof(int));
+    s->prefix = xcalloc((size_t)s->nroutes + 1, sizeof(int));
+    for (int i = 0; i < s->nroutes; i++) {
+        const CompiledRoute *cr = &s->routes[i];
+        if ((cr->route->flags & ROUTE_PREFIX) || cr->nsegs > HTTP_ROUTE_MAX_LEN)
+            s->prefix[s->nprefix++] = i;
+        else
+            s->by_len[cr->nsegs][s->nby_len[cr->nsegs]++] = i;
+    }
 }
 
 /* Split one route's pattern into segments. Returns false (and logs) when the
@@ -149,6 +192,8 @@ static bool route_compile(const Route *rt, CompiledRoute *out)
                 return false;
             }
             rs->text = strndup(seg, len);
+            if (rs->text)
+                rs->hash = seg_hash(rs->text);
         }
         if (!rs->text)
             gx_die("out of memory");
@@ -159,7 +204,8 @@ static bool route_compile(const Route *rt, CompiledRoute *out)
 
 /* Does the compiled route match the decoded path segments? On success the
  * captured values are stored in vals (pointers into segs). */
-static bool route_match(const CompiledRoute *cr, char *const *segs, int nsegs, const char **vals)
+static bool route_match(const CompiledRoute *cr, char *const *segs, const uint32_t *hashes, int nsegs,
+                        const char **vals)
 {
     if (cr->route->flags & ROUTE_PREFIX) {
         if (cr->open ? nsegs <= cr->nsegs : nsegs < cr->nsegs)
@@ -167,6 +213,11 @@ static bool route_match(const CompiledRoute *cr, char *const *segs, int nsegs, c
     } else if (nsegs != cr->nsegs) {
         return false;
     }
+    /* Literal segments' hashes first, last segment first: most routes share
+     * their first segments ("api", "v1") and differ at the end. */
+    for (int i = cr->nsegs - 1; i >= 0; i--)
+        if (!cr->segs[i].capture && cr->segs[i].hash != hashes[i])
+            return false;
     int ncaptures = 0;
     for (int i = 0; i < cr->nsegs; i++) {
         const RouteSeg *rs = &cr->segs[i];
@@ -268,10 +319,22 @@ static bool route_request(HttpServer *s, ReqState *st)
     const CompiledRoute *hit = NULL;
     const char *hit_vals[HTTP_MAX_PARAMS];
     bool any = false;
-    for (int i = 0; i < s->nroutes; i++) {
+    uint32_t *hashes = arena_alloc(&r->arena, (size_t)nsegs * sizeof *hashes);
+    for (int k = 0; k < nsegs; k++)
+        hashes[k] = seg_hash(segs[k]);
+    /* The candidates in table order: the exact routes of this length merged
+     * with the prefix routes. */
+    const int *exact = nsegs <= HTTP_ROUTE_MAX_LEN ? s->by_len[nsegs] : NULL;
+    int nexact = nsegs <= HTTP_ROUTE_MAX_LEN ? s->nby_len[nsegs] : 0;
+    for (int a = 0, b = 0; a < nexact || b < s->nprefix;) {
+        int i;
+        if (b >= s->nprefix || (a < nexact && exact[a] < s->prefix[b]))
+            i = exact[a++];
+        else
+            i = s->prefix[b++];
         const CompiledRoute *cr = &s->routes[i];
         const char *vals[HTTP_MAX_PARAMS];
-        if (!route_match(cr, segs, nsegs, vals))
+        if (!route_match(cr, segs, hashes, nsegs, vals))
             continue;
         uint32_t score = 0;
         for (int k = 0; k < cr->nsegs && k < 32; k++)
@@ -755,6 +818,7 @@ HttpServer *http_start(const HttpConfig *cfg)
         if (!route_compile(&cfg->routes[i], &s->routes[i]))
             goto fail;
     }
+    routes_index(s);
 
     s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC,
                                  ntohs(sa.sin_port), NULL, NULL, on_access, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
