@@ -310,27 +310,40 @@ Principal *acl_load(Ctx *c, int64_t user_id)
         ctx_fail(c, GX_EDB, "cannot load user");
         return NULL;
     }
-    if (db_next(r) != 1) {
-        db_done(r);
+    AuthUser u = {0};
+    if (db_next(r) == 1) {
+        u.found = true;
+        u.id = db_int(r, 0);
+        u.department_id = db_isnull(r, 1) ? 0 : db_int(r, 1);
+        u.username = arena_strdup(c->arena, db_text(r, 2));
+        u.name = arena_strdup(c->arena, db_text(r, 3));
+        u.lang = db_text(r, 4) ? arena_strdup(c->arena, db_text(r, 4)) : NULL;
+        u.access_version = db_isnull(r, 5) ? 0 : db_int(r, 5);
+    }
+    db_done(r);
+    return acl_load_user(c, &u);
+}
+
+Principal *acl_load_user(Ctx *c, const AuthUser *u)
+{
+    if (!u->found) {
         ctx_fail(c, GX_EAUTH, "Not logged in");
         return NULL;
     }
     Principal *pr = arena_alloc(c->arena, sizeof *pr);
-    pr->user_id = db_int(r, 0);
-    pr->department_id = db_isnull(r, 1) ? 0 : db_int(r, 1);
-    pr->username = arena_strdup(c->arena, db_text(r, 2));
-    pr->name = arena_strdup(c->arena, db_text(r, 3));
-    pr->lang = arena_strdup(c->arena, db_text(r, 4) ? db_text(r, 4) : "zh");
-    pr->lang_chosen = db_text(r, 4) != NULL;
-    int64_t version = db_isnull(r, 5) ? 0 : db_int(r, 5);
-    db_done(r);
-    if (access_from_cache(c, pr, version))
+    pr->user_id = u->id;
+    pr->department_id = u->department_id;
+    pr->username = u->username;
+    pr->name = u->name;
+    pr->lang = u->lang ? u->lang : "zh";
+    pr->lang_chosen = u->lang != NULL;
+    if (access_from_cache(c, pr, u->access_version))
         return pr;
     if (!load_access(c, pr)) {
         acl_release(pr);
         return NULL;
     }
-    access_to_cache(pr, version);
+    access_to_cache(pr, u->access_version);
     return pr;
 }
 

@@ -13,6 +13,7 @@
 #include "../base/ctx.h"
 #include "../db/db.h"
 #include "../meta/meta.h"
+#include "../auth/auth.h"
 
 typedef enum Scope { SCOPE_NONE = 0, SCOPE_OWN, SCOPE_DEPT, SCOPE_DEPT_TREE, SCOPE_ALL } Scope;
 
@@ -53,6 +54,10 @@ bool acl_action_parse(const char *s, Action *out);
  * or is disabled. Memory: arena of c; perms/field_rules are released by
  * acl_release. */
 Principal *acl_load(Ctx *c, int64_t user_id);
+/* The same from the user's row as auth_lookup read it with the session
+ * (AuthResult.user): no statement of its own unless the access cache is
+ * stale. Fails like acl_load when u->found is false. */
+Principal *acl_load_user(Ctx *c, const AuthUser *u);
 void acl_release(Principal *p);
 
 /* Record that roles, role assignments or departments changed (bumps the

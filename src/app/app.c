@@ -79,7 +79,7 @@ bool app_before(Req *r)
         if (auth_lookup(&r->c, token, &ar) != GX_OK)
             return false;
         if (ar.user_id) {
-            Principal *p = acl_load(&r->c, ar.user_id);
+            Principal *p = acl_load_user(&r->c, &ar.user);
             if (p) {
                 ctx_defer(&r->c, release_principal, p);
                 p->csrf = ar.csrf;

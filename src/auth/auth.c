@@ -94,6 +94,27 @@ GxErr auth_session_create(Ctx *c, int64_t user_id, const char *ua, char **token,
     return GX_OK;
 }
 
+/* The user's columns joined to a session or token row (alias s): the same
+ * as acl_load reads, the user only while active and not deleted. */
+#define USER_COLS                                                                                                        \
+    "u.id, u.department_id, u.username, u.name, u.lang, (SELECT value FROM sequences WHERE name = 'acl')"
+#define USER_JOIN "u.id = s.user_id AND u.active = 1 AND u.deleted_at IS NULL"
+
+/* Fill u from the USER_COLS starting at column col of r. */
+static void user_row(Ctx *c, DbRes *r, int col, AuthUser *u)
+{
+    memset(u, 0, sizeof *u);
+    if (db_isnull(r, col))
+        return;
+    u->found = true;
+    u->id = db_int(r, col);
+    u->department_id = db_isnull(r, col + 1) ? 0 : db_int(r, col + 1);
+    u->username = arena_strdup(c->arena, db_text(r, col + 2));
+    u->name = arena_strdup(c->arena, db_text(r, col + 3));
+    u->lang = db_text(r, col + 4) ? arena_strdup(c->arena, db_text(r, col + 4)) : NULL;
+    u->access_version = db_isnull(r, col + 5) ? 0 : db_int(r, col + 5);
+}
+
 GxErr auth_lookup(Ctx *c, const char *token, AuthResult *out)
 {
     memset(out, 0, sizeof *out);
@@ -104,8 +125,10 @@ GxErr auth_lookup(Ctx *c, const char *token, AuthResult *out)
     DbRes *r;
     DbVal p[] = {dbv_text(hash)};
     if (strncmp(token, "gx_", 3) != 0) {
-        if (db_query(c->db, "SELECT user_id, csrf, last_seen_at, expires_at FROM sessions WHERE token_hash = $1", p, 1, &r) !=
-            DB_OK)
+        if (db_query(c->db,
+                     "SELECT s.user_id, s.csrf, s.last_seen_at, s.expires_at, " USER_COLS
+                     " FROM sessions s LEFT JOIN users u ON " USER_JOIN " WHERE s.token_hash = $1",
+                     p, 1, &r) != DB_OK)
             return ctx_fail(c, GX_EDB, "cannot read sessions");
         if (db_next(r) == 1) {
             int64_t last, exp;
@@ -115,6 +138,7 @@ GxErr auth_lookup(Ctx *c, const char *token, AuthResult *out)
                 out->user_id = db_int(r, 0);
                 out->csrf = arena_strdup(c->arena, db_text(r, 1));
                 out->hash = hash;
+                user_row(c, r, 4, &out->user);
                 if (now_s - last > 60) {
                     db_done(r);
                     DbVal q[] = {dbv_text(iso_at(c, now)), dbv_text(hash)};
@@ -126,13 +150,16 @@ GxErr auth_lookup(Ctx *c, const char *token, AuthResult *out)
         db_done(r);
         return GX_OK;
     }
-    if (db_query(c->db, "SELECT user_id, id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL", p, 1,
-                 &r) != DB_OK)
+    if (db_query(c->db,
+                 "SELECT s.user_id, s.id, s.last_used_at, " USER_COLS " FROM api_tokens s LEFT JOIN users u ON " USER_JOIN
+                 " WHERE s.token_hash = $1 AND s.revoked_at IS NULL",
+                 p, 1, &r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot read tokens");
     if (db_next(r) == 1) {
         out->user_id = db_int(r, 0);
         out->hash = hash;
         out->api_token = true;
+        user_row(c, r, 3, &out->user);
         int64_t id = db_int(r, 1), last = 0;
         bool stale = !db_text(r, 2) || !time_parse_rfc3339(db_text(r, 2), &last) || now / 1000 - last > 60;
         db_done(r);

@@ -37,11 +37,27 @@ char *auth_token_hash(Ctx *c, const char *token);
 char *auth_new_token(Ctx *c, const char *prefix);
 
 /* Result of authenticating a request. */
+/* The user a session or token belongs to, read by the same statement as
+ * the session (one statement per request instead of two): what acl_load
+ * reads of the user itself, and the access version (the "acl" sequence,
+ * which acl_changed moves). found is false when the user is disabled or
+ * deleted (the session itself may still be valid). */
+typedef struct AuthUser {
+    bool found;
+    int64_t id;
+    int64_t department_id;  /* 0 if none */
+    const char *username;
+    const char *name;
+    const char *lang;       /* NULL: not chosen */
+    int64_t access_version; /* 0 if never moved */
+} AuthUser;
+
 typedef struct AuthResult {
     int64_t user_id;     /* 0 if not authenticated */
     const char *csrf;    /* session's CSRF token (sessions only) */
     const char *hash;    /* stored hash of the presented token */
     bool api_token;      /* an API token rather than a session */
+    AuthUser user;       /* the user's row when user_id is set */
 } AuthResult;
 
 /* Start a session for user_id; returns the token (to hand to the client) and

@@ -320,6 +320,34 @@ class Scopes(unittest.TestCase):
         self.assertEqual(set(r.body["access"].values()), {"all"})
 
 
+class SessionUser(unittest.TestCase):
+    """A request reads the user (department, name, language, access version)
+    with the same statement as the session or token: a change to the user
+    applies to the very next request made with a session or token issued
+    before it."""
+
+    def test_a_department_move_applies_at_once_to_sessions_and_tokens(self):
+        dept_a, dept_b = make_department(), make_department()
+        mgr, cl = make_user(("sales_manager",), dept_a["id"])
+        tok = cl.post("auth/tokens", {"name": "script"})
+        self.assertEqual(tok.status, 201, tok)
+        api = Client(token=tok.body["token"])
+        _, rep_b = make_user(("sales_rep",), dept_b["id"])
+        rec = rep_b.create("customers", {"name": uniq("moved")})
+        for c in (cl, api):
+            self.assertEqual(c.get("customers/%d" % rec["id"]).status, 404)
+            self.assertNotIn(rec["id"], c.get("customers", query={"limit": 500}).ids)
+        up = admin().patch("users/%d" % mgr["id"], {"department_id": dept_b["id"], "name": "Moved " + mgr["name"],
+                                                    "version": mgr["version"]})
+        self.assertEqual(up.status, 200, up)
+        for c in (cl, api):
+            self.assertEqual(c.get("customers/%d" % rec["id"]).status, 200)
+            self.assertIn(rec["id"], c.get("customers", query={"limit": 500}).ids)
+            me = c.get("auth/me")
+            self.assertEqual(me.body["department_id"], dept_b["id"])
+            self.assertEqual(me.body["name"], "Moved " + mgr["name"])
+
+
 class Disable(unittest.TestCase):
     def test_disabling_a_user_ends_sessions_and_tokens_at_once(self):
         dept = make_department()
