@@ -59,7 +59,17 @@ int sql_bind(Sql *q, DbVal v)
 int sql_param(Sql *q, DbVal v)
 {
     int n = sql_bind(q, v);
-    buf_printf(&q->text, "$%d", n);
+    /* "$n" without printf (~700 instructions a call; a GET of a customer
+     * writes a dozen) */
+    char t[16];
+    int i = (int)sizeof t;
+    unsigned u = (unsigned)n;
+    do {
+        t[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    t[--i] = '$';
+    buf_raw_n(&q->text, t + i, sizeof t - (size_t)i);
     return n;
 }
 

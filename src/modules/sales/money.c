@@ -37,9 +37,18 @@ int64_t mn_int(json_t *o, const char *key)
 
 const char *mn_today(Ctx *c)
 {
-    char t[64];
-    time_format_s(clock_local_day(clock_now_s()) * 86400, t);
-    return arena_strndup(c->arena, t, 10);
+    /* Formatted once per day and thread: every GET of a customer asks. */
+    static _Thread_local int64_t day = INT64_MIN;
+    static _Thread_local char text[11];
+    int64_t d = clock_local_day(clock_now_s());
+    if (d != day) {
+        char t[64];
+        time_format_s(d * 86400, t);
+        memcpy(text, t, 10);
+        text[10] = 0;
+        day = d;
+    }
+    return arena_strndup(c->arena, text, 10);
 }
 
 GxErr mn_doc_load(Ctx *c, const Entity *e, int64_t id, bool lock, MnDoc *d)
