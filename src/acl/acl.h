@@ -100,6 +100,10 @@ bool acl_row_in_scope(const Ctx *c, const Entity *e, Action a, int64_t owner_id,
  * metadata marks "hidden" (replaced by another field) are FIELD_HIDDEN for
  * every user, administrators included. */
 FieldAccess acl_field(const Ctx *c, const Entity *e, const char *field);
+/* hidden[i] = (acl_field(c, e, e->fields[i].name) == FIELD_HIDDEN) for
+ * each of e's fields, computed from the rules rather than field by field.
+ * hidden holds e->nfields entries, all false on entry. */
+void acl_hidden_fields(const Ctx *c, const Entity *e, bool *hidden);
 /* True when no field rule of the acting user's roles names a field of e:
  * acl_field then answers FIELD_HIDDEN for the fields metadata marks hidden
  * (when a user acts) and FIELD_RW for the others, so callers may skip

@@ -172,6 +172,23 @@ static void test_pool_members_read_pool_customers(void **state)
     acl_release(pr);
 }
 
+/* acl_hidden_fields (the row writers' list) hides exactly the fields
+ * acl_field answers FIELD_HIDDEN for, ruled entities included. */
+static void hidden_agrees(const Ctx *c)
+{
+    for (const char *const *n = (const char *const[]){"customers", "contacts", "leads", "activities", "users", NULL};
+         *n; n++) {
+        const Entity *e = meta_entity(*n);
+        if (!e)
+            continue;
+        bool *hidden = calloc((size_t)e->nfields + 1, sizeof *hidden);
+        acl_hidden_fields(c, e, hidden);
+        for (int i = 0; i < e->nfields; i++)
+            assert_int_equal(hidden[i], acl_field(c, e, e->fields[i].name) == FIELD_HIDDEN);
+        free(hidden);
+    }
+}
+
 /* Where acl_fields_unruled says so, acl_field hides exactly the fields
  * metadata marks hidden (when a user acts): record.c's hidden_fields relies
  * on it for every entity. */
@@ -190,6 +207,7 @@ static void unruled_agrees(const Ctx *c)
         }
     }
     assert_true(checked > 0);
+    hidden_agrees(c);
 }
 
 static void test_field_rules_and_disabled_user(void **state)
