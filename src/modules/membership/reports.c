@@ -402,7 +402,8 @@ static GxErr sums_top(Ctx *c, MemberSums *m, int limit, json_t **out)
     for (size_t i = 0; i < m->cap; i++)
         if (m->slot[i].id)
             all[n++] = m->slot[i];
-    qsort(all, n, sizeof *all, sum_cmp);
+    if (n > 1)
+        qsort(all, n, sizeof *all, sum_cmp);
     if (n > (size_t)limit)
         n = (size_t)limit;
     json_t *rows = json_array();
