@@ -520,6 +520,10 @@ bool db_last_insert_id(DbConn *c, int64_t *id)
     *id = HEAD(c)->be->last_insert_id(RT(c));
     return true;
 }
+int64_t db_prepares(DbConn *c)
+{
+    return HEAD(c)->be->prepares(RT(c));
+}
 const char *db_errmsg(DbConn *c)
 {
     if (HEAD(c)->saved && !HEAD(c)->route)

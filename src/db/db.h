@@ -231,6 +231,10 @@ int64_t db_changes(DbConn *c);
  * and every virtual table in the transaction (FTS5) is asked to flush. */
 bool db_last_insert_id(DbConn *c, int64_t *id);
 
+/* Statements compiled on this connection so far (the statement cache's
+ * misses; tests). */
+int64_t db_prepares(DbConn *c);
+
 /* Last error message on this connection. */
 const char *db_errmsg(DbConn *c);
 

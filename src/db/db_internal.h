@@ -29,6 +29,7 @@ typedef struct DbBackend {
     /* Rowid of the last row inserted on the connection; NULL if the
      * backend has none (PostgreSQL: RETURNING). */
     int64_t (*last_insert_id)(DbConn *c);
+    int64_t (*prepares)(DbConn *c);
     const char *(*errmsg)(DbConn *c);
     bool (*table_exists)(DbConn *c, const char *table);
     bool (*column_exists)(DbConn *c, const char *table, const char *column);

@@ -3,8 +3,10 @@
  * fetched in text format and walked row by row.
  *
  * Statements are prepared under per-connection names ("s1", "s2" …) and stay
- * prepared for the life of the connection (a rollback does not drop them).
- * When the cache is full, statements run unnamed through PQexecParams. */
+ * prepared (a rollback does not drop them) until the cache is full: then,
+ * outside a transaction, all are deallocated and the cache starts again
+ * (cache_flush); inside one, statements run unnamed through PQexecParams
+ * until it ends. */
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -30,9 +32,10 @@ typedef struct PgCacheEntry {
 typedef struct PgConn {
     DbConnHead head;
     PGconn *pg;
-    PgCacheEntry cache[CACHE_SLOTS]; /* open addressing, no deletion until close */
+    PgCacheEntry cache[CACHE_SLOTS]; /* open addressing; emptied when full (DEALLOCATE ALL) */
     int ncached;
     unsigned next_name;              /* counter for statement names */
+    int64_t prepares;                /* statements parsed: named or unnamed (db_prepares) */
     int64_t changes;                 /* rows changed by the last INSERT/UPDATE/DELETE/MERGE */
     char *err;                       /* last error message, malloc'ed */
 } PgConn;
@@ -283,6 +286,7 @@ static int lookup(PgConn *c, const char *sql, PgCacheEntry **entry)
                 int rc = deallocate(c, e);
                 if (rc)
                     return rc;
+                c->prepares++;
                 PGresult *res = PQprepare(c->pg, e->name, sql, 0, NULL);
                 rc = check(c, res, "prepare", sql);
                 PQclear(res);
@@ -293,6 +297,7 @@ static int lookup(PgConn *c, const char *sql, PgCacheEntry **entry)
                     return rc;
                 }
             } else if (e->nparams < 0) {
+                c->prepares++;
                 PGresult *res = PQprepare(c->pg, e->name, sql, 0, NULL);
                 int rc = check(c, res, "prepare", sql);
                 PQclear(res);
@@ -304,10 +309,30 @@ static int lookup(PgConn *c, const char *sql, PgCacheEntry **entry)
             return DB_OK;
         }
     }
+    if (slot && c->ncached >= CACHE_SLOTS * 3 / 4 && !c->head.in_tx) {
+        /* Full: a connection meets an unbounded number of distinct
+         * statements (a list by each filter), and a cache that kept its
+         * first ones ran every later statement unnamed — parsed and planned
+         * at each use, the hot ones too. Start again (one round trip). */
+        PGresult *res = PQexec(c->pg, "DEALLOCATE ALL");
+        bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        if (ok) {
+            cache_clear(c);
+            for (int probe = 0; probe < CACHE_SLOTS; probe++) {
+                PgCacheEntry *e = &c->cache[(h + (uint64_t)probe) % CACHE_SLOTS];
+                if (!e->sql) {
+                    slot = e;
+                    break;
+                }
+            }
+        }
+    }
     if (!slot || c->ncached >= CACHE_SLOTS * 3 / 4)
         return DB_OK;
     char name[16];
     snprintf(name, sizeof name, "s%u", ++c->next_name);
+    c->prepares++;
     PGresult *res = PQprepare(c->pg, name, sql, 0, NULL);
     int rc = check(c, res, "prepare", sql);
     PQclear(res);
@@ -411,6 +436,7 @@ static int run_fmt(PgConn *c, const char *sql, const DbVal *p, int n, PGresult *
             int np = max_param(sql);
             if (n < np)
                 np = n;
+            c->prepares++;
             res = PQexecParams(c->pg, sql, np, NULL, vals, lens, fmts, rfmt);
         }
         ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -587,6 +613,7 @@ static void pg_done(DbRes *res)
 }
 
 static int64_t pg_changes(DbConn *c) { return ((PgConn *)c)->changes; }
+static int64_t pg_prepares(DbConn *c) { return ((PgConn *)c)->prepares; }
 
 static const char *pg_errmsg(DbConn *conn)
 {
@@ -639,6 +666,7 @@ const DbBackend db_pg_backend = {
     .blob_read = pg_blob_read,
     .done = pg_done,
     .changes = pg_changes,
+    .prepares = pg_prepares,
     .errmsg = pg_errmsg,
     .table_exists = pg_table_exists,
     .column_exists = pg_column_exists,

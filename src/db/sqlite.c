@@ -24,8 +24,9 @@ typedef struct CacheEntry {
 typedef struct SqliteConn {
     DbConnHead head;
     sqlite3 *h;
-    CacheEntry cache[CACHE_SLOTS]; /* open addressing, no deletion until close */
+    CacheEntry cache[CACHE_SLOTS]; /* open addressing; emptied when full (cache_flush) */
     int ncached;
+    int64_t prepares; /* statements compiled on this connection (db_prepares) */
     int wal_pages; /* frames in the WAL after this connection's last commit (writer_setup) */
 } SqliteConn;
 
@@ -417,6 +418,43 @@ static void sq_disconnect(DbConn *conn)
     free(c);
 }
 
+/* The cache is full: finalize every statement not handed out. A server's
+ * connection meets an unbounded number of distinct statements (a list by
+ * each filter, an id list of each length), and a full cache that kept its
+ * first ones compiled every later statement again at each use, the hot
+ * ones too. Emptying it is cheaper to get right than a per-entry LRU (open
+ * addressing has no deletion) and costs one compile of each statement in
+ * use per flush. Busy entries stay where they are, their cursors point at
+ * them: a lookup whose probe no longer reaches one prepares a cached copy,
+ * and the stranded entry goes at the next flush or at close. */
+static void cache_flush(SqliteConn *c)
+{
+    c->ncached = 0;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        CacheEntry *e = &c->cache[i];
+        if (!e->sql)
+            continue;
+        if (e->busy) {
+            c->ncached++;
+            continue;
+        }
+        sqlite3_finalize(e->st);
+        free(e->sql);
+        *e = (CacheEntry){0};
+    }
+}
+
+/* The first empty slot of hash h's probe sequence, or NULL. */
+static CacheEntry *free_slot(SqliteConn *c, uint64_t h)
+{
+    for (int probe = 0; probe < CACHE_SLOTS; probe++) {
+        CacheEntry *e = &c->cache[(h + (uint64_t)probe) % CACHE_SLOTS];
+        if (!e->sql)
+            return e;
+    }
+    return NULL;
+}
+
 /* Find or prepare a statement for sql. *entry is set when it came from the
  * cache (and is marked busy). */
 static int prepare(SqliteConn *c, const char *sql, sqlite3_stmt **st, CacheEntry **entry)
@@ -438,9 +476,14 @@ static int prepare(SqliteConn *c, const char *sql, sqlite3_stmt **st, CacheEntry
             return DB_OK;
         }
     }
+    if (slot && c->ncached >= CACHE_SLOTS * 3 / 4) {
+        cache_flush(c);
+        slot = free_slot(c, h);
+    }
     char *text = rewrite_params(sql);
     int rc = sqlite3_prepare_v3(c->h, text, -1, slot ? SQLITE_PREPARE_PERSISTENT : 0, st, NULL);
     free(text);
+    c->prepares++;
     if (rc != SQLITE_OK) {
         log_error("sqlite prepare failed: %s — in: %.200s", sqlite3_errmsg(c->h), sql);
         return map_rc(rc);
@@ -647,6 +690,7 @@ static int sq_blob_read(DbConn *conn, const char *table, const char *key, const 
 
 static int64_t sq_changes(DbConn *c) { return sqlite3_changes64(((SqliteConn *)c)->h); }
 static int64_t sq_last_insert_id(DbConn *c) { return sqlite3_last_insert_rowid(((SqliteConn *)c)->h); }
+static int64_t sq_prepares(DbConn *c) { return ((SqliteConn *)c)->prepares; }
 static const char *sq_errmsg(DbConn *c) { return sqlite3_errmsg(((SqliteConn *)c)->h); }
 
 static bool sq_table_exists(DbConn *c, const char *table)
@@ -784,6 +828,7 @@ const DbBackend db_sqlite_backend = {
     .done = sq_done,
     .changes = sq_changes,
     .last_insert_id = sq_last_insert_id,
+    .prepares = sq_prepares,
     .errmsg = sq_errmsg,
     .table_exists = sq_table_exists,
     .column_exists = sq_column_exists,
