@@ -364,8 +364,15 @@ static int cmd_serve(Opts *o)
     DbGroupStats gs;
     db_group_stats(db, &gs);
     if (gs.units)
-        log_info("database: %llu write transactions in %llu group commits, %llu checkpoints", (unsigned long long)gs.units,
-                 (unsigned long long)gs.commits, (unsigned long long)gs.checkpoints);
+        log_info("database: %llu write transactions in %llu group commits, %llu checkpoints; per write transaction "
+                 "(ms): waiting for the writer %.3f, holding it %.3f (CPU %.3f), ending it %.3f; per COMMIT: %.3f "
+                 "(CPU %.3f, before-commit work %.3f)",
+                 (unsigned long long)gs.units, (unsigned long long)gs.commits, (unsigned long long)gs.checkpoints,
+                 gs.wait_ns / 1e6 / (double)gs.units, gs.hold_ns / 1e6 / (double)gs.units,
+                 gs.hold_cpu_ns / 1e6 / (double)gs.units, gs.after_ns / 1e6 / (double)gs.units,
+                 gs.commits ? gs.commit_ns / 1e6 / (double)gs.commits : 0.0,
+                 gs.commits ? gs.commit_cpu_ns / 1e6 / (double)gs.commits : 0.0,
+                 gs.commits ? gs.pre_ns / 1e6 / (double)gs.commits : 0.0);
     db_close(db);
     log_info("stopped");
     return 0;

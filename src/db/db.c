@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "../base/log.h"
 
@@ -670,7 +671,21 @@ void db_group_stats(Db *db, DbGroupStats *out)
     out->wanting = db->wanting;
     out->busy = db->owner != NULL;
     out->checkpoints = db->stat_checkpoints;
+    out->wait_ns = db->stat_wait_ns;
+    out->hold_ns = db->stat_hold_ns;
+    out->hold_cpu_ns = db->stat_hold_cpu_ns;
+    out->after_ns = db->stat_after_ns;
+    out->commit_ns = db->stat_commit_ns;
+    out->commit_cpu_ns = db->stat_commit_cpu_ns;
+    out->pre_ns = db->stat_pre_ns;
     pthread_mutex_unlock(&db->glock);
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static bool batch_failed(const Db *db, uint64_t b)
@@ -753,7 +768,9 @@ static void lead_commit(Db *db)
     int npre = db->npre;
     db->committing = true;
     pthread_mutex_unlock(&db->glock);
+    int64_t t0 = clock_ns(CLOCK_MONOTONIC), cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     int rc = npre ? run_before_commit(db, w, npre) : DB_OK;
+    int64_t t_pre = clock_ns(CLOCK_MONOTONIC) - t0;
     if (rc == DB_OK)
         rc = db->be->exec(w, "COMMIT", NULL, 0);
     if (rc != DB_OK) {
@@ -780,6 +797,9 @@ static void lead_commit(Db *db)
     }
     pthread_mutex_lock(&db->glock);
     db->committing = false;
+    db->stat_commit_ns += (uint64_t)(clock_ns(CLOCK_MONOTONIC) - t0);
+    db->stat_commit_cpu_ns += (uint64_t)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0);
+    db->stat_pre_ns += (uint64_t)t_pre;
     batch_ended(db, b, rc == DB_OK);
 }
 
@@ -792,6 +812,7 @@ static int unit_begin_as(DbConn *c, bool alone)
 {
     DbConnHead *h = HEAD(c);
     Db *db = h->db;
+    int64_t t_want = clock_ns(CLOCK_MONOTONIC);
     pthread_mutex_lock(&db->glock);
     if (!db->writer) {
         char *err = NULL;
@@ -818,6 +839,9 @@ static int unit_begin_as(DbConn *c, bool alone)
         pthread_cond_wait(&db->gcond, &db->glock);
     db->wanting--;
     db->owner = c;
+    h->unit_t0 = clock_ns(CLOCK_MONOTONIC);
+    h->unit_cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    db->stat_wait_ns += (uint64_t)(h->unit_t0 - t_want);
     if (alone && db->w_open)
         lead_commit(db); /* glock held on entry and exit; nobody else starts meanwhile (owner) */
     bool open = db->w_open;
@@ -887,8 +911,11 @@ static int unit_end(DbConn *c, bool commit)
     h->in_tx = false;
     h->depth = 0;
 
+    int64_t t_end = clock_ns(CLOCK_MONOTONIC), cpu_end = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     pthread_mutex_lock(&db->glock);
     db->owner = NULL;
+    db->stat_hold_ns += (uint64_t)(t_end - h->unit_t0);
+    db->stat_hold_cpu_ns += (uint64_t)(cpu_end - h->unit_cpu0);
     uint64_t mine = db->batch;
     if (!alive) {
         if (!undone_alone)
@@ -913,6 +940,7 @@ static int unit_end(DbConn *c, bool commit)
         /* The unit ending last (or lead_commit's end) wakes us. */
         pthread_cond_wait(&db->gcond, &db->glock);
     }
+    db->stat_after_ns += (uint64_t)(clock_ns(CLOCK_MONOTONIC) - t_end);
     if (commit && (batch_failed(db, mine) || !alive))
         rc = DB_ERROR;
     else if (!commit && rc == DB_OK && !alive && !undone_alone)

@@ -218,6 +218,12 @@ typedef struct DbGroupStats {
     int wanting;      /* connections waiting now to start one */
     bool busy;        /* one is running now */
     uint64_t checkpoints; /* WAL checkpoints run by the checkpointer thread */
+    /* Sums over all units and COMMITs, in ns: waiting for the writer,
+     * holding it (wall clock and the thread's CPU: the difference is time
+     * the thread was not running while every other unit waited), from the
+     * unit's end to db_commit's return, and the COMMITs (wall, CPU, and the
+     * db_before_commit work inside them). */
+    uint64_t wait_ns, hold_ns, hold_cpu_ns, after_ns, commit_ns, commit_cpu_ns, pre_ns;
 } DbGroupStats;
 void db_group_stats(Db *db, DbGroupStats *out);
 

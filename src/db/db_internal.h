@@ -85,6 +85,7 @@ typedef struct DbConnHead {
     bool saved;             /* an implicit unit ended: db_changes / db_errmsg answer from below */
     DbPre *pre;             /* this unit's db_before_commit work (see db.c) */
     int npre, cap_pre;
+    int64_t unit_t0, unit_cpu0; /* when this unit took the writer (wall, thread CPU; ns) */
     int64_t saved_changes;
     char saved_err[200];
 } DbConnHead;
@@ -128,6 +129,12 @@ struct Db {
     bool ckpt_started, ckpt_due, ckpt_stop;
     int64_t ckpt_mark;      /* WAL pages when the checkpointer was last called (writer's thread only) */
     uint64_t stat_checkpoints;
+    /* Where the units' time goes (ns, guarded by glock; db_group_stats). */
+    uint64_t stat_wait_ns;                   /* waiting to take the writer */
+    uint64_t stat_hold_ns, stat_hold_cpu_ns; /* holding it (wall, the thread's CPU) */
+    uint64_t stat_after_ns;                  /* from ending the unit to returning (its COMMIT) */
+    uint64_t stat_commit_ns, stat_commit_cpu_ns; /* lead_commit, before-commit work and COMMIT */
+    uint64_t stat_pre_ns;                    /* of which the before-commit work */
 };
 
 extern const DbBackend db_sqlite_backend;

@@ -328,6 +328,14 @@ static void test_no_commit_returns_before_the_writes_are_durable(void **state)
     DbGroupStats after = stats();
     assert_int_equal(after.units - before.units, 2);
     assert_int_equal(after.commits - before.commits, 1);
+    /* where the time went: both held the writer 300 ms (sleeping, so
+     * little CPU), the second waited for the first, the first waited
+     * after its unit for the second's and the shared COMMIT */
+    assert_true(after.hold_ns - before.hold_ns >= 2 * 290 * 1000000ull);
+    assert_true(after.hold_cpu_ns - before.hold_cpu_ns < after.hold_ns - before.hold_ns);
+    assert_true(after.wait_ns - before.wait_ns >= 250 * 1000000ull);
+    assert_true(after.after_ns - before.after_ns >= 250 * 1000000ull);
+    assert_true(after.commit_ns > before.commit_ns);
 }
 
 /* --- db_before_commit ---------------------------------------------------- */
