@@ -1827,6 +1827,89 @@ static GxErr page_rows(Ctx *c, const Entity *e, const ListQuery *lq, const Wante
     return GX_OK;
 }
 
+/* PLAN_MERGE: the default order (-updated_at) of a list without text
+ * search whose scope is several departments (a manager's department tree)
+ * or one owner and departments' keys. SQLite reads `department_id IN (…)
+ * ORDER BY updated_at DESC` by walking the (updated_at, id, …) index and
+ * testing each row's department: cheap while the scope's rows are dense
+ * among the newest, but the walk passes every newer row of other
+ * departments (54,260 customers imported by the administrator at 1M: a
+ * manager's page 3,000 -> 212 req/s, p99 8 -> 105 ms). Instead each scope
+ * key's own index, (department_id, updated_at, id) or (owner_id,
+ * updated_at, id), gives its newest offset + rows, and a merge of those
+ * sorted runs gives the page: reads are bounded by the page, not by what
+ * lies between the scope's rows. The keys' rows are disjoint (one
+ * department, or one owner alone). Not for deep pages (offset + rows past
+ * MERGE_DEPTH), pool rules (their index is not in updated_at order), other
+ * sorts, the trash or PostgreSQL. */
+enum { MERGE_KEYS = 32, MERGE_DEPTH = 1000 };
+
+/* Does e have an index on (a, b, …)? */
+static bool index_on(const Entity *e, const char *a, const char *b)
+{
+    for (int i = 0; i < e->nindexes; i++)
+        if (e->indexes[i][0] && !strcmp(e->indexes[i][0], a) && e->indexes[i][1] && !strcmp(e->indexes[i][1], b))
+            return true;
+    return false;
+}
+
+/* The scope keys of a list PLAN_MERGE reads (2..MERGE_KEYS), or 0. */
+static int merge_keys(Ctx *c, const Entity *e, const ListQuery *lq, int64_t rows, AclKey *keys)
+{
+    if ((lq->q && *lq->q) || lq->trash || db_dialect(c->db) != DB_SQLITE || lq->offset + rows > MERGE_DEPTH)
+        return 0;
+    if (lq->sort && *lq->sort && strcmp(lq->sort, "-updated_at"))
+        return 0;
+    int n = acl_scope_keys(c, e, lq->action, keys, MERGE_KEYS);
+    if (n < 2)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (!(keys[i].kind == 'd' && index_on(e, "department_id", "updated_at")) &&
+            !(keys[i].kind == 'o' && index_on(e, "owner_id", "updated_at")))
+            return 0;
+    return n;
+}
+
+static GxErr list_merge(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, const AclKey *keys, int nkeys,
+                        int64_t rows, DbRes **out)
+{
+    Sql q;
+    sql_init(&q, c->arena);
+    sql_raw(&q, "SELECT gx_m_id FROM (");
+    for (int k = 0; k < nkeys; k++) {
+        if (k)
+            sql_raw(&q, " UNION ALL ");
+        sql_raw(&q, arena_printf(c->arena, /* sql-ok: table and column names from metadata */
+                                 "SELECT gx_m_id, gx_m_at FROM (SELECT id AS gx_m_id, updated_at AS gx_m_at FROM %s"
+                                 " WHERE deleted_at IS NULL AND %s = ",
+                                 e->table, keys[k].kind == 'o' ? "owner_id" : "department_id"));
+        sql_param(&q, dbv_int(keys[k].id));
+        GxErr rc = record_filter_compile(c, e, lq->where, &q);
+        if (rc)
+            return rc;
+        sql_raw(&q, " ORDER BY updated_at DESC, id DESC LIMIT ");
+        sql_param(&q, dbv_int(lq->offset + rows));
+        sql_raw(&q, ")");
+    }
+    sql_raw(&q, " ORDER BY gx_m_at DESC, gx_m_id DESC LIMIT ");
+    sql_param(&q, dbv_int(rows));
+    sql_raw(&q, " OFFSET ");
+    sql_param(&q, dbv_int(lq->offset));
+    sql_raw(&q, ")");
+    DbRes *r;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    int64_t *page = arena_alloc(c->arena, (size_t)(rows > 0 ? rows : 1) * sizeof *page);
+    int64_t got = 0;
+    int s = 0;
+    while (got < rows && (s = db_next(r)) == 1)
+        page[got++] = db_int(r, 0);
+    db_done(r);
+    if (got < rows && s < 0)
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    return page_rows(c, e, lq, w, page, got, out);
+}
+
 /* Start the query of a list's rows: lq's filters, search, scope and sort,
  * `limit` rows from `offset`. */
 static GxErr list_query(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, SearchMode search, int64_t limit,
@@ -1867,6 +1950,10 @@ static GxErr list_open(Ctx *c, const Entity *e, const ListQuery *lq, const Wante
     int64_t rows = lq->limit + (counting ? 1 : 0);
     if (acl_scope(c, e, lq->action) == SCOPE_NONE)
         return list_query(c, e, lq, w, SEARCH_INDEX, rows, lq->offset, r); /* refuses */
+    AclKey keys[MERGE_KEYS];
+    int nkeys = merge_keys(c, e, lq, rows, keys);
+    if (nkeys)
+        return list_merge(c, e, lq, w, keys, nkeys, rows, r);
     int64_t *ids, n;
     switch (search_plan(c, e, lq, lq->offset + rows, &ids, &n)) {
     case PLAN_WALK:
