@@ -391,11 +391,15 @@ typedef struct SearchHow {
     bool any;      /* SEARCH_IDS: a SELECT is written (the next one joins with UNION) */
 } SearchHow;
 
-/* SEARCH_IDS: start the next SELECT of matching ids (" UNION " after one). */
+/* SEARCH_IDS: start the next SELECT of matching ids (" UNION ALL " after
+ * one). The ids may repeat: their reader (record.c, search_plan) puts them
+ * in a set or an IN list, and a UNION's temporary b-tree of every id read
+ * cost ~13 M instructions for a phone fragment's 50,000 (bench/README.md,
+ * stop 15). */
 static void ids_union(SearchHow *how, Sql *q)
 {
     if (how->any)
-        sql_raw(q, " UNION ");
+        sql_raw(q, " UNION ALL ");
     how->any = true;
 }
 
@@ -463,7 +467,10 @@ static GxErr global_predicate(Ctx *c, const Entity *e, const char *text, SearchH
         sql_raw(q, arena_printf(c->arena, "SELECT rowid FROM %s_gt WHERE %s_gt MATCH ", t, t)); /* sql-ok: table names from metadata */
         sql_param(q, dbv_text(arena_printf(c->arena, "{n o e} : %s", fts_string(c->arena, text))));
         if (digits) {
-            sql_raw(q, arena_printf(c->arena, " UNION SELECT rowid FROM %s_gw WHERE %s_gw MATCH ", t, t)); /* sql-ok: table names from metadata */
+            sql_raw(q, arena_printf(c->arena, /* sql-ok: table names from metadata */
+                                    how->mode == SEARCH_IDS ? " UNION ALL SELECT rowid FROM %s_gw WHERE %s_gw MATCH "
+                                                            : " UNION SELECT rowid FROM %s_gw WHERE %s_gw MATCH ",
+                                    t, t));
             sql_param(q, dbv_text(arena_printf(c->arena, "{d} : %s *", fts_string(c->arena, text))));
         }
     } else {

@@ -75,6 +75,14 @@ class SearchIds(unittest.TestCase):
         # A leading 0: the digits as typed or as a trunk 0 (+86 21…): both forms' ids, each once.
         self.same_as_index(admin(), "021" + self.land, everyone)
 
+    def test_digits_in_the_name_and_the_phone_list_the_record_once(self):
+        """The ids of the trigram table and of the phone endings are read
+        with UNION ALL (a record found by both comes twice): still one row
+        and a total of one."""
+        digits = "9" + self.land
+        rec = admin().create("customers", {"name": "%s 编号%s" % (uniq("D"), digits), "phone": "+86 138%s0" % digits})
+        self.assertEqual(self.same_as_index(admin(), digits, {rec["id"]}), [rec["id"]])
+
     def test_scoped_users(self):
         rep_own = self.by_owner[self.rep_user["id"]]
         dept = rep_own | self.by_owner[self.mgr_user["id"]]
