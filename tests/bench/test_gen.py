@@ -10,76 +10,22 @@ rows, and a create continues the generated codes.
 
 Expected answers are computed here from the generated rows (sqlite3), not
 taken from the server."""
-import json
 import os
-import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
-import time
 import shutil
 import unittest
-import urllib.error
-import urllib.parse
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from served import Server  # noqa: E402  (tests/served.py)
 
 GUANXI = os.environ["GUANXI"]
 GEN = os.environ.get("GUANXI_BENCH_GEN") or os.path.join(os.path.dirname(GUANXI), "guanxi-bench-gen")
 PASSWORD = "Bench12345"
 CUSTOMERS, CONTACTS_PER, ACTIVITIES_PER, USERS = 2000, 2, 4, 40
 LIMIT = 50
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    def __init__(self, db):
-        self.port = free_port()
-        self.log = open(db + ".log", "w")
-        self.proc = subprocess.Popen([GUANXI, "serve", "--db", db, "--listen", "127.0.0.1:%d" % self.port, "--quiet"],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited: see %s.log" % db)
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % self.port, timeout=2):
-                    return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.05)
-        raise RuntimeError("server did not start")
-
-    def call(self, method, path, body=None, token=None, query=None):
-        url = "http://127.0.0.1:%d/api/v1%s" % (self.port, path)
-        if query:
-            url += "?" + urllib.parse.urlencode(query)
-        req = urllib.request.Request(url, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-        req.add_header("Content-Type", "application/json")
-        if token:
-            req.add_header("Authorization", "Bearer " + token)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
-
-    def login(self, username):
-        status, body = self.call("POST", "/auth/login", {"username": username, "password": PASSWORD})
-        assert status == 200, (username, status, body)
-        return body["token"]
-
-    def stop(self):
-        self.proc.terminate()
-        rc = self.proc.wait(timeout=15)
-        self.log.close()
-        assert rc == 0, rc
 
 
 def digit_part(phone, n):
@@ -119,9 +65,9 @@ class Generated(unittest.TestCase):
                                       " FROM customers")
         cls.contacts = cls.q(cls.db, "SELECT id, name, mobile, phone, email, owner_id, department_id FROM contacts")
         cls.server = Server(cls.db)
-        cls.admin = cls.server.login("admin")
-        cls.rep = cls.server.login("u1")
-        cls.manager = cls.server.login("m1")  # region manager: department and below
+        cls.admin = cls.server.login("admin", PASSWORD)
+        cls.rep = cls.server.login("u1", PASSWORD)
+        cls.manager = cls.server.login("m1", PASSWORD)  # region manager: department and below
 
     @classmethod
     def tearDownClass(cls):

@@ -16,70 +16,19 @@ Later migrations that convert data add their checks here."""
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
-import time
 import unittest
-import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from served import Server  # noqa: E402  (tests/served.py)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUANXI = os.environ["GUANXI"]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    def __init__(self, db):
-        self.port = free_port()
-        self.log = open(db + ".log", "w")
-        self.proc = subprocess.Popen([GUANXI, "serve", "--db", db, "--listen", "127.0.0.1:%d" % self.port, "--quiet"],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited: see %s.log" % db)
-            try:
-                with urllib.request.urlopen(self.url("/healthz"), timeout=2):
-                    return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.05)
-        raise RuntimeError("server did not start")
-
-    def url(self, path):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
-
-    def call(self, method, path, body=None, token=None):
-        req = urllib.request.Request(self.url("/api/v1" + path), method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-        req.add_header("Content-Type", "application/json")
-        if token:
-            req.add_header("Authorization", "Bearer " + token)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
-
-    def login(self, username, password):
-        status, body = self.call("POST", "/auth/login", {"username": username, "password": password})
-        assert status == 200, (status, body)
-        return body["token"]
-
-    def stop(self):
-        self.proc.terminate()
-        rc = self.proc.wait(timeout=15)
-        self.log.close()
-        assert rc == 0, rc
 
 
 def tables(path):
