@@ -1837,8 +1837,8 @@ static GxErr page_rows(Ctx *c, const Entity *e, const ListQuery *lq, const Wante
 }
 
 /* PLAN_MERGE: the default order (-updated_at) of a list without text
- * search whose scope is several departments (a manager's department tree)
- * or one owner and departments' keys. SQLite reads `department_id IN (…)
+ * search whose scope is several departments (a manager's department
+ * tree; acl_scope_keys). SQLite reads `department_id IN (…)
  * ORDER BY updated_at DESC` by walking the (updated_at, id, …) index and
  * testing each row's department: cheap while the scope's rows are dense
  * among the newest, but the walk passes every newer row of other
@@ -1850,7 +1850,9 @@ static GxErr page_rows(Ctx *c, const Entity *e, const ListQuery *lq, const Wante
  * lies between the scope's rows. The keys' rows are disjoint (one
  * department, or one owner alone). Not for deep pages (offset + rows past
  * MERGE_DEPTH), pool rules (their index is not in updated_at order), other
- * sorts, the trash or PostgreSQL. */
+ * sorts or the trash. On PostgreSQL too (its planner cannot merge an IN
+ * list's index ranges either); updated_at is text of one fixed format, so
+ * strcmp orders it as both databases do. */
 enum { MERGE_KEYS = 32, MERGE_DEPTH = 1000 };
 
 /* Does e have an index on (a, b, …)? */
@@ -1865,7 +1867,7 @@ static bool index_on(const Entity *e, const char *a, const char *b)
 /* The scope keys of a list PLAN_MERGE reads (2..MERGE_KEYS), or 0. */
 static int merge_keys(Ctx *c, const Entity *e, const ListQuery *lq, int64_t rows, AclKey *keys)
 {
-    if ((lq->q && *lq->q) || lq->trash || db_dialect(c->db) != DB_SQLITE || lq->offset + rows > MERGE_DEPTH)
+    if ((lq->q && *lq->q) || lq->trash || lq->offset + rows > MERGE_DEPTH)
         return 0;
     if (lq->sort && *lq->sort && strcmp(lq->sort, "-updated_at"))
         return 0;
@@ -1915,7 +1917,9 @@ static GxErr list_merge(Ctx *c, const Entity *e, const ListQuery *lq, const Want
             break;
         /* Each run its own statement text, so each stays in the statement
          * cache while the others are open. */
-        sql_raw(&q, arena_printf(c->arena, " ORDER BY updated_at DESC, id DESC /* run %d */", k)); /* sql-ok: a number */
+        sql_raw(&q, " ORDER BY updated_at DESC, id DESC LIMIT "); /* PostgreSQL's results arrive whole */
+        sql_param(&q, dbv_int(lq->offset + rows));
+        sql_raw(&q, arena_printf(c->arena, " /* run %d */", k)); /* sql-ok: a number */
         if (db_query(c->db, q.text.data, q.params, q.n, &run[k].r) != DB_OK) {
             rc = ctx_fail(c, GX_EDB, "cannot list %s", e->name);
             break;
