@@ -1849,9 +1849,9 @@ static GxErr page_rows(Ctx *c, const Entity *e, const ListQuery *lq, const Wante
  * the page: reads are bounded by the page, not by what lies between the
  * scope's rows (the departments' rows are disjoint). Not for deep pages
  * (offset + rows past MERGE_DEPTH), pool rules (their index is not in
- * updated_at order), other sorts or the trash. On PostgreSQL too (its planner cannot merge an IN
- * list's index ranges either); updated_at is text of one fixed format, so
- * strcmp orders it as both databases do. */
+ * updated_at order), other sorts or the trash. On PostgreSQL too (its
+ * planner cannot merge an IN list's index ranges either); updated_at is
+ * text of one fixed format, so strcmp orders it as both databases do. */
 enum { MERGE_KEYS = 32, MERGE_DEPTH = 1000 };
 
 /* Does e have an index on (department_id, updated_at, …)? */
@@ -1914,9 +1914,10 @@ static GxErr list_merge(Ctx *c, const Entity *e, const ListQuery *lq, const Want
         sql_param(&q, dbv_int(keys[k].id));
         if ((rc = record_filter_compile(c, e, lq->where, &q)))
             break;
-        /* Each run its own statement text, so each stays in the statement
-         * cache while the others are open. */
-        sql_raw(&q, " ORDER BY updated_at DESC, id DESC LIMIT "); /* PostgreSQL's results arrive whole */
+        /* LIMIT: PostgreSQL's results arrive whole. The comment gives each
+         * run its own statement text, so all stay in the statement cache
+         * while the others are open. */
+        sql_raw(&q, " ORDER BY updated_at DESC, id DESC LIMIT ");
         sql_param(&q, dbv_int(lq->offset + rows));
         sql_raw(&q, arena_printf(c->arena, " /* run %d */", k)); /* sql-ok: a number */
         if (db_query(c->db, q.text.data, q.params, q.n, &run[k].r) != DB_OK) {
