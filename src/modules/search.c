@@ -1,7 +1,8 @@
 /* search.c — global search over customers, contacts and leads: by name
  * (any Chinese substring, two characters included), pinyin initials (every
- * reading: 长沙 is "cs" and "zs"), any part of a phone number, e-mail and
- * number, within the user's scope and without hidden fields.
+ * reading of today's Mandarin: 长沙 is "cs" and "zs"), any part of a phone
+ * number, e-mail and number, within the user's scope and without hidden
+ * fields.
  *
  * Each indexed entity has its own search rows, kept by the after-create and
  * after-update hooks (the texts are re-read from the row, so they do not
