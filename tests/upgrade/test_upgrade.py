@@ -207,6 +207,23 @@ class Upgrade:
                                                      " AND owner_id IS NULL AND deleted_at IS NULL"))
         self.assertIn("customers_pool_id_idx", plan)
 
+    def test_customer_docs_list_the_customers_of_existing_documents(self):
+        # Migration 9: a customer's money figures are added up only for the
+        # customers listed here, so the migration must list every customer
+        # that already has an order, contract, return, payment, invoice or plan.
+        with sqlite3.connect(self.db) as db:
+            have = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            want = set()
+            for t in ("orders", "contracts", "returns", "payments", "invoices", "payment_plans"):
+                if t in have:
+                    want |= {r[0] for r in db.execute("SELECT customer_id FROM %s WHERE customer_id IS NOT NULL" % t)}
+            got = {r[0] for r in db.execute("SELECT customer_id FROM customer_docs")}
+            triggers = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                                                 " AND name LIKE '%customer_docs%'")}
+        self.assertEqual(got, want)
+        self.assertEqual(triggers, {"%s_customer_docs_%s" % (t, k) for t in ("orders", "contracts", "returns",
+                                    "payments", "invoices", "payment_plans") for k in "iu"})
+
     def test_same_columns_as_a_new_installation(self):
         def columns(path):
             with sqlite3.connect(path) as db:
