@@ -1607,6 +1607,40 @@ typedef enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS, PLAN_SET } SearchPlan;
  * record_search_set_max changes it (tests: 0 walks as before). */
 static int64_t set_max = 50000;
 void record_search_set_max(int64_t max) { set_max = max; }
+static int64_t sample_size = 4096;
+void record_search_set_sample(int64_t sample) { sample_size = sample; }
+static _Atomic int64_t ids_read;
+int64_t record_search_ids_read(void) { return ids_read; }
+
+/* Read the ids of base (a SEARCH_IDS statement; its ORDER BY and LIMIT are
+ * appended to a copy, past base's text and parameters, which base never
+ * reads) up to limit rows into *v (*got); desc: newest first. 0, or -1 on
+ * error. */
+static int read_ids(Ctx *c, const Sql *base, bool desc, int64_t limit, int64_t **v, int64_t *got)
+{
+    Sql q = *base;
+    sql_raw(&q, desc ? " ORDER BY 1 DESC LIMIT " : " LIMIT ");
+    sql_param(&q, dbv_int(limit));
+    DbRes *r;
+    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
+        return -1;
+    int64_t room = 256, n = 0;
+    int64_t *ids = arena_alloc(c->arena, (size_t)room * sizeof *ids);
+    int s;
+    while ((s = db_next(r)) == 1) {
+        if (n == room) {
+            ids = arena_grow(c->arena, ids, (size_t)room * sizeof *ids, (size_t)n * sizeof *ids,
+                             (size_t)room * 2 * sizeof *ids);
+            room *= 2;
+        }
+        ids[n++] = db_int(r, 0);
+    }
+    db_done(r);
+    ids_read += n;
+    *v = ids;
+    *got = n;
+    return s < 0 ? -1 : 0;
+}
 
 /* How should a page of a text search be read?
  * PLAN_WALK: walk the list's sort index newest first and test each row
@@ -1649,24 +1683,26 @@ static SearchPlan search_plan(Ctx *c, const Entity *e, const ListQuery *lq, int6
     sql_init(&q, c->arena);
     if (record_search_compile_mode(c, e, lq->q, SEARCH_IDS, 0, &q, &indexed) || !indexed)
         return PLAN_INDEX;
-    sql_raw(&q, " LIMIT ");
-    sql_param(&q, dbv_int(max + 1));
-    DbRes *r;
-    if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
-        return PLAN_INDEX;
-    int64_t room = 256, got = 0;
-    int64_t *v = arena_alloc(c->arena, (size_t)room * sizeof *v);
-    int s;
-    while ((s = db_next(r)) == 1) {
-        if (got == room) {
-            v = arena_grow(c->arena, v, (size_t)room * sizeof *v, (size_t)got * sizeof *v, (size_t)room * 2 * sizeof *v);
-            room *= 2;
-        }
-        v[got++] = db_int(r, 0);
+    int64_t *v, got;
+    /* The newest matches first (each search table's MATCH gives its rowids
+     * in descending order, and SQLite merges the UNION ALL's arms without
+     * sorting): if the sample is all there is, those are the ids; if it is
+     * full, its density over the ids it spans estimates the matches — many
+     * more than max (a common word of two characters: ~35 M instructions to
+     * read 50,001 ids, bench/README.md stop 15) and the list walks without
+     * reading them. Between, every match is read as before. The walk starts
+     * at the newest rows, which is where the sample measured. */
+    if (sample_size > 0 && sample_size < max) {
+        if (read_ids(c, &q, true, sample_size, &v, &got))
+            return PLAN_INDEX;
+        if (got == sample_size && got * last / (last - v[got - 1] + 1) > 2 * max)
+            return PLAN_WALK;
+        if (got < sample_size)
+            goto have_all;
     }
-    db_done(r);
-    if (s < 0)
+    if (read_ids(c, &q, false, max + 1, &v, &got))
         return PLAN_INDEX;
+have_all:
     if (got > max)
         return PLAN_WALK;
     *ids = v;

@@ -186,6 +186,63 @@ static void test_few_matches_are_counted_exactly(void **state)
     assert_int_equal(p.ids[1], whole.ids[1]);
 }
 
+/* The first len ids of the list page p equal those of whole from offset 0. */
+static void same_start(const Page *p, const Page *whole, size_t len)
+{
+    assert_int_equal(p->n, len);
+    for (size_t i = 0; i < len; i++)
+        assert_int_equal(p->ids[i], whole->ids[i]);
+}
+
+static void test_a_dense_sample_walks_without_reading_every_match(void **state)
+{
+    (void)state;
+    /* 瀚曦: 119 live matches among 180 ids — eight newest span ~12 ids, so
+     * ~120 estimated, more than twice a set's max of 20: walk at once. */
+    Page whole = list("瀚曦", "-updated_at,-id", N + 1, 0);
+    record_search_set_max(20);
+    record_search_set_sample(8);
+    int64_t before = record_search_ids_read();
+    Page p = list("瀚曦", NULL, 5, 0);
+    int64_t read = record_search_ids_read() - before;
+    record_search_set_sample(4096);
+    record_search_set_max(50000);
+    assert_int_equal(read, 8);
+    same_start(&p, &whole, 5);
+    assert_true(p.capped); /* walked: counted to the page's end */
+    assert_int_equal(p.total, 5);
+}
+
+static void test_a_sparse_full_sample_reads_every_match(void **state)
+{
+    (void)state;
+    /* 021 6688: 40 matches, the newest eight span ~36 ids: ~40 estimated,
+     * not twice a max of 200: every match is read (the sample, then all). */
+    Page whole = list("021 6688", "-updated_at,-id", N + 1, 0);
+    record_search_set_max(200);
+    record_search_set_sample(8);
+    int64_t before = record_search_ids_read();
+    Page p = list("021 6688", NULL, 5, 0);
+    int64_t read = record_search_ids_read() - before;
+    record_search_set_sample(4096);
+    record_search_set_max(50000);
+    assert_true(read >= 8 + N / 3); /* the sample, then every match (the trunk-0 form's too) */
+    same_start(&p, &whole, 5);
+}
+
+static void test_matches_fewer_than_the_sample_are_read_once(void **state)
+{
+    (void)state;
+    record_search_set_sample(64);
+    int64_t before = record_search_ids_read();
+    Page p = list("瀚曦10", NULL, 2, 0);
+    int64_t read = record_search_ids_read() - before;
+    record_search_set_sample(4096);
+    assert_int_equal(read, 11);
+    assert_int_equal(p.total, 11);
+    assert_false(p.capped);
+}
+
 int main(void)
 {
     if (!auth_init())
@@ -198,6 +255,9 @@ int main(void)
         cmocka_unit_test(test_phone_fragment_with_trunk_zero),
         cmocka_unit_test(test_two_chinese_characters),
         cmocka_unit_test(test_few_matches_are_counted_exactly),
+        cmocka_unit_test(test_a_dense_sample_walks_without_reading_every_match),
+        cmocka_unit_test(test_a_sparse_full_sample_reads_every_match),
+        cmocka_unit_test(test_matches_fewer_than_the_sample_are_read_once),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     meta_free();
