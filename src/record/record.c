@@ -1607,37 +1607,43 @@ typedef enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS, PLAN_SET } SearchPlan;
  * record_search_set_max changes it (tests: 0 walks as before). */
 static int64_t set_max = 50000;
 void record_search_set_max(int64_t max) { set_max = max; }
-static int64_t sample_size = 4096;
+static int64_t sample_size = 512;
 void record_search_set_sample(int64_t sample) { sample_size = sample; }
 static _Atomic int64_t ids_read;
 int64_t record_search_ids_read(void) { return ids_read; }
 
-/* Read the ids of base (a SEARCH_IDS statement; its ORDER BY and LIMIT are
- * appended to a copy, past base's text and parameters, which base never
- * reads) up to limit rows into *v (*got); desc: newest first. 0, or -1 on
+/* Append to *v (*got, room *room) the ids of base (a SEARCH_IDS statement)
+ * up to limit rows; desc: newest first — each FTS5 MATCH of the UNION ALL
+ * gives its rowids descending and SQLite merges the arms without sorting,
+ * but the wrapping subquery and FTS5's backward reading of a doclist cost
+ * ~200 instructions more per id, so only a sample is read so. 0, or -1 on
  * error. */
-static int read_ids(Ctx *c, const Sql *base, bool desc, int64_t limit, int64_t **v, int64_t *got)
+static int read_ids(Ctx *c, const Sql *base, bool desc, int64_t limit, int64_t **v, int64_t *got, int64_t *room)
 {
-    Sql q = *base;
-    sql_raw(&q, desc ? " ORDER BY 1 DESC LIMIT " : " LIMIT ");
+    Sql q;
+    sql_init(&q, c->arena);
+    if (desc)
+        sql_raw(&q, "SELECT rowid FROM (");
+    sql_raw(&q, base->text.data);
+    for (int i = 0; i < base->n; i++)
+        sql_bind(&q, base->params[i]);
+    sql_raw(&q, desc ? ") ORDER BY 1 DESC LIMIT " : " LIMIT ");
     sql_param(&q, dbv_int(limit));
     DbRes *r;
     if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
         return -1;
-    int64_t room = 256, n = 0;
-    int64_t *ids = arena_alloc(c->arena, (size_t)room * sizeof *ids);
+    int64_t n = *got, first = *got;
     int s;
     while ((s = db_next(r)) == 1) {
-        if (n == room) {
-            ids = arena_grow(c->arena, ids, (size_t)room * sizeof *ids, (size_t)n * sizeof *ids,
-                             (size_t)room * 2 * sizeof *ids);
-            room *= 2;
+        if (n == *room) {
+            *v = arena_grow(c->arena, *v, (size_t)*room * sizeof **v, (size_t)n * sizeof **v,
+                            (size_t)*room * 2 * sizeof **v);
+            *room *= 2;
         }
-        ids[n++] = db_int(r, 0);
+        (*v)[n++] = db_int(r, 0);
     }
     db_done(r);
-    ids_read += n;
-    *v = ids;
+    ids_read += n - first;
     *got = n;
     return s < 0 ? -1 : 0;
 }
@@ -1683,26 +1689,28 @@ static SearchPlan search_plan(Ctx *c, const Entity *e, const ListQuery *lq, int6
     sql_init(&q, c->arena);
     if (record_search_compile_mode(c, e, lq->q, SEARCH_IDS, 0, &q, &indexed) || !indexed)
         return PLAN_INDEX;
-    int64_t *v, got;
-    /* The newest matches first (each search table's MATCH gives its rowids
-     * in descending order, and SQLite merges the UNION ALL's arms without
-     * sorting): if the sample is all there is, those are the ids; if it is
-     * full, its density over the ids it spans estimates the matches — many
-     * more than max (a common word of two characters: ~35 M instructions to
-     * read 50,001 ids, bench/README.md stop 15) and the list walks without
-     * reading them. Between, every match is read as before. The walk starts
-     * at the newest rows, which is where the sample measured. */
-    if (sample_size > 0 && sample_size < max) {
-        if (read_ids(c, &q, true, sample_size, &v, &got))
-            return PLAN_INDEX;
-        if (got == sample_size && got * last / (last - v[got - 1] + 1) > 2 * max)
-            return PLAN_WALK;
-        if (got < sample_size)
-            goto have_all;
-    }
-    if (read_ids(c, &q, false, max + 1, &v, &got))
+    /* The newest matches first, a sample of them: if it is all there is,
+     * those are the ids; if its density over the ids it spans says there
+     * are more than max / 2, the list walks without reading them (the walk
+     * starts at the newest rows, where the sample measured; at 1M a page of
+     * 50 costs the same either way at ~30,000 matches: reading an id ~800
+     * instructions, a walk's test of a row ~15,000); else every match is
+     * read as before (the sample's again: cheaper than reading the rest
+     * below it through a subquery). callgrind, admin, 1M, bench/README.md
+     * stop 16: 科技 (110,000 matches) 66.9 -> 27.6 M instructions, 1385
+     * (3,400; the newest rows dense) 35.1 -> 10.6 M, sparse words +0.1 M. */
+    int64_t room = 256, got = 0;
+    int64_t *v = arena_alloc(c->arena, (size_t)room * sizeof *v);
+    bool sample = sample_size > 0 && sample_size <= max;
+    if (read_ids(c, &q, sample, sample ? sample_size : max + 1, &v, &got, &room))
         return PLAN_INDEX;
-have_all:
+    if (sample && got == sample_size) {
+        if (got * last / (last - v[got - 1] + 1) > max / 2)
+            return PLAN_WALK;
+        got = 0;
+        if (read_ids(c, &q, false, max + 1, &v, &got, &room))
+            return PLAN_INDEX;
+    }
     if (got > max)
         return PLAN_WALK;
     *ids = v;

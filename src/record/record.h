@@ -125,9 +125,10 @@ GxErr record_list(Ctx *c, const Entity *e, const ListQuery *q, json_t **rows, in
  * holds their ids in a set while walking the list (default 50,000; tests
  * set 0 to walk testing the search rows of each row, as above max). */
 void record_search_set_max(int64_t max);
-/* Before reading every match, the newest `sample` (default 4,096) are read:
- * when their density over the ids they span says there are more than twice
- * the set's max, the list walks at once (record.c, search_plan).
+/* Before reading every match, the newest `sample` (default 512; 0: all
+ * at once) are read: when their density over the ids they span says there
+ * are more than half the set's max, the list walks at once (record.c,
+ * search_plan).
  * record_search_ids_read counts the matches' ids read so far (tests). */
 void record_search_set_sample(int64_t sample);
 int64_t record_search_ids_read(void);

@@ -197,15 +197,15 @@ static void same_start(const Page *p, const Page *whole, size_t len)
 static void test_a_dense_sample_walks_without_reading_every_match(void **state)
 {
     (void)state;
-    /* 瀚曦: 119 live matches among 180 ids — eight newest span ~12 ids, so
-     * ~120 estimated, more than twice a set's max of 20: walk at once. */
+    /* 瀚曦: 119 live matches among 180 ids — the eight newest span ~12 ids,
+     * so ~120 estimated, more than half a set's max of 20: walk at once. */
     Page whole = list("瀚曦", "-updated_at,-id", N + 1, 0);
     record_search_set_max(20);
     record_search_set_sample(8);
     int64_t before = record_search_ids_read();
     Page p = list("瀚曦", NULL, 5, 0);
     int64_t read = record_search_ids_read() - before;
-    record_search_set_sample(4096);
+    record_search_set_sample(512);
     record_search_set_max(50000);
     assert_int_equal(read, 8);
     same_start(&p, &whole, 5);
@@ -213,21 +213,33 @@ static void test_a_dense_sample_walks_without_reading_every_match(void **state)
     assert_int_equal(p.total, 5);
 }
 
-static void test_a_sparse_full_sample_reads_every_match(void **state)
+/* The ids a list of q reads with the given sample and a set's max of 200. */
+static int64_t ids_read_by(const char *q, int64_t sample, Page *p)
+{
+    record_search_set_max(200);
+    record_search_set_sample(sample);
+    int64_t before = record_search_ids_read();
+    *p = list(q, NULL, 5, 0);
+    int64_t read = record_search_ids_read() - before;
+    record_search_set_sample(512);
+    record_search_set_max(50000);
+    return read;
+}
+
+static void test_a_sparse_full_sample_then_reads_every_match(void **state)
 {
     (void)state;
     /* 021 6688: 40 matches, the newest eight span ~36 ids: ~40 estimated,
-     * not twice a max of 200: every match is read (the sample, then all). */
-    Page whole = list("021 6688", "-updated_at,-id", N + 1, 0);
-    record_search_set_max(200);
-    record_search_set_sample(8);
-    int64_t before = record_search_ids_read();
-    Page p = list("021 6688", NULL, 5, 0);
-    int64_t read = record_search_ids_read() - before;
-    record_search_set_sample(4096);
-    record_search_set_max(50000);
-    assert_true(read >= 8 + N / 3); /* the sample, then every match (the trunk-0 form's too) */
+     * fewer than half a max of 200: then every match is read, as without a
+     * sample — the sample's eight ids more. */
+    Page whole = list("021 6688", "-updated_at,-id", N + 1, 0), p, q;
+    int64_t sampled = ids_read_by("021 6688", 8, &p), plain = ids_read_by("021 6688", 0, &q);
+    assert_true(plain >= N / 3);
+    assert_int_equal(sampled, plain + 8);
     same_start(&p, &whole, 5);
+    same_start(&q, &whole, 5);
+    assert_int_equal(p.total, q.total);
+    assert_int_equal(p.capped, q.capped);
 }
 
 static void test_matches_fewer_than_the_sample_are_read_once(void **state)
@@ -237,7 +249,7 @@ static void test_matches_fewer_than_the_sample_are_read_once(void **state)
     int64_t before = record_search_ids_read();
     Page p = list("瀚曦10", NULL, 2, 0);
     int64_t read = record_search_ids_read() - before;
-    record_search_set_sample(4096);
+    record_search_set_sample(512);
     assert_int_equal(read, 11);
     assert_int_equal(p.total, 11);
     assert_false(p.capped);
@@ -256,7 +268,7 @@ int main(void)
         cmocka_unit_test(test_two_chinese_characters),
         cmocka_unit_test(test_few_matches_are_counted_exactly),
         cmocka_unit_test(test_a_dense_sample_walks_without_reading_every_match),
-        cmocka_unit_test(test_a_sparse_full_sample_reads_every_match),
+        cmocka_unit_test(test_a_sparse_full_sample_then_reads_every_match),
         cmocka_unit_test(test_matches_fewer_than_the_sample_are_read_once),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
