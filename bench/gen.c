@@ -1883,11 +1883,15 @@ int main(int argc, char **argv)
         for (int j = 0; f && j < f->ntables; j++)
             for (int k = 0; k < COUNT(shadow); k++)
                 /* config: only the version row (the fill's automerge,
-                 * crisismerge and hashsize stay behind) */
-                exec_or_die(&g, arena_printf(&g.arena,
-                                             "DELETE FROM main.%s_%s; INSERT INTO main.%s_%s SELECT * FROM search%d.%s_%s%s", /* sql-ok: FTS table names from sqlite_master */
-                                             f->tables[j], shadow[k], f->tables[j], shadow[k], i, f->tables[j],
-                                             shadow[k], k == 4 ? " WHERE k = 'version'" : ""));
+                 * crisismerge and hashsize stay behind; the main file's
+                 * own rows — the migrations' automerge — stay) */
+                exec_or_die(&g, k == 4 ? arena_printf(&g.arena,
+                                                      "INSERT OR REPLACE INTO main.%s_config SELECT * FROM search%d.%s_config WHERE k = 'version'", /* sql-ok: FTS table names from sqlite_master */
+                                                      f->tables[j], i, f->tables[j])
+                                       : arena_printf(&g.arena,
+                                                      "DELETE FROM main.%s_%s; INSERT INTO main.%s_%s SELECT * FROM search%d.%s_%s", /* sql-ok: FTS table names from sqlite_master */
+                                                      f->tables[j], shadow[k], f->tables[j], shadow[k], i,
+                                                      f->tables[j], shadow[k]));
     }
     exec_or_die(&g, "COMMIT");
     for (int i = 0; i < COUNT(big); i++)

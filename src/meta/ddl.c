@@ -140,6 +140,19 @@ static int run(Ctx *c, const char *sql)
     return 0;
 }
 
+GxErr ddl_fts_tune(Ctx *c, const char *fts)
+{
+    const char *sql[2] = {
+        arena_printf(c->arena, "INSERT INTO %s(%s, rank) VALUES ('automerge', %d)", fts, fts, /* sql-ok: FTS table names from metadata or sqlite_master */
+                     DDL_FTS_AUTOMERGE),
+        arena_printf(c->arena, "INSERT INTO %s(%s, rank) VALUES ('crisismerge', %d)", fts, fts, /* sql-ok: FTS table names from metadata or sqlite_master */
+                     DDL_FTS_CRISISMERGE)};
+    for (int i = 0; i < 2; i++)
+        if (db_exec(c->db, sql[i], NULL, 0) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot set how %s merges: %s", fts, db_errmsg(c->db));
+    return GX_OK;
+}
+
 const char *meta_fts_table(Ctx *c, const Entity *e) { return arena_printf(c->arena, "%s_fts", e->table); }
 
 bool meta_search_global(const Entity *e)
@@ -341,7 +354,7 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v, bool fresh
                 buf_clear(&b);
                 buf_printf(&b, "CREATE VIRTUAL TABLE %s_%s USING fts5(body, tokenize='%s')", e->table, kinds[k][0],
                            kinds[k][1]);
-                if (run(c, b.data))
+                if (run(c, b.data) || ddl_fts_tune(c, arena_printf(c->arena, "%s_%s", e->table, kinds[k][0])))
                     return -1;
             }
         } else {

@@ -176,6 +176,25 @@ void ddl_step_add(int since, const char *name, DdlStepFn fn);
 /* Forget every registered step (tests of the migration machinery). */
 void ddl_steps_reset(void);
 
+/* FTS5 merges a level's segments, a little at each write, once it holds
+ * DDL_FTS_AUTOMERGE of them (FTS5's default is 4), and all at once inside a
+ * write once it holds DDL_FTS_CRISISMERGE (default 16). A segment's level
+ * counts the merges it went through, not its size, so the one big segment
+ * an 'optimize' or a bulk fill leaves at a low level was rewritten every
+ * few hundred writes: 1-2.3 ms more CPU per COMMIT of a customer at 1M,
+ * against ~0.3 ms with 16 and 64 over 8,000 COMMITs, worst 17 ms
+ * (bench/README.md, stop 16). With automerge 16 a level fills 4x more
+ * slowly and merges 4x fewer times per level crossed; crisismerge 64 keeps
+ * those merges incremental (at 16 = 16 a level's merge, the big segment
+ * included, ran inside one write: ~9 s). */
+#define DDL_FTS_AUTOMERGE 16
+#define DDL_FTS_CRISISMERGE 64
+
+/* Set fts (an FTS5 table) to DDL_FTS_AUTOMERGE and DDL_FTS_CRISISMERGE.
+ * Every FTS5 table is created so (ddl.c, modules/search.c); migration 9
+ * sets the existing ones. */
+GxErr ddl_fts_tune(Ctx *c, const char *fts);
+
 /* Is e searched through the global-search tables (customers, contacts,
  * leads: modules/search.c writes them)? On SQLite those also answer the
  * list's text search from migration 6 on, which dropped the entities' own

@@ -427,6 +427,34 @@ static GxErr gs_create(Ctx *c, const Entity *e)
     for (int i = 0; sql[i]; i++)
         if (db_exec(c->db, sql[i], NULL, 0) != DB_OK)
             return ctx_fail(c, GX_EDB, "cannot create the search index of %s: %s", e->name, db_errmsg(c->db));
+    if (db_dialect(c->db) == DB_SQLITE && (ddl_fts_tune(c, arena_printf(c->arena, "%s_gt", t)) ||
+                                           ddl_fts_tune(c, arena_printf(c->arena, "%s_gw", t))))
+        return c->err;
+    return GX_OK;
+}
+
+/* Migration 9: every FTS5 table merges as meta.h's DDL_FTS_AUTOMERGE and
+ * DDL_FTS_CRISISMERGE say (the ones created from now on are created so). */
+static GxErr fts_automerge_9(Ctx *c, bool fresh)
+{
+    (void)fresh;
+    if (db_dialect(c->db) != DB_SQLITE)
+        return GX_OK;
+    DbRes *r;
+    if (db_query(c->db, "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE % USING fts5(%'"
+                        " ORDER BY name",
+                 NULL, 0, &r) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot list the FTS5 tables: %s", db_errmsg(c->db));
+    const char *names[512];
+    int n = 0, s;
+    while ((s = db_next(r)) == 1 && n < 512)
+        names[n++] = arena_strdup(c->arena, db_text(r, 0));
+    db_done(r);
+    if (s < 0 || n == 512)
+        return ctx_fail(c, GX_EDB, "cannot list the FTS5 tables");
+    for (int i = 0; i < n; i++)
+        if (ddl_fts_tune(c, names[i]))
+            return c->err;
     return GX_OK;
 }
 
@@ -1009,4 +1037,5 @@ void search_module_init(void)
                  gs_migrate6);
     ddl_step_add(7, "global search index: merged into one segment per table", gs_migrate7);
     ddl_step_add(8, "global search: live rows by id with their scope and order columns", gs_migrate8);
+    ddl_step_add(9, "FTS5 tables: automerge 16, crisismerge 64", fts_automerge_9);
 }

@@ -135,6 +135,18 @@ class Generated(unittest.TestCase):
         self.assertEqual(self.q(self.db, "SELECT group_concat(version) FROM schema_migrations")[0][0],
                          self.fresh_migrations)
 
+    def test_search_tables_merge_16_segments_a_level(self):
+        # The migrations set every FTS5 table's automerge 16 and crisismerge 64 (migration
+        # 9); the generator fills its search tables in scratch files with
+        # automerge 0 and copies them in — the main file's setting stays.
+        names = [n for n, in self.q(self.db, "SELECT name FROM sqlite_master WHERE type = 'table'"
+                                             " AND sql LIKE 'CREATE VIRTUAL TABLE % USING fts5(%'")]
+        self.assertIn("customers_gw", names)
+        self.assertIn("activities_fts", names)
+        for n in names:
+            self.assertEqual(self.q(self.db, "SELECT k, v FROM %s_config WHERE k IN ('automerge', 'crisismerge')"
+                                             " ORDER BY k" % n), [("automerge", 16), ("crisismerge", 64)], n)
+
     def test_counts(self):
         for entity, n in (("customers", CUSTOMERS), ("contacts", CUSTOMERS * CONTACTS_PER),
                           ("activities", CUSTOMERS * ACTIVITIES_PER)):

@@ -207,6 +207,18 @@ class Upgrade:
                                                      " AND owner_id IS NULL AND deleted_at IS NULL"))
         self.assertIn("customers_pool_id_idx", plan)
 
+    def test_every_search_table_merges_16_segments_a_level(self):
+        # Migration 9: FTS5's automerge 16 and crisismerge 64 on every FTS5 table, old and new.
+        for path in (self.db, self.fresh):
+            with sqlite3.connect(path) as db:
+                names = [n for n, in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                                " AND sql LIKE 'CREATE VIRTUAL TABLE % USING fts5(%'")]
+                self.assertIn("customers_gw", names)
+                for n in names:
+                    self.assertEqual(db.execute("SELECT k, v FROM %s_config WHERE k IN ('automerge', 'crisismerge')"
+                                                " ORDER BY k" % n).fetchall(),
+                                     [("automerge", 16), ("crisismerge", 64)], (path, n))
+
     def test_customer_docs_list_the_customers_of_existing_documents(self):
         # Migration 9: a customer's money figures are added up only for the
         # customers listed here, so the migration must list every customer
