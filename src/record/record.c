@@ -1705,7 +1705,10 @@ static SearchPlan search_plan(Ctx *c, const Entity *e, const ListQuery *lq, int6
     if (read_ids(c, &q, sample, sample ? sample_size : max + 1, &v, &got, &room))
         return PLAN_INDEX;
     if (sample && got == sample_size) {
-        if (got * last / (last - v[got - 1] + 1) > max / 2)
+        /* ids spanned (search rows of ids above max(id), left by records
+         * purged meanwhile, would make it < 1) */
+        int64_t span = last - v[got - 1] + 1;
+        if (got * last / (span > 0 ? span : 1) > max / 2)
             return PLAN_WALK;
         got = 0;
         if (read_ids(c, &q, false, max + 1, &v, &got, &room))
