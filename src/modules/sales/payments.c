@@ -331,9 +331,8 @@ static GxErr plans_after_restore(Ctx *c, HookArgs *a)
  * have no order, contract, return, payment, invoice or payment plan. The
  * table holds the id of every customer that has (or had) one of them, kept
  * by triggers on those tables' inserts and customer_id updates (so every
- * path — the record engine, imports, merges — keeps it); the figures'
- * statement reads from it, so for a customer without documents it finds no
- * row and runs none of the subqueries. A row is never removed: one that is
+ * path — the record engine, imports, merges — keeps it); a customer not
+ * in it has every figure 0 without the figures' statement. A row is never removed: one that is
  * stale only means the figures are added up (and are 0). */
 static const char *const money_docs[] = {"orders", "contracts", "returns", "payments", "invoices", "payment_plans",
                                          NULL};
@@ -389,9 +388,9 @@ static GxErr customer_docs_step_9(Ctx *c, bool fresh)
 }
 
 /* Append ", (SELECT coalesce(sum(expr), 0) FROM <entity> WHERE deleted_at IS
- * NULL AND customer_id = d.customer_id<extra> <read scope>)" to q, or ", 0"
- * when the entity does not exist (a module not built) or lacks the field. */
-static void scoped_sum(Ctx *c, Sql *q, const char *entity, const char *expr, const char *extra)
+ * NULL AND customer_id = <id><extra> <read scope>)" to q, or ", 0" when the
+ * entity does not exist (a module not built) or lacks the field. */
+static void scoped_sum(Ctx *c, Sql *q, const char *entity, const char *expr, const char *extra, int64_t id)
 {
     const Entity *e = meta_entity(entity);
     if (!e) {
@@ -403,7 +402,8 @@ static void scoped_sum(Ctx *c, Sql *q, const char *entity, const char *expr, con
     sql_raw(q, expr); /* sql-ok: a literal expression */
     sql_raw(q, "), 0) FROM ");
     sql_raw(q, e->table); /* sql-ok: table name from metadata */
-    sql_raw(q, " WHERE deleted_at IS NULL AND customer_id = d.customer_id");
+    sql_raw(q, " WHERE deleted_at IS NULL AND customer_id = ");
+    sql_param(q, dbv_int(id));
     sql_raw(q, extra);
     acl_scope_predicate(c, e, ACT_READ, q);
     sql_raw(q, ")");
@@ -440,27 +440,26 @@ GxErr sales_customer_money(Ctx *c, int64_t customer_id, json_t *out)
     }
     const Entity *re = meta_entity("returns");
     bool has_returns = re && meta_field(re, "credit_amount") && meta_field(re, "customer_id");
-    /* One statement: a subquery per figure, each under its entity's read
-     * scope, correlated with the customer's customer_docs row (none: no
-     * subquery runs, every figure is 0). */
+    /* One statement: a subquery per figure, each under its entity's read scope. */
     Sql q;
     sql_init(&q, c->arena);
     sql_raw(&q, "SELECT 0");
-    scoped_sum(c, &q, "orders", "total", MN_RECEIVABLE_ORDERS_EQ);
-    scoped_sum(c, &q, "contracts", "amount", MN_RECEIVABLE_CONTRACTS_EQ);
+    scoped_sum(c, &q, "orders", "total", MN_RECEIVABLE_ORDERS_EQ, customer_id);
+    scoped_sum(c, &q, "contracts", "amount", MN_RECEIVABLE_CONTRACTS_EQ, customer_id);
     if (has_returns)
-        scoped_sum(c, &q, "returns", "credit_amount", "");
+        scoped_sum(c, &q, "returns", "credit_amount", "", customer_id);
     else
         sql_raw(&q, ", 0");
-    scoped_sum(c, &q, "payments", "amount", "");
-    scoped_sum(c, &q, "payments", "prepayment_amount", "");
-    scoped_sum(c, &q, "invoices", "total", " AND status = 'issued'");
+    scoped_sum(c, &q, "payments", "amount", "", customer_id);
+    scoped_sum(c, &q, "payments", "prepayment_amount", "", customer_id);
+    scoped_sum(c, &q, "invoices", "total", " AND status = 'issued'", customer_id);
     sql_raw(&q, ", (SELECT coalesce(sum(amount - paid_amount), 0) FROM payment_plans WHERE deleted_at IS NULL"
-                " AND customer_id = d.customer_id AND status <> 'paid' AND due_on < ");
+                " AND customer_id = ");
+    sql_param(&q, dbv_int(customer_id));
+    sql_raw(&q, " AND status <> 'paid' AND due_on < ");
     sql_param(&q, dbv_text(mn_today(c)));
     acl_scope_predicate(c, meta_entity("payment_plans"), ACT_READ, &q);
-    sql_raw(&q, ") FROM customer_docs d WHERE d.customer_id = ");
-    sql_param(&q, dbv_int(customer_id));
+    sql_raw(&q, ")");
     DbRes *r;
     if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
         return ctx_fail(c, GX_EDB, "cannot add up the customer's money: %s", db_errmsg(c->db));
@@ -468,7 +467,7 @@ GxErr sales_customer_money(Ctx *c, int64_t customer_id, json_t *out)
     for (int i = 1; s == 1 && i < 8; i++)
         v[i] = db_isnull(r, i) ? 0 : db_int(r, i);
     db_done(r);
-    if (s < 0)
+    if (s != 1)
         return ctx_fail(c, GX_EDB, "cannot add up the customer's money");
     money_json(out, v);
     return GX_OK;
