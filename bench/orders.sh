@@ -60,8 +60,16 @@ fi
 export PRODUCT_MIN=$PMIN PRODUCT_MAX=$PMAX CUSTOMER_MIN=$CMIN CUSTOMER_MAX=$CMAX
 THREADS=$((CONNECTIONS < 2 ? CONNECTIONS : 2)) # wrk needs a connection per thread
 echo "== $LINES-line orders: wrk -t$THREADS -c$CONNECTIONS -d$DURATION ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+# the server's CPU (user, system; clock ticks) around the run: per order
+# below, which waiting for a core or the disk does not inflate
+ticks() { awk '{print $14, $15}' /proc/$PID/stat; }
+read -r U0 S0 < <(ticks)
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/load/order_create.lua "$BASE" 2>"$TMP/wrk.err" |
-    sed -n '/Latency Distribution/,/Requests\/sec/p'
+    sed -n '/Latency Distribution/,/Requests\/sec/p' | tee "$TMP/wrk.out"
+read -r U1 S1 < <(ticks)
+N=$(awk '/requests in/ {print $1}' "$TMP/wrk.out")
+awk -v u=$((U1 - U0)) -v s=$((S1 - S0)) -v n="${N:-0}" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { if (n > 0) printf "server CPU per order: %.2f ms user + %.2f ms system\n", u * 1000 / hz / n, s * 1000 / hz / n }'
 if [ -s "$TMP/wrk.err" ]; then echo "errors:"; sort "$TMP/wrk.err" | uniq -c | head; fi
 if [ -n "$BENCH_DB" ]; then
     # the numbers of this run's orders: distinct and consecutive

@@ -364,10 +364,12 @@ static int cmd_serve(Opts *o)
     DbGroupStats gs;
     db_group_stats(db, &gs);
     if (gs.units)
-        log_info("database: %llu write transactions in %llu group commits, %llu checkpoints; per write transaction "
+        log_info("database: %llu write transactions in %llu group commits, %llu checkpoints, the WAL started over %llu "
+                 "times; per write transaction "
                  "(ms): waiting for the writer %.3f, holding it %.3f (CPU %.3f), ending it %.3f; per COMMIT: %.3f "
                  "(CPU %.3f, before-commit work %.3f)",
                  (unsigned long long)gs.units, (unsigned long long)gs.commits, (unsigned long long)gs.checkpoints,
+                 (unsigned long long)gs.restarts,
                  gs.wait_ns / 1e6 / (double)gs.units, gs.hold_ns / 1e6 / (double)gs.units,
                  gs.hold_cpu_ns / 1e6 / (double)gs.units, gs.after_ns / 1e6 / (double)gs.units,
                  gs.commits ? gs.commit_ns / 1e6 / (double)gs.commits : 0.0,

@@ -605,18 +605,32 @@ int db_backup(Db *db, const char *path, char **err)
  * reads, go to the writer; other reads stay on each thread's connection. */
 
 #define GC_MAX_UNITS 64
-/* WAL size (pages) from which the checkpointer copies it into the database
- * (SQLite's automatic checkpoint: 1000). */
-#define CHECKPOINT_PAGES 1000
-/* WAL size from which the COMMIT checkpoints itself (see lead_commit). */
+/* Checkpoints: how the WAL gets into the database file and starts over.
+ *
+ * A checkpoint copies the WAL's pages into the database and fsyncs it; a
+ * COMMIT fsyncs the WAL. Both go to the same disk, so a COMMIT that meets
+ * a checkpoint's fsync waits for it. The checkpointer thread therefore
+ * copies often and little: once the WAL has CHECKPOINT_PAGES pages, and
+ * again after every CHECKPOINT_PAGES / 2 more (a copy of ~100 pages and
+ * its fsync take 1–3 ms on the bench machine; copies of 500 pages took
+ * 5–20 ms, and the COMMITs meeting them were the checkouts' and orders'
+ * p99, bench/README.md "Stop 17").
+ *
+ * The WAL starts over only in a write transaction that began when every
+ * frame was already in the database. The writer is hardly ever idle under
+ * load, so the checkpointer alone never gets there: the writer itself
+ * copies the rest right after a COMMIT (no unit runs then), which makes
+ * the next transaction start the WAL over. It does so once the WAL has
+ * RESTART_PAGES and the checkpointer has copied all but RESTART_LEFT of
+ * them (a short copy: ~1–6 ms, mostly the fsync), and in any case at
+ * CHECKPOINT_FORCE_PAGES (the checkpointer fell behind: bulk writes). */
+#define CHECKPOINT_PAGES 200
+#define RESTART_PAGES 1000
+#define RESTART_LEFT 128
 #define CHECKPOINT_FORCE_PAGES 4000
+/* Passes of one call: another while the last one found new frames. */
+#define CHECKPOINT_PASSES 5
 
-/* Checkpoints of the writer's WAL, on a thread and connection of their
- * own: SQLite's automatic checkpoint runs inside the COMMIT that crosses
- * 1000 pages, and a COMMIT here makes every unit in it wait (on a large
- * database a checkpoint copies pages all over the file and fsyncs it: tens
- * of ms). A PASSIVE checkpoint runs alongside the writer, once the WAL
- * has 1000 pages and again after every 500 more. */
 static void *checkpointer(void *arg)
 {
     Db *db = arg;
@@ -633,9 +647,24 @@ static void *checkpointer(void *arg)
             continue;
         }
         db->ckpt_due = false;
+        db->ckpt_running = true;
+        uint64_t gen = db->ckpt_gen;
         pthread_mutex_unlock(&db->glock);
-        db->be->checkpoint(c);
+        /* Copy until a pass finds no new frame (the writer appended none
+         * meanwhile) or the passes are used up. */
+        int64_t copied = db->be->checkpoint(c);
+        for (int i = 1; i < CHECKPOINT_PASSES && copied > 0; i++) {
+            int64_t again = db->be->checkpoint(c);
+            if (again == copied || again < 0)
+                break;
+            copied = again;
+        }
         pthread_mutex_lock(&db->glock);
+        db->ckpt_running = false;
+        if (copied > 0 && gen == db->ckpt_gen) {
+            db->ckpt_copied = copied;
+            db->ckpt_copied_gen = gen;
+        }
         db->stat_checkpoints++;
     }
     pthread_mutex_unlock(&db->glock);
@@ -671,6 +700,8 @@ void db_group_stats(Db *db, DbGroupStats *out)
     out->wanting = db->wanting;
     out->busy = db->owner != NULL;
     out->checkpoints = db->stat_checkpoints;
+    out->restarts = db->stat_restarts;
+    out->checkpointing = db->ckpt_running || db->ckpt_due;
     out->wait_ns = db->stat_wait_ns;
     out->hold_ns = db->stat_hold_ns;
     out->hold_cpu_ns = db->stat_hold_cpu_ns;
@@ -781,11 +812,18 @@ static void lead_commit(Db *db)
         bump(w); /* after the commit, before anyone waiting returns */
     if (rc == DB_OK && db->ckpt_started) {
         int64_t pages = db->be->wal_pages(w);
-        if (pages >= CHECKPOINT_FORCE_PAGES) {
-            /* The checkpointer copies while the writer appends, so it may
-             * never reach the WAL's end, and only a WAL checkpointed to its
-             * end starts over: here nothing is appended meanwhile (no unit
-             * runs during a COMMIT), and little is left to copy. */
+        pthread_mutex_lock(&db->glock);
+        if (pages < db->ckpt_last) {
+            db->ckpt_gen++; /* the WAL started over in this transaction */
+            db->stat_restarts++;
+        }
+        db->ckpt_last = pages;
+        bool rest = pages >= RESTART_PAGES && !db->ckpt_running && db->ckpt_copied_gen == db->ckpt_gen &&
+                    pages - db->ckpt_copied <= RESTART_LEFT;
+        pthread_mutex_unlock(&db->glock);
+        if (rest || pages >= CHECKPOINT_FORCE_PAGES) {
+            /* the rest, so that the next transaction starts the WAL over
+             * (see CHECKPOINT_PAGES) */
             db->be->checkpoint(w);
         } else if (pages >= CHECKPOINT_PAGES && (pages < db->ckpt_mark || pages >= db->ckpt_mark + CHECKPOINT_PAGES / 2)) {
             pthread_mutex_lock(&db->glock);

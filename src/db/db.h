@@ -218,6 +218,8 @@ typedef struct DbGroupStats {
     int wanting;      /* connections waiting now to start one */
     bool busy;        /* one is running now */
     uint64_t checkpoints; /* WAL checkpoints run by the checkpointer thread */
+    uint64_t restarts;    /* times the WAL started over from its beginning */
+    bool checkpointing;   /* the checkpointer is copying or called to */
     /* Sums over all units and COMMITs, in ns: waiting for the writer,
      * holding it (wall clock and the thread's CPU: the difference is time
      * the thread was not running while every other unit waited), from the

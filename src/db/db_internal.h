@@ -44,10 +44,13 @@ typedef struct DbBackend {
     /* Group commit's writer connection: checkpoints are left to
      * checkpoint() on another thread instead of running inside a COMMIT,
      * and wal_pages() tells the WAL's size after the last COMMIT. NULL if
-     * the backend has no WAL to checkpoint. */
+     * the backend has no WAL to checkpoint. checkpoint() copies what the
+     * WAL holds into the database (without waiting for anyone) and answers
+     * the WAL's frames when it copied all of them, else -1 (a reader still
+     * needs some, another checkpoint was running, an error). */
     void (*writer_setup)(DbConn *c);
     int64_t (*wal_pages)(DbConn *c);
-    void (*checkpoint)(DbConn *c);
+    int64_t (*checkpoint)(DbConn *c);
 } DbBackend;
 
 /* Every backend's connection struct starts with this header. */
@@ -127,8 +130,13 @@ struct Db {
     pthread_t ckpt_thread;
     pthread_cond_t ckpt_cond;
     bool ckpt_started, ckpt_due, ckpt_stop;
+    bool ckpt_running;      /* the checkpointer is copying now */
     int64_t ckpt_mark;      /* WAL pages when the checkpointer was last called (writer's thread only) */
-    uint64_t stat_checkpoints;
+    int64_t ckpt_last;      /* WAL pages after the last COMMIT */
+    uint64_t ckpt_gen;      /* the WAL's generation: one more each time it started over */
+    int64_t ckpt_copied;    /* frames of WAL generation ckpt_copied_gen in the database */
+    uint64_t ckpt_copied_gen;
+    uint64_t stat_checkpoints, stat_restarts;
     /* Where the units' time goes (ns, guarded by glock; db_group_stats). */
     uint64_t stat_wait_ns;                   /* waiting to take the writer */
     uint64_t stat_hold_ns, stat_hold_cpu_ns; /* holding it (wall, the thread's CPU) */

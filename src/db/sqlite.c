@@ -772,13 +772,14 @@ static void sq_writer_setup(DbConn *conn)
 
 static int64_t sq_wal_pages(DbConn *conn) { return ((SqliteConn *)conn)->wal_pages; }
 
-static void sq_checkpoint(DbConn *conn)
+static int64_t sq_checkpoint(DbConn *conn)
 {
     SqliteConn *c = (SqliteConn *)conn;
     int log = 0, done = 0;
     int rc = sqlite3_wal_checkpoint_v2(c->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
         log_warn("sqlite checkpoint failed: %s", sqlite3_errmsg(c->h));
+    return rc == SQLITE_OK && log >= 0 && done == log ? log : -1;
 }
 
 static int sq_backup(DbConn *conn, const char *path, char **err)

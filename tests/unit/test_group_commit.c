@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -502,6 +503,62 @@ static void test_the_wal_is_checkpointed_by_the_checkpointer(void **state)
     assert_int_equal(n, 1500);
 }
 
+/* Small write transactions, each begun before the checkpointer has copied
+ * the ones before it (as under load: the writer is never idle), at a pace
+ * it keeps up with (each waits, inside its transaction, until it is idle
+ * again): the WAL starts over once it has ~1,000 pages instead of growing
+ * to the 4,000 at which a COMMIT copies everything left. Before stop 17
+ * the WAL started over only at 4,000 pages: no transaction began with
+ * every frame copied, so only the COMMIT's own copy at 4,000 made the WAL
+ * start over. */
+static void test_the_wal_starts_over_while_writes_go_on(void **state)
+{
+    (void)state;
+    char own[80], wal[96];
+    snprintf(own, sizeof own, "/tmp/gx-test-group-restart-%d.db", (int)getpid());
+    snprintf(wal, sizeof wal, "%s-wal", own);
+    unlink(own);
+    unlink(wal);
+    char *err = NULL;
+    Db *d = db_open(own, &err);
+    assert_non_null(d);
+    DbConn *c = db_thread_conn(d);
+    assert_int_equal(db_exec(c, "CREATE TABLE big(b BLOB)", NULL, 0), DB_OK);
+    assert_true(db_set_group_commit(d, true));
+    /* 600 transactions of ~10 pages: ~6,000 pages through the WAL */
+    for (int i = 0; i < 600; i++) {
+        assert_int_equal(db_begin(c), DB_OK);
+        for (int j = 0; j < 10; j++)
+            assert_int_equal(db_exec(c, "INSERT INTO big(b) VALUES (randomblob(4000))", NULL, 0), DB_OK);
+        DbGroupStats s;
+        for (int k = 0; k < 5000; k++) {
+            db_group_stats(d, &s);
+            if (!s.checkpointing)
+                break;
+            usleep(1000);
+        }
+        assert_false(s.checkpointing);
+        assert_int_equal(db_commit(c), DB_OK);
+    }
+    DbGroupStats s;
+    db_group_stats(d, &s);
+    assert_true(s.restarts >= 3);
+    /* The WAL file keeps the largest size it had: ~1,000 pages and the
+     * transaction after them (4 KB + 24 bytes a page), far from 4,000. */
+    struct stat st;
+    assert_int_equal(stat(wal, &st), 0);
+    assert_true(st.st_size < 1500 * (4096 + 24));
+    int64_t n = 0;
+    bool found;
+    assert_int_equal(db_query_int(c, "SELECT count(*) FROM big", NULL, 0, &n, &found), DB_OK);
+    assert_int_equal(n, 6000);
+    db_close(d);
+    unlink(own);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", own);
+    unlink(wal);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -513,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_writes_outside_transactions),
         cmocka_unit_test(test_a_unit_alone),
         cmocka_unit_test(test_the_wal_is_checkpointed_by_the_checkpointer),
+        cmocka_unit_test(test_the_wal_starts_over_while_writes_go_on),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
