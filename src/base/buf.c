@@ -2,6 +2,7 @@
 #include "buf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -224,18 +225,29 @@ void buf_csv(Buf *b, const char *s)
     buf_putc(b, '"');
 }
 
-/* jansson dump callback appending to a Buf. */
-static int json_to_buf(const char *text, size_t size, void *data)
+/* A JSON real as the shortest decimal that reads back as the same double
+ * (what JavaScript's JSON.stringify writes): a decimal field's 2.037 is
+ * "2.037", not jansson's "%.17g" "2.0369999999999999". Always with a
+ * '.' or an exponent, as jansson writes it, so it stays a real. json_real
+ * holds no infinities or NaN. */
+static void buf_real(Buf *b, double v)
 {
-    buf_raw_n(data, text, size);
-    return 0;
+    char s[40];
+    for (int p = 15; p <= 17; p++) {
+        snprintf(s, sizeof s, "%.*g", p, v);
+        if (p == 17 || strtod(s, NULL) == v)
+            break;
+    }
+    buf_raw(b, s);
+    if (!strpbrk(s, ".eE"))
+        buf_raw(b, ".0");
 }
 
 /* Compact JSON of v into b, as json_dump_callback(JSON_COMPACT) would
  * write it but without its per-number snprintf and per-key sorting work
  * (a record of sixty fields is most of a GET's time otherwise). Integers
- * through buf_int, strings through buf_json_str (which also escapes < > &);
- * reals, rare, are left to jansson. false on nesting beyond 64 levels. */
+ * through buf_int, strings through buf_json_str (which also escapes < > &),
+ * reals through buf_real. false on nesting beyond 64 levels. */
 static bool dump_json(Buf *b, const json_t *v, int depth)
 {
     if (depth > 64)
@@ -278,7 +290,7 @@ static bool dump_json(Buf *b, const json_t *v, int depth)
     case JSON_TRUE: buf_raw(b, "true"); return true;
     case JSON_FALSE: buf_raw(b, "false"); return true;
     case JSON_NULL: buf_raw(b, "null"); return true;
-    case JSON_REAL: return json_dump_callback(v, json_to_buf, b, JSON_COMPACT | JSON_ENCODE_ANY) == 0;
+    case JSON_REAL: buf_real(b, json_real_value(v)); return true;
     }
     return false;
 }

@@ -429,6 +429,10 @@ class OrderFlow(unittest.TestCase):
         lines[7] = {"description": "安装调试服务", "quantity": 2, "unit_price": 50000}
         r = admin().post("orders", {"customer_id": self.cust["id"], "tax_rate_pct": 13, "lines": lines})
         self.assertEqual(r.status, 201, r)
+        # decimals in the text as typed (Python's repr is the same shortest
+        # exact form), not "2.0369999999999999" as "%.17g" writes the double
+        for l in lines:
+            self.assertIn('"quantity":%r,' % float(l["quantity"]), r.text)
         got = admin().read("orders", r.body["id"])
         self.assertEqual(r.body["lines"], got["lines"])
         self.assertEqual([l["position"] for l in got["lines"]], list(range(1, 21)))

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "base/arena.h"
 #include "base/buf.h"
 
@@ -312,6 +314,48 @@ static void test_buf_json_str_escapes_quotes_controls_and_html(void **state)
     assert_string_equal(b->data, "\"\"\"\"");
 }
 
+/* Reals: the shortest text that reads back as the same double, always
+ * recognisable as a real. */
+static void test_buf_json_reals_are_the_shortest_exact_text(void **state)
+{
+    Buf *b = BUF(state);
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {
+        {2.037, "2.037"}, {4.111, "4.111"}, {0.1, "0.1"}, {1.0, "1.0"}, {-3.5, "-3.5"}, {13.0, "13.0"},
+        {0.1 + 0.2, "0.30000000000000004"}, {1e300, "1e+300"}, {-0.0, "-0.0"}, {123456789012.345, "123456789012.345"},
+        {1.0 / 3.0, "0.3333333333333333"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf_clear(b);
+        json_t *r = json_real(cases[i].v);
+        assert_true(buf_json(b, r));
+        json_decref(r);
+        assert_string_equal(b->data, cases[i].text);
+    }
+    /* any double: reads back exactly, as a real (jansson too) */
+    srand(17);
+    for (int i = 0; i < 20000; i++) {
+        union {
+            uint64_t u;
+            double d;
+        } x;
+        x.u = ((uint64_t)rand() << 42) ^ ((uint64_t)rand() << 21) ^ (uint64_t)rand();
+        if (x.d != x.d || x.d - x.d != 0) /* NaN, infinities: json_real refuses them */
+            continue;
+        buf_clear(b);
+        json_t *r = json_real(x.d);
+        assert_true(buf_json(b, r));
+        json_decref(r);
+        assert_true(strtod(b->data, NULL) == x.d);
+        json_t *back = json_loads(b->data, JSON_DECODE_ANY, NULL);
+        assert_true(json_is_real(back)); /* a real, not an integer */
+        assert_true(json_real_value(back) == x.d);
+        json_decref(back);
+    }
+}
+
 static void test_buf_csv_quotes_only_when_needed(void **state)
 {
     Buf *b = BUF(state);
@@ -401,6 +445,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_buf_htmlf_escapes_strings_but_not_numbers, buf_setup, buf_teardown),
         cmocka_unit_test_setup_teardown(test_buf_url_percent_encodes_all_but_unreserved, buf_setup, buf_teardown),
         cmocka_unit_test_setup_teardown(test_buf_json_str_escapes_quotes_controls_and_html, buf_setup, buf_teardown),
+        cmocka_unit_test_setup_teardown(test_buf_json_reals_are_the_shortest_exact_text, buf_setup, buf_teardown),
         cmocka_unit_test_setup_teardown(test_buf_csv_quotes_only_when_needed, buf_setup, buf_teardown),
         cmocka_unit_test_setup_teardown(test_buf_csv_guards_formulas_but_not_signed_numbers, buf_setup, buf_teardown),
     };
