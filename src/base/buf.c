@@ -225,12 +225,7 @@ void buf_csv(Buf *b, const char *s)
     buf_putc(b, '"');
 }
 
-/* A JSON real as the shortest decimal that reads back as the same double
- * (what JavaScript's JSON.stringify writes): a decimal field's 2.037 is
- * "2.037", not jansson's "%.17g" "2.0369999999999999". Always with a
- * '.' or an exponent, as jansson writes it, so it stays a real. json_real
- * holds no infinities or NaN. */
-static void buf_real(Buf *b, double v)
+void buf_json_real(Buf *b, double v)
 {
     char s[40];
     for (int p = 15; p <= 17; p++) {
@@ -247,7 +242,7 @@ static void buf_real(Buf *b, double v)
  * write it but without its per-number snprintf and per-key sorting work
  * (a record of sixty fields is most of a GET's time otherwise). Integers
  * through buf_int, strings through buf_json_str (which also escapes < > &),
- * reals through buf_real. false on nesting beyond 64 levels. */
+ * reals through buf_json_real. false on nesting beyond 64 levels. */
 static bool dump_json(Buf *b, const json_t *v, int depth)
 {
     if (depth > 64)
@@ -290,9 +285,26 @@ static bool dump_json(Buf *b, const json_t *v, int depth)
     case JSON_TRUE: buf_raw(b, "true"); return true;
     case JSON_FALSE: buf_raw(b, "false"); return true;
     case JSON_NULL: buf_raw(b, "null"); return true;
-    case JSON_REAL: buf_real(b, json_real_value(v)); return true;
+    case JSON_REAL: buf_json_real(b, json_real_value(v)); return true;
     }
     return false;
+}
+
+char *json_text_of(Arena *a, const json_t *v)
+{
+    if (!v)
+        return NULL;
+    Buf b;
+    buf_init(&b, a);
+    if (json_is_real(v)) {
+        buf_json_real(&b, json_real_value(v));
+        return b.data;
+    }
+    char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (t)
+        buf_raw(&b, t);
+    free(t);
+    return t ? b.data : NULL;
 }
 
 bool buf_json(Buf *b, const json_t *v)

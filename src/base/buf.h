@@ -73,10 +73,22 @@ void buf_url(Buf *b, const char *s);
 /* Write s as a JSON string literal, quotes included. */
 void buf_json_str(Buf *b, const char *s);
 
+/* A JSON real as the shortest decimal that reads back as the same double
+ * (what JavaScript's JSON.stringify writes): a decimal field's 2.037 is
+ * "2.037", not jansson's "%.17g" "2.0369999999999999". Always with a '.'
+ * or an exponent, as jansson writes it, so it stays a real. v is finite
+ * (json_real holds no infinities or NaN). */
+void buf_json_real(Buf *b, double v);
+
 /* Write a jansson value as compact JSON (strings as buf_json_str writes
- * them). false on nesting beyond 64 levels. */
+ * them, reals as buf_json_real). false on nesting beyond 64 levels. */
 struct json_t;
 bool buf_json(Buf *b, const struct json_t *v);
+
+/* Text of a jansson value for people (audit and history pages, stored
+ * revisions): as json_dumps(JSON_COMPACT | JSON_ENCODE_ANY) writes it,
+ * reals as buf_json_real; in a's memory. NULL for NULL. */
+char *json_text_of(Arena *a, const struct json_t *v);
 
 /* CSV field (RFC 4180): quoted when it contains , " CR or LF; a leading
  * = + - @ gets a ' so spreadsheets do not run it as a formula. */

@@ -63,8 +63,8 @@ GxErr merge_plan(Ctx *c, const Entity *e, json_t *into, json_t *from, json_t *ch
 /* A revision row (the record's history) outside the record engine. */
 static GxErr revision(Ctx *c, const Entity *e, int64_t id, const char *field, json_t *old, json_t *now)
 {
-    char *ov = json_dumps(old, JSON_ENCODE_ANY | JSON_COMPACT);
-    char *nv = json_dumps(now, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *ov = json_text_of(c->arena, old);
+    char *nv = json_text_of(c->arena, now);
     DbVal p[] = {dbv_text(e->name),
                  dbv_int(id),
                  dbv_text(field),
@@ -76,8 +76,6 @@ static GxErr revision(Ctx *c, const Entity *e, int64_t id, const char *field, js
                      "INSERT INTO revisions(entity, record_id, field, old_value, new_value, at, user_id)"
                      " VALUES ($1, $2, $3, $4, $5, $6, $7)",
                      p, 7);
-    free(ov);
-    free(nv);
     return rc == DB_OK ? GX_OK : ctx_fail(c, GX_EDB, "cannot write the history");
 }
 

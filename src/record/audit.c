@@ -46,9 +46,9 @@ static int key_cmp(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-/* v as json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it; false for what
- * it does not write the same way (reals, invalid UTF-8 …: the caller asks
- * jansson). */
+/* v as json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it, but reals as
+ * buf_json_real writes them (6.6, not 6.5999999999999996); false for what
+ * it cannot write (invalid UTF-8 …: the caller asks jansson). */
 static bool text_value(Arena *a, Buf *b, json_t *v, int depth)
 {
     if (depth > 32)
@@ -58,6 +58,7 @@ static bool text_value(Arena *a, Buf *b, json_t *v, int depth)
     case JSON_TRUE: buf_raw(b, "true"); return true;
     case JSON_FALSE: buf_raw(b, "false"); return true;
     case JSON_INTEGER: buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return true;
+    case JSON_REAL: buf_json_real(b, json_real_value(v)); return true;
     case JSON_STRING: {
         const char *s = json_string_value(v);
         size_t n = json_string_length(v);
@@ -103,9 +104,8 @@ static bool text_value(Arena *a, Buf *b, json_t *v, int depth)
         buf_putc(b, '}');
         return true;
     }
-    default:
-        return false; /* reals: jansson's own formatting */
     }
+    return false;
 }
 
 char *audit_diff_text(Arena *a, json_t *diff)

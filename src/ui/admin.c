@@ -285,12 +285,10 @@ void ui_audit_page(Req *r)
             json_t *pair;
             json_object_foreach(diff, k, pair)
             {
-                char *ov = json_dumps(json_array_get(pair, 0), JSON_ENCODE_ANY | JSON_COMPACT);
-                char *nv = json_dumps(json_array_get(pair, 1), JSON_ENCODE_ANY | JSON_COMPACT);
+                const char *ov = json_text_of(r->c.arena, json_array_get(pair, 0));
+                const char *nv = json_text_of(r->c.arena, json_array_get(pair, 1));
                 const Field *f = e ? meta_field(e, k) : NULL;
                 buf_htmlf(o, "<div><b>%s</b>: %s → %s</div>", f ? ui_label(r, &f->label) : k, ov ? ov : "", nv ? nv : "");
-                free(ov);
-                free(nv);
             }
             buf_raw(o, "</td></tr>");
         }

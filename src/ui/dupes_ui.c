@@ -506,9 +506,8 @@ static void report_html(Req *r, const Entity *e, json_t *rep, bool preview)
                     continue;
                 json_t *v = json_object_get(json_object_get(row, "values"), fname);
                 const char *text = json_is_string(v) ? json_string_value(v) : NULL;
-                char *dump = (!text && v) ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+                const char *dump = (!text && v) ? json_text_of(r->c.arena, v) : NULL;
                 buf_htmlf(o, "<td>%s</td>", text ? text : dump ? dump : "");
-                free(dump);
             }
             buf_raw(o, "</tr>");
         }
