@@ -301,10 +301,11 @@ char *json_text_of(Arena *a, const json_t *v)
         return b.data;
     }
     char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (t)
-        buf_raw(&b, t);
+    if (!t)
+        return NULL;
+    buf_raw(&b, t);
     free(t);
-    return t ? b.data : NULL;
+    return b.data;
 }
 
 bool buf_json(Buf *b, const json_t *v)
