@@ -339,21 +339,10 @@ bool attachments_read(DbConn *db, int64_t attachment_id, uint64_t offset, void *
  * the file name as the new value (upload) or the old one (delete). */
 static GxErr revision(Ctx *c, const Entity *e, int64_t id, const char *name, bool added)
 {
-    json_t *v = json_string(name);
-    char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    json_t *v = json_string(name), *none = json_null();
+    GxErr rc = record_revision(c, e->name, id, "attachments", added ? none : v, added ? v : none, NULL);
     json_decref(v);
-    DbVal p[] = {dbv_text(e->name),
-                 dbv_int(id),
-                 added ? dbv_text("null") : dbv_text(text),
-                 added ? dbv_text(text) : dbv_text("null"),
-                 dbv_text(record_now(c)),
-                 c->who ? dbv_int(c->who->user_id) : dbv_null()};
-    int rc = db_exec(c->db,
-                     "INSERT INTO revisions(entity, record_id, field, old_value, new_value, at, user_id)"
-                     " VALUES ($1, $2, 'attachments', $3, $4, $5, $6)",
-                     p, 6);
-    free(text);
-    return rc == DB_OK ? GX_OK : ctx_fail(c, GX_EDB, "cannot write the history: %s", db_errmsg(c->db));
+    return rc;
 }
 
 static const char *sha256_hex(Ctx *c, const char *data, size_t len)

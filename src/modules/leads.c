@@ -96,14 +96,12 @@ static GxErr mark_converted(Ctx *c, json_t *lead, int64_t customer_id, int64_t c
     if (db_changes(c->db) != 1)
         return ctx_fail(c, GX_ECONFLICT, "This lead has already been converted");
     const char *old_status = text_of(lead, "status");
-    /* revisions hold JSON values */
-    DbVal pr[] = {dbv_int(id), old_status ? dbv_text(arena_printf(c->arena, "\"%s\"", old_status)) : dbv_null(),
-                  dbv_text(now), who};
-    if (db_exec(c->db,
-                "INSERT INTO revisions(entity, record_id, field, old_value, new_value, at, user_id)"
-                " VALUES ('leads', $1, 'status', $2, '\"converted\"', $3, $4)",
-                pr, 4) != DB_OK)
-        return ctx_fail(c, GX_EDB, "cannot record the lead's history: %s", db_errmsg(c->db));
+    json_t *ov = old_status ? json_string(old_status) : NULL, *nv = json_string("converted");
+    GxErr hr = record_revision(c, "leads", id, "status", ov, nv, now);
+    json_decref(ov);
+    json_decref(nv);
+    if (hr)
+        return hr;
     json_t *diff = json_pack("{s:[s?,s], s:[n,I], s:[n,I], s:[n,o]}", "status", old_status, "converted", "customer_id",
                              (json_int_t)customer_id, "contact_id", (json_int_t)contact_id, "opportunity_id",
                              opp_id ? json_integer(opp_id) : json_null());

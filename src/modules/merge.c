@@ -60,25 +60,6 @@ GxErr merge_plan(Ctx *c, const Entity *e, json_t *into, json_t *from, json_t *ch
     return GX_OK;
 }
 
-/* A revision row (the record's history) outside the record engine. */
-static GxErr revision(Ctx *c, const Entity *e, int64_t id, const char *field, json_t *old, json_t *now)
-{
-    char *ov = json_text_of(c->arena, old);
-    char *nv = json_text_of(c->arena, now);
-    DbVal p[] = {dbv_text(e->name),
-                 dbv_int(id),
-                 dbv_text(field),
-                 dbv_text(ov),
-                 dbv_text(nv),
-                 dbv_text(record_now(c)),
-                 c->who ? dbv_int(c->who->user_id) : dbv_null()};
-    int rc = db_exec(c->db,
-                     "INSERT INTO revisions(entity, record_id, field, old_value, new_value, at, user_id)"
-                     " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                     p, 7);
-    return rc == DB_OK ? GX_OK : ctx_fail(c, GX_EDB, "cannot write the history");
-}
-
 /* Ids of the rows of t matching a WHERE over one column (live and trashed). */
 static GxErr ids_where(Ctx *c, const char *sql, DbVal *p, int np, json_t *into)
 {
@@ -253,9 +234,9 @@ GxErr merge_records(Ctx *c, const Entity *e, int64_t into_id, int64_t from_id, j
     if (!rc)
         rc = audit_write(c, "merge", e->name, from_id, d_from);
     if (!rc)
-        rc = revision(c, e, into_id, "merged_from", json_null(), jf);
+        rc = record_revision(c, e->name, into_id, "merged_from", json_null(), jf, NULL);
     if (!rc)
-        rc = revision(c, e, from_id, "merged_into", json_null(), ji);
+        rc = record_revision(c, e->name, from_id, "merged_into", json_null(), ji, NULL);
     json_decref(d_into);
     json_decref(d_from);
     json_decref(jf);

@@ -12,6 +12,24 @@ const char *record_now(Ctx *c)
     return arena_strdup(c->arena, buf);
 }
 
+GxErr record_revision(Ctx *c, const char *entity, int64_t id, const char *field, const json_t *old,
+                      const json_t *now, const char *at)
+{
+    DbVal p[] = {dbv_text(entity),
+                 dbv_int(id),
+                 dbv_text(field),
+                 old ? dbv_text(json_text_of(c->arena, old)) : dbv_null(),
+                 now ? dbv_text(json_text_of(c->arena, now)) : dbv_null(),
+                 dbv_text(at ? at : record_now(c)),
+                 c->who ? dbv_int(c->who->user_id) : dbv_null()};
+    if (db_exec(c->db,
+                "INSERT INTO revisions(entity, record_id, field, old_value, new_value, at, user_id)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                p, 7) != DB_OK)
+        return ctx_fail(c, GX_EDB, "cannot write the revision history: %s", db_errmsg(c->db));
+    return GX_OK;
+}
+
 /* ---------- the diff's text ---------- */
 
 static void text_string(Buf *b, const char *s, size_t n)

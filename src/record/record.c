@@ -894,16 +894,9 @@ static GxErr write_revisions(Ctx *c, const Entity *e, int64_t id, json_t *diff)
         }
         if (!key)
             continue;
-        char *ov = json_text_of(c->arena, json_array_get(pair, 0));
-        char *nv = json_text_of(c->arena, json_array_get(pair, 1));
-        DbVal p[] = {dbv_text(e->name), dbv_int(id), dbv_text(k), dbv_text(ov), dbv_text(nv), dbv_text(now),
-                     c->who ? dbv_int(c->who->user_id) : dbv_null()};
-        int rc = db_exec(c->db,
-                         "INSERT INTO revisions(entity, record_id, field, old_value, new_value, at, user_id)"
-                         " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                         p, 7);
-        if (rc != DB_OK)
-            return ctx_fail(c, GX_EDB, "cannot write the revision history");
+        GxErr rc = record_revision(c, e->name, id, k, json_array_get(pair, 0), json_array_get(pair, 1), now);
+        if (rc)
+            return rc;
     }
     return GX_OK;
 }

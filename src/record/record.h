@@ -274,10 +274,10 @@ typedef struct AuditQuery {
 } AuditQuery;
 
 /* An audit diff's text, in the arena: what json_dumps(diff, JSON_COMPACT |
- * JSON_SORT_KEYS) writes (byte for byte; jansson itself for what this
- * writer does not handle, e.g. reals), without its per-character callbacks
- * (an imported customer's create diff: ~80 k instructions in jansson). NULL
- * for NULL. */
+ * JSON_SORT_KEYS) writes, but reals as buf_json_real writes them (6.6, not
+ * 6.5999999999999996), without its per-character callbacks (an imported
+ * customer's create diff: ~80 k instructions in jansson); jansson itself
+ * for what this writer does not handle (invalid UTF-8). NULL for NULL. */
 char *audit_diff_text(Arena *a, json_t *diff);
 
 /* audit_write for n records at once (record_create_many): rows ids[k]
@@ -292,5 +292,11 @@ GxErr audit_list(Ctx *c, const AuditQuery *q, json_t **rows);
 
 /* Current time as stored ("…Z" with milliseconds). */
 const char *record_now(Ctx *c);
+
+/* A row of a record's revision history (操作记录): field of entity's record
+ * id went from old to now (JSON values, as json_text_of writes them; a NULL
+ * pointer is SQL NULL), at at (NULL: now), by the acting user. */
+GxErr record_revision(Ctx *c, const char *entity, int64_t id, const char *field, const json_t *old,
+                      const json_t *now, const char *at);
 
 #endif

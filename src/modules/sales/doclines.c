@@ -562,17 +562,11 @@ GxErr sd_status_logged(Ctx *c, const char *entity, int64_t id, const char *from,
     json_decref(diff);
     if (rc)
         return rc;
-    char ov[64], nv[64];
-    snprintf(ov, sizeof ov, "\"%s\"", from);
-    snprintf(nv, sizeof nv, "\"%s\"", to);
-    DbVal p[] = {dbv_text(entity), dbv_int(id), dbv_text("status"), dbv_text(ov), dbv_text(nv), dbv_text(record_now(c)),
-                 c->who ? dbv_int(c->who->user_id) : dbv_null()};
-    if (db_exec(c->db,
-                "INSERT INTO revisions(entity, record_id, field, old_value, new_value, at, user_id)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                p, 7) != DB_OK)
-        return ctx_fail(c, GX_EDB, "cannot write the revision history");
-    return GX_OK;
+    json_t *ov = json_string(from), *nv = json_string(to);
+    rc = record_revision(c, entity, id, "status", ov, nv, NULL);
+    json_decref(ov);
+    json_decref(nv);
+    return rc;
 }
 
 GxErr sales_lines_preview(Ctx *c, json_t *lines, int64_t customer_id, int64_t tax_rate_pct, json_t **out)
