@@ -375,6 +375,12 @@ static int cmd_serve(Opts *o)
                  gs.commits ? gs.commit_ns / 1e6 / (double)gs.commits : 0.0,
                  gs.commits ? gs.commit_cpu_ns / 1e6 / (double)gs.commits : 0.0,
                  gs.commits ? gs.pre_ns / 1e6 / (double)gs.commits : 0.0);
+    uint64_t rc_hits, rc_misses;
+    size_t rc_bytes;
+    row_cache_stats(&rc_hits, &rc_misses, &rc_bytes);
+    if (rc_hits + rc_misses)
+        log_info("list rows: %llu of %llu from remembered text, %.1f MB held", (unsigned long long)rc_hits,
+                 (unsigned long long)(rc_hits + rc_misses), (double)rc_bytes / 1048576.0);
     db_close(db);
     log_info("stopped");
     return 0;

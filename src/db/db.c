@@ -83,7 +83,9 @@ static void thread_conn_forget(void *p)
 
 Db *db_open(const char *url, char **err)
 {
+    static uint64_t opened;
     Db *db = xcalloc(1, sizeof *db);
+    db->serial = __atomic_add_fetch(&opened, 1, __ATOMIC_RELAXED);
     db->write_gen = 1; /* 0 means "no generation" to callers */
     db->batch = 1;     /* group commit: transactions up to durable (0) have ended */
     db->url = xstrdup(url);
@@ -145,6 +147,8 @@ void db_close(Db *db)
 
 DbDialect db_dialect_of(const Db *db) { return db->dialect; }
 DbDialect db_dialect(const DbConn *c) { return ((const DbConnHead *)c)->db->dialect; }
+
+uint64_t db_serial(const DbConn *c) { return ((const DbConnHead *)c)->db->serial; }
 
 DbConn *db_thread_conn(Db *db)
 {

@@ -154,6 +154,9 @@ bool db_tx_failed(const DbConn *c);
 int db_commit(DbConn *c);
 int db_rollback(DbConn *c);
 bool db_in_tx(const DbConn *c);
+/* The number of c's database among those this process opened (1, 2 …):
+ * what was read from one database is never taken for another's. */
+uint64_t db_serial(const DbConn *c);
 
 /* Run fn(arg) once the current transaction has ended, committed or rolled
  * back (at once when none is open), on this connection and thread, outside

@@ -101,6 +101,7 @@ struct Db {
     pthread_mutex_t lock;   /* guards conns */
     struct DbConn *conns;   /* all thread connections */
     uint64_t write_gen;     /* bumped after every committed write (atomic) */
+    uint64_t serial;        /* this opening's number in the process (db_serial) */
     /* Tables known to exist (db_table_exists; guarded by lock): asked on
      * request paths, and the catalogue query costs more than the request.
      * Forgotten on any rollback or DROP/ALTER, which could undo a table. */

@@ -172,6 +172,12 @@ typedef GxErr (*DdlStepFn)(Ctx *c, bool fresh);
  * meta_migrate; steps of one migration run in registration order). name is
  * for the log. */
 void ddl_step_add(int since, const char *name, DdlStepFn fn);
+/* Every entity table has a row_rev column that a trigger raises on every
+ * UPDATE of a row (record/rowcache.c keeps list rows' text per revision):
+ * tables of migration ROW_REV_SINCE on are created with it; this step
+ * (registered for ROW_REV_SINCE by the modules) gives it to the older ones. */
+#define ROW_REV_SINCE 10
+GxErr ddl_row_rev_step(Ctx *c, bool fresh);
 
 /* Forget every registered step (tests of the migration machinery). */
 void ddl_steps_reset(void);

@@ -61,6 +61,7 @@ void modules_init(void)
     /* Keep last: the built-in roles learn the entities a migration adds. */
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
     ddl_step_add(4, "built-in roles: grants for new entities", grants_v4);
+    ddl_step_add(ROW_REV_SINCE, "every entity table: row_rev, raised by a trigger on each update", ddl_row_rev_step);
 }
 
 /* Built-in roles with stable codes (issue #4's contract). Scopes per entity. */

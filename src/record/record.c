@@ -83,6 +83,8 @@ static const char *select_cols(const Entity *e)
 typedef struct Wanted {
     bool common[NCOMMON];
     bool *field;
+    bool rev;    /* and the row's revision (row_rev) after all the others */
+    bool narrow; /* only the id and row_rev, as columns 0 and 1 */
 } Wanted;
 
 /* Parse lq->fields ("name,phone,owner_id") into *w: names of common columns
@@ -91,6 +93,7 @@ typedef struct Wanted {
 static GxErr wanted_parse(Ctx *c, const Entity *e, const char *fields, Wanted *w)
 {
     w->field = arena_calloc(c->arena, (size_t)e->nfields + 1, sizeof *w->field);
+    w->rev = w->narrow = false;
     bool all = !fields;
     for (int i = 0; i < NCOMMON; i++)
         w->common[i] = all || i == 0;
@@ -154,6 +157,10 @@ static void select_list(Ctx *c, const Entity *e, const Wanted *w, Sql *q)
         sql_raw(q, select_cols(e));
         return;
     }
+    if (w->narrow) {
+        sql_raw(q, "id, row_rev");
+        return;
+    }
     Buf b;
     buf_init(&b, c->arena);
     for (int i = 0; i < NCOMMON; i++) {
@@ -181,7 +188,19 @@ static void select_list(Ctx *c, const Entity *e, const Wanted *w, Sql *q)
             buf_raw(&b, f->name);
         }
     }
+    if (w->rev)
+        buf_raw(&b, ", row_rev");
     sql_raw(q, b.data); /* sql-ok: column names and built-in formulas from metadata */
+}
+
+/* The number of columns of e's select list (without row_rev). */
+static int select_ncols(const Entity *e)
+{
+    int n = NCOMMON;
+    for (int i = 0; i < e->nfields; i++)
+        if (stored(&e->fields[i]))
+            n += e->fields[i].type == FT_PARENT ? 2 : 1;
+    return n;
 }
 
 /* Build a JSON record from the current row (all stored fields, unfiltered). */
@@ -1590,6 +1609,9 @@ typedef struct ListPlan {
      * ids in this order (rows deleted meanwhile are left out). */
     const int64_t *order;
     int64_t norder;
+    /* A narrow page (Wanted.narrow) from list_merge: the rows' revisions,
+     * parallel to order, and no query to read (its DbRes is NULL). */
+    const int64_t *revs;
 } ListPlan;
 
 typedef enum { PLAN_INDEX, PLAN_WALK, PLAN_IDS, PLAN_SET } SearchPlan;
@@ -1924,15 +1946,17 @@ typedef struct MergeRun {
     bool live;      /* id, at hold its current row */
     int64_t id;
     const char *at; /* updated_at (text, compared as SQLite's BINARY collation) */
+    int64_t rev;    /* row_rev, for a narrow page */
 } MergeRun;
 
-static int merge_step(Ctx *c, MergeRun *m)
+static int merge_step(Ctx *c, MergeRun *m, bool narrow)
 {
     int s = db_next(m->r);
     m->live = s == 1;
     if (m->live) {
         const char *at = db_text(m->r, 1);
         m->id = db_int(m->r, 0);
+        m->rev = narrow ? db_int(m->r, 2) : 0;
         m->at = arena_strdup(c->arena, at ? at : "");
     }
     return s;
@@ -1944,11 +1968,12 @@ static GxErr list_merge(Ctx *c, const Entity *e, const ListQuery *lq, const Want
     MergeRun run[MERGE_KEYS] = {{0}};
     GxErr rc = GX_OK;
     int opened = 0;
+    bool narrow = w && w->narrow;
     for (int k = 0; k < nkeys && !rc; k++) {
         Sql q;
         sql_init(&q, c->arena);
-        sql_raw(&q, arena_printf(c->arena, "SELECT id, updated_at FROM %s WHERE deleted_at IS NULL AND department_id = ", /* sql-ok: table name from metadata */
-                                 e->table));
+        sql_raw(&q, arena_printf(c->arena, "SELECT id, updated_at%s FROM %s WHERE deleted_at IS NULL AND department_id = ", /* sql-ok: table name from metadata */
+                                 narrow ? ", row_rev" : "", e->table));
         sql_param(&q, dbv_int(keys[k].id));
         if ((rc = record_filter_compile(c, e, lq->where, &q)))
             break;
@@ -1963,10 +1988,11 @@ static GxErr list_merge(Ctx *c, const Entity *e, const ListQuery *lq, const Want
             break;
         }
         opened++;
-        if (merge_step(c, &run[k]) < 0)
+        if (merge_step(c, &run[k], narrow) < 0)
             rc = ctx_fail(c, GX_EDB, "cannot list %s", e->name);
     }
     int64_t *page = arena_alloc(c->arena, (size_t)(rows > 0 ? rows : 1) * sizeof *page);
+    int64_t *revs = arena_alloc(c->arena, (size_t)(rows > 0 ? rows : 1) * sizeof *revs);
     int64_t got = 0, seen = 0;
     while (!rc && got < rows) {
         MergeRun *top = NULL;
@@ -1980,9 +2006,11 @@ static GxErr list_merge(Ctx *c, const Entity *e, const ListQuery *lq, const Want
         }
         if (!top)
             break;
-        if (seen++ >= lq->offset)
+        if (seen++ >= lq->offset) {
+            revs[got] = top->rev;
             page[got++] = top->id;
-        if (merge_step(c, top) < 0)
+        }
+        if (merge_step(c, top, narrow) < 0)
             rc = ctx_fail(c, GX_EDB, "cannot list %s", e->name);
     }
     for (int k = 0; k < opened; k++)
@@ -1991,6 +2019,13 @@ static GxErr list_merge(Ctx *c, const Entity *e, const ListQuery *lq, const Want
         return rc;
     plan->order = page;
     plan->norder = got;
+    if (narrow) {
+        /* The runs hold the ids and revisions (from the covering index,
+         * ddl.c's scope_list_index), all in scope: nothing more to read. */
+        plan->revs = revs;
+        *out = NULL;
+        return GX_OK;
+    }
     return page_rows(c, e, lq, w, page, got, out);
 }
 
@@ -2510,6 +2545,120 @@ GxErr record_get_json(Ctx *c, const Entity *e, int64_t id, Buf *out)
     return GX_OK;
 }
 
+/* record_list_json's rows as remembered text (rowcache.c): the page's ids
+ * and revisions first (list_open with a select list of the id and
+ * row_rev only), then in full only the rows not remembered at that revision
+ * (page_rows: by id, in the user's scope), each written and remembered.
+ * The same page, `more` and total as the direct path (test_list_json
+ * compares them, cold and warm, after writes of every kind). */
+static GxErr list_json_cached(Ctx *c, const Entity *e, const ListQuery *lq, const bool *hidden, int mask, bool counting,
+                              Buf *out, int64_t *total)
+{
+    Wanted narrow = {.rev = true, .narrow = true};
+    narrow.common[0] = true;
+    narrow.field = arena_calloc(c->arena, (size_t)e->nfields + 1, sizeof *narrow.field);
+    DbRes *r;
+    ListPlan plan;
+    GxErr rc = list_open(c, e, lq, &narrow, counting, &r, &plan);
+    if (rc)
+        return rc;
+    RowRef *refs = arena_alloc(c->arena, (size_t)(lq->limit > 0 ? lq->limit : 1) * sizeof *refs);
+    int64_t n = 0;
+    bool more = false;
+    int s = 0;
+    if (!r) {
+        /* list_merge's page: ids and revisions in order. */
+        for (int64_t k = 0; k < plan.norder; k++) {
+            if (n == lq->limit) {
+                more = true;
+                break;
+            }
+            refs[n++] = (RowRef){plan.order[k], plan.revs[k]};
+        }
+    } else if (plan.order) {
+        /* Rows unordered: placed by the page's order (ids are never 0). */
+        RowRef *slot = arena_calloc(c->arena, (size_t)(plan.norder > 0 ? plan.norder : 1), sizeof *slot);
+        while ((s = db_next(r)) == 1) {
+            int64_t k = order_index(&plan, db_int(r, 0));
+            if (k >= 0 && !slot[k].id)
+                slot[k] = (RowRef){db_int(r, 0), db_int(r, 1)};
+        }
+        for (int64_t k = 0; s == 0 && k < plan.norder; k++) {
+            if (!slot[k].id)
+                continue;
+            if (n == lq->limit) {
+                more = true;
+                break;
+            }
+            refs[n++] = slot[k];
+        }
+    } else {
+        while ((s = db_next(r)) == 1) {
+            if (n == lq->limit) {
+                more = true;
+                s = 0;
+                break;
+            }
+            refs[n++] = (RowRef){db_int(r, 0), db_int(r, 1)};
+        }
+    }
+    if (r)
+        db_done(r);
+    if (s < 0)
+        return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    Buf *texts = arena_calloc(c->arena, (size_t)(n > 0 ? n : 1), sizeof *texts);
+    uint64_t dbs = db_serial(c->db);
+    size_t found = row_cache_get(c->arena, dbs, e, mask, refs, (size_t)n, texts);
+    if ((int64_t)found < n) {
+        int64_t *ids = arena_alloc(c->arena, (size_t)n * sizeof *ids);
+        int64_t nids = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (!texts[i].len)
+                ids[nids++] = refs[i].id;
+        Wanted all;
+        if ((rc = wanted_parse(c, e, NULL, &all)))
+            return rc;
+        all.rev = true;
+        int revcol = select_ncols(e);
+        if ((rc = page_rows(c, e, lq, &all, ids, nids, &r)))
+            return rc;
+        while ((s = db_next(r)) == 1) {
+            int64_t id = db_int(r, 0), i = 0;
+            while (i < n && (refs[i].id != id || texts[i].len))
+                i++;
+            if (i == n)
+                continue;
+            buf_init(&texts[i], c->arena);
+            buf_reserve(&texts[i], 1280);
+            row_text(&texts[i], e, r, hidden, NULL, NULL);
+            buf_putc(&texts[i], '}');
+            row_cache_put(dbs, e, mask, id, db_int(r, revcol), texts[i].data, texts[i].len);
+        }
+        db_done(r);
+        if (s < 0)
+            return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
+    }
+    size_t start = out->len, bytes = 2;
+    for (int64_t i = 0; i < n; i++)
+        bytes += texts[i].len + 1;
+    buf_reserve(out, bytes);
+    buf_putc(out, '[');
+    int64_t got = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (!texts[i].len)
+            continue; /* gone between the two reads (out of scope) */
+        if (got++)
+            buf_putc(out, ',');
+        buf_raw_n(out, texts[i].data, texts[i].len);
+    }
+    buf_putc(out, ']');
+    if (counting && (rc = list_total(c, e, lq, got, more, &plan, total))) {
+        out->len = start;
+        return rc;
+    }
+    return GX_OK;
+}
+
 GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, int64_t *total)
 {
     if (total)
@@ -2525,6 +2674,13 @@ GxErr record_list_json(Ctx *c, const Entity *e, const ListQuery *lq, Buf *out, i
         return bad ? ctx_fail(c, GX_EINTERNAL, "cannot encode %s", e->name) : GX_OK;
     }
     bool counting = lq->count && total;
+    /* Whole rows outside a write transaction: from remembered text. */
+    if (!lq->fields && !db_in_tx(c->db) && row_cache_on()) {
+        bool *hidden = hidden_fields(c, e);
+        int mask = row_cache_mask(e, hidden);
+        if (mask >= 0)
+            return list_json_cached(c, e, lq, hidden, mask, counting, out, total);
+    }
     DbRes *r;
     ListPlan plan;
     Wanted w;

@@ -205,6 +205,31 @@ void count_cache_set_ttl_ms(int64_t ms);
 /* Forget every count (tests). */
 void count_cache_clear(void);
 
+/* --- list rows as JSON text, remembered (rowcache.c) --- */
+
+/* A row of a list page: its id and revision (the row_rev column). */
+typedef struct RowRef {
+    int64_t id, rev;
+} RowRef;
+
+/* Is the cache on (GUANXI_ROW_CACHE_MB is not 0)? */
+bool row_cache_on(void);
+/* The number of this set of hidden fields of e (e->nfields flags), the
+ * same for the same set; -1 when too many sets are known (no caching). */
+int row_cache_mask(const Entity *e, const bool *hidden);
+/* For each of rows[0..n) whose text is remembered at that revision, a copy
+ * of it in texts[i] (initialised in a; the others are left alone). Returns
+ * how many were found. db is the database's db_serial. */
+size_t row_cache_get(Arena *a, uint64_t db, const Entity *e, int mask, const RowRef *rows, size_t n, Buf *texts);
+/* Remember the text of a committed row at revision rev. */
+void row_cache_put(uint64_t db, const Entity *e, int mask, int64_t id, int64_t rev, const char *text, size_t len);
+/* Texts found and not found so far, and the bytes held (tests, the exit log). */
+void row_cache_stats(uint64_t *hits, uint64_t *misses, size_t *bytes);
+/* The budget in bytes (0: off), instead of GUANXI_ROW_CACHE_MB (tests). */
+void row_cache_set_budget(size_t bytes);
+/* Forget everything (tests: before meta_free). */
+void row_cache_clear(void);
+
 /* --- hooks (hooks.c) --- */
 
 typedef enum HookEvent {

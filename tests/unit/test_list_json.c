@@ -2,7 +2,10 @@
  * gives exactly what record_list gives: for every entity, as the system and
  * as a user whose role hides fields, the same records, values, absent keys,
  * totals and errors; and record_get_json (GET by id) what record_get gives,
- * computed values of the after-read hooks included. Runs on a temporary
+ * computed values of the after-read hooks included. record_list_json takes
+ * rows from remembered text (rowcache.c): compared cold, warm, after writes
+ * that bypass the record engine, after a rolled-back write and with a tiny
+ * budget. Runs on a temporary
  * SQLite database with demo data. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,6 +67,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     testdb_close(&fx.t);
+    row_cache_clear();
     meta_free();
     return 0;
 }
@@ -211,12 +215,112 @@ static void test_get_of_every_entity(void **state)
     assert_null(strstr(b.data, "\"phone\":"));
 }
 
+/* One customer's notes as record_list_json gives them (the list sorted by
+ * id, so the customer is on the first page). */
+static const char *listed_notes(int64_t id)
+{
+    ListQuery lq = {.sort = "id", .limit = 50, .action = ACT_READ};
+    Buf b;
+    buf_init(&b, &fx.t.arena);
+    assert_int_equal(record_list_json(&fx.t.c, meta_entity("customers"), &lq, &b, NULL), GX_OK);
+    json_t *rows = json_loads(b.data, 0, NULL);
+    assert_non_null(rows);
+    const char *notes = NULL;
+    size_t i;
+    json_t *rec;
+    json_array_foreach(rows, i, rec)
+    {
+        if (json_integer_value(json_object_get(rec, "id")) == id) {
+            json_t *v = json_object_get(rec, "notes");
+            notes = arena_strdup(&fx.t.arena, json_is_string(v) ? json_string_value(v) : "(null)");
+        }
+    }
+    json_decref(rows);
+    assert_non_null(notes);
+    return notes;
+}
+
+static int64_t row_rev(int64_t id)
+{
+    int64_t rev = -1;
+    bool found = false;
+    DbVal p[] = {dbv_int(id)};
+    assert_int_equal(db_query_int(fx.t.c.db, "SELECT row_rev FROM customers WHERE id = $1", p, 1, &rev, &found), DB_OK);
+    assert_true(found);
+    return rev;
+}
+
+static void test_remembered_rows(void **state)
+{
+    (void)state;
+    int n;
+    const Entity *const *all = meta_entities(&n);
+    row_cache_clear();
+    uint64_t hits0, hits1, misses;
+    size_t bytes;
+    for (int i = 0; i < n; i++)
+        compare(all[i], NULL, 50, 0, false);
+    row_cache_stats(&hits0, &misses, &bytes);
+    assert_true(misses > 100 && bytes > 0); /* the cold pass wrote and remembered */
+    for (int i = 0; i < n; i++) {
+        compare(all[i], NULL, 50, 0, false);
+        compare(all[i], fx.limited, 50, 0, false);
+    }
+    row_cache_stats(&hits1, NULL, NULL);
+    assert_true(hits1 - hits0 > 100); /* the warm pass took remembered text */
+
+    /* Any UPDATE raises the row's revision: a statement of a module (not
+     * the record engine) changes what the list shows at once. */
+    int64_t rev = row_rev(1);
+    assert_int_equal(db_exec(fx.t.c.db, "UPDATE customers SET notes = 'set by a job' WHERE id = 1", NULL, 0), DB_OK);
+    assert_int_equal(row_rev(1), rev + 1);
+    assert_string_equal(listed_notes(1), "set by a job");
+    /* Through the record engine too. */
+    int64_t version = 0;
+    bool found = false;
+    assert_int_equal(db_query_int(fx.t.c.db, "SELECT version FROM customers WHERE id = 1", NULL, 0, &version, &found),
+                     DB_OK);
+    json_t *in = json_pack("{s:s, s:I}", "notes", "set by a user", "version", (json_int_t)version);
+    json_t *out = NULL;
+    if (record_update(&fx.t.c, meta_entity("customers"), 1, in, &out) != GX_OK)
+        fail_msg("update: %s", fx.t.c.err_msg);
+    json_decref(in);
+    json_decref(out);
+    assert_string_equal(listed_notes(1), "set by a user");
+
+    /* A rolled-back write: what a list showed inside it is not remembered,
+     * so the next committed write of the same revision shows its own values. */
+    rev = row_rev(2);
+    assert_int_equal(db_begin(fx.t.c.db), DB_OK);
+    assert_int_equal(db_exec(fx.t.c.db, "UPDATE customers SET notes = 'rolled back' WHERE id = 2", NULL, 0), DB_OK);
+    assert_string_equal(listed_notes(2), "rolled back");
+    assert_int_equal(db_rollback(fx.t.c.db), DB_OK);
+    assert_int_equal(row_rev(2), rev);
+    assert_int_equal(db_exec(fx.t.c.db, "UPDATE customers SET notes = 'committed' WHERE id = 2", NULL, 0), DB_OK);
+    assert_int_equal(row_rev(2), rev + 1);
+    assert_string_equal(listed_notes(2), "committed");
+
+    /* Every entity again after those writes, cold and warm, and with a
+     * budget too small for a page (texts are evicted as they come). */
+    for (int i = 0; i < n; i++)
+        compare(all[i], fx.limited, 50, 0, false);
+    row_cache_set_budget(4096);
+    for (int i = 0; i < n; i++) {
+        compare(all[i], NULL, 50, 0, false);
+        compare(all[i], NULL, 3, 2, false);
+    }
+    row_cache_stats(NULL, NULL, &bytes);
+    assert_true(bytes <= 4096);
+    row_cache_set_budget(24u << 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_entity_as_the_system),
         cmocka_unit_test(test_hidden_fields_and_scopes_as_a_user),
         cmocka_unit_test(test_get_of_every_entity),
+        cmocka_unit_test(test_remembered_rows),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
