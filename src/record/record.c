@@ -2608,6 +2608,9 @@ static GxErr list_json_cached(Ctx *c, const Entity *e, const ListQuery *lq, cons
         return ctx_fail(c, GX_EDB, "cannot list %s", e->name);
     Buf *texts = arena_calloc(c->arena, (size_t)(n > 0 ? n : 1), sizeof *texts);
     uint64_t dbs = db_serial(c->db);
+    /* A text search's rows are taken when remembered but not added: random
+     * matches would push out the rows lists show again and again. */
+    bool keep = !(lq->q && *lq->q);
     size_t found = row_cache_get(c->arena, dbs, e, mask, refs, (size_t)n, texts);
     if ((int64_t)found < n) {
         int64_t *ids = arena_alloc(c->arena, (size_t)n * sizeof *ids);
@@ -2632,7 +2635,8 @@ static GxErr list_json_cached(Ctx *c, const Entity *e, const ListQuery *lq, cons
             buf_reserve(&texts[i], 1280);
             row_text(&texts[i], e, r, hidden, NULL, NULL);
             buf_putc(&texts[i], '}');
-            row_cache_put(dbs, e, mask, id, db_int(r, revcol), texts[i].data, texts[i].len);
+            if (keep)
+                row_cache_put(dbs, e, mask, id, db_int(r, revcol), texts[i].data, texts[i].len);
         }
         db_done(r);
         if (s < 0)

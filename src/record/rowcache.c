@@ -15,7 +15,7 @@
  * Only committed rows are kept: record.c neither reads nor stores inside a
  * write transaction (a revision seen there may be rolled back and reused by
  * another writer for other values). Least recently used texts go first
- * once the budget (GUANXI_ROW_CACHE_MB, default 24; 0 switches the cache
+ * once the budget (GUANXI_ROW_CACHE_MB, default 16; 0 switches the cache
  * off) is used. One mutex: a page takes it twice. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,7 +26,7 @@
 
 #define NBUCKETS 65536 /* a power of two */
 #define MAX_MASKS 256
-#define DEFAULT_MB 24
+#define DEFAULT_MB 16
 
 typedef struct Entry {
     struct Entry *next;             /* in the bucket */

@@ -311,7 +311,7 @@ static void test_remembered_rows(void **state)
     }
     row_cache_stats(NULL, NULL, &bytes);
     assert_true(bytes <= 4096);
-    row_cache_set_budget(24u << 20);
+    row_cache_set_budget(16u << 20);
 }
 
 int main(void)
