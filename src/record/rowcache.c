@@ -175,6 +175,33 @@ size_t row_cache_get(Arena *a, uint64_t db, const Entity *e, int mask, const Row
     return got;
 }
 
+bool row_cache_join(uint64_t db, const Entity *e, int mask, const RowRef *rows, size_t n, Buf *out)
+{
+    bool all = true;
+    size_t bytes = 0;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < n && all; i++) {
+        Entry *x = buckets ? *find(db, e, rows[i].id, mask) : NULL;
+        all = x && x->rev == rows[i].rev;
+        if (all)
+            bytes += x->len + 1;
+    }
+    if (all) {
+        buf_reserve(out, bytes);
+        for (size_t i = 0; i < n; i++) {
+            Entry *x = *find(db, e, rows[i].id, mask);
+            unlink_recency(x);
+            link_newest(x);
+            if (i)
+                buf_putc(out, ',');
+            buf_raw_n(out, x->text, x->len);
+        }
+        hits += n;
+    }
+    pthread_mutex_unlock(&lock);
+    return all;
+}
+
 void row_cache_put(uint64_t db, const Entity *e, int mask, int64_t id, int64_t rev, const char *text, size_t len)
 {
     Entry *x = malloc(sizeof *x + len + 1);
