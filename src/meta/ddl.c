@@ -182,6 +182,14 @@ static bool scope_list_index(const Entity *e, int i)
            !strcmp(x[1], "updated_at") && !x[2];
 }
 
+/* The statement that creates e's scoped-list index i (scope_list_index). */
+static const char *scope_index_sql(Ctx *c, const Entity *e, int i)
+{
+    return arena_printf(c->arena, /* sql-ok: names from metadata */
+                        "CREATE INDEX %s_x%d_idx ON %s(%s, updated_at, id, row_rev, deleted_at) WHERE deleted_at IS NULL",
+                        e->table, i, e->table, e->indexes[i][0]);
+}
+
 GxErr ddl_row_rev_step(Ctx *c, bool fresh)
 {
     (void)fresh;
@@ -202,9 +210,7 @@ GxErr ddl_row_rev_step(Ctx *c, bool fresh)
             if (!scope_list_index(e, k))
                 continue;
             if (run(c, arena_printf(c->arena, "DROP INDEX %s_x%d_idx", e->table, k)) || /* sql-ok: names from metadata */
-                run(c, arena_printf(c->arena, /* sql-ok: names from metadata */
-                                    "CREATE INDEX %s_x%d_idx ON %s(%s, updated_at, id, row_rev, deleted_at) WHERE deleted_at IS NULL",
-                                    e->table, k, e->table, e->indexes[k][0])))
+                run(c, scope_index_sql(c, e, k)))
                 return c->err;
         }
     }
@@ -343,9 +349,7 @@ static int create_extras(Ctx *c, const Entity *e, DbDialect d, int v, bool fresh
         for (int i = 0; i < e->nindexes; i++) {
             buf_clear(&b);
             if (e->since >= ROW_REV_SINCE && scope_list_index(e, i)) {
-                buf_printf(&b, "CREATE INDEX %s_x%d_idx ON %s(%s, updated_at, id, row_rev, deleted_at) WHERE deleted_at IS NULL",
-                           e->table, i, e->table, e->indexes[i][0]);
-                if (run(c, b.data))
+                if (run(c, scope_index_sql(c, e, i)))
                     return -1;
                 continue;
             }

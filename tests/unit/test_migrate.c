@@ -171,12 +171,55 @@ static void test_failing_step_rolls_the_migration_back(void **state)
     fx_close(&f);
 }
 
+/* row_rev (migration ROW_REV_SINCE): an older table gets it from the step,
+ * a table of a later migration with its CREATE TABLE; the trigger raises it
+ * on every UPDATE; the scoped-list index holds it (index-only reads). */
+static const char *const schema_rev[] = {
+    USERS, DEPTS,
+    "{\"name\": \"things\", \"indexes\": [[\"owner_id\", \"updated_at\"]], \"fields\": ["
+    " {\"name\": \"title\", \"type\": \"string\"}]}",
+    "{\"name\": \"later\", \"since\": 11, \"indexes\": [[\"owner_id\", \"updated_at\"]], \"fields\": ["
+    " {\"name\": \"title\", \"type\": \"string\"}]}",
+    NULL,
+};
+
+static void test_row_rev_on_old_and_new_tables(void **state)
+{
+    (void)state;
+    Fx f;
+    fx_open(&f, "rev");
+    meta_load_texts(schema_rev);
+    ddl_steps_reset();
+    ddl_step_add(ROW_REV_SINCE, "row_rev", ddl_row_rev_step);
+    assert_int_equal(meta_migrate(&f.c), GX_OK);
+    const char *tables[] = {"things", "later"};
+    for (int i = 0; i < 2; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO %s(created_at, updated_at, owner_id, title) VALUES ('2026-01-01T00:00:00Z',"
+                 " '2026-01-01T00:00:00Z', NULL, 'a')",
+                 tables[i]);
+        assert_int_equal(db_exec(f.c.db, sql, NULL, 0), DB_OK);
+        snprintf(sql, sizeof sql, "UPDATE %s SET title = 'b'", tables[i]);
+        assert_int_equal(db_exec(f.c.db, sql, NULL, 0), DB_OK);
+        assert_int_equal(db_exec(f.c.db, sql, NULL, 0), DB_OK);
+        snprintf(sql, sizeof sql, "SELECT row_rev FROM %s", tables[i]);
+        assert_int_equal(count(&f, sql), 2);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM pragma_index_info('%s_x0_idx') WHERE name IN ('row_rev', 'deleted_at', 'id')",
+                 tables[i]);
+        assert_int_equal(count(&f, sql), 3);
+    }
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_upgrade_renames_keeps_data_and_runs_the_step),
         cmocka_unit_test(test_fresh_database_gets_the_final_columns),
         cmocka_unit_test(test_failing_step_rolls_the_migration_back),
+        cmocka_unit_test(test_row_rev_on_old_and_new_tables),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     meta_free();
