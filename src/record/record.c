@@ -2613,7 +2613,7 @@ static GxErr list_json_cached(Ctx *c, const Entity *e, const ListQuery *lq, cons
     bool keep = !(lq->q && *lq->q);
     size_t start = out->len;
     buf_putc(out, '[');
-    if (row_cache_join(dbs, e, mask, refs, (size_t)n, out)) {
+    if (row_cache_join(c->arena, dbs, e, mask, refs, (size_t)n, out)) {
         /* Every row remembered (the usual case): copied once, in order. */
         buf_putc(out, ']');
         if (counting && (rc = list_total(c, e, lq, n, more, &plan, total))) {

@@ -223,8 +223,8 @@ int row_cache_mask(const Entity *e, const bool *hidden);
 size_t row_cache_get(Arena *a, uint64_t db, const Entity *e, int mask, const RowRef *rows, size_t n, Buf *texts);
 /* When every one of rows[0..n) is remembered at its revision: their texts
  * appended to out, joined by commas (one copy), and true; else false and
- * out as it was. */
-bool row_cache_join(uint64_t db, const Entity *e, int mask, const RowRef *rows, size_t n, Buf *out);
+ * out as it was. a holds the lookup's scratch. */
+bool row_cache_join(Arena *a, uint64_t db, const Entity *e, int mask, const RowRef *rows, size_t n, Buf *out);
 /* Remember the text of a committed row at revision rev. */
 void row_cache_put(uint64_t db, const Entity *e, int mask, int64_t id, int64_t rev, const char *text, size_t len);
 /* Texts found and not found so far, and the bytes held (tests, the exit log). */

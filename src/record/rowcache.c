@@ -175,21 +175,24 @@ size_t row_cache_get(Arena *a, uint64_t db, const Entity *e, int mask, const Row
     return got;
 }
 
-bool row_cache_join(uint64_t db, const Entity *e, int mask, const RowRef *rows, size_t n, Buf *out)
+bool row_cache_join(Arena *a, uint64_t db, const Entity *e, int mask, const RowRef *rows, size_t n, Buf *out)
 {
+    Entry **found = arena_alloc(a, (n ? n : 1) * sizeof *found);
     bool all = true;
     size_t bytes = 0;
     pthread_mutex_lock(&lock);
     for (size_t i = 0; i < n && all; i++) {
         Entry *x = buckets ? *find(db, e, rows[i].id, mask) : NULL;
         all = x && x->rev == rows[i].rev;
-        if (all)
+        if (all) {
+            found[i] = x;
             bytes += x->len + 1;
+        }
     }
     if (all) {
         buf_reserve(out, bytes);
         for (size_t i = 0; i < n; i++) {
-            Entry *x = *find(db, e, rows[i].id, mask);
+            Entry *x = found[i];
             unlink_recency(x);
             link_newest(x);
             if (i)
