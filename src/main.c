@@ -381,6 +381,11 @@ static int cmd_serve(Opts *o)
     if (rc_hits + rc_misses)
         log_info("list rows: %llu of %llu from remembered text, %.1f MB held", (unsigned long long)rc_hits,
                  (unsigned long long)(rc_hits + rc_misses), (double)rc_bytes / 1048576.0);
+    uint64_t au_hits, au_misses;
+    auth_remembered_stats(&au_hits, &au_misses);
+    if (au_hits + au_misses)
+        log_info("sessions and tokens: %llu of %llu lookups answered from memory", (unsigned long long)au_hits,
+                 (unsigned long long)(au_hits + au_misses));
     db_close(db);
     log_info("stopped");
     return 0;

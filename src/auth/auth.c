@@ -2,6 +2,9 @@
 #include "auth.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -97,7 +100,8 @@ GxErr auth_session_create(Ctx *c, int64_t user_id, const char *ua, char **token,
 /* The user's columns joined to a session or token row (alias s): the same
  * as acl_load reads, the user only while active and not deleted. */
 #define USER_COLS                                                                                                        \
-    "u.id, u.department_id, u.username, u.name, u.lang, (SELECT value FROM sequences WHERE name = 'acl')"
+    "u.id, u.department_id, u.username, u.name, u.lang, (SELECT value FROM sequences WHERE name = 'acl'),"             \
+    " (SELECT value FROM sequences WHERE name = 'auth')"
 #define USER_JOIN "u.id = s.user_id AND u.active = 1 AND u.deleted_at IS NULL"
 
 /* Fill u from the USER_COLS starting at column col of r. */
@@ -115,13 +119,147 @@ static void user_row(Ctx *c, DbRes *r, int col, AuthUser *u)
     u->access_version = db_isnull(r, col + 5) ? 0 : db_int(r, col + 5);
 }
 
+/* ---------- remembered sessions and tokens ----------
+ *
+ * A request's session (or API token) and its user cost one statement of
+ * three index probes and a join (~17 k instructions of a ~80 k GET). What
+ * it found is remembered here with the two versions read by the same
+ * statement: "auth", which triggers (auth_epoch_step) raise whenever a
+ * session or token ends (logout, password change, revocation, disabling)
+ * or a user's own columns change, whoever writes them — another server on
+ * the same database, the command line, a module's own UPDATE — and "acl",
+ * which acl_changed raises when roles or departments change. A remembered
+ * answer is used only while both are what they were, so one short
+ * statement (two probes of the sequences table) checks it. It is also used
+ * only within LAST_SEEN_S of the last time the session was seen (or the
+ * token used), so that the full path still records that once a minute,
+ * and never past the session's expiry. Unknown tokens are not remembered. */
+
+#define LAST_SEEN_S 60
+#define REMEMBERED 4096 /* slots, chosen by the token hash: a direct-mapped table */
+
+typedef struct Remembered {
+    uint64_t db;        /* db_serial; 0: empty */
+    char hash[65];
+    int64_t auth_v;     /* the versions read with it */
+    int64_t acl_v;
+    int64_t last_s;     /* session last seen / token last used (seconds) */
+    int64_t exp_s;      /* session's absolute expiry (tokens: 0) */
+    int64_t user_id;
+    bool api_token;
+    char *csrf;         /* malloc'd, as are the user's strings */
+    AuthUser user;
+} Remembered;
+
+static Remembered remembered[REMEMBERED];
+static pthread_mutex_t remembered_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t remembered_hits, remembered_misses;
+
+static size_t slot_of(const char *hash)
+{
+    size_t v = 0;
+    for (int i = 0; i < 8; i++) {
+        char ch = hash[i];
+        v = v * 16 + (size_t)(ch <= '9' ? ch - '0' : ch - 'a' + 10);
+    }
+    return v % REMEMBERED;
+}
+
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+
+static void forget(Remembered *m)
+{
+    free(m->csrf);
+    free((char *)m->user.username);
+    free((char *)m->user.name);
+    free((char *)m->user.lang);
+    memset(m, 0, sizeof *m);
+}
+
+static void remember(Ctx *c, const AuthResult *res, int64_t auth_v, int64_t last_s, int64_t exp_s)
+{
+    Remembered m = {.db = db_serial(c->db), .auth_v = auth_v, .acl_v = res->user.access_version, .last_s = last_s,
+                    .exp_s = exp_s, .user_id = res->user_id, .api_token = res->api_token,
+                    .csrf = dup_or_null(res->csrf), .user = res->user};
+    snprintf(m.hash, sizeof m.hash, "%s", res->hash);
+    m.user.username = dup_or_null(res->user.username);
+    m.user.name = dup_or_null(res->user.name);
+    m.user.lang = dup_or_null(res->user.lang);
+    pthread_mutex_lock(&remembered_lock);
+    Remembered *slot = &remembered[slot_of(m.hash)];
+    forget(slot);
+    *slot = m;
+    pthread_mutex_unlock(&remembered_lock);
+}
+
+/* The remembered answer for hash, if there is one still valid at now_s;
+ * its strings copied into c's arena. */
+static bool recall(Ctx *c, const char *hash, int64_t now_s, AuthResult *out)
+{
+    uint64_t db = db_serial(c->db);
+    int64_t auth_v = 0, acl_v = 0;
+    bool found = false;
+    pthread_mutex_lock(&remembered_lock);
+    Remembered *m = &remembered[slot_of(hash)];
+    if (m->db == db && !strcmp(m->hash, hash) && now_s - m->last_s <= LAST_SEEN_S && now_s >= m->last_s &&
+        (m->api_token || now_s < m->exp_s)) {
+        found = true;
+        auth_v = m->auth_v;
+        acl_v = m->acl_v;
+        out->user_id = m->user_id;
+        out->api_token = m->api_token;
+        out->csrf = m->csrf ? arena_strdup(c->arena, m->csrf) : NULL;
+        out->hash = hash;
+        out->user = m->user;
+        out->user.username = m->user.username ? arena_strdup(c->arena, m->user.username) : NULL;
+        out->user.name = m->user.name ? arena_strdup(c->arena, m->user.name) : NULL;
+        out->user.lang = m->user.lang ? arena_strdup(c->arena, m->user.lang) : NULL;
+    }
+    pthread_mutex_unlock(&remembered_lock);
+    if (found) {
+        DbRes *r;
+        found = false;
+        if (db_query(c->db,
+                     "SELECT (SELECT value FROM sequences WHERE name = 'auth'),"
+                     " (SELECT value FROM sequences WHERE name = 'acl')",
+                     NULL, 0, &r) == DB_OK) {
+            found = db_next(r) == 1 && !db_isnull(r, 0) && db_int(r, 0) == auth_v &&
+                    (db_isnull(r, 1) ? 0 : db_int(r, 1)) == acl_v;
+            db_done(r);
+        }
+    }
+    __atomic_add_fetch(found ? &remembered_hits : &remembered_misses, 1, __ATOMIC_RELAXED);
+    if (!found)
+        memset(out, 0, sizeof *out);
+    return found;
+}
+
+void auth_remembered_stats(uint64_t *hits, uint64_t *misses)
+{
+    *hits = __atomic_load_n(&remembered_hits, __ATOMIC_RELAXED);
+    *misses = __atomic_load_n(&remembered_misses, __ATOMIC_RELAXED);
+}
+
+void auth_forget_all(void)
+{
+    pthread_mutex_lock(&remembered_lock);
+    for (int i = 0; i < REMEMBERED; i++)
+        if (remembered[i].db)
+            forget(&remembered[i]);
+    __atomic_store_n(&remembered_hits, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&remembered_misses, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&remembered_lock);
+}
+
 GxErr auth_lookup(Ctx *c, const char *token, AuthResult *out)
 {
     memset(out, 0, sizeof *out);
     if (!token || strlen(token) < 20 || strlen(token) > 100)
         return GX_OK;
     char *hash = auth_token_hash(c, token);
-    int64_t now = time_now_ms();
+    int64_t now = time_now_ms(), now_s = now / 1000;
+    if (recall(c, hash, now_s, out))
+        return GX_OK;
     DbRes *r;
     DbVal p[] = {dbv_text(hash)};
     if (strncmp(token, "gx_", 3) != 0) {
@@ -133,18 +271,23 @@ GxErr auth_lookup(Ctx *c, const char *token, AuthResult *out)
         if (db_next(r) == 1) {
             int64_t last, exp;
             bool ok = time_parse_rfc3339(db_text(r, 2), &last) && time_parse_rfc3339(db_text(r, 3), &exp);
-            int64_t now_s = now / 1000;
             if (ok && now_s < exp && now_s - last < AUTH_SESSION_IDLE_S) {
                 out->user_id = db_int(r, 0);
                 out->csrf = arena_strdup(c->arena, db_text(r, 1));
                 out->hash = hash;
                 user_row(c, r, 4, &out->user);
-                if (now_s - last > 60) {
-                    db_done(r);
+                bool versioned = !db_isnull(r, 10);
+                int64_t auth_v = versioned ? db_int(r, 10) : 0;
+                db_done(r);
+                if (now_s - last > LAST_SEEN_S) {
                     DbVal q[] = {dbv_text(iso_at(c, now)), dbv_text(hash)};
-                    db_exec(c->db, "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2", q, 2);
-                    return GX_OK;
+                    if (db_exec(c->db, "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2", q, 2) != DB_OK)
+                        return GX_OK; /* answered, not remembered */
+                    last = now_s;
                 }
+                if (versioned)
+                    remember(c, out, auth_v, last, exp);
+                return GX_OK;
             }
         }
         db_done(r);
@@ -160,16 +303,57 @@ GxErr auth_lookup(Ctx *c, const char *token, AuthResult *out)
         out->hash = hash;
         out->api_token = true;
         user_row(c, r, 3, &out->user);
+        bool versioned = !db_isnull(r, 9);
+        int64_t auth_v = versioned ? db_int(r, 9) : 0;
         int64_t id = db_int(r, 1), last = 0;
-        bool stale = !db_text(r, 2) || !time_parse_rfc3339(db_text(r, 2), &last) || now / 1000 - last > 60;
+        bool stale = !db_text(r, 2) || !time_parse_rfc3339(db_text(r, 2), &last) || now_s - last > LAST_SEEN_S;
         db_done(r);
         if (stale) {
             DbVal q[] = {dbv_text(iso_at(c, now)), dbv_int(id)};
-            db_exec(c->db, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", q, 2);
+            if (db_exec(c->db, "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", q, 2) != DB_OK)
+                return GX_OK;
+            last = now_s;
         }
+        if (versioned)
+            remember(c, out, auth_v, last, 0);
         return GX_OK;
     }
     db_done(r);
+    return GX_OK;
+}
+
+/* Migration 11: the "auth" version and the triggers that raise it. */
+static const char *const epoch_triggers[][2] = {
+    {"sessions_auth_del", "AFTER DELETE ON sessions"},
+    {"sessions_auth_upd", "AFTER UPDATE OF token_hash, user_id, csrf, expires_at ON sessions"},
+    {"api_tokens_auth_del", "AFTER DELETE ON api_tokens"},
+    {"api_tokens_auth_upd", "AFTER UPDATE OF token_hash, user_id, revoked_at ON api_tokens"},
+    {"users_auth_del", "AFTER DELETE ON users"},
+    {"users_auth_upd", "AFTER UPDATE OF username, name, lang, department_id, active, deleted_at ON users"},
+};
+
+GxErr auth_epoch_step(Ctx *c, bool fresh)
+{
+    (void)fresh;
+    bool pg = db_dialect(c->db) == DB_PG;
+    if (db_exec(c->db, "INSERT INTO sequences(name, value) VALUES ('auth', 1) ON CONFLICT(name) DO NOTHING", NULL, 0) !=
+            DB_OK ||
+        (pg && db_exec(c->db,
+                       "CREATE OR REPLACE FUNCTION gx_auth_epoch() RETURNS trigger LANGUAGE plpgsql AS"
+                       " $$BEGIN UPDATE sequences SET value = value + 1 WHERE name = 'auth'; RETURN NULL; END$$",
+                       NULL, 0) != DB_OK))
+        return ctx_fail(c, GX_EDB, "cannot add the auth version: %s", db_errmsg(c->db));
+    for (size_t i = 0; i < sizeof epoch_triggers / sizeof epoch_triggers[0]; i++) {
+        const char *sql = pg ? arena_printf(c->arena, "CREATE TRIGGER %s %s FOR EACH ROW EXECUTE FUNCTION gx_auth_epoch()",
+                                            epoch_triggers[i][0], epoch_triggers[i][1])
+                             : arena_printf(c->arena,
+                                            "CREATE TRIGGER %s %s FOR EACH ROW BEGIN"
+                                            " UPDATE sequences SET value = value + 1 WHERE name = 'auth'; END",
+                                            epoch_triggers[i][0], epoch_triggers[i][1]);
+        if (db_exec(c->db, sql, NULL, 0) != DB_OK) /* sql-ok: literal names above */
+            return ctx_fail(c, GX_EDB, "cannot add the auth version's trigger %s: %s", epoch_triggers[i][0],
+                            db_errmsg(c->db));
+    }
     return GX_OK;
 }
 

@@ -67,6 +67,17 @@ GxErr auth_session_create(Ctx *c, int64_t user_id, const char *user_agent, char 
 /* Look up a session or API token. Expired or unknown -> user_id 0. */
 GxErr auth_lookup(Ctx *c, const char *token, AuthResult *out);
 
+/* Lookups answered from memory and not, since the start or auth_forget_all
+ * (tests, the server's exit log). */
+void auth_remembered_stats(uint64_t *hits, uint64_t *misses);
+/* Forget every remembered session and token (tests). */
+void auth_forget_all(void);
+
+/* Migration 11: the "auth" version in sequences and the triggers that raise
+ * it whenever a session or token ends or a user's own columns change (what
+ * auth_lookup remembers depends on it). */
+GxErr auth_epoch_step(Ctx *c, bool fresh);
+
 /* End one session (by token hash) / every session and token of a user. */
 GxErr auth_session_end(Ctx *c, const char *hash);
 GxErr auth_end_all(Ctx *c, int64_t user_id);

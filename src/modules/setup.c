@@ -62,6 +62,7 @@ void modules_init(void)
     ddl_step_add(3, "built-in roles: grants for new entities", grants_v3);
     ddl_step_add(4, "built-in roles: grants for new entities", grants_v4);
     ddl_step_add(ROW_REV_SINCE, "every entity table: row_rev, raised by a trigger on each update", ddl_row_rev_step);
+    ddl_step_add(11, "sessions and tokens: the auth version, raised by triggers (auth_lookup remembers)", auth_epoch_step);
 }
 
 /* Built-in roles with stable codes (issue #4's contract). Scopes per entity. */
