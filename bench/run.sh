@@ -129,13 +129,13 @@ m=re.match(r"([\d.]+)(us|ms|s|m)$", sys.argv[1])
 print("%.2f" % (float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[m.group(2)]) if m else "nan")' "$1"
 }
 
-# Sample the server's RSS (and its anonymous part) every 0.2 s into $1 until killed.
-sample_rss() {
-    while :; do
-        awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} END {print r, a}' /proc/$SERVER/status >>"$1" 2>/dev/null || true
-        sleep 0.2
-    done
-}
+# The server's peak RSS during a run, without sampling it: VmHWM after
+# resetting it to VmRSS (/proc/PID/clear_refs) before the run. A sampler
+# forking awk every 0.2 s took a core for ~1-2 ms five times a second, which
+# is the 99th percentile of a 0.5 ms request (GET p99 3.2-4.4 ms with it,
+# see bench/README.md stop 19). The anonymous part is read at the end.
+reset_peak() { echo 5 >/proc/$SERVER/clear_refs 2>/dev/null || true; }
+read_peak() { awk '/^VmHWM/ {r=$2} /^RssAnon/ {a=$2} END {print r, a}' /proc/$SERVER/status 2>/dev/null; }
 
 # run_once NAME ROUND → "req_s p50_ms p99_ms rss_max_kb anon_max_kb errors load1"
 run_once() {
@@ -149,13 +149,10 @@ run_once() {
             >/dev/null 2>&1 || true
         wait_idle
     fi
-    : >"$rss"
-    sample_rss "$rss" &
-    local sampler=$!
+    reset_peak
     env $envs wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s "bench/load/$script" $BASE \
         >"$raw" 2>&1 || true
-    kill $sampler 2>/dev/null
-    wait $sampler 2>/dev/null || true
+    read_peak >"$rss"
     wait_idle
     local rps p50 p99 errors rss_max anon_max
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$raw")
@@ -186,7 +183,7 @@ SUMMARY=$OUT/summary.md
     echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo); git $(git rev-parse --short HEAD 2>/dev/null || echo '?'), server $SERVER_BIN"
     echo "- wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, median of $ROUNDS run(s), ${WARMUP}s warm-up each"
     echo
-    echo "| scenario | req/s | p50 ms | p99 ms | max RSS MB (anon) | errors | load avg |"
+    echo "| scenario | req/s | p50 ms | p99 ms | peak RSS MB (anon at the end) | errors | load avg |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
 } >"$SUMMARY"
 

@@ -86,6 +86,9 @@ GxErr search_row_write(Ctx *c, const Entity *e, int64_t id, int64_t owner, int64
  * or number part (3+ characters). Hidden fields are neither matched nor
  * shown. Entities outside search or without read access add nothing. */
 GxErr search_entity(Ctx *c, const Entity *e, const char *q, int limit, json_t *out);
+/* How many of the newest matches a department tree's search tests one by
+ * one before asking FTS5 with the tree's keys (tests; 0: the default). */
+void search_set_tree_probe(int n);
 
 /* Fill the global search tables from every row of the indexed entities
  * (SQLite; the data step of migration 5, and bench/gen.c after its plain
