@@ -16,8 +16,11 @@ from client import admin, make_department, make_user, uniq
 ROWS = 600  # rows 2..601: chunks of 512 rows are rows 2-513, 514-601
 
 
-def mobile():
-    return "139%08d" % random.randrange(10**8)
+def mobiles(n):
+    """n different mobile numbers (random ones could collide within a file:
+    a row would then fail as a duplicate of another)."""
+    base = random.randrange(10**8)
+    return ["139%08d" % ((base + k * 7919) % 10**8) for k in range(n)]
 
 
 class ImportChunks(unittest.TestCase):
@@ -34,7 +37,8 @@ class ImportChunks(unittest.TestCase):
 
     def file(self, tag):
         """The CSV and what its special rows are (row numbers as reported)."""
-        m_stored, m_other = mobile(), mobile()
+        phones = mobiles(ROWS + 2)
+        m_stored, m_other = phones[ROWS], phones[ROWS + 1]
         stored = self.rep.create("customers", {"name": "旧甲%s" % tag, "phone": m_stored, "notes": "stored"})
         by_mail = self.rep.create("customers", {"name": "旧乙%s" % tag, "email": "old.%s@example.com" % tag})
         by_name = self.rep.create("customers", {"name": "旧丙%s集团有限公司" % tag})
@@ -43,7 +47,7 @@ class ImportChunks(unittest.TestCase):
         for i in range(ROWS):
             row = i + 2
             name = "导%s行%04d贸易有限公司" % (tag, row)
-            phone, email = mobile(), "r%d.%s@example.com" % (row, tag)
+            phone, email = phones[i], "r%d.%s@example.com" % (row, tag)
             birthday, limit = "1990-%02d-%02d" % (row % 12 + 1, row % 28 + 1), "%d.%02d" % (row * 7, row % 100)
             if row == 5:
                 phone = m_stored                                  # a stored record by phone
