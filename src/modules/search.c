@@ -759,7 +759,7 @@ static int plan(Ctx *c, const Entity *e, const char *q, Alt *alts)
                 buf_printf(&fc, "%s%s", fc.len ? " " : "", col_names[i]);
         alts[n++] = (Alt){cols, q, ALT_TRIGRAM, fc.data, q};
         if (textkey_letters(q, 3, 100)) {
-            const char *py = arena_strndup(c->arena, q, PINYIN_SPAN);
+            const char *py = arena_strndup(c->arena, q, strnlen(q, PINYIN_SPAN)); /* (copies n bytes, whatever q's length) */
             alts[n++] = (Alt){visible & P, py, ALT_PREFIX, "p", py};
         }
     } else if (textkey_han_query(q)) {
