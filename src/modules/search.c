@@ -890,18 +890,18 @@ static GxErr run_query(Ctx *c, const Entity *e, Sql *s, Hit *hits, int *nhits, i
 /* A department tree's search (SQLite), first way: the newest matches of
  * match in fts, each tested against the scope in <table>_sid_idx
  * (migration 8: id, updated_at, scope columns and deleted_at of live rows;
- * ~40 bytes a row, cached), up to TREE_PROBE of them (~0.7 us each at 1M). A manager's tree
- * holds a good share of the rows, so its matches are usually among the
- * first few; then *ids (up to limit, newest first) is the answer and
- * *capped false. When tree_probe (TREE_PROBE) matches held fewer than limit in scope,
- * *capped: the matches are sparse in the tree, and testing every one of
- * them costs a probe each (28 ms for two pinyin initials with 14,000
- * matches, none in the tree, bench/README.md stop 19) — the caller asks
- * FTS5 with the tree's department keys instead (2-6 ms, whatever the
- * number of matches: FTS5 reads the departments' doclists; too slow to be
- * the first way: the dense case is 0.4 ms). A manager's mix at 16
- * connections, 1M: p99 26.7 ms testing every match, 13.9 ms with 1,024,
- * 12.3 with 256 (but 5 % more CPU a search). */
+ * ~40 bytes a row, cached), up to tree_probe (TREE_PROBE) of them, ~0.7 us
+ * each at 1M. A manager's tree holds a good share of the rows, so its
+ * matches are usually among the first few; then *ids (up to limit, newest
+ * first) is the answer and *capped false. When that many matches held
+ * fewer than limit in scope, *capped: the matches are sparse in the tree,
+ * and testing every one of them costs a probe each (28 ms for two pinyin
+ * initials with 14,000 matches, none in the tree, bench/README.md stop
+ * 19) — the caller asks FTS5 with the tree's department keys instead (2-6
+ * ms, whatever the number of matches: FTS5 reads the departments'
+ * doclists; too slow to be the first way: the dense case is 0.4 ms). A
+ * manager's mix at 16 connections, 1M: p99 26.7 ms testing every match,
+ * 13.9 ms with 1,024, 12.3 with 256 (but 5 % more CPU a search). */
 #define TREE_PROBE 1024
 static int tree_probe = TREE_PROBE;
 void search_set_tree_probe(int n) { tree_probe = n > 0 ? n : TREE_PROBE; }
