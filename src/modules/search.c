@@ -40,6 +40,7 @@
 #include "../base/phone.h"
 #include "../base/textkey.h"
 #include "../base/util.h"
+#include "../jobs/jobs.h"
 #include "../record/record.h"
 #include "modules.h"
 
@@ -689,6 +690,64 @@ static GxErr gs_migrate8(Ctx *c, bool fresh)
     return GX_OK;
 }
 
+/* Migration 12 (SQLite): <table>_chg, the ids whose updated_at or
+ * deleted_at changed or whose row was deleted, in the order committed,
+ * written by triggers whatever the statement; record/sortkeys.c follows the
+ * list order of the live rows in memory with it (new rows it finds by id).
+ * AUTOINCREMENT: a seq is never used twice, also after trimming
+ * (trim_changes). */
+static GxErr gs_migrate12(Ctx *c, bool fresh)
+{
+    (void)fresh;
+    if (db_dialect(c->db) == DB_PG)
+        return GX_OK;
+    for (int i = 0; indexed[i]; i++) {
+        const Entity *e = meta_entity(indexed[i]);
+        if (!e)
+            continue;
+        const char *t = e->table;
+        const char *sql[] = {
+            arena_printf(c->arena, /* sql-ok: names from metadata */
+                         "CREATE TABLE %s_chg (seq INTEGER PRIMARY KEY AUTOINCREMENT, id INTEGER NOT NULL)", t),
+            arena_printf(c->arena, /* sql-ok: names from metadata */
+                         "CREATE TRIGGER %s_chg_update AFTER UPDATE OF updated_at, deleted_at ON %s FOR EACH ROW"
+                         " WHEN new.updated_at IS NOT old.updated_at OR new.deleted_at IS NOT old.deleted_at"
+                         " BEGIN INSERT INTO %s_chg(id) VALUES (new.id); END",
+                         t, t, t),
+            arena_printf(c->arena, /* sql-ok: names from metadata */
+                         "CREATE TRIGGER %s_chg_delete AFTER DELETE ON %s FOR EACH ROW"
+                         " BEGIN INSERT INTO %s_chg(id) VALUES (old.id); END",
+                         t, t, t),
+        };
+        for (int k = 0; k < 3; k++)
+            if (db_exec(c->db, sql[k], NULL, 0) != DB_OK)
+                return ctx_fail(c, GX_EDB, "cannot log %s's changes: %s", e->name, db_errmsg(c->db));
+    }
+    return GX_OK;
+}
+
+/* Keep the newest CHANGES_KEPT rows of each <table>_chg (a server that has
+ * read less than that builds its list order again, sortkeys.c). Daily. */
+#define CHANGES_KEPT 100000
+static GxErr trim_changes(Ctx *c, json_t *payload)
+{
+    (void)payload;
+    if (db_dialect(c->db) == DB_PG)
+        return GX_OK;
+    for (int i = 0; indexed[i]; i++) {
+        const Entity *e = meta_entity(indexed[i]);
+        if (!e)
+            continue;
+        DbVal p[] = {dbv_int(CHANGES_KEPT)};
+        const char *sql = arena_printf(c->arena, /* sql-ok: names from metadata */
+                                       "DELETE FROM %s_chg WHERE seq <= (SELECT max(seq) FROM %s_chg) - $1", e->table,
+                                       e->table);
+        if (db_exec(c->db, sql, p, 1) != DB_OK)
+            return ctx_fail(c, GX_EDB, "cannot trim %s's change log: %s", e->name, db_errmsg(c->db));
+    }
+    return GX_OK;
+}
+
 GxErr search_fill(Ctx *c)
 {
     if (db_dialect(c->db) == DB_PG)
@@ -1123,4 +1182,7 @@ void search_module_init(void)
     ddl_step_add(7, "global search index: merged into one segment per table", gs_migrate7);
     ddl_step_add(8, "global search: live rows by id with their scope and order columns", gs_migrate8);
     ddl_step_add(9, "FTS5 tables: automerge 16, crisismerge 64", fts_automerge_9);
+    ddl_step_add(12, "global search entities: a log of changes to their list order", gs_migrate12);
+    jobs_register("list_order_trim", trim_changes);
+    jobs_daily("list_order_trim", 3, 40);
 }

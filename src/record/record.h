@@ -131,6 +131,9 @@ void record_search_set_max(int64_t max);
  * search_plan).
  * record_search_ids_read counts the matches' ids read so far (tests). */
 void record_search_set_sample(int64_t sample);
+/* Before the sample, up to n (default 4096; 0: none) matches are read
+ * ascending: fewer than n are all there are, read once. */
+void record_search_set_first_read(int64_t n);
 int64_t record_search_ids_read(void);
 
 /* record_list writing the page straight into out as a JSON array (the same
@@ -233,6 +236,24 @@ void row_cache_stats(uint64_t *hits, uint64_t *misses, size_t *bytes);
 void row_cache_set_budget(size_t bytes);
 /* Forget everything (tests: before meta_free). */
 void row_cache_clear(void);
+
+/* --- the list order of live rows, remembered (sortkeys.c) --- */
+
+/* For each ids[i] of e, its row's key in the default list order (-updated_at:
+ * a larger key comes first; ties by id) in out[i], or 0 when no live row has
+ * that id — as committed now, whoever wrote it. false when not available
+ * (PostgreSQL, an entity without <table>_chg, inside a write transaction, an
+ * updated_at that is not canonical text, a database error): read the table. */
+bool sort_keys_lookup(Ctx *c, const Entity *e, const int64_t *ids, int64_t n, int64_t *out);
+/* updated_at's text "2026-12-08T01:55:00.123Z" as 20261208015500123 (the
+ * same order); -1 for any other form. */
+int64_t sort_key_of(const char *updated_at);
+/* Switch the cache off or on (tests compare with reading the table). */
+void sort_keys_enable(bool on);
+/* How often a cache was built from the table (tests). */
+uint64_t sort_keys_rebuilds(void);
+/* Forget everything (tests: before meta_free). */
+void sort_keys_clear(void);
 
 /* --- hooks (hooks.c) --- */
 

@@ -36,7 +36,7 @@ class ConcurrentRunners(unittest.TestCase):
         self.assertEqual(len(ids), len(set(ids)), "a job ran twice: %r" % done)
         # The built-in periodic kinds got a new slot each, scheduled once in all.
         periodic = ("jobs_cleanup", "pool_scan", "reminders_notify", "points_expire", "customer_value_rfm",
-                    "contracts_expire")
+                    "contracts_expire", "list_order_trim")
         self.assertEqual(scheduled, len(periodic), outs)
         kinds = sorted(k for _, k in done)
         for kind in periodic:

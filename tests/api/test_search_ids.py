@@ -106,6 +106,31 @@ class SearchIds(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.ids, r.body["total"]), ([self.deleted], 1), r.body)
 
+    def test_admin_list_follows_changes(self):
+        """The administrator's pages take the matches' order from memory
+        (record/sortkeys.c): a change, a deletion and a restore made after
+        the list was read are in the next page at once."""
+        tag = uniq("J")
+        recs = [admin().create("customers", {"name": "%s 追随 %d" % (tag, i)}) for i in range(6)]
+        ids = [r["id"] for r in recs]
+        first, _ = pages(admin(), tag, 50)
+        self.assertEqual(first, ids[::-1])
+        r = admin().patch("customers/%d" % ids[1], {"notes": "moved up", "version": recs[1]["version"]})
+        self.assertEqual(r.status, 200, r)
+        moved, replies = pages(admin(), tag, 50)
+        self.assertEqual(moved, [ids[1]] + [i for i in ids[::-1] if i != ids[1]])
+        self.assertEqual(replies[0].body["total"], 6)
+        self.assertEqual(admin().delete("customers/%d" % ids[3]).status, 204)
+        gone, replies = pages(admin(), tag, 50)
+        self.assertEqual(gone, [i for i in moved if i != ids[3]])
+        self.assertEqual(replies[0].body["total"], 5)
+        self.assertEqual(admin().post("customers/%d/restore" % ids[3]).status, 200)
+        back, _ = pages(admin(), tag, 50)
+        self.assertEqual(back[0], ids[3])  # a restore is a change
+        self.assertEqual(sorted(back), sorted(ids))
+        index, _ = pages(admin(), tag, 50, sort="-updated_at,-id")
+        self.assertEqual(back, index)
+
 
 if __name__ == "__main__":
     unittest.main()

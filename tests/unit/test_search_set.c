@@ -242,6 +242,23 @@ static void test_a_sparse_full_sample_then_reads_every_match(void **state)
     assert_int_equal(p.capped, q.capped);
 }
 
+static void test_a_first_read_of_all_the_matches_reads_them_once(void **state)
+{
+    (void)state;
+    /* 021 6688: 40 matches, more than a sample of 8 */
+    Page whole = list("021 6688", "-updated_at,-id", N + 1, 0), p, q;
+    record_search_set_first_read(64);
+    int64_t read = ids_read_by("021 6688", 8, &p);
+    /* fewer than the first read: not all of them, the sample decides */
+    record_search_set_first_read(16);
+    int64_t more = ids_read_by("021 6688", 8, &q);
+    record_search_set_first_read(0);
+    assert_int_equal(read, N / 3); /* once, no sample */
+    assert_int_equal(more, 16 + 8 + N / 3);
+    same_start(&p, &whole, 5);
+    same_start(&q, &whole, 5);
+}
+
 static void test_matches_fewer_than_the_sample_are_read_once(void **state)
 {
     (void)state;
@@ -261,6 +278,7 @@ int main(void)
         return 1;
     meta_load();
     modules_init();
+    record_search_set_first_read(0); /* the sample first, but where a test sets it */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_name_substring),
         cmocka_unit_test(test_phone_fragment),
@@ -270,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_a_dense_sample_walks_without_reading_every_match),
         cmocka_unit_test(test_a_sparse_full_sample_then_reads_every_match),
         cmocka_unit_test(test_matches_fewer_than_the_sample_are_read_once),
+        cmocka_unit_test(test_a_first_read_of_all_the_matches_reads_them_once),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     meta_free();
