@@ -1623,29 +1623,37 @@ void record_search_set_max(int64_t max) { set_max = max; }
 static int64_t sample_size = 512;
 void record_search_set_sample(int64_t sample) { sample_size = sample; }
 /* The first read of a search's matches (search_plan); 0: none, the sample
- * first (tests). At 1M, 97 % of the bench's phone fragments and every
- * three-character query match fewer. */
-static int64_t first_read = 4096;
+ * first (tests). */
+static int64_t first_read = 1024;
 void record_search_set_first_read(int64_t n) { first_read = n; }
 static _Atomic int64_t ids_read;
 int64_t record_search_ids_read(void) { return ids_read; }
 
 /* Append to *v (*got, room *room) the ids of base (a SEARCH_IDS statement)
- * up to limit rows; desc: newest first — each FTS5 MATCH of the UNION ALL
+ * up to limit rows, only those below `below` if it is > 0 (each FTS5 MATCH
+ * takes the bound: it reads its doclists from there); desc: newest first — each FTS5 MATCH of the UNION ALL
  * gives its rowids descending and SQLite merges the arms without sorting,
  * but the wrapping subquery and FTS5's backward reading of a doclist cost
  * ~200 instructions more per id, so only a sample is read so. 0, or -1 on
  * error. */
-static int read_ids(Ctx *c, const Sql *base, bool desc, int64_t limit, int64_t **v, int64_t *got, int64_t *room)
+static int read_ids(Ctx *c, const Sql *base, bool desc, int64_t below, int64_t limit, int64_t **v, int64_t *got,
+                    int64_t *room)
 {
     Sql q;
     sql_init(&q, c->arena);
-    if (desc)
+    bool wrapped = desc || below > 0;
+    if (wrapped)
         sql_raw(&q, "SELECT rowid FROM (");
     sql_raw(&q, base->text.data);
     for (int i = 0; i < base->n; i++)
         sql_bind(&q, base->params[i]);
-    sql_raw(&q, desc ? ") ORDER BY 1 DESC LIMIT " : " LIMIT ");
+    if (wrapped)
+        sql_raw(&q, ")");
+    if (below > 0) {
+        sql_raw(&q, " WHERE rowid < ");
+        sql_param(&q, dbv_int(below));
+    }
+    sql_raw(&q, desc ? " ORDER BY 1 DESC LIMIT " : " LIMIT ");
     sql_param(&q, dbv_int(limit));
     DbRes *r;
     if (db_query(c->db, q.text.data, q.params, q.n, &r) != DB_OK)
@@ -1720,13 +1728,14 @@ static SearchPlan search_plan(Ctx *c, const Entity *e, const ListQuery *lq, int6
     int64_t room = 256, got = 0;
     int64_t *v = arena_alloc(c->arena, (size_t)room * sizeof *v);
     bool sample = sample_size > 0 && sample_size <= max;
-    /* Most searches have fewer matches than first_read: read them at
-     * once, ascending (a sample read newest first and then every match
-     * cost a phone fragment's ~450 matches at 1M 1.0 ms, one ascending
-     * read 0.44 ms; bench/README.md, stop 20); only when there are more does
-     * the sample decide. */
+    /* Most searches have fewer matches than first_read: read them at once,
+     * ascending (a phone fragment's ~450 matches at 1M: 0.44 ms, the
+     * sample read newest first 0.58 ms, more for the trigram table's
+     * common digit trigrams; bench/README.md, stop 20); only when there are
+     * more does the sample decide (for the dense ones, those ids were read
+     * in vain: ~1 M instructions). */
     if (sample && first_read > 0 && first_read <= max) {
-        if (read_ids(c, &q, false, first_read, &v, &got, &room))
+        if (read_ids(c, &q, false, 0, first_read, &v, &got, &room))
             return PLAN_INDEX;
         if (got < first_read) {
             *ids = v;
@@ -1735,7 +1744,7 @@ static SearchPlan search_plan(Ctx *c, const Entity *e, const ListQuery *lq, int6
         }
         got = 0;
     }
-    if (read_ids(c, &q, sample, sample ? sample_size : max + 1, &v, &got, &room))
+    if (read_ids(c, &q, sample, 0, sample ? sample_size : max + 1, &v, &got, &room))
         return PLAN_INDEX;
     if (sample && got == sample_size) {
         /* ids spanned (search rows of ids above max(id), left by records
@@ -1743,8 +1752,10 @@ static SearchPlan search_plan(Ctx *c, const Entity *e, const ListQuery *lq, int6
         int64_t span = last - v[got - 1] + 1;
         if (got * last / (span > 0 ? span : 1) > max / 2)
             return PLAN_WALK;
-        got = 0;
-        if (read_ids(c, &q, false, max + 1, &v, &got, &room))
+        /* the rest: the ids below the sample's (a phone fragment's 2,817
+         * at 1M: 1.35 ms for all of them again, 0.64 ms for the 2,305 below;
+         * bench/README.md, stop 20) */
+        if (read_ids(c, &q, false, v[got - 1], max + 1 - got, &v, &got, &room))
             return PLAN_INDEX;
     }
     if (got > max)

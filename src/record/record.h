@@ -131,7 +131,7 @@ void record_search_set_max(int64_t max);
  * search_plan).
  * record_search_ids_read counts the matches' ids read so far (tests). */
 void record_search_set_sample(int64_t sample);
-/* Before the sample, up to n (default 4096; 0: none) matches are read
+/* Before the sample, up to n (default 1024; 0: none) matches are read
  * ascending: fewer than n are all there are, read once. */
 void record_search_set_first_read(int64_t n);
 int64_t record_search_ids_read(void);
