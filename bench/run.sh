@@ -38,7 +38,7 @@ REP=${REP:-u17}
 LIST_FIELDS=${LIST_FIELDS:-name,code,phone,status,owner_id,updated_at}
 MANAGER=${MANAGER:-m3}
 PASSWORD=Bench12345
-ALL="get list_owner list_rep list_manager list_all deep search search_cjk3 search_phone search_cjk2 global global_cjk2 global_cjk3 global_phone global_pinyin global_rep global_manager create"
+ALL="get list_owner list_rep list_manager list_all deep search search_cjk3 search_phone search_cjk2 search_rep search_manager global global_cjk2 global_cjk3 global_phone global_pinyin global_rep global_manager create"
 SCENARIOS=${SCENARIOS:-$ALL}
 BASE=http://127.0.0.1:$PORT
 export BENCH_LOAD_DIR=$ROOT/bench/load
@@ -104,6 +104,8 @@ scenario() {
     search_cjk3) echo "search q=3 Chinese chars (trigram)|search.lua|TOKEN=$ADMIN_TOKEN MODE=cjk3" ;;
     search_cjk2) echo "search q=2 Chinese chars (LIKE)|search.lua|TOKEN=$ADMIN_TOKEN MODE=cjk2" ;;
     search_phone) echo "search q=4-7 phone digits (trigram)|search.lua|TOKEN=$ADMIN_TOKEN MODE=phone" ;;
+    search_rep) echo "search q= mix as rep $REP (own)|search.lua|TOKEN=$REP_TOKEN MODE=mix" ;;
+    search_manager) echo "search q= mix as manager $MANAGER (dept tree)|search.lua|TOKEN=$MANAGER_TOKEN MODE=mix" ;;
     global) echo "global search /search?q= mix of cjk2/cjk3/phone/pinyin (admin)|global.lua|TOKEN=$ADMIN_TOKEN MODE=mix" ;;
     global_cjk2) echo "global search q=2 Chinese chars (admin)|global.lua|TOKEN=$ADMIN_TOKEN MODE=cjk2" ;;
     global_cjk3) echo "global search q=3 Chinese chars (admin)|global.lua|TOKEN=$ADMIN_TOKEN MODE=cjk3" ;;

@@ -690,12 +690,12 @@ static GxErr gs_migrate8(Ctx *c, bool fresh)
     return GX_OK;
 }
 
-/* Migration 12 (SQLite): <table>_chg, the ids whose updated_at or
- * deleted_at changed or whose row was deleted, in the order committed,
- * written by triggers whatever the statement; record/sortkeys.c follows the
- * list order of the live rows in memory with it (new rows it finds by id).
- * AUTOINCREMENT: a seq is never used twice, also after trimming
- * (trim_changes). */
+/* Migration 12 (SQLite): <table>_chg, the ids whose updated_at, deleted_at
+ * or scope columns (owner, department, pool) changed or whose row was
+ * deleted, in the order committed, written by triggers whatever the
+ * statement; record/sortkeys.c follows the list order and scope of the live
+ * rows in memory with it (new rows it finds by id). AUTOINCREMENT: a seq is
+ * never used twice, also after trimming (trim_changes). */
 static GxErr gs_migrate12(Ctx *c, bool fresh)
 {
     (void)fresh;
@@ -706,14 +706,17 @@ static GxErr gs_migrate12(Ctx *c, bool fresh)
         if (!e)
             continue;
         const char *t = e->table;
+        bool pool = meta_field(e, "pool_id") != NULL;
         const char *sql[] = {
             arena_printf(c->arena, /* sql-ok: names from metadata */
                          "CREATE TABLE %s_chg (seq INTEGER PRIMARY KEY AUTOINCREMENT, id INTEGER NOT NULL)", t),
             arena_printf(c->arena, /* sql-ok: names from metadata */
-                         "CREATE TRIGGER %s_chg_update AFTER UPDATE OF updated_at, deleted_at ON %s FOR EACH ROW"
-                         " WHEN new.updated_at IS NOT old.updated_at OR new.deleted_at IS NOT old.deleted_at"
+                         "CREATE TRIGGER %s_chg_update AFTER UPDATE OF updated_at, deleted_at, owner_id, department_id%s"
+                         " ON %s FOR EACH ROW WHEN new.updated_at IS NOT old.updated_at"
+                         " OR new.deleted_at IS NOT old.deleted_at OR new.owner_id IS NOT old.owner_id"
+                         " OR new.department_id IS NOT old.department_id%s"
                          " BEGIN INSERT INTO %s_chg(id) VALUES (new.id); END",
-                         t, t, t),
+                         t, pool ? ", pool_id" : "", t, pool ? " OR new.pool_id IS NOT old.pool_id" : "", t),
             arena_printf(c->arena, /* sql-ok: names from metadata */
                          "CREATE TRIGGER %s_chg_delete AFTER DELETE ON %s FOR EACH ROW"
                          " BEGIN INSERT INTO %s_chg(id) VALUES (old.id); END",
@@ -1182,7 +1185,7 @@ void search_module_init(void)
     ddl_step_add(7, "global search index: merged into one segment per table", gs_migrate7);
     ddl_step_add(8, "global search: live rows by id with their scope and order columns", gs_migrate8);
     ddl_step_add(9, "FTS5 tables: automerge 16, crisismerge 64", fts_automerge_9);
-    ddl_step_add(12, "global search entities: a log of changes to their list order", gs_migrate12);
+    ddl_step_add(12, "global search entities: a log of changes to their list order and scope", gs_migrate12);
     jobs_register("list_order_trim", trim_changes);
     jobs_daily("list_order_trim", 3, 40);
 }

@@ -237,14 +237,17 @@ void row_cache_set_budget(size_t bytes);
 /* Forget everything (tests: before meta_free). */
 void row_cache_clear(void);
 
-/* --- the list order of live rows, remembered (sortkeys.c) --- */
+/* --- the list order and scope of live rows, remembered (sortkeys.c) --- */
 
 /* For each ids[i] of e, its row's key in the default list order (-updated_at:
- * a larger key comes first; ties by id) in out[i], or 0 when no live row has
- * that id — as committed now, whoever wrote it. false when not available
+ * a larger key comes first; ties by id) in out[i], or 0 when no live row in
+ * the scope of scope[0..nscope) (acl_scope_keys; NULL: every row) has that
+ * id — as committed now, whoever wrote it. false when not available
  * (PostgreSQL, an entity without <table>_chg, inside a write transaction, an
- * updated_at that is not canonical text, a database error): read the table. */
-bool sort_keys_lookup(Ctx *c, const Entity *e, const int64_t *ids, int64_t n, int64_t *out);
+ * updated_at that is not canonical text, an id too high, a database error):
+ * read the table. */
+bool sort_keys_lookup(Ctx *c, const Entity *e, const AclKey *scope, int nscope, const int64_t *ids, int64_t n,
+                      int64_t *out);
 /* updated_at's text "2026-12-08T01:55:00.123Z" as 20261208015500123 (the
  * same order); -1 for any other form. */
 int64_t sort_key_of(const char *updated_at);

@@ -1,25 +1,29 @@
-/* sortkeys.c — the list order of live rows by id, remembered (SQLite).
+/* sortkeys.c — the list order and scope of live rows by id, remembered
+ * (SQLite).
  *
  * A list's text search with a few thousand matches put each match's id
- * through <table>_sid_idx for its updated_at and deleted_at: a b-tree seek
- * of ~8,000 instructions a match, 55 % of a search for two Chinese
- * characters and 70 % of one for phone digits at 1M customers
+ * through <table>_sid_idx for its updated_at, deleted_at and scope columns:
+ * a b-tree seek of ~8,000 instructions a match, 55 % of a search for two
+ * Chinese characters and 70 % of one for phone digits at 1M customers
  * (bench/README.md, stop 20). Here each entity of global search (the ones
  * with <table>_sid_idx) keeps, per id, the key of its row in the default
- * order: updated_at as the number its canonical text spells
- * (YYYYMMDDhhmmssmmm, in the same order as the text) or 0 for no live row
- * — 8 bytes an id, built on first use from <table>_sid_idx.
+ * order — updated_at as the number its canonical text spells
+ * (YYYYMMDDhhmmssmmm, in the same order as the text) or 0 for no live row —
+ * and its scope columns (owner, department, the pool of an unowned row):
+ * 16 bytes an id, built on first use from <table>_sid_idx, which holds
+ * them all.
  *
  * It follows the table through what any connection commits:
  *   - new rows: ids above the highest read (ids are never reused);
- *   - changes of updated_at or deleted_at, and deletions: a trigger writes
- *     the id into <table>_chg (migration 12, modules/search.c), whose
- *     AUTOINCREMENT seq is read from where the last refresh stopped.
+ *   - changes of updated_at, deleted_at or a scope column, and deletions:
+ *     a trigger writes the id into <table>_chg (migration 12,
+ *     modules/search.c), whose AUTOINCREMENT seq is read from where the
+ *     last refresh stopped.
  * A refresh re-reads the changed rows' current values, so applying a change
- * twice or late does no harm; a log trimmed past the last seq read, or a
- * table whose updated_at is not canonical text, rebuilds or switches the
- * entity off (the list then reads the index as before). One mutex; a
- * refresh without changes is three small statements. */
+ * twice or late does no harm; a log trimmed past the last seq read
+ * rebuilds; an updated_at that is not canonical text or an id too high for
+ * a slot switches the entity off (the list then reads the index as
+ * before). One mutex; a refresh without changes is three small statements. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +34,29 @@
 
 #define MAX_ENTITIES 8
 
+/* Ids up to this have a slot (16 bytes each: 2 GB); a table with a higher
+ * id is not remembered, nor one with a user, department or pool id above
+ * INT32_MAX. */
+#define MAX_ID (INT64_C(1) << 27)
+
+/* A row: its sort key (0: no live row), its owner (> 0) or the pool of an
+ * unowned row (< 0: -pool_id; 0: neither) and its department (0: none). */
+typedef struct Slot {
+    int64_t key;
+    int32_t owner;
+    int32_t dept;
+} Slot;
+
 typedef struct Keys {
     const Entity *e;
     uint64_t db;    /* db_serial of what was read */
-    int64_t *key;   /* by id: the sort key, 0 for no live row */
+    bool pool;      /* e has pool_id */
+    Slot *slot;     /* by id */
     int64_t cap;    /* ids 0 .. cap-1 have a slot */
     int64_t max_id; /* rows up to this id were read */
     int64_t seq;    /* the change log was read up to this seq */
     bool built;
-    bool bad; /* an updated_at that is not canonical: not used */
+    bool bad; /* an updated_at not canonical, an id too high: not used */
 } Keys;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -56,14 +74,17 @@ void sort_keys_enable(bool on)
 
 uint64_t sort_keys_rebuilds(void)
 {
-    return rebuilds;
+    pthread_mutex_lock(&lock);
+    uint64_t n = rebuilds;
+    pthread_mutex_unlock(&lock);
+    return n;
 }
 
 void sort_keys_clear(void)
 {
     pthread_mutex_lock(&lock);
     for (int i = 0; i < nkeys; i++)
-        free(keys[i].key);
+        free(keys[i].slot);
     memset(keys, 0, sizeof keys);
     nkeys = 0;
     pthread_mutex_unlock(&lock);
@@ -89,7 +110,7 @@ int64_t sort_key_of(const char *s)
     return k > 0 ? k : -1;
 }
 
-/* Under lock: room for ids up to id. */
+/* Under lock: room for ids up to id (<= MAX_ID). */
 static void reserve(Keys *k, int64_t id)
 {
     if (id < k->cap)
@@ -97,48 +118,65 @@ static void reserve(Keys *k, int64_t id)
     int64_t cap = k->cap ? k->cap : 1024;
     while (cap <= id)
         cap += cap / 2;
-    k->key = xrealloc(k->key, (size_t)cap * sizeof *k->key);
-    memset(k->key + k->cap, 0, (size_t)(cap - k->cap) * sizeof *k->key);
+    k->slot = xrealloc(k->slot, (size_t)cap * sizeof *k->slot);
+    memset(k->slot + k->cap, 0, (size_t)(cap - k->cap) * sizeof *k->slot);
     k->cap = cap;
 }
 
-/* Under lock: set id's key from updated_at (NULL or deleted: 0). false when
- * updated_at is not canonical. */
-static bool set_key(Keys *k, int64_t id, const char *updated_at, bool live)
+/* Under lock: switch k off, saying why. Returns false. */
+static bool refuse(Keys *k, int64_t id, const char *what)
+{
+    k->bad = true;
+    log_warn("list order of %s not remembered: %s of id %lld", k->e->name, what, (long long)id);
+    return false;
+}
+
+/* The columns set_slot reads, of table alias t ("t." or ""). */
+static const char *row_columns(Ctx *c, const Keys *k, const char *t)
+{
+    return arena_printf(c->arena,
+                        "%supdated_at, %sid IS NOT NULL AND %sdeleted_at IS NULL, %sowner_id, %sdepartment_id, %s", t,
+                        t, t, t, t, k->pool ? arena_printf(c->arena, "%spool_id", t) : "NULL");
+}
+
+/* Under lock: set id's slot from the row_columns of r from column col on.
+ * false when k is switched off (refuse). */
+static bool set_slot(Keys *k, int64_t id, DbRes *r, int col)
 {
     if (id <= 0)
         return true;
-    int64_t key = 0;
-    if (live) {
-        key = sort_key_of(updated_at);
-        if (key < 0) {
-            k->bad = true;
-            log_warn("list order of %s not remembered: updated_at of id %lld is '%s'", k->e->name, (long long)id,
-                     updated_at ? updated_at : "NULL");
-            return false;
-        }
+    if (id > MAX_ID)
+        return refuse(k, id, "the id");
+    Slot s = {0};
+    if (db_int(r, col + 1)) {
+        s.key = sort_key_of(db_text(r, col));
+        int64_t owner = db_int(r, col + 2), dept = db_int(r, col + 3), pool = db_int(r, col + 4);
+        if (s.key < 0)
+            return refuse(k, id, "updated_at");
+        if (owner < 0 || owner > INT32_MAX || dept < 0 || dept > INT32_MAX || pool < 0 || pool > INT32_MAX)
+            return refuse(k, id, "the owner, department or pool");
+        s.owner = owner ? (int32_t)owner : -(int32_t)pool;
+        s.dept = (int32_t)dept;
     }
     reserve(k, id);
-    k->key[id] = key;
+    k->slot[id] = s;
     return true;
 }
 
-/* Under lock: read rows with id > k->max_id (all rows when building). */
+/* Under lock: read rows with id > k->max_id. */
 static bool read_new_rows(Ctx *c, Keys *k)
 {
     DbVal p[] = {dbv_int(k->max_id)};
     DbRes *r;
     if (db_query(c->db,
-                 arena_printf(c->arena,
-                              "SELECT id, updated_at, deleted_at IS NULL FROM %s WHERE id > $1", /* sql-ok: table name
-                                                                                                    from metadata */
-                              k->e->table),
+                 arena_printf(c->arena, "SELECT id, %s FROM %s WHERE id > $1", /* sql-ok: names from metadata */
+                              row_columns(c, k, ""), k->e->table),
                  p, 1, &r) != DB_OK)
         return false;
     int s;
     while ((s = db_next(r)) == 1) {
         int64_t id = db_int(r, 0);
-        if (!set_key(k, id, db_text(r, 1), db_int(r, 2) != 0))
+        if (!set_slot(k, id, r, 1))
             break;
         if (id > k->max_id)
             k->max_id = id;
@@ -152,9 +190,9 @@ static bool read_new_rows(Ctx *c, Keys *k)
  * next refresh. */
 static bool build(Ctx *c, Keys *k)
 {
-    free(k->key);
+    free(k->slot);
     const Entity *e = k->e;
-    *k = (Keys){.e = e, .db = db_serial(c->db)};
+    *k = (Keys){.e = e, .db = db_serial(c->db), .pool = meta_field(e, "pool_id") != NULL};
     rebuilds++;
     int64_t seq = 0, max_id = 0;
     bool found;
@@ -165,19 +203,20 @@ static bool build(Ctx *c, Keys *k)
                      0, /* sql-ok: table name from metadata */
                      &max_id, &found) != DB_OK)
         return false;
+    if (max_id > MAX_ID)
+        return refuse(k, max_id, "the id");
     reserve(k, max_id);
     DbVal p[] = {dbv_int(max_id)};
     DbRes *r;
-    if (db_query(
-            c->db,
-            arena_printf(c->arena, /* sql-ok: table name from metadata */
-                         "SELECT id, updated_at FROM %s INDEXED BY %s_sid_idx WHERE deleted_at IS NULL AND id <= $1",
-                         e->table, e->table),
-            p, 1, &r) != DB_OK)
+    if (db_query(c->db,
+                 arena_printf(c->arena, /* sql-ok: names from metadata */
+                              "SELECT id, %s FROM %s INDEXED BY %s_sid_idx WHERE deleted_at IS NULL AND id <= $1",
+                              row_columns(c, k, ""), e->table, e->table),
+                 p, 1, &r) != DB_OK)
         return false;
     int s;
     while ((s = db_next(r)) == 1)
-        if (!set_key(k, db_int(r, 0), db_text(r, 1), true))
+        if (!set_slot(k, db_int(r, 0), r, 1))
             break;
     db_done(r);
     if (s < 0 || k->bad)
@@ -197,27 +236,26 @@ static bool refresh(Ctx *c, Keys *k)
     int64_t first = 0;
     bool found;
     /* trimmed past what was read: changes may be lost */
-    if (db_query_int(c->db, arena_printf(c->arena, "SELECT coalesce(min(seq), 0) FROM %s_chg", t), NULL, 0, &first,
-                     &found) != /* sql-ok: table name from metadata */
-        DB_OK)
+    if (db_query_int(c->db, arena_printf(c->arena, "SELECT coalesce(min(seq), 0) FROM %s_chg", t), NULL, 0,
+                     &first, /* sql-ok: table name from metadata */
+                     &found) != DB_OK)
         return false;
-    if (found && first > k->seq + 1)
+    if (first > k->seq + 1)
         return build(c, k);
     if (!read_new_rows(c, k))
         return false;
     DbVal p[] = {dbv_int(k->seq)};
     DbRes *r;
     if (db_query(c->db,
-                 arena_printf(c->arena, /* sql-ok: table names from metadata */
-                              "SELECT g.seq, g.id, t.updated_at, t.id IS NOT NULL AND t.deleted_at IS NULL"
-                              " FROM %s_chg g LEFT JOIN %s t ON t.id = g.id WHERE g.seq > $1 ORDER BY g.seq",
-                              t, t),
+                 arena_printf(c->arena, /* sql-ok: names from metadata */
+                              "SELECT g.seq, g.id, %s FROM %s_chg g LEFT JOIN %s t ON t.id = g.id WHERE g.seq > $1"
+                              " ORDER BY g.seq",
+                              row_columns(c, k, "t."), t, t),
                  p, 1, &r) != DB_OK)
         return false;
     int s;
     while ((s = db_next(r)) == 1) {
-        int64_t id = db_int(r, 1);
-        if (!set_key(k, id, db_text(r, 2), db_int(r, 3) != 0))
+        if (!set_slot(k, db_int(r, 1), r, 2))
             break;
         k->seq = db_int(r, 0);
     }
@@ -225,7 +263,23 @@ static bool refresh(Ctx *c, Keys *k)
     return s >= 0 && !k->bad;
 }
 
-bool sort_keys_lookup(Ctx *c, const Entity *e, const int64_t *ids, int64_t n, int64_t *out)
+/* Is slot s in the scope of scope[0..n) (acl_scope_keys; NULL: all)? */
+static bool in_scope(const Slot *s, const AclKey *scope, int n)
+{
+    if (!scope)
+        return true;
+    for (int i = 0; i < n; i++) {
+        int64_t id = scope[i].id;
+        if ((scope[i].kind == 'o' && s->owner > 0 && s->owner == id) ||
+            (scope[i].kind == 'd' && s->dept > 0 && s->dept == id) ||
+            (scope[i].kind == 'p' && s->owner < 0 && -(int64_t)s->owner == id))
+            return true;
+    }
+    return false;
+}
+
+bool sort_keys_lookup(Ctx *c, const Entity *e, const AclKey *scope, int nscope, const int64_t *ids, int64_t n,
+                      int64_t *out)
 {
     if (db_dialect(c->db) != DB_SQLITE || !meta_search_global(e) || db_in_tx(c->db))
         return false;
@@ -243,11 +297,14 @@ bool sort_keys_lookup(Ctx *c, const Entity *e, const int64_t *ids, int64_t n, in
         *k = (Keys){.e = e};
     }
     bool ok = k && !k->bad && refresh(c, k);
-    if (ok)
-        for (int64_t i = 0; i < n; i++)
-            out[i] = ids[i] > 0 && ids[i] < k->cap ? k->key[ids[i]] : 0;
-    else if (k && !k->bad)
+    if (ok) {
+        for (int64_t i = 0; i < n; i++) {
+            const Slot *s = ids[i] > 0 && ids[i] < k->cap ? &k->slot[ids[i]] : NULL;
+            out[i] = s && s->key && in_scope(s, scope, nscope) ? s->key : 0;
+        }
+    } else if (k && !k->bad) {
         k->built = false; /* an error: read again next time */
+    }
     pthread_mutex_unlock(&lock);
     return ok;
 }

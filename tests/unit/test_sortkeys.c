@@ -4,9 +4,11 @@
  * keeps doing so after what another connection commits with plain SQL: a
  * changed updated_at, a row deleted to the trash and restored, a row
  * removed, new rows; after the change log was trimmed past what it read (it
- * builds again), and when an updated_at is not canonical text (it stops
- * remembering and the table is read). Runs on a temporary SQLite database
- * set up as a new installation (system context, which sees every row). */
+ * builds again), and when an updated_at is not canonical text or an id is
+ * too high for a slot (it stops remembering and the table is read). Runs on a temporary SQLite database
+ * set up as a new installation; as the system context (every row) and as a
+ * manager of a department tree and two sales reps (their scope: also after
+ * a handover and a department move made with plain SQL elsewhere). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "acl/acl.h"
 #include "auth/auth.h"
 #include "modules/modules.h"
 #include "record/record.h"
@@ -27,10 +30,37 @@
 static TestDb t;
 static int64_t ids[N];
 static Db *other; /* a second connection to the same file */
+/* Users: a manager of 华东 (华东 and 华东一组 below it), a rep in 华东一组,
+ * a rep in 华北; each customer i owned by owners[i % 3]. */
+static int64_t dept_east, dept_east1, dept_north, owners[3];
+static Principal *principals[3];
 
-static int64_t create(const char *name, const char *phone)
+static int64_t department(const char *name, int64_t parent)
+{
+    json_t *in = json_pack("{s:s}", "name", name), *out = NULL;
+    if (parent)
+        json_object_set_new(in, "parent_id", json_integer(parent));
+    GxErr rc = record_create(&t.c, meta_entity("departments"), in, &out);
+    json_decref(in);
+    int64_t id = rc == GX_OK ? json_integer_value(json_object_get(out, "id")) : -1;
+    json_decref(out);
+    return id;
+}
+
+static int64_t user(const char *username, int64_t dept, const char *role)
+{
+    const char *roles[] = {role, NULL};
+    int64_t id = -1;
+    if (setup_user(&t.c, username, username, "Passw0rd-sortkeys", dept, roles, &id) != GX_OK)
+        return -1;
+    return id;
+}
+
+static int64_t create(const char *name, const char *phone, int64_t owner)
 {
     json_t *in = json_pack("{s:s, s:s}", "name", name, "phone", phone), *out = NULL;
+    if (owner)
+        json_object_set_new(in, "owner_id", json_integer(owner));
     GxErr rc = record_create(&t.c, meta_entity("customers"), in, &out);
     json_decref(in);
     int64_t id = rc == GX_OK ? json_integer_value(json_object_get(out, "id")) : -1;
@@ -45,15 +75,24 @@ static int group_setup(void **state)
     (void)state;
     if (testdb_open(&t, "sortkeys", true))
         return -1;
+    dept_east = department("华东", 0);
+    dept_east1 = department("华东一组", dept_east);
+    dept_north = department("华北", 0);
+    owners[0] = user("sk_mgr", dept_east, "sales_manager");
+    owners[1] = user("sk_rep_east", dept_east1, "sales_rep");
+    owners[2] = user("sk_rep_north", dept_north, "sales_rep");
+    for (int i = 0; i < 3; i++)
+        if (owners[i] < 0 || !(principals[i] = acl_load(&t.c, owners[i])))
+            return -1;
     char name[96], phone[40];
     for (int i = 0; i < N; i++) {
         snprintf(name, sizeof name, "排序测试 星澜%d 有限公司", i);
         snprintf(phone, sizeof phone, "+86 137 5502 %04d", i);
-        if ((ids[i] = create(name, phone)) < 0)
+        if ((ids[i] = create(name, phone, owners[i % 3])) < 0)
             return -1;
         snprintf(name, sizeof name, "别的客户 %d", i);
         snprintf(phone, sizeof phone, "+86 186 0000 %04d", i);
-        if (create(name, phone) < 0)
+        if (create(name, phone, 0) < 0)
             return -1;
     }
     /* older ones touched: the order is not the ids' */
@@ -194,12 +233,49 @@ static void test_changes_by_another_connection(void **state)
     sql(s);
     assert_int_equal(same_pages("排序测试"), N - 1);
     /* new rows: found by their ids */
-    int64_t fresh = create("排序测试 新来的", "+86 137 5502 9999");
+    int64_t fresh = create("排序测试 新来的", "+86 137 5502 9999", 0);
     assert_true(fresh > 0);
     p = list("排序测试", 3, 0, true);
     assert_int_equal(p.ids[1], fresh); /* after the one of 2099 */
     assert_int_equal(same_pages("排序测试"), N);
     assert_int_equal(sort_keys_rebuilds(), before); /* followed, never built again */
+}
+
+/* same_pages as each user: the page and total of their scope. */
+static void same_pages_as(int u, const char *q, int64_t want)
+{
+    t.c.who = principals[u];
+    int64_t total = same_pages(q);
+    t.c.who = NULL;
+    if (want >= 0)
+        assert_int_equal(total, want);
+}
+
+static void test_scoped_users(void **state)
+{
+    (void)state;
+    uint64_t before = sort_keys_rebuilds();
+    /* ids[1] (deleted above and restored), ids[5] (removed): of the east rep and the north rep */
+    int64_t mine[3] = {0};
+    for (int i = 0; i < N; i++)
+        if (i != 5)
+            mine[i % 3]++;
+    same_pages_as(1, "排序测试", mine[1]);
+    same_pages_as(2, "排序测试", mine[2]);
+    same_pages_as(0, "排序测试", mine[0] + mine[1]); /* 华东 and below */
+    same_pages_as(2, "137 5502", mine[2]);
+    /* handed over and moved by plain statements elsewhere */
+    char s[256];
+    snprintf(s, sizeof s, "UPDATE customers SET owner_id = %lld, department_id = %lld WHERE id = %lld",
+             (long long)owners[2], (long long)dept_north, (long long)ids[3]); /* the manager's, to the north rep */
+    sql(s);
+    snprintf(s, sizeof s, "UPDATE customers SET department_id = %lld WHERE id = %lld", (long long)dept_north,
+             (long long)ids[4]); /* the east rep keeps it: owner; the manager loses it: department */
+    sql(s);
+    same_pages_as(2, "排序测试", mine[2] + 1);
+    same_pages_as(1, "排序测试", mine[1]);
+    same_pages_as(0, "排序测试", mine[0] + mine[1] - 2);
+    assert_int_equal(sort_keys_rebuilds(), before);
 }
 
 static void test_a_trimmed_log_builds_again(void **state)
@@ -232,6 +308,26 @@ static void test_text_not_canonical_reads_the_table(void **state)
     same_pages("137 5502");
 }
 
+static void test_an_id_too_high_reads_the_table(void **state)
+{
+    (void)state;
+    sort_keys_clear(); /* the previous test switched the entity off */
+    char s[256];
+    snprintf(s, sizeof s, "UPDATE customers SET updated_at = '2097-01-01T00:00:00.000Z' WHERE id = %lld",
+             (long long)ids[30]);
+    sql(s);
+    uint64_t before = sort_keys_rebuilds();
+    same_pages("排序测试");
+    assert_int_equal(sort_keys_rebuilds(), before + 1);
+    /* 2^40: a slot for it would be 8 TB */
+    sql("INSERT INTO customers(id, name, created_at, updated_at) VALUES (1099511627776, '很大的编号',"
+        " '2026-12-08T00:00:00.000Z', '2026-12-08T00:00:00.000Z')");
+    same_pages("排序测试");
+    same_pages("137 5502");
+    sort_keys_clear();
+    assert_int_equal(same_pages("排序测试"), N); /* built again: refused at once, the table read */
+}
+
 int main(void)
 {
     if (!auth_init())
@@ -242,8 +338,10 @@ int main(void)
         cmocka_unit_test(test_sort_key_of),
         cmocka_unit_test(test_pages_are_the_same),
         cmocka_unit_test(test_changes_by_another_connection),
+        cmocka_unit_test(test_scoped_users),
         cmocka_unit_test(test_a_trimmed_log_builds_again),
         cmocka_unit_test(test_text_not_canonical_reads_the_table),
+        cmocka_unit_test(test_an_id_too_high_reads_the_table),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     meta_free();
