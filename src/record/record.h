@@ -253,8 +253,12 @@ bool sort_keys_lookup(Ctx *c, const Entity *e, const AclKey *scope, int nscope, 
 int64_t sort_key_of(const char *updated_at);
 /* Switch the cache off or on (tests compare with reading the table). */
 void sort_keys_enable(bool on);
-/* How often a cache was built from the table (tests). */
+/* The slots' budget in bytes instead of GUANXI_SORT_KEYS_MB; forgets
+ * everything (tests). */
+void sort_keys_set_budget(size_t bytes);
+/* How often a cache was built from the table, and lookups answered (tests). */
 uint64_t sort_keys_rebuilds(void);
+uint64_t sort_keys_answered(void);
 /* Forget everything (tests: before meta_free). */
 void sort_keys_clear(void);
 

@@ -10,8 +10,10 @@
  * order — updated_at as the number its canonical text spells
  * (YYYYMMDDhhmmssmmm, in the same order as the text) or 0 for no live row —
  * and its scope columns (owner, department, the pool of an unowned row):
- * 16 bytes an id, built on first use from <table>_sid_idx, which holds
- * them all.
+ * 16 bytes an id (a sixteenth more for new rows), built on first use from
+ * <table>_sid_idx, which holds them all; all entities' slots within
+ * GUANXI_SORT_KEYS_MB (default 32: a million customers take 17 MB; an
+ * entity that does not fit is read from the index as before).
  *
  * It follows the table through what any connection commits:
  *   - new rows: ids above the highest read (ids are never reused);
@@ -21,8 +23,8 @@
  *     last refresh stopped.
  * A refresh re-reads the changed rows' current values, so applying a change
  * twice or late does no harm; a log trimmed past the last seq read
- * rebuilds; an updated_at that is not canonical text or an id too high for
- * a slot switches the entity off (the list then reads the index as
+ * rebuilds; an updated_at that is not canonical text, an id too high for
+ * a slot or the budget switches the entity off (the list then reads the index as
  * before). One mutex; a refresh without changes is three small statements. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -63,13 +65,23 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static Keys keys[MAX_ENTITIES];
 static int nkeys;
 static bool enabled = true;
-static uint64_t rebuilds;
+static uint64_t rebuilds, answered;
+static size_t budget_override; /* sort_keys_set_budget */
+static bool overridden;
 
 void sort_keys_enable(bool on)
 {
     pthread_mutex_lock(&lock);
     enabled = on;
     pthread_mutex_unlock(&lock);
+}
+
+uint64_t sort_keys_answered(void)
+{
+    pthread_mutex_lock(&lock);
+    uint64_t n = answered;
+    pthread_mutex_unlock(&lock);
+    return n;
 }
 
 uint64_t sort_keys_rebuilds(void)
@@ -110,24 +122,66 @@ int64_t sort_key_of(const char *s)
     return k > 0 ? k : -1;
 }
 
-/* Under lock: room for ids up to id (<= MAX_ID). */
-static void reserve(Keys *k, int64_t id)
+/* The slots' budget in bytes for all entities (GUANXI_SORT_KEYS_MB, default
+ * 32; 0 switches the cache off), read once. */
+#define DEFAULT_MB 32
+static size_t budget(void)
+{
+    static size_t bytes;
+    static bool read;
+    if (!read) {
+        read = true;
+        long mb = DEFAULT_MB;
+        const char *env = getenv("GUANXI_SORT_KEYS_MB");
+        if (env && *env) {
+            char *end;
+            long v = strtol(env, &end, 10);
+            if (!*end && v >= 0 && v <= 65536)
+                mb = v;
+        }
+        bytes = (size_t)mb << 20;
+    }
+    return bytes;
+}
+
+void sort_keys_set_budget(size_t bytes)
+{
+    pthread_mutex_lock(&lock);
+    (void)budget();
+    for (int i = 0; i < nkeys; i++)
+        free(keys[i].slot);
+    memset(keys, 0, sizeof keys);
+    nkeys = 0;
+    budget_override = bytes;
+    overridden = true;
+    pthread_mutex_unlock(&lock);
+}
+
+/* Under lock: room for ids up to id (<= MAX_ID), a sixteenth more; false when
+ * that passes the budget with the other entities' slots. */
+static bool reserve(Keys *k, int64_t id)
 {
     if (id < k->cap)
-        return;
-    int64_t cap = k->cap ? k->cap : 1024;
-    while (cap <= id)
-        cap += cap / 2;
+        return true;
+    int64_t cap = id + id / 16 + 1024;
+    size_t others = 0;
+    for (int i = 0; i < nkeys; i++)
+        if (&keys[i] != k)
+            others += (size_t)keys[i].cap * sizeof(Slot);
+    size_t limit = overridden ? budget_override : budget();
+    if (others + (size_t)cap * sizeof(Slot) > limit)
+        return false;
     k->slot = xrealloc(k->slot, (size_t)cap * sizeof *k->slot);
     memset(k->slot + k->cap, 0, (size_t)(cap - k->cap) * sizeof *k->slot);
     k->cap = cap;
+    return true;
 }
 
 /* Under lock: switch k off, saying why. Returns false. */
 static bool refuse(Keys *k, int64_t id, const char *what)
 {
     k->bad = true;
-    log_warn("list order of %s not remembered: %s of id %lld", k->e->name, what, (long long)id);
+    log_warn("list order of %s not remembered (%s): id %lld", k->e->name, what, (long long)id);
     return false;
 }
 
@@ -146,19 +200,20 @@ static bool set_slot(Keys *k, int64_t id, DbRes *r, int col)
     if (id <= 0)
         return true;
     if (id > MAX_ID)
-        return refuse(k, id, "the id");
+        return refuse(k, id, "id too high");
     Slot s = {0};
     if (db_int(r, col + 1)) {
         s.key = sort_key_of(db_text(r, col));
         int64_t owner = db_int(r, col + 2), dept = db_int(r, col + 3), pool = db_int(r, col + 4);
         if (s.key < 0)
-            return refuse(k, id, "updated_at");
+            return refuse(k, id, "updated_at not canonical");
         if (owner < 0 || owner > INT32_MAX || dept < 0 || dept > INT32_MAX || pool < 0 || pool > INT32_MAX)
-            return refuse(k, id, "the owner, department or pool");
+            return refuse(k, id, "owner, department or pool id too high");
         s.owner = owner ? (int32_t)owner : -(int32_t)pool;
         s.dept = (int32_t)dept;
     }
-    reserve(k, id);
+    if (!reserve(k, id))
+        return refuse(k, id, "over GUANXI_SORT_KEYS_MB");
     k->slot[id] = s;
     return true;
 }
@@ -204,8 +259,9 @@ static bool build(Ctx *c, Keys *k)
                      &max_id, &found) != DB_OK)
         return false;
     if (max_id > MAX_ID)
-        return refuse(k, max_id, "the id");
-    reserve(k, max_id);
+        return refuse(k, max_id, "id too high");
+    if (!reserve(k, max_id))
+        return refuse(k, max_id, "over GUANXI_SORT_KEYS_MB");
     DbVal p[] = {dbv_int(max_id)};
     DbRes *r;
     if (db_query(c->db,
@@ -298,6 +354,7 @@ bool sort_keys_lookup(Ctx *c, const Entity *e, const AclKey *scope, int nscope, 
     }
     bool ok = k && !k->bad && refresh(c, k);
     if (ok) {
+        answered++;
         for (int64_t i = 0; i < n; i++) {
             const Slot *s = ids[i] > 0 && ids[i] < k->cap ? &k->slot[ids[i]] : NULL;
             out[i] = s && s->key && in_scope(s, scope, nscope) ? s->key : 0;

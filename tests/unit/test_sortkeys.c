@@ -198,8 +198,9 @@ static void test_sort_key_of(void **state)
 static void test_pages_are_the_same(void **state)
 {
     (void)state;
-    uint64_t before = sort_keys_rebuilds();
+    uint64_t before = sort_keys_rebuilds(), answered = sort_keys_answered();
     assert_int_equal(same_pages("排序测试"), N);
+    assert_true(sort_keys_answered() > answered); /* the remembered pages were of memory */
     assert_int_equal(same_pages("137 5502"), N);
     assert_int_equal(same_pages("星澜1"), 11);          /* 星澜1, 星澜10..19 */
     assert_int_equal(sort_keys_rebuilds(), before + 1); /* built once, then followed */
@@ -260,7 +261,9 @@ static void test_scoped_users(void **state)
     for (int i = 0; i < N; i++)
         if (i != 5)
             mine[i % 3]++;
+    uint64_t answered = sort_keys_answered();
     same_pages_as(1, "排序测试", mine[1]);
+    assert_true(sort_keys_answered() > answered);
     same_pages_as(2, "排序测试", mine[2]);
     same_pages_as(0, "排序测试", mine[0] + mine[1]); /* 华东 and below */
     same_pages_as(2, "137 5502", mine[2]);
@@ -328,6 +331,19 @@ static void test_an_id_too_high_reads_the_table(void **state)
     assert_int_equal(same_pages("排序测试"), N); /* built again: refused at once, the table read */
 }
 
+static void test_a_budget_too_small_reads_the_table(void **state)
+{
+    (void)state;
+    sql("DELETE FROM customers WHERE id = 1099511627776"); /* the previous test's */
+    sort_keys_set_budget(16 * 1024);                       /* fewer slots than ids */
+    uint64_t answered = sort_keys_answered();
+    assert_int_equal(same_pages("排序测试"), N);
+    assert_int_equal(sort_keys_answered(), answered); /* refused: the table every time */
+    sort_keys_set_budget((size_t)32 << 20);
+    assert_int_equal(same_pages("排序测试"), N);
+    assert_true(sort_keys_answered() > answered);
+}
+
 int main(void)
 {
     if (!auth_init())
@@ -342,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_a_trimmed_log_builds_again),
         cmocka_unit_test(test_text_not_canonical_reads_the_table),
         cmocka_unit_test(test_an_id_too_high_reads_the_table),
+        cmocka_unit_test(test_a_budget_too_small_reads_the_table),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     meta_free();
