@@ -76,6 +76,16 @@ void sort_keys_enable(bool on)
     pthread_mutex_unlock(&lock);
 }
 
+size_t sort_keys_bytes(void)
+{
+    pthread_mutex_lock(&lock);
+    size_t n = 0;
+    for (int i = 0; i < nkeys; i++)
+        n += (size_t)keys[i].cap * sizeof(Slot);
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
 uint64_t sort_keys_answered(void)
 {
     pthread_mutex_lock(&lock);
