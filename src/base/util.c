@@ -193,6 +193,19 @@ bool parse_i64(const char *s, int64_t *out)
     return true;
 }
 
+size_t env_megabytes(const char *name, long def_mb)
+{
+    const char *env = getenv(name);
+    long mb = def_mb;
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (!*end && v >= 0 && v <= 65536)
+            mb = v;
+    }
+    return (size_t)mb << 20;
+}
+
 /* Eight bytes a step (FNV's multiplier, a shift folding the high bits
  * down): the statement cache hashes every statement's text, 1-4 KB for a
  * record's select list, and a byte a step was 4 % of a GET's CPU (perf). */

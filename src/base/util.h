@@ -38,6 +38,10 @@ size_t utf8_len(const char *s);
 /* Parse a decimal int64 with no trailing garbage; false on overflow. */
 bool parse_i64(const char *s, int64_t *out);
 
+/* The environment variable name as a number of megabytes (0 to 65536), in
+ * bytes; def_mb when it is unset, empty or not such a number. */
+size_t env_megabytes(const char *name, long def_mb);
+
 /* Hash of a NUL-terminated string, eight bytes a step (statement caches,
  * metadata field lookup); not stable across versions: never store it. */
 uint64_t str_hash(const char *s);

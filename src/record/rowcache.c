@@ -59,15 +59,7 @@ static void configure(void)
     if (configured)
         return;
     configured = true;
-    const char *env = getenv("GUANXI_ROW_CACHE_MB");
-    long mb = DEFAULT_MB;
-    if (env && *env) {
-        char *end;
-        long v = strtol(env, &end, 10);
-        if (!*end && v >= 0 && v <= 65536)
-            mb = v;
-    }
-    budget = (size_t)mb << 20;
+    budget = env_megabytes("GUANXI_ROW_CACHE_MB", DEFAULT_MB);
 }
 
 static size_t cost(const Entry *x) { return sizeof *x + x->len + 1 + 16; /* malloc's own */ }

@@ -141,15 +141,7 @@ static size_t budget(void)
     static bool read;
     if (!read) {
         read = true;
-        long mb = DEFAULT_MB;
-        const char *env = getenv("GUANXI_SORT_KEYS_MB");
-        if (env && *env) {
-            char *end;
-            long v = strtol(env, &end, 10);
-            if (!*end && v >= 0 && v <= 65536)
-                mb = v;
-        }
-        bytes = (size_t)mb << 20;
+        bytes = env_megabytes("GUANXI_SORT_KEYS_MB", DEFAULT_MB);
     }
     return bytes;
 }
@@ -261,12 +253,12 @@ static bool build(Ctx *c, Keys *k)
     rebuilds++;
     int64_t seq = 0, max_id = 0;
     bool found;
-    if (db_query_int(c->db, arena_printf(c->arena, "SELECT coalesce(max(seq), 0) FROM %s_chg", e->table), NULL,
-                     0, /* sql-ok: table name from metadata */
-                     &seq, &found) != DB_OK ||
-        db_query_int(c->db, arena_printf(c->arena, "SELECT coalesce(max(id), 0) FROM %s", e->table), NULL,
-                     0, /* sql-ok: table name from metadata */
-                     &max_id, &found) != DB_OK)
+    const char *last_seq = arena_printf(c->arena, /* sql-ok: table name from metadata */
+                                        "SELECT coalesce(max(seq), 0) FROM %s_chg", e->table);
+    const char *last_id = arena_printf(c->arena, /* sql-ok: table name from metadata */
+                                       "SELECT coalesce(max(id), 0) FROM %s", e->table);
+    if (db_query_int(c->db, last_seq, NULL, 0, &seq, &found) != DB_OK ||
+        db_query_int(c->db, last_id, NULL, 0, &max_id, &found) != DB_OK)
         return false;
     if (max_id > MAX_ID)
         return refuse(k, max_id, "id too high");
@@ -302,9 +294,9 @@ static bool refresh(Ctx *c, Keys *k)
     int64_t first = 0;
     bool found;
     /* trimmed past what was read: changes may be lost */
-    if (db_query_int(c->db, arena_printf(c->arena, "SELECT coalesce(min(seq), 0) FROM %s_chg", t), NULL, 0,
-                     &first, /* sql-ok: table name from metadata */
-                     &found) != DB_OK)
+    const char *first_seq = arena_printf(c->arena, /* sql-ok: table name from metadata */
+                                         "SELECT coalesce(min(seq), 0) FROM %s_chg", t);
+    if (db_query_int(c->db, first_seq, NULL, 0, &first, &found) != DB_OK)
         return false;
     if (first > k->seq + 1)
         return build(c, k);

@@ -29,27 +29,6 @@ static Principal *manager;
 static int64_t tree_ids[64], deleted_id; /* customers in the tree, oldest first */
 static int ntree;
 
-static int64_t department(const char *name, int64_t parent)
-{
-    json_t *in = json_pack("{s:s}", "name", name), *out = NULL;
-    if (parent)
-        json_object_set_new(in, "parent_id", json_integer(parent));
-    GxErr rc = record_create(&t.c, meta_entity("departments"), in, &out);
-    json_decref(in);
-    int64_t id = rc == GX_OK ? json_integer_value(json_object_get(out, "id")) : -1;
-    json_decref(out);
-    return id;
-}
-
-static int64_t user(const char *username, int64_t dept, const char *role)
-{
-    const char *roles[] = {role, NULL};
-    int64_t id = -1;
-    if (setup_user(&t.c, username, username, "Passw0rd-tree", dept, roles, &id) != GX_OK)
-        return -1;
-    return id;
-}
-
 static int64_t customer(int i, int64_t owner, const char *where)
 {
     char name[96], phone[40];
@@ -73,10 +52,10 @@ static int group_setup(void **state)
     meta_load();
     if (testdb_open(&t, "search-tree", true))
         return -1;
-    int64_t a = department("华南大区", 0), a1 = department("华南一组", a), a2 = department("华南二组", a),
-            b = department("华北大区", 0);
-    int64_t m = user("tree_mgr", a, "sales_manager"), r1 = user("tree_r1", a1, "sales_rep"),
-            r2 = user("tree_r2", a2, "sales_rep"), rb = user("tree_rb", b, "sales_rep");
+    int64_t a = testdb_department(&t, "华南大区", 0), a1 = testdb_department(&t, "华南一组", a),
+            a2 = testdb_department(&t, "华南二组", a), b = testdb_department(&t, "华北大区", 0);
+    int64_t m = testdb_user(&t, "tree_mgr", a, "sales_manager"), r1 = testdb_user(&t, "tree_r1", a1, "sales_rep"),
+            r2 = testdb_user(&t, "tree_r2", a2, "sales_rep"), rb = testdb_user(&t, "tree_rb", b, "sales_rep");
     if (a < 0 || a1 < 0 || a2 < 0 || b < 0 || m < 0 || r1 < 0 || r2 < 0 || rb < 0)
         return -1;
     /* In the tree: some old ones, then many outside it, a few newer in

@@ -35,27 +35,6 @@ static Db *other; /* a second connection to the same file */
 static int64_t dept_east, dept_east1, dept_north, owners[3];
 static Principal *principals[3];
 
-static int64_t department(const char *name, int64_t parent)
-{
-    json_t *in = json_pack("{s:s}", "name", name), *out = NULL;
-    if (parent)
-        json_object_set_new(in, "parent_id", json_integer(parent));
-    GxErr rc = record_create(&t.c, meta_entity("departments"), in, &out);
-    json_decref(in);
-    int64_t id = rc == GX_OK ? json_integer_value(json_object_get(out, "id")) : -1;
-    json_decref(out);
-    return id;
-}
-
-static int64_t user(const char *username, int64_t dept, const char *role)
-{
-    const char *roles[] = {role, NULL};
-    int64_t id = -1;
-    if (setup_user(&t.c, username, username, "Passw0rd-sortkeys", dept, roles, &id) != GX_OK)
-        return -1;
-    return id;
-}
-
 static int64_t create(const char *name, const char *phone, int64_t owner)
 {
     json_t *in = json_pack("{s:s, s:s}", "name", name, "phone", phone), *out = NULL;
@@ -75,12 +54,12 @@ static int group_setup(void **state)
     (void)state;
     if (testdb_open(&t, "sortkeys", true))
         return -1;
-    dept_east = department("华东", 0);
-    dept_east1 = department("华东一组", dept_east);
-    dept_north = department("华北", 0);
-    owners[0] = user("sk_mgr", dept_east, "sales_manager");
-    owners[1] = user("sk_rep_east", dept_east1, "sales_rep");
-    owners[2] = user("sk_rep_north", dept_north, "sales_rep");
+    dept_east = testdb_department(&t, "华东", 0);
+    dept_east1 = testdb_department(&t, "华东一组", dept_east);
+    dept_north = testdb_department(&t, "华北", 0);
+    owners[0] = testdb_user(&t, "sk_mgr", dept_east, "sales_manager");
+    owners[1] = testdb_user(&t, "sk_rep_east", dept_east1, "sales_rep");
+    owners[2] = testdb_user(&t, "sk_rep_north", dept_north, "sales_rep");
     for (int i = 0; i < 3; i++)
         if (owners[i] < 0 || !(principals[i] = acl_load(&t.c, owners[i])))
             return -1;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "modules/modules.h"
+#include "record/record.h"
 
 int testdb_open(TestDb *t, const char *tag, bool setup)
 {
@@ -31,6 +32,27 @@ int testdb_open(TestDb *t, const char *tag, bool setup)
         return -1;
     }
     return 0;
+}
+
+int64_t testdb_department(TestDb *t, const char *name, int64_t parent)
+{
+    json_t *in = json_pack("{s:s}", "name", name), *out = NULL;
+    if (parent)
+        json_object_set_new(in, "parent_id", json_integer(parent));
+    GxErr rc = record_create(&t->c, meta_entity("departments"), in, &out);
+    json_decref(in);
+    int64_t id = rc == GX_OK ? json_integer_value(json_object_get(out, "id")) : -1;
+    json_decref(out);
+    return id;
+}
+
+int64_t testdb_user(TestDb *t, const char *username, int64_t dept, const char *role)
+{
+    const char *roles[] = {role, NULL};
+    int64_t id = -1;
+    if (setup_user(&t->c, username, username, "Passw0rd-test", dept, roles, &id) != GX_OK)
+        return -1;
+    return id;
 }
 
 void testdb_close(TestDb *t)

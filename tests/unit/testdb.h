@@ -7,6 +7,7 @@
 #define GX_TESTDB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 #include "base/ctx.h"
@@ -23,6 +24,11 @@ typedef struct TestDb {
 /* Returns 0, or -1 after printing why (for cmocka's group set-up). tag
  * names the directory (/tmp/guanxi-test-TAG-XXXXXX). */
 int testdb_open(TestDb *t, const char *tag, bool setup);
+
+/* A department (parent 0: at the top) and a user with one role in a
+ * department, made as the system context: the id, or -1. */
+int64_t testdb_department(TestDb *t, const char *name, int64_t parent);
+int64_t testdb_user(TestDb *t, const char *username, int64_t dept, const char *role);
 
 /* Close the database and remove its files and directory. */
 void testdb_close(TestDb *t);
