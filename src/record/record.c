@@ -1631,8 +1631,9 @@ int64_t record_search_ids_read(void) { return ids_read; }
 
 /* Append to *v (*got, room *room) the ids of base (a SEARCH_IDS statement)
  * up to limit rows, only those below `below` if it is > 0 (each FTS5 MATCH
- * takes the bound: it reads its doclists from there); desc: newest first — each FTS5 MATCH of the UNION ALL
- * gives its rowids descending and SQLite merges the arms without sorting,
+ * takes the bound: it reads its doclists from there); desc: newest first —
+ * each FTS5 MATCH of the UNION ALL gives its rowids descending and SQLite
+ * merges the arms without sorting,
  * but the wrapping subquery and FTS5's backward reading of a doclist cost
  * ~200 instructions more per id, so only a sample is read so. 0, or -1 on
  * error. */
@@ -1778,11 +1779,6 @@ static GxErr where_no_search(Ctx *c, const Entity *e, const ListQuery *lq, const
 static GxErr page_rows(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, const int64_t *page, int64_t got,
                        DbRes **out);
 
-/* Read a list page from the ids of its text search's matches (PLAN_IDS):
- * one pass over them in the list's order (a row lookup each for the scope,
- * filters and sort key, no phrase evaluated) gives the page's ids and the
- * count; then the page's `limit` rows by id. The count stops one row past
- * the capped count's bound, as list_total's does. */
 /* A match and its key in the default order (sortkeys.c). */
 typedef struct KeyedId {
     int64_t key, id;
@@ -1851,6 +1847,12 @@ static bool list_ids_remembered(Ctx *c, const Entity *e, const ListQuery *lq, co
     return true;
 }
 
+/* Read a list page from the ids of its text search's matches (PLAN_IDS):
+ * one pass over them in the list's order (from memory without filters,
+ * list_ids_remembered; else a row lookup each for the scope, filters and
+ * sort key, no phrase evaluated) gives the page's ids and the count; then
+ * the page's `limit` rows by id. The count stops one row past the capped
+ * count's bound, as list_total's does. */
 static GxErr list_ids(Ctx *c, const Entity *e, const ListQuery *lq, const Wanted *w, const int64_t *ids, int64_t n,
                       bool counting, int64_t limit, ListPlan *plan, DbRes **out)
 {
