@@ -29,18 +29,6 @@
 static TestDb t;
 static int64_t deleted_id;
 
-static int64_t create(const char *name, const char *phone)
-{
-    json_t *in = json_pack("{s:s, s:s}", "name", name, "phone", phone), *out = NULL;
-    GxErr rc = record_create(&t.c, meta_entity("customers"), in, &out);
-    json_decref(in);
-    int64_t id = rc == GX_OK ? json_integer_value(json_object_get(out, "id")) : -1;
-    if (rc != GX_OK)
-        fprintf(stderr, "create: %s\n", t.c.err_msg ? t.c.err_msg : "?");
-    json_decref(out);
-    return id;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
@@ -55,12 +43,12 @@ static int group_setup(void **state)
             snprintf(phone, sizeof phone, "+86 139 7001 %04d", i);
         else
             snprintf(phone, sizeof phone, "+86 21 6688 %04d", i);
-        if ((ids[i] = create(name, phone)) < 0)
+        if ((ids[i] = testdb_customer(&t, name, phone, 0)) < 0)
             return -1;
         if (i % 2 == 0) {
             snprintf(name, sizeof name, "其他客户 %d", i);
             snprintf(phone, sizeof phone, "+86 138 0000 %04d", i);
-            if (create(name, phone) < 0)
+            if (testdb_customer(&t, name, phone, 0) < 0)
                 return -1;
         }
     }

@@ -34,14 +34,7 @@ static int64_t customer(int i, int64_t owner, const char *where)
     char name[96], phone[40];
     snprintf(name, sizeof name, "瀚曦树形%s客户%d", where, i);
     snprintf(phone, sizeof phone, "+86 139 7733 %04d", i);
-    json_t *in = json_pack("{s:s, s:s, s:I}", "name", name, "phone", phone, "owner_id", (json_int_t)owner), *out = NULL;
-    GxErr rc = record_create(&t.c, meta_entity("customers"), in, &out);
-    json_decref(in);
-    int64_t id = rc == GX_OK ? json_integer_value(json_object_get(out, "id")) : -1;
-    if (rc != GX_OK)
-        fprintf(stderr, "create: %s\n", t.c.err_msg ? t.c.err_msg : "?");
-    json_decref(out);
-    return id;
+    return testdb_customer(&t, name, phone, owner);
 }
 
 static int group_setup(void **state)

@@ -35,20 +35,6 @@ static Db *other; /* a second connection to the same file */
 static int64_t dept_east, dept_east1, dept_north, owners[3];
 static Principal *principals[3];
 
-static int64_t create(const char *name, const char *phone, int64_t owner)
-{
-    json_t *in = json_pack("{s:s, s:s}", "name", name, "phone", phone), *out = NULL;
-    if (owner)
-        json_object_set_new(in, "owner_id", json_integer(owner));
-    GxErr rc = record_create(&t.c, meta_entity("customers"), in, &out);
-    json_decref(in);
-    int64_t id = rc == GX_OK ? json_integer_value(json_object_get(out, "id")) : -1;
-    if (rc != GX_OK)
-        fprintf(stderr, "create: %s\n", t.c.err_msg ? t.c.err_msg : "?");
-    json_decref(out);
-    return id;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
@@ -67,11 +53,11 @@ static int group_setup(void **state)
     for (int i = 0; i < N; i++) {
         snprintf(name, sizeof name, "排序测试 星澜%d 有限公司", i);
         snprintf(phone, sizeof phone, "+86 137 5502 %04d", i);
-        if ((ids[i] = create(name, phone, owners[i % 3])) < 0)
+        if ((ids[i] = testdb_customer(&t, name, phone, owners[i % 3])) < 0)
             return -1;
         snprintf(name, sizeof name, "别的客户 %d", i);
         snprintf(phone, sizeof phone, "+86 186 0000 %04d", i);
-        if (create(name, phone, 0) < 0)
+        if (testdb_customer(&t, name, phone, 0) < 0)
             return -1;
     }
     /* older ones touched: the order is not the ids' */
@@ -213,7 +199,7 @@ static void test_changes_by_another_connection(void **state)
     sql(s);
     assert_int_equal(same_pages("排序测试"), N - 1);
     /* new rows: found by their ids */
-    int64_t fresh = create("排序测试 新来的", "+86 137 5502 9999", 0);
+    int64_t fresh = testdb_customer(&t, "排序测试 新来的", "+86 137 5502 9999", 0);
     assert_true(fresh > 0);
     p = list("排序测试", 3, 0, true);
     assert_int_equal(p.ids[1], fresh); /* after the one of 2099 */

@@ -55,6 +55,20 @@ int64_t testdb_user(TestDb *t, const char *username, int64_t dept, const char *r
     return id;
 }
 
+int64_t testdb_customer(TestDb *t, const char *name, const char *phone, int64_t owner)
+{
+    json_t *in = json_pack("{s:s, s:s}", "name", name, "phone", phone), *out = NULL;
+    if (owner)
+        json_object_set_new(in, "owner_id", json_integer(owner));
+    GxErr rc = record_create(&t->c, meta_entity("customers"), in, &out);
+    json_decref(in);
+    int64_t id = rc == GX_OK ? json_integer_value(json_object_get(out, "id")) : -1;
+    if (rc != GX_OK)
+        fprintf(stderr, "create: %s\n", t->c.err_msg ? t->c.err_msg : "?");
+    json_decref(out);
+    return id;
+}
+
 void testdb_close(TestDb *t)
 {
     if (t->db) {

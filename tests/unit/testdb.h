@@ -30,6 +30,10 @@ int testdb_open(TestDb *t, const char *tag, bool setup);
 int64_t testdb_department(TestDb *t, const char *name, int64_t parent);
 int64_t testdb_user(TestDb *t, const char *username, int64_t dept, const char *role);
 
+/* A customer with this name and phone (owner 0: none), made as the system
+ * context: the id, or -1 after printing why. */
+int64_t testdb_customer(TestDb *t, const char *name, const char *phone, int64_t owner);
+
 /* Close the database and remove its files and directory. */
 void testdb_close(TestDb *t);
 
