@@ -381,10 +381,12 @@ static int cmd_serve(Opts *o)
     if (rc_hits + rc_misses)
         log_info("list rows: %llu of %llu from remembered text, %.1f MB held", (unsigned long long)rc_hits,
                  (unsigned long long)(rc_hits + rc_misses), (double)rc_bytes / 1048576.0);
-    if (sort_keys_answered() || sort_keys_rebuilds())
+    uint64_t sk_answered, sk_builds;
+    size_t sk_bytes;
+    sort_keys_stats(&sk_answered, &sk_builds, &sk_bytes);
+    if (sk_answered + sk_builds)
         log_info("list order: %llu searches ordered from memory, %llu builds, %.1f MB held",
-                 (unsigned long long)sort_keys_answered(), (unsigned long long)sort_keys_rebuilds(),
-                 (double)sort_keys_bytes() / 1048576.0);
+                 (unsigned long long)sk_answered, (unsigned long long)sk_builds, (double)sk_bytes / 1048576.0);
     uint64_t au_hits, au_misses;
     auth_remembered_stats(&au_hits, &au_misses);
     if (au_hits + au_misses)

@@ -256,11 +256,9 @@ void sort_keys_enable(bool on);
 /* The slots' budget in bytes instead of GUANXI_SORT_KEYS_MB; forgets
  * everything (tests). */
 void sort_keys_set_budget(size_t bytes);
-/* How often a cache was built from the table, lookups answered, and the
- * bytes of the slots held (tests, the exit log). */
-uint64_t sort_keys_rebuilds(void);
-uint64_t sort_keys_answered(void);
-size_t sort_keys_bytes(void);
+/* Lookups answered, builds from the table and the bytes of the slots held
+ * (tests, the exit log). */
+void sort_keys_stats(uint64_t *answered, uint64_t *builds, size_t *bytes);
 /* Forget everything (tests: before meta_free). */
 void sort_keys_clear(void);
 

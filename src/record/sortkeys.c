@@ -76,30 +76,23 @@ void sort_keys_enable(bool on)
     pthread_mutex_unlock(&lock);
 }
 
-size_t sort_keys_bytes(void)
+/* Under lock: the bytes of every entity's slots but except's. */
+static size_t held(const Keys *except)
 {
-    pthread_mutex_lock(&lock);
     size_t n = 0;
     for (int i = 0; i < nkeys; i++)
-        n += (size_t)keys[i].cap * sizeof(Slot);
-    pthread_mutex_unlock(&lock);
+        if (&keys[i] != except)
+            n += (size_t)keys[i].cap * sizeof(Slot);
     return n;
 }
 
-uint64_t sort_keys_answered(void)
+void sort_keys_stats(uint64_t *answered_out, uint64_t *builds, size_t *bytes)
 {
     pthread_mutex_lock(&lock);
-    uint64_t n = answered;
+    *answered_out = answered;
+    *builds = rebuilds;
+    *bytes = held(NULL);
     pthread_mutex_unlock(&lock);
-    return n;
-}
-
-uint64_t sort_keys_rebuilds(void)
-{
-    pthread_mutex_lock(&lock);
-    uint64_t n = rebuilds;
-    pthread_mutex_unlock(&lock);
-    return n;
 }
 
 void sort_keys_clear(void)
@@ -166,10 +159,7 @@ static bool reserve(Keys *k, int64_t id)
     if (id < k->cap)
         return true;
     int64_t cap = id + id / 16 + 1024;
-    size_t others = 0;
-    for (int i = 0; i < nkeys; i++)
-        if (&keys[i] != k)
-            others += (size_t)keys[i].cap * sizeof(Slot);
+    size_t others = held(k);
     size_t limit = overridden ? budget_override : budget();
     if (others + (size_t)cap * sizeof(Slot) > limit)
         return false;
